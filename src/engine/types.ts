@@ -1,0 +1,209 @@
+/**
+ * The contract of Capstan's Docker Engine API client (`EngineClient` in `./client.ts`).
+ *
+ * Request and response shapes come from the `docker-types` package (Engine API 1.41 models);
+ * only bodies that the swagger defines inline (container create, network create, …) are spelled
+ * out here. Nothing in this layer knows what a Compose service is.
+ *
+ * Units: the Engine API wants **nanoseconds** for healthcheck durations and NanoCpus, **seconds**
+ * for stop timeouts, bytes for memory.
+ */
+import type {
+  ContainerConfig,
+  ContainerSummary,
+  EndpointSettings,
+  EventMessage,
+  HostConfig,
+  Network,
+  Volume,
+  ImageInspect,
+  ContainerState,
+  MountPoint,
+  NetworkSettings,
+} from 'docker-types/generated/1.41';
+
+export type {
+  ContainerConfig,
+  ContainerSummary,
+  EndpointSettings,
+  EventMessage,
+  HostConfig,
+  Network,
+  Volume,
+  ImageInspect,
+  ContainerState,
+  MountPoint,
+};
+
+/** Engine API filters: `{ label: ['a=b'], name: ['x'] }`, JSON-encoded into the query. */
+export type Filters = Record<string, string[]>;
+
+/** Body of `POST /containers/create` (ContainerConfig + HostConfig + NetworkingConfig). */
+export interface ContainerCreateBody extends ContainerConfig {
+  HostConfig?: HostConfig;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointSettings> };
+}
+
+/** Response of `GET /containers/{id}/json` (the fields Capstan reads). */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  Created: string;
+  Image: string;
+  State: ContainerState & { Health?: { Status?: string; FailingStreak?: number; Log?: unknown[] } };
+  Config: ContainerConfig;
+  HostConfig: HostConfig;
+  NetworkSettings: NetworkSettings;
+  Mounts: MountPoint[];
+  RestartCount?: number;
+}
+
+/** Body of `POST /networks/create`. */
+export interface NetworkCreateBody {
+  Name: string;
+  CheckDuplicate?: boolean;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: {
+    Driver?: string;
+    Config?: { Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }[];
+    Options?: Record<string, string>;
+  };
+  Options?: Record<string, string>;
+  Labels?: Record<string, string>;
+}
+
+/** Body of `POST /volumes/create`. */
+export interface VolumeCreateBody {
+  Name: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels?: Record<string, string>;
+}
+
+/** One demultiplexed piece of container output. */
+export interface LogChunk {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** Options of `GET /containers/{id}/logs`. */
+export interface LogsOptions {
+  follow?: boolean;
+  /** Number of lines from the end, or 'all'. */
+  tail?: number | 'all';
+  /** Unix seconds (fractions allowed) or RFC 3339. */
+  since?: number | string;
+  timestamps?: boolean;
+  /** The container's `Config.Tty`: a TTY stream is raw, otherwise multiplexed (8-byte headers). */
+  tty: boolean;
+  signal?: AbortSignal;
+}
+
+/** One message of the NDJSON progress stream of `POST /build` (and pull/push). */
+export interface ProgressMessage {
+  stream?: string;
+  status?: string;
+  id?: string;
+  progress?: string;
+  aux?: { ID?: string; [k: string]: unknown };
+  error?: string;
+  errorDetail?: { code?: number; message?: string };
+}
+
+/** Options of `POST /build` (classic builder). */
+export interface BuildOptions {
+  /** Path of the Dockerfile inside the context tar. */
+  dockerfile?: string;
+  tags: string[];
+  buildargs?: Record<string, string>;
+  labels?: Record<string, string>;
+  target?: string;
+  nocache?: boolean;
+  pull?: boolean;
+  networkmode?: string;
+  signal?: AbortSignal;
+}
+
+/** `GET /version` (subset). */
+export interface EngineVersion {
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+  Os: string;
+  Arch: string;
+}
+
+/**
+ * What the compose layer needs from an engine. `EngineClient` implements it over HTTP; tests of
+ * the planner never need it (planning is pure).
+ *
+ * Every method rejects with `EngineError` (from `../errors.js`) carrying the HTTP status and the
+ * daemon's message, or with a `CapstanError` coded `ENGINE_UNREACHABLE` when nothing answers.
+ */
+export interface Engine {
+  /** `GET /_ping`; also negotiates the API version. */
+  ping(): Promise<void>;
+  /** `GET /version`. */
+  version(): Promise<EngineVersion>;
+  /** The negotiated API version, e.g. "1.41" (after the first call). */
+  readonly apiVersion: string | undefined;
+
+  /** `GET /containers/json?all=…&filters=…`. */
+  listContainers(options: { all?: boolean; filters?: Filters }): Promise<ContainerSummary[]>;
+  /** `POST /containers/create?name=…` → the new container's ID. */
+  createContainer(name: string, body: ContainerCreateBody): Promise<string>;
+  /** `GET /containers/{id}/json`. */
+  inspectContainer(id: string): Promise<ContainerInspect>;
+  /** `POST /containers/{id}/start`; already started is not an error. */
+  startContainer(id: string): Promise<void>;
+  /** `POST /containers/{id}/stop?t=…` (timeout in **seconds**); already stopped is not an error. */
+  stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  /** `POST /containers/{id}/kill?signal=…`. */
+  killContainer(id: string, signal?: string): Promise<void>;
+  /** `DELETE /containers/{id}?force=…&v=…`; already gone is not an error. */
+  removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** `POST /containers/{id}/rename?name=…`. */
+  renameContainer(id: string, name: string): Promise<void>;
+  /** `POST /containers/{id}/wait?condition=…` → exit code. */
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<number>;
+  /** `GET /containers/{id}/logs`, demultiplexed by the `tty` flag. Ends when the stream ends. */
+  containerLogs(id: string, options: LogsOptions): AsyncIterable<LogChunk>;
+  /** `PUT /containers/{id}/archive?path=…` with a tar body (copy files into a container). */
+  putArchive(id: string, path: string, tar: Buffer): Promise<void>;
+
+  /** `GET /networks?filters=…`. */
+  listNetworks(filters?: Filters): Promise<Network[]>;
+  /** `GET /networks/{id}`. */
+  inspectNetwork(id: string): Promise<Network>;
+  /** `POST /networks/create` → the network ID. */
+  createNetwork(body: NetworkCreateBody): Promise<string>;
+  /** `DELETE /networks/{id}`; already gone is not an error. */
+  removeNetwork(id: string): Promise<void>;
+  /** `POST /networks/{id}/connect`. */
+  connectNetwork(id: string, container: string, endpoint?: EndpointSettings): Promise<void>;
+  /** `POST /networks/{id}/disconnect`. */
+  disconnectNetwork(id: string, container: string, force?: boolean): Promise<void>;
+
+  /** `GET /volumes?filters=…`. */
+  listVolumes(filters?: Filters): Promise<Volume[]>;
+  /** `GET /volumes/{name}`. */
+  inspectVolume(name: string): Promise<Volume>;
+  /** `POST /volumes/create`. */
+  createVolume(body: VolumeCreateBody): Promise<Volume>;
+  /** `DELETE /volumes/{name}`; already gone is not an error. */
+  removeVolume(name: string, force?: boolean): Promise<void>;
+
+  /** `GET /images/{name}/json`; resolves `undefined` when the image does not exist. */
+  inspectImage(name: string): Promise<ImageInspect | undefined>;
+  /**
+   * `POST /build` with a tar context; yields the NDJSON progress messages. A message with
+   * `error` makes the iterator throw an `EngineError` after yielding what came before.
+   */
+  build(context: NodeJS.ReadableStream | Buffer, options: BuildOptions): AsyncIterable<ProgressMessage>;
+
+  /** `GET /events?filters=…` as a stream, until `signal` aborts. */
+  events(options: { filters?: Filters; since?: string; signal?: AbortSignal }): AsyncIterable<EventMessage>;
+}

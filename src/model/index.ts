@@ -1,0 +1,3 @@
+/** The Compose model: canonical types and small pure helpers. No I/O. */
+export type * from './types.js';
+export { parseDuration, formatDuration, nanosToSeconds } from './duration.js';
