@@ -203,7 +203,15 @@ export interface Engine {
    * `error` makes the iterator throw an `EngineError` after yielding what came before.
    */
   build(context: NodeJS.ReadableStream | Buffer, options: BuildOptions): AsyncIterable<ProgressMessage>;
+  /**
+   * `DELETE /images/{name}?force=…&noprune=…` → the untagged/deleted entries; a missing image
+   * is not an error (resolves `[]`). Optional: added for `down --rmi` and test cleanup.
+   */
+  removeImage?(name: string, options?: { force?: boolean; noprune?: boolean }): Promise<Array<{ Untagged?: string; Deleted?: string }>>;
 
   /** `GET /events?filters=…` as a stream, until `signal` aborts. */
   events(options: { filters?: Filters; since?: string; signal?: AbortSignal }): AsyncIterable<EventMessage>;
+
+  /** Closes idle keep-alive connections (optional; the client reconnects on the next call). */
+  close?(): void;
 }

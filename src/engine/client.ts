@@ -1,0 +1,910 @@
+/**
+ * `EngineClient`: Capstan's own thin Docker Engine API client on `node:http` (no dependencies;
+ * importing it costs nothing beyond the built-ins). Why we own it and what it must get right:
+ * `shared/reference/ecosystem.md` §1.
+ *
+ * - Endpoint from `DOCKER_HOST` (`unix://`, `tcp://`, `npipe://`; TLS with `DOCKER_TLS_VERIFY`
+ *   and `DOCKER_CERT_PATH`), else `unix:///var/run/docker.sock` ({@link resolveEndpoint}).
+ * - One keep-alive `Agent` per client.
+ * - API version negotiated lazily from the `Api-Version` header of `GET /_ping`: every path is
+ *   prefixed `/v{min(server, MAX_API_VERSION)}`; concurrent first calls share one ping.
+ *   `DOCKER_API_VERSION` pins the version and skips negotiation, as with the docker CLI.
+ * - Errors: an HTTP error status becomes an `EngineError` carrying the daemon's `message`; no
+ *   connection becomes `CapstanError('ENGINE_UNREACHABLE')` with a hint; an aborted call becomes
+ *   `CapstanError('CANCELLED')` — except the follow-style streams (`events`, `containerLogs`),
+ *   which just end when their signal aborts.
+ */
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { CapstanError, EngineError } from '../errors.js';
+import { demuxStream, rawStream, readNdjson, type ByteChunk } from './streams.js';
+import type {
+  BuildOptions,
+  ContainerCreateBody,
+  ContainerInspect,
+  ContainerSummary,
+  Engine,
+  EndpointSettings,
+  EngineVersion,
+  EventMessage,
+  Filters,
+  ImageInspect,
+  LogChunk,
+  LogsOptions,
+  Network,
+  NetworkCreateBody,
+  ProgressMessage,
+  Volume,
+  VolumeCreateBody,
+} from './types.js';
+
+/** Oldest API version Capstan is written against (Docker Engine 20.10, Podman 4). */
+export const MIN_API_VERSION = '1.41';
+/** Newest API version Capstan knows; a newer daemon is spoken to at this version. */
+export const MAX_API_VERSION = '1.43';
+/** The docker CLI's default socket. */
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+// ───────────────────────────── endpoint ─────────────────────────────
+
+/** TLS material for a `tcp://` endpoint: files `ca.pem`, `cert.pem`, `key.pem` in `certPath`. */
+export interface TlsSettings {
+  certPath: string;
+  /** Verify the daemon's certificate against `ca.pem` (`DOCKER_TLS_VERIFY`). */
+  verify: boolean;
+}
+
+/** Where the engine listens. `unix` also covers Windows named pipes (`npipe://`). */
+export type EngineEndpoint =
+  | { kind: 'unix'; socketPath: string }
+  | { kind: 'npipe'; socketPath: string }
+  | { kind: 'tcp'; host: string; port: number; tls?: TlsSettings };
+
+/**
+ * Resolves the engine endpoint from the environment, as the docker CLI does for its first steps:
+ * `DOCKER_HOST` (`unix:///path`, `tcp://host[:port]`, `npipe:////./pipe/name`) else
+ * `unix:///var/run/docker.sock`. For `tcp://`, a non-empty `DOCKER_TLS_VERIFY` turns on TLS with
+ * certificate verification, using `DOCKER_CERT_PATH` (default `~/.docker`); the default port is
+ * 2376 with TLS, 2375 without. Pure: reads no files (the certificates are read on first use).
+ *
+ * Not handled (yet): docker contexts (`DOCKER_CONTEXT`, `currentContext`), `ssh://`, rootless
+ * socket fallbacks.
+ *
+ * @throws CapstanError `ENGINE_UNREACHABLE` for an unsupported or malformed `DOCKER_HOST`.
+ */
+export function resolveEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndpoint {
+  const host = env.DOCKER_HOST?.trim();
+  if (!host) return { kind: 'unix', socketPath: DEFAULT_SOCKET };
+  const bad = (why: string, hint?: string): CapstanError =>
+    new CapstanError('ENGINE_UNREACHABLE', `DOCKER_HOST=${host}: ${why}`, {
+      hint: hint ?? 'use unix:///path/to/docker.sock or tcp://host:port',
+    });
+  const m = /^([a-z0-9+.-]+):\/\/(.*)$/i.exec(host);
+  if (!m) throw bad('not a URL');
+  const scheme = m[1]!.toLowerCase();
+  const rest = m[2]!;
+  switch (scheme) {
+    case 'unix':
+      return { kind: 'unix', socketPath: rest === '' ? DEFAULT_SOCKET : rest };
+    case 'npipe': {
+      // npipe:////./pipe/docker_engine → \\.\pipe\docker_engine
+      const path = rest === '' ? '//./pipe/docker_engine' : rest;
+      return { kind: 'npipe', socketPath: path.replace(/\//g, '\\') };
+    }
+    case 'tcp':
+    case 'http':
+    case 'https': {
+      let url: URL;
+      try {
+        url = new URL(`http://${rest}`);
+      } catch {
+        throw bad('cannot parse host and port');
+      }
+      if (url.hostname === '') throw bad('no host name');
+      const verify = (env.DOCKER_TLS_VERIFY ?? '') !== '';
+      const useTls = verify || scheme === 'https';
+      const tls: TlsSettings | undefined = useTls
+        ? { certPath: env.DOCKER_CERT_PATH || join(env.HOME || homedir(), '.docker'), verify }
+        : undefined;
+      const port = url.port ? Number(url.port) : useTls ? 2376 : 2375;
+      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literal
+      return tls ? { kind: 'tcp', host: hostname, port, tls } : { kind: 'tcp', host: hostname, port };
+    }
+    case 'ssh':
+      throw bad('ssh:// is not supported yet', 'forward the socket: ssh -NL /tmp/docker.sock:/var/run/docker.sock host, then DOCKER_HOST=unix:///tmp/docker.sock');
+    default:
+      throw bad(`unsupported scheme ${scheme}://`);
+  }
+}
+
+/** The endpoint as a URL for messages: `unix:///var/run/docker.sock`, `tcp://host:2376`. */
+export function formatEndpoint(endpoint: EngineEndpoint): string {
+  switch (endpoint.kind) {
+    case 'unix':
+      return `unix://${endpoint.socketPath}`;
+    case 'npipe':
+      return `npipe://${endpoint.socketPath.replace(/\\/g, '/')}`;
+    case 'tcp':
+      return `tcp://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+  }
+}
+
+// ───────────────────────────── URL building ─────────────────────────────
+
+/** A query parameter: arrays repeat the key, objects are JSON-encoded, `undefined` is omitted. */
+export type QueryValue = string | number | boolean | undefined | null | readonly string[] | Readonly<Record<string, unknown>>;
+/** Query parameters of one request. */
+export type Query = Readonly<Record<string, QueryValue>>;
+
+/**
+ * Encodes query parameters as the Engine API expects them: booleans as `1`/`0`, arrays as a
+ * repeated key (`t=a&t=b` for `POST /build`), objects (`filters`, `buildargs`, `labels`) as JSON;
+ * `undefined`, `null` and empty objects are left out. Returns `''` or a string starting with `?`.
+ */
+export function buildQuery(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'boolean') params.append(key, value ? '1' : '0');
+    else if (typeof value === 'string' || typeof value === 'number') params.append(key, String(value));
+    else if (Array.isArray(value)) for (const v of value as readonly string[]) params.append(key, v);
+    else if (Object.keys(value).length > 0) params.append(key, JSON.stringify(value));
+  }
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+/**
+ * The request path for an Engine API endpoint: `/v1.41/containers/json?all=1`. `version`
+ * undefined gives an unversioned path (used for `/_ping`).
+ */
+export function apiPath(version: string | undefined, path: string, query?: Query): string {
+  return `${version ? `/v${version}` : ''}${path}${buildQuery(query)}`;
+}
+
+/** Encodes one path segment (a container, network or volume name or ID). */
+function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** Encodes an image reference for a path; `/`, `:` and `@` stay readable (`library/busybox:latest`). */
+function imageSeg(value: string): string {
+  return encodeURIComponent(value).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/g, '@');
+}
+
+/** Compares API versions numerically (`1.9` < `1.41`). */
+export function compareApiVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Picks the API version to speak from the daemon's `Api-Version` header: the smaller of the
+ * server's and {@link MAX_API_VERSION}. Without a usable header, {@link MIN_API_VERSION}.
+ * An older daemon is spoken to at its own version (as the docker CLI does); features newer than
+ * that fail with the daemon's own error.
+ */
+export function negotiateApiVersion(serverVersion: string | undefined, max: string = MAX_API_VERSION): string {
+  if (!serverVersion || !/^\d+\.\d+$/.test(serverVersion.trim())) return MIN_API_VERSION;
+  const v = serverVersion.trim();
+  return compareApiVersions(v, max) > 0 ? max : v;
+}
+
+/**
+ * Converts a `since`/`until` time to the form dockerd parses (`seconds[.nanoseconds]`): numbers
+ * are Unix seconds (fractions allowed), numeric strings pass through, other strings are parsed
+ * as dates (RFC 3339).
+ *
+ * @throws CapstanError `USAGE` for a string that is neither.
+ */
+export function toEngineTimestamp(value: number | string): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(9);
+  if (/^\d+(\.\d+)?$/.test(value)) return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new CapstanError('USAGE', `invalid time "${value}"`, { hint: 'use Unix seconds or an RFC 3339 date' });
+  }
+  return ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3);
+}
+
+// ───────────────────────────── the client ─────────────────────────────
+
+/** `node:https` (and with it `node:tls`, ~3 ms) is loaded only for a TLS endpoint. */
+function httpsModule(): typeof import('node:https') {
+  return process.getBuiltinModule('node:https');
+}
+
+/** Options of {@link EngineClient}'s constructor. */
+export interface EngineClientOptions {
+  endpoint: EngineEndpoint;
+  /** Pin the API version (e.g. from `DOCKER_API_VERSION`) instead of negotiating it. */
+  apiVersion?: string;
+  /** Highest version to negotiate; default {@link MAX_API_VERSION}. */
+  maxApiVersion?: string;
+  /** `User-Agent` header; default `capstan`. */
+  userAgent?: string;
+}
+
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+interface RequestSpec {
+  method: Method;
+  /** Unversioned path, e.g. `/containers/json`. */
+  path: string;
+  query?: Query;
+  /** JSON body (sent as `application/json`). */
+  json?: unknown;
+  /** Raw body with its content type. */
+  body?: Buffer | NodeJS.ReadableStream;
+  contentType?: string;
+  signal?: AbortSignal;
+  /** What we were doing, for error messages: `start container web-1`. */
+  context: string;
+  /** Error statuses handed back to the caller instead of thrown (e.g. 404 for "already gone"). */
+  accept?: readonly number[];
+  /** Default true; false for `/_ping`. */
+  versioned?: boolean;
+}
+
+/** Connection failures that mean "no engine answers there" (→ `ENGINE_UNREACHABLE`). */
+const UNREACHABLE: Record<string, string> = {
+  ENOENT: 'is dockerd running? try scripts/engine.sh',
+  ECONNREFUSED: 'is dockerd running? try scripts/engine.sh',
+  EACCES: 'no permission on the socket: add your user to the docker group, or set DOCKER_HOST',
+  EPERM: 'no permission on the socket: add your user to the docker group, or set DOCKER_HOST',
+  ENOTFOUND: 'check the host name in DOCKER_HOST',
+  EAI_AGAIN: 'check the host name in DOCKER_HOST',
+  EHOSTUNREACH: 'check DOCKER_HOST and your network',
+  ENETUNREACH: 'check DOCKER_HOST and your network',
+  ETIMEDOUT: 'check DOCKER_HOST and your network',
+  ECONNRESET: 'is DOCKER_HOST an engine? (TLS needs DOCKER_TLS_VERIFY=1)',
+  EPROTO: 'does the daemon expect TLS? set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH',
+};
+
+type NodeError = Error & { code?: string; syscall?: string; reusedSocket?: boolean; connected?: boolean };
+
+function daemonMessage(text: string, res: IncomingMessage): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const body = JSON.parse(trimmed) as { message?: unknown };
+      if (typeof body.message === 'string' && body.message !== '') return body.message;
+    } catch {
+      // not JSON after all: fall through to the text
+    }
+  }
+  return trimmed !== '' ? trimmed : `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim();
+}
+
+/**
+ * Implements the {@link Engine} contract over HTTP. Create one per process with
+ * {@link EngineClient.fromEnvironment}; it is safe to use concurrently. Call {@link close} when
+ * done if the process must exit while sockets are idle.
+ */
+export class EngineClient implements Engine {
+  /** Where requests go. */
+  readonly endpoint: EngineEndpoint;
+  private readonly maxApiVersion: string;
+  private readonly userAgent: string;
+  private negotiated: string | undefined;
+  private negotiation: Promise<string> | undefined;
+  private agentInstance: http.Agent | undefined;
+
+  /** Builds a client for `options.endpoint`; nothing is connected until the first call. */
+  constructor(options: EngineClientOptions) {
+    this.endpoint = options.endpoint;
+    this.negotiated = options.apiVersion;
+    this.maxApiVersion = options.maxApiVersion ?? MAX_API_VERSION;
+    this.userAgent = options.userAgent ?? 'capstan';
+  }
+
+  /**
+   * A client for the engine named by the environment ({@link resolveEndpoint}); honours
+   * `DOCKER_API_VERSION` to pin the API version.
+   *
+   * @throws CapstanError `ENGINE_UNREACHABLE` for an unsupported `DOCKER_HOST`.
+   */
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): EngineClient {
+    const pinned = env.DOCKER_API_VERSION?.trim();
+    return new EngineClient({
+      endpoint: resolveEndpoint(env),
+      ...(pinned ? { apiVersion: pinned.replace(/^v/, '') } : {}),
+    });
+  }
+
+  /** The negotiated (or pinned) API version, e.g. `"1.41"`; undefined before the first call. */
+  get apiVersion(): string | undefined {
+    return this.negotiated;
+  }
+
+  /** The endpoint as a URL, e.g. `unix:///var/run/docker.sock`. */
+  get endpointUrl(): string {
+    return formatEndpoint(this.endpoint);
+  }
+
+  /** Closes idle keep-alive sockets; the client still works afterwards (it reconnects). */
+  close(): void {
+    this.agentInstance?.destroy();
+    this.agentInstance = undefined;
+  }
+
+  // ── transport ──
+
+  private agent(): http.Agent {
+    if (this.agentInstance) return this.agentInstance;
+    const ep = this.endpoint;
+    if (ep.kind === 'tcp' && ep.tls) {
+      const read = (name: string): Buffer => {
+        const file = join(ep.tls!.certPath, name);
+        try {
+          return readFileSync(file);
+        } catch (cause) {
+          throw new CapstanError('ENGINE_UNREACHABLE', `cannot read the TLS file ${file}: ${(cause as NodeError).code ?? cause}`, {
+            hint: 'set DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem',
+            cause,
+          });
+        }
+      };
+      this.agentInstance = new (httpsModule().Agent)({
+        keepAlive: true,
+        ca: read('ca.pem'),
+        cert: read('cert.pem'),
+        key: read('key.pem'),
+        rejectUnauthorized: ep.tls.verify,
+      });
+    } else {
+      this.agentInstance = new http.Agent({ keepAlive: true });
+    }
+    return this.agentInstance;
+  }
+
+  /** Sends one request; resolves with the response (any status) or rejects with a Node error. */
+  private transport(spec: RequestSpec, path: string): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const ep = this.endpoint;
+      const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent };
+      let payload: Buffer | undefined;
+      let stream: NodeJS.ReadableStream | undefined;
+      if (spec.json !== undefined) {
+        payload = Buffer.from(JSON.stringify(spec.json), 'utf8');
+        headers['Content-Type'] = 'application/json';
+      } else if (Buffer.isBuffer(spec.body)) {
+        payload = spec.body;
+        headers['Content-Type'] = spec.contentType ?? 'application/octet-stream';
+      } else if (spec.body) {
+        stream = spec.body;
+        headers['Content-Type'] = spec.contentType ?? 'application/octet-stream';
+      }
+      if (!stream) headers['Content-Length'] = payload?.length ?? 0;
+      const options: http.RequestOptions = {
+        method: spec.method,
+        path,
+        headers,
+        agent: this.agent(),
+        ...(spec.signal ? { signal: spec.signal } : {}),
+        ...(ep.kind === 'tcp' ? { host: ep.host, port: ep.port } : { socketPath: ep.socketPath }),
+      };
+      const send = ep.kind === 'tcp' && ep.tls ? httpsModule().request : http.request;
+      const req = send(options, resolve);
+      req.on('error', (err: NodeError) => {
+        err.reusedSocket = req.reusedSocket;
+        reject(err);
+      });
+      if (stream) {
+        stream.on('error', (err) => req.destroy(err));
+        stream.pipe(req);
+      } else {
+        req.end(payload);
+      }
+    });
+  }
+
+  /** Maps a transport/stream failure to Capstan's errors (`ENGINE_UNREACHABLE`, `CANCELLED`, `ENGINE`). */
+  private mapError(err: unknown, spec: RequestSpec, connected: boolean): Error {
+    if (err instanceof CapstanError) return err;
+    const e = err as NodeError;
+    if (spec.signal?.aborted || e?.name === 'AbortError') {
+      return new CapstanError('CANCELLED', `${spec.context}: cancelled`, { cause: spec.signal?.reason ?? err });
+    }
+    const hint = e?.code ? UNREACHABLE[e.code] : undefined;
+    if (!connected && hint) {
+      const what = e.syscall && e.code ? `${e.syscall} ${e.code}` : e.message;
+      return new CapstanError('ENGINE_UNREACHABLE', `cannot connect to the Docker engine at ${this.endpointUrl}: ${what}`, {
+        hint,
+        cause: err,
+      });
+    }
+    return new CapstanError('ENGINE', `${spec.context}: ${e?.message ?? String(err)}`, { cause: err });
+  }
+
+  /**
+   * Negotiates the version if needed, sends the request and checks the status. Resolves with the
+   * response for 2xx, 304 and statuses in `spec.accept`; otherwise reads the body and throws.
+   *
+   * @throws EngineError for any other status; CapstanError as in {@link mapError}.
+   */
+  private async open(spec: RequestSpec): Promise<IncomingMessage> {
+    const version = spec.versioned === false ? undefined : await this.negotiate();
+    const path = apiPath(version, spec.path, spec.query);
+    let res: IncomingMessage;
+    try {
+      try {
+        res = await this.transport(spec, path);
+      } catch (err) {
+        // A keep-alive socket the daemon closed while idle: retry once, for reads only.
+        const e = err as NodeError;
+        const retriable = e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
+        if (!retriable || (spec.method !== 'GET' && spec.method !== 'HEAD')) throw err;
+        res = await this.transport(spec, path);
+      }
+    } catch (err) {
+      throw this.mapError(err, spec, false);
+    }
+    const status = res.statusCode ?? 0;
+    if ((status >= 200 && status < 300) || status === 304 || spec.accept?.includes(status)) return res;
+    const text = await this.readText(res, spec);
+    throw new EngineError(status, daemonMessage(text, res), spec.context);
+  }
+
+  private async readText(res: IncomingMessage, spec: RequestSpec): Promise<string> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+    } catch (err) {
+      throw this.mapError(err, spec, true);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Sends the request and parses the JSON answer (undefined for an empty body). */
+  private async json<T>(spec: RequestSpec): Promise<T> {
+    const res = await this.open(spec);
+    const text = await this.readText(res, spec);
+    if (text.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new CapstanError('ENGINE', `${spec.context}: the engine answered with invalid JSON`, {
+        cause,
+        details: [text.slice(0, 200)],
+      });
+    }
+  }
+
+  /** Sends the request and drains the answer; resolves with the status code. */
+  private async call(spec: RequestSpec): Promise<number> {
+    const res = await this.open(spec);
+    await this.readText(res, spec);
+    return res.statusCode ?? 0;
+  }
+
+  /**
+   * Streams the response body through `decode`. When `endOnAbort`, an abort of `spec.signal`
+   * ends the iterator quietly; otherwise it throws `CANCELLED`. Stopping the iteration early
+   * (break/return) closes the connection.
+   */
+  private async *stream<T>(
+    spec: RequestSpec,
+    decode: (body: AsyncIterable<ByteChunk>) => AsyncGenerator<T, void, undefined>,
+    endOnAbort: boolean,
+  ): AsyncGenerator<T, void, undefined> {
+    const signal = spec.signal;
+    if (signal?.aborted) {
+      if (endOnAbort) return;
+      throw this.mapError(signal.reason, spec, false);
+    }
+    let res: IncomingMessage;
+    try {
+      res = await this.open(spec);
+    } catch (err) {
+      if (endOnAbort && signal?.aborted) return;
+      throw err;
+    }
+    const onAbort = (): void => {
+      res.destroy();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      yield* decode(res);
+      if (signal?.aborted) {
+        if (endOnAbort) return;
+        throw this.mapError(signal.reason, spec, true);
+      }
+    } catch (err) {
+      if (endOnAbort && signal?.aborted) return;
+      throw this.mapError(err, spec, true);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (!res.complete) res.destroy();
+    }
+  }
+
+  private async negotiate(): Promise<string> {
+    if (this.negotiated) return this.negotiated;
+    this.negotiation ??= this.pingOnce().finally(() => {
+      this.negotiation = undefined;
+    });
+    return this.negotiation;
+  }
+
+  private async pingOnce(): Promise<string> {
+    const spec: RequestSpec = { method: 'GET', path: '/_ping', context: 'ping the Docker engine', versioned: false };
+    const res = await this.open(spec);
+    await this.readText(res, spec);
+    const header = res.headers['api-version'];
+    this.negotiated ??= negotiateApiVersion(Array.isArray(header) ? header[0] : header, this.maxApiVersion);
+    return this.negotiated;
+  }
+
+  // ── system ──
+
+  /**
+   * `GET /_ping`. The first call (or the first of any calls) also negotiates the API version
+   * from the `Api-Version` header.
+   *
+   * @throws CapstanError `ENGINE_UNREACHABLE` when nothing answers; EngineError on an HTTP error.
+   */
+  async ping(): Promise<void> {
+    if (!this.negotiated) {
+      await this.negotiate();
+      return;
+    }
+    await this.pingOnce();
+  }
+
+  /** `GET /version`. @throws EngineError, CapstanError `ENGINE_UNREACHABLE`. */
+  version(): Promise<EngineVersion> {
+    return this.json<EngineVersion>({ method: 'GET', path: '/version', context: 'read the engine version' });
+  }
+
+  // ── containers ──
+
+  /**
+   * `GET /containers/json?all=…&filters=…` (filters JSON-encoded, e.g.
+   * `{ label: ['com.docker.compose.project=x'] }`).
+   *
+   * @throws EngineError (400 for a bad filter), CapstanError `ENGINE_UNREACHABLE`.
+   */
+  async listContainers(options: { all?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
+    const list = await this.json<ContainerSummary[] | null>({
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: options.all, filters: options.filters },
+      context: 'list containers',
+    });
+    return list ?? [];
+  }
+
+  /**
+   * `POST /containers/create?name=…` → the new container's ID. Durations in the body
+   * (`Healthcheck.*`) are **nanoseconds**, `HostConfig.NanoCpus` is CPUs × 10⁹, memory in bytes,
+   * `StopTimeout` in seconds.
+   *
+   * @throws EngineError 409 (`CONFLICT`) when the name is taken, 404 when the image is missing,
+   *   400 for an invalid body.
+   */
+  async createContainer(name: string, body: ContainerCreateBody): Promise<string> {
+    const res = await this.json<{ Id: string; Warnings?: string[] }>({
+      method: 'POST',
+      path: '/containers/create',
+      query: { name: name || undefined },
+      json: body,
+      context: `create container ${name}`,
+    });
+    return res.Id;
+  }
+
+  /** `GET /containers/{id}/json`. @throws EngineError 404 (`NOT_FOUND`) when there is no such container. */
+  inspectContainer(id: string): Promise<ContainerInspect> {
+    return this.json<ContainerInspect>({ method: 'GET', path: `/containers/${seg(id)}/json`, context: `inspect container ${id}` });
+  }
+
+  /**
+   * `POST /containers/{id}/start`. Already started (304) is not an error.
+   *
+   * @throws EngineError 404 for a missing container, 500 when the start fails (port in use, bad
+   *   mount, …: the daemon's message says which).
+   */
+  async startContainer(id: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${seg(id)}/start`, context: `start container ${id}` });
+  }
+
+  /**
+   * `POST /containers/{id}/stop?t=…`, `timeoutSeconds` in **seconds** before SIGKILL (default:
+   * the container's `StopTimeout`, else 10). Already stopped (304) is not an error. The request
+   * lasts as long as the stop.
+   *
+   * @throws EngineError 404 for a missing container.
+   */
+  async stopContainer(id: string, timeoutSeconds?: number): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/containers/${seg(id)}/stop`,
+      query: { t: timeoutSeconds === undefined ? undefined : Math.max(0, Math.round(timeoutSeconds)) },
+      context: `stop container ${id}`,
+    });
+  }
+
+  /**
+   * `POST /containers/{id}/kill?signal=…` (default SIGKILL).
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is not running.
+   */
+  async killContainer(id: string, signal?: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${seg(id)}/kill`, query: { signal }, context: `kill container ${id}` });
+  }
+
+  /**
+   * `DELETE /containers/{id}?force=…&v=…` (`volumes` removes anonymous volumes). A missing
+   * container (404) is not an error.
+   *
+   * @throws EngineError 409 when it is running and `force` is not set, or a removal is in progress.
+   */
+  async removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await this.call({
+      method: 'DELETE',
+      path: `/containers/${seg(id)}`,
+      query: { force: options.force || undefined, v: options.volumes || undefined },
+      context: `remove container ${id}`,
+      accept: [404],
+    });
+  }
+
+  /** `POST /containers/{id}/rename?name=…`. @throws EngineError 404 missing, 409 name taken. */
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${seg(id)}/rename`, query: { name }, context: `rename container ${id} to ${name}` });
+  }
+
+  /**
+   * `POST /containers/{id}/wait?condition=…` (default `not-running`) → the exit code. The request
+   * lasts until the condition is met. Use `next-exit` *before* starting a container to not miss
+   * a fast exit.
+   *
+   * @throws EngineError 404 for a missing container; CapstanError `ENGINE` when the daemon reports
+   *   a wait error in the body; CapstanError `CANCELLED` when `signal` aborts.
+   */
+  async waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<number> {
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: `/containers/${seg(id)}/wait`,
+      query: { condition },
+      context: `wait for container ${id}`,
+      ...(signal ? { signal } : {}),
+    };
+    if (signal?.aborted) throw this.mapError(signal.reason, spec, false);
+    const res = await this.json<{ StatusCode: number; Error?: { Message?: string } | null }>(spec);
+    if (res?.Error?.Message) throw new CapstanError('ENGINE', `${spec.context}: ${res.Error.Message}`);
+    return res.StatusCode;
+  }
+
+  /**
+   * `GET /containers/{id}/logs?stdout=1&stderr=1&follow=…&tail=…&since=…&timestamps=…`,
+   * demultiplexed by `options.tty` (the container's `Config.Tty`; never by Content-Type). With
+   * `follow`, the iterator runs until the container stops or `signal` aborts — an abort ends it
+   * quietly. `since` is Unix seconds or RFC 3339.
+   *
+   * @throws EngineError 404 for a missing container; CapstanError `ENGINE` for a malformed stream.
+   */
+  containerLogs(id: string, options: LogsOptions): AsyncIterable<LogChunk> {
+    const spec: RequestSpec = {
+      method: 'GET',
+      path: `/containers/${seg(id)}/logs`,
+      query: {
+        stdout: true,
+        stderr: true,
+        follow: options.follow || undefined,
+        tail: options.tail === undefined ? undefined : String(options.tail),
+        since: options.since === undefined ? undefined : toEngineTimestamp(options.since),
+        timestamps: options.timestamps || undefined,
+      },
+      context: `read the logs of container ${id}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    return this.stream(spec, options.tty ? rawStream : demuxStream, true);
+  }
+
+  /**
+   * `PUT /containers/{id}/archive?path=…` with an uncompressed tar body
+   * (`Content-Type: application/x-tar`): extracts it into directory `path` of the container.
+   *
+   * @throws EngineError 404 when the container or `path` does not exist, 403 for a read-only
+   *   path, 400 for a bad archive.
+   */
+  async putArchive(id: string, path: string, tar: Buffer): Promise<void> {
+    await this.call({
+      method: 'PUT',
+      path: `/containers/${seg(id)}/archive`,
+      query: { path },
+      body: tar,
+      contentType: 'application/x-tar',
+      context: `copy files into ${id}:${path}`,
+    });
+  }
+
+  // ── networks ──
+
+  /** `GET /networks?filters=…`. @throws EngineError. */
+  async listNetworks(filters?: Filters): Promise<Network[]> {
+    return (await this.json<Network[] | null>({ method: 'GET', path: '/networks', query: { filters }, context: 'list networks' })) ?? [];
+  }
+
+  /** `GET /networks/{id}`. @throws EngineError 404 (`NOT_FOUND`). */
+  inspectNetwork(id: string): Promise<Network> {
+    return this.json<Network>({ method: 'GET', path: `/networks/${seg(id)}`, context: `inspect network ${id}` });
+  }
+
+  /** `POST /networks/create` → the network ID. @throws EngineError 409 when the name is taken (with `CheckDuplicate`), 400/500 for a bad IPAM or driver. */
+  async createNetwork(body: NetworkCreateBody): Promise<string> {
+    const res = await this.json<{ Id: string; Warning?: string }>({
+      method: 'POST',
+      path: '/networks/create',
+      json: body,
+      context: `create network ${body.Name}`,
+    });
+    return res.Id;
+  }
+
+  /** `DELETE /networks/{id}`. A missing network (404) is not an error. @throws EngineError 403/409 when containers still use it. */
+  async removeNetwork(id: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/networks/${seg(id)}`, context: `remove network ${id}`, accept: [404] });
+  }
+
+  /** `POST /networks/{id}/connect` with `{ Container, EndpointConfig }`. @throws EngineError 404, 403. */
+  async connectNetwork(id: string, container: string, endpoint?: EndpointSettings): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/networks/${seg(id)}/connect`,
+      json: { Container: container, ...(endpoint ? { EndpointConfig: endpoint } : {}) },
+      context: `connect container ${container} to network ${id}`,
+    });
+  }
+
+  /** `POST /networks/{id}/disconnect` with `{ Container, Force }`. @throws EngineError 404, 403. */
+  async disconnectNetwork(id: string, container: string, force?: boolean): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/networks/${seg(id)}/disconnect`,
+      json: { Container: container, Force: force ?? false },
+      context: `disconnect container ${container} from network ${id}`,
+    });
+  }
+
+  // ── volumes ──
+
+  /** `GET /volumes?filters=…` → the `Volumes` array (never null). @throws EngineError. */
+  async listVolumes(filters?: Filters): Promise<Volume[]> {
+    const res = await this.json<{ Volumes: Volume[] | null }>({ method: 'GET', path: '/volumes', query: { filters }, context: 'list volumes' });
+    return res?.Volumes ?? [];
+  }
+
+  /** `GET /volumes/{name}`. @throws EngineError 404 (`NOT_FOUND`). */
+  inspectVolume(name: string): Promise<Volume> {
+    return this.json<Volume>({ method: 'GET', path: `/volumes/${seg(name)}`, context: `inspect volume ${name}` });
+  }
+
+  /** `POST /volumes/create` → the volume (an existing volume of that name is returned as is). @throws EngineError. */
+  createVolume(body: VolumeCreateBody): Promise<Volume> {
+    return this.json<Volume>({ method: 'POST', path: '/volumes/create', json: body, context: `create volume ${body.Name}` });
+  }
+
+  /** `DELETE /volumes/{name}?force=…`. A missing volume (404) is not an error. @throws EngineError 409 when in use. */
+  async removeVolume(name: string, force?: boolean): Promise<void> {
+    await this.call({
+      method: 'DELETE',
+      path: `/volumes/${seg(name)}`,
+      query: { force: force || undefined },
+      context: `remove volume ${name}`,
+      accept: [404],
+    });
+  }
+
+  // ── images ──
+
+  /** `GET /images/{name}/json`; resolves `undefined` when the image does not exist (404). @throws EngineError otherwise. */
+  async inspectImage(name: string): Promise<ImageInspect | undefined> {
+    const spec: RequestSpec = { method: 'GET', path: `/images/${imageSeg(name)}/json`, context: `inspect image ${name}`, accept: [404] };
+    const res = await this.open(spec);
+    const text = await this.readText(res, spec);
+    if (res.statusCode === 404) return undefined;
+    try {
+      return JSON.parse(text) as ImageInspect;
+    } catch (cause) {
+      throw new CapstanError('ENGINE', `${spec.context}: the engine answered with invalid JSON`, { cause });
+    }
+  }
+
+  /**
+   * `DELETE /images/{name}?force=…&noprune=…` → the deleted/untagged entries. A missing image
+   * (404) is not an error (resolves `[]`).
+   *
+   * @throws EngineError 409 when a container uses the image (without `force`).
+   */
+  async removeImage(name: string, options: { force?: boolean; noprune?: boolean } = {}): Promise<Array<{ Untagged?: string; Deleted?: string }>> {
+    const spec: RequestSpec = {
+      method: 'DELETE',
+      path: `/images/${imageSeg(name)}`,
+      query: { force: options.force || undefined, noprune: options.noprune || undefined },
+      context: `remove image ${name}`,
+      accept: [404],
+    };
+    const res = await this.open(spec);
+    const text = await this.readText(res, spec);
+    if (res.statusCode === 404 || text.trim() === '') return [];
+    return JSON.parse(text) as Array<{ Untagged?: string; Deleted?: string }>;
+  }
+
+  /**
+   * `POST /build?t=…&t=…&dockerfile=…&buildargs=…&labels=…&target=…&nocache=…&pull=…&networkmode=…&rm=1&forcerm=1&version=1`
+   * with the build context as an uncompressed tar body (`Content-Type: application/x-tar`) —
+   * the classic builder (BuildKit needs a session; see ecosystem.md §1.6). Yields the NDJSON
+   * progress messages (`stream` lines, `aux.ID` with the image ID).
+   *
+   * @throws EngineError (status 500, code `ENGINE`) after yielding what came before when a
+   *   message carries `error` (a failed `RUN`, a missing base image, …); EngineError for an HTTP
+   *   error; CapstanError `CANCELLED` when `signal` aborts; CapstanError `ENGINE` for a bad line.
+   */
+  async *build(context: NodeJS.ReadableStream | Buffer, options: BuildOptions): AsyncGenerator<ProgressMessage, void, undefined> {
+    const label = options.tags[0] ?? 'image';
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: '/build',
+      query: {
+        t: options.tags,
+        dockerfile: options.dockerfile,
+        buildargs: options.buildargs,
+        labels: options.labels,
+        target: options.target || undefined,
+        nocache: options.nocache || undefined,
+        pull: options.pull || undefined,
+        networkmode: options.networkmode || undefined,
+        rm: true,
+        forcerm: true,
+        version: '1',
+      },
+      body: context,
+      contentType: 'application/x-tar',
+      context: `build ${label}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    for await (const message of this.stream(spec, readNdjson<ProgressMessage>, false)) {
+      if (message.error || message.errorDetail) {
+        const text = message.errorDetail?.message || message.error || 'unknown build error';
+        throw new EngineError(500, text.trim(), spec.context);
+      }
+      yield message;
+    }
+  }
+
+  // ── events ──
+
+  /**
+   * `GET /events?since=…&filters=…`: the daemon's event stream (NDJSON), until `signal` aborts —
+   * which ends the iterator quietly — or the connection closes. `since` (Unix seconds or
+   * RFC 3339) replays past events first: pass a time from before the action you watch, so no
+   * event is lost to the race between the request and the action.
+   *
+   * @throws EngineError 400 for a bad filter; CapstanError `ENGINE` when the connection breaks.
+   */
+  events(options: { filters?: Filters; since?: string; signal?: AbortSignal }): AsyncIterable<EventMessage> {
+    const spec: RequestSpec = {
+      method: 'GET',
+      path: '/events',
+      query: {
+        since: options.since === undefined ? undefined : toEngineTimestamp(options.since),
+        filters: options.filters,
+      },
+      context: 'follow engine events',
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    return this.stream(spec, readNdjson<EventMessage>, true);
+  }
+}
