@@ -1,0 +1,108 @@
+import { CapstanError } from '../errors.js';
+import type { Project } from '../model/types.js';
+import { loadProject } from '../loader/index.js';
+import { EngineClient } from '../engine/client.js';
+import { Compose } from '../compose/compose.js';
+import { colorsFor, type Colors } from '../ui/colors.js';
+import { createProgress, type ProgressMode, type ProgressRenderer } from '../ui/progress.js';
+
+/** The global flags, as commander parsed them (before the subcommand). */
+export interface GlobalOptions {
+  file?: string[];
+  projectName?: string;
+  projectDirectory?: string;
+  envFile?: string[];
+  profile?: string[];
+  parallel?: number;
+  progress?: ProgressMode;
+  ansi?: 'never' | 'always' | 'auto';
+  dryRun?: boolean;
+  verbose?: boolean;
+}
+
+/** Load the project the global flags describe (compose files, env files, profiles, name). */
+export async function loadFromGlobals(
+  g: GlobalOptions,
+  options: { interpolate?: boolean; colors?: Colors } = {},
+): Promise<Project> {
+  const colors = options.colors ?? colorsFor(process.stderr, g.ansi);
+  return loadProject({
+    files: g.file,
+    projectName: g.projectName,
+    projectDirectory: g.projectDirectory,
+    envFiles: g.envFile,
+    profiles: g.profile,
+    interpolate: options.interpolate,
+    onWarning: (message) => process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`),
+  });
+}
+
+/**
+ * The project for commands that also work without a compose file (`down`, `ps`, `logs`):
+ * loaded from files when there are some; with `-p` and no file, rebuilt from labels.
+ */
+export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<Project> {
+  try {
+    return await loadFromGlobals(g);
+  } catch (err) {
+    const projectName = g.projectName ?? process.env.COMPOSE_PROJECT_NAME;
+    if (projectName && !g.file?.length && err instanceof CapstanError && /no configuration file/i.test(err.message)) {
+      return compose.projectFromLabels(projectName);
+    }
+    throw err;
+  }
+}
+
+export interface Session {
+  compose: Compose;
+  progress: ProgressRenderer;
+  colors: Colors;
+}
+
+/** An engine client, a Compose object, and the progress renderer on stderr. */
+export function session(g: GlobalOptions, title = 'Running'): Session {
+  const colors = colorsFor(process.stderr, g.ansi);
+  const envParallel = Number.parseInt(process.env.COMPOSE_PARALLEL_LIMIT ?? '', 10);
+  const concurrency = g.parallel ?? (Number.isFinite(envParallel) ? envParallel : undefined);
+  const mode = (g.progress ?? (process.env.COMPOSE_PROGRESS as ProgressMode | undefined) ?? 'auto') as ProgressMode;
+  const progress = createProgress(mode, process.stderr, colors, title);
+  const compose = new Compose({ engine: EngineClient.fromEnvironment(), events: progress, concurrency });
+  return { compose, progress, colors };
+}
+
+/**
+ * Ctrl+C handling (compose-behaviour.md §3.16): the first SIGINT/SIGTERM aborts `signal`
+ * (graceful), the second aborts `force`, the third exits at once with 130.
+ */
+export function interruptSignals(): { signal: AbortSignal; force: AbortSignal; dispose: () => void } {
+  const graceful = new AbortController();
+  const force = new AbortController();
+  let count = 0;
+  const handler = (): void => {
+    count++;
+    if (count === 1) graceful.abort();
+    else if (count === 2) force.abort();
+    else process.exit(130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: graceful.signal,
+    force: force.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+/** Parse `--scale svc=n` values. */
+export function parseScale(values: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=(\d+)$/.exec(v);
+    if (!m) throw new CapstanError('USAGE', `--scale: "${v}" is not SERVICE=NUM`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}

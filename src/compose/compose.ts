@@ -1,0 +1,340 @@
+import { CapstanError } from '../errors.js';
+import type { Project } from '../model/types.js';
+import { nanosToSeconds, parseDuration } from '../model/duration.js';
+import type { Engine, ContainerSummary } from '../engine/types.js';
+import { ignoreEvents, type EventSink } from './events.js';
+import { executePlan } from './executor.js';
+import { withDependencies } from './graph.js';
+import { Label, projectFilter } from './labels.js';
+import { serviceImage } from './naming.js';
+import { observe, type ObservedState } from './observed.js';
+import { sleep, stepRunner } from './operations.js';
+import type { Plan } from './plan.js';
+import { planDown, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
+import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
+
+/**
+ * The Compose object: one method per command, each `(project, options)`. The CLI only parses
+ * flags into these options and calls one method (ARCHITECTURE.md); library users do the same.
+ */
+export interface ComposeOptions {
+  engine: Engine;
+  /** Progress and warnings; the ui layer renders them. */
+  events?: EventSink;
+  /** Maximum engine operations in flight (`--parallel`); unlimited by default. */
+  concurrency?: number;
+}
+
+export interface UpOptions extends UpPlanOptions {
+  /** Print the plan only (the caller prints `result.plan`); change nothing. */
+  dryRun?: boolean;
+  /** `-d`: return once converged; otherwise follow logs until the containers exit. */
+  detach?: boolean;
+  /** `--wait`: after starting, wait until every container is running (healthy if it has a healthcheck). */
+  wait?: boolean;
+  /** `--wait-timeout`, seconds. */
+  waitTimeoutSeconds?: number;
+  /** Attached mode: where log lines go. */
+  onLog?: (line: LogLine) => void;
+  /** Attached mode: a container exited (`x exited with code N`). */
+  onExit?: (container: string, service: string, code: number) => void;
+  /** Ctrl+C: stop converging; in attached mode, stop the targeted services gracefully. */
+  signal?: AbortSignal;
+  /** Second Ctrl+C: kill instead of stop. */
+  forceSignal?: AbortSignal;
+}
+
+export interface UpResult {
+  plan: Plan;
+}
+
+/** One row of `ps`. */
+export interface ContainerRow {
+  id: string;
+  name: string;
+  image: string;
+  command: string;
+  project: string;
+  service: string;
+  number: number;
+  created: number;
+  state: string;
+  status: string;
+  health: string;
+  exitCode: number;
+  publishers: { URL: string; TargetPort: number; PublishedPort: number; Protocol: string }[];
+  labels: Record<string, string>;
+  networks: string[];
+}
+
+export class Compose {
+  readonly engine: Engine;
+  private readonly emit: EventSink;
+  private readonly concurrency: number | undefined;
+
+  constructor(options: ComposeOptions) {
+    this.engine = options.engine;
+    this.emit = options.events ?? ignoreEvents;
+    this.concurrency = options.concurrency;
+  }
+
+  /** Observe the project's resources plus the declared networks, volumes and images. */
+  async observe(project: Project): Promise<ObservedState> {
+    return observe(this.engine, project.name, {
+      networks: Object.values(project.networks).map((n) => n.name),
+      volumes: Object.values(project.volumes).map((v) => v.name),
+      images: Object.values(project.services).map((s) => serviceImage(project.name, s)),
+    });
+  }
+
+  /**
+   * `up` / `create`: build what is missing, converge containers to the project, then (unless
+   * detached) follow logs until the containers exit. Images are built before containers are
+   * planned, so a rebuild that changes nothing recreates nothing (as docker compose).
+   *
+   * @throws CapstanError (CANCELLED on Ctrl+C, DEPENDENCY for failed conditions, TIMEOUT for --wait)
+   */
+  async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
+    let observed = await this.observe(project);
+    let plan = planUp(project, observed, options);
+    if (options.dryRun) return { plan };
+
+    const builds = plan.steps.filter((s) => s.op.type === 'build-image');
+    if (builds.length) {
+      const images = new Map<string, string>();
+      await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images);
+      observed = { ...observed, images: new Map([...observed.images, ...images]) };
+      plan = planUp(project, observed, { ...options, noBuild: true });
+    }
+    for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
+    await this.execute(plan, options.signal);
+
+    if (options.noStart) return { plan };
+    const targeted = options.services?.length ? options.services : Object.keys(project.services);
+    const running = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
+    if (options.wait) {
+      await this.waitRunning(project, [...running], options.waitTimeoutSeconds, options.signal);
+      return { plan };
+    }
+    if (options.detach) return { plan };
+    await this.attach(project, targeted, options);
+    return { plan };
+  }
+
+  /**
+   * `down`: remove the project's containers, networks, and with `volumes` its named volumes.
+   * Works on a label-only project too ({@link Compose.projectFromLabels}).
+   */
+  async down(project: Project, options: DownPlanOptions & { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<Plan> {
+    const observed = await this.observe(project);
+    const plan = planDown(project, observed, options);
+    if (options.dryRun) return plan;
+    for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
+    await this.execute(plan, options.signal);
+    return plan;
+  }
+
+  /** `build`: build the images of services that have `build` (all, or the named ones). */
+  async build(project: Project, options: { services?: string[]; signal?: AbortSignal } = {}): Promise<void> {
+    const services = options.services?.length ? options.services : Object.keys(project.services);
+    const buildable = services.filter((s) => {
+      if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
+      return project.services[s]!.build;
+    });
+    if (!buildable.length) return;
+    const observed = await this.observe(project);
+    const plan = planUp(project, observed, { services: buildable, noDeps: true, build: true, noStart: true });
+    await this.execute({ ...plan, steps: plan.steps.filter((s) => s.op.type === 'build-image') }, options.signal);
+  }
+
+  /** `ps`: the project's service containers (running only, unless `all`). */
+  async ps(projectName: string, options: { all?: boolean; services?: string[] } = {}): Promise<ContainerRow[]> {
+    const list = await this.engine.listContainers({ all: options.all ?? false, filters: projectFilter(projectName) });
+    const rows = list
+      .filter((c) => c.Labels?.[Label.oneoff] !== 'True')
+      .filter((c) => !options.services?.length || options.services.includes(c.Labels?.[Label.service] ?? ''))
+      .map((c) => toRow(c, projectName));
+    return rows.sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
+  }
+
+  /** `logs`: lines of the project's containers into `onLine`; with `follow`, until they stop or `signal` aborts. */
+  async logs(
+    projectName: string,
+    onLine: (line: LogLine) => void,
+    options: FollowOptions & { services?: string[] } = {},
+  ): Promise<void> {
+    const sources = await projectContainers(this.engine, projectName, { services: options.services });
+    await Promise.all(sources.map((s) => streamLogs(this.engine, s, onLine, options)));
+  }
+
+  /**
+   * A project known only from labels (no compose file: `down -p name`): one service per
+   * `com.docker.compose.service` found, and the networks and volumes carrying the project label.
+   */
+  async projectFromLabels(name: string): Promise<Project> {
+    const observed = await observe(this.engine, name);
+    const project: Project = {
+      name,
+      services: {},
+      networks: {},
+      volumes: {},
+      secrets: {},
+      configs: {},
+      extensions: {},
+      workingDir: process.cwd(),
+      configFiles: [],
+      envFiles: [],
+      environment: {},
+      disabledServices: {},
+      profiles: [],
+    };
+    for (const c of observed.containers) project.services[c.service] ??= { name: c.service };
+    for (const n of observed.networks.values()) project.networks[n.labels[Label.network] ?? n.name] = { name: n.name };
+    for (const v of observed.volumes.values()) project.volumes[v.labels[Label.volume] ?? v.name] = { name: v.name };
+    return project;
+  }
+
+  private async execute(plan: Plan, signal?: AbortSignal, images?: Map<string, string>): Promise<void> {
+    await executePlan(plan, stepRunner(this.engine, this.emit, images), { concurrency: this.concurrency, signal });
+  }
+
+  /**
+   * `--wait`: every container of `services` running, and healthy where it has a healthcheck.
+   * A container that exits fails the wait, except with status 0 for a service some other service
+   * depends on with `service_completed_successfully`.
+   */
+  private async waitRunning(
+    project: Project,
+    services: string[],
+    timeoutSeconds: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const oneShot = new Set(
+      Object.values(project.services).flatMap((s) =>
+        Object.entries(s.depends_on ?? {})
+          .filter(([, d]) => d.condition === 'service_completed_successfully')
+          .map(([on]) => on),
+      ),
+    );
+    const deadline = timeoutSeconds ? Date.now() + timeoutSeconds * 1000 : Infinity;
+    const sources = await projectContainers(this.engine, project.name, { services });
+    const pending = new Set(sources.map((s) => s.name));
+    const started = performance.now();
+    for (const name of pending) this.emit({ type: 'progress', resource: 'container', id: name, status: 'Waiting', done: false });
+    while (pending.size) {
+      for (const name of [...pending]) {
+        const info = await this.engine.inspectContainer(name);
+        const service = info.Config?.Labels?.[Label.service] ?? '';
+        const state = info.State;
+        const elapsed = (performance.now() - started) / 1000;
+        if (state?.Status === 'exited' || state?.Status === 'dead') {
+          if (state.ExitCode === 0 && oneShot.has(service)) {
+            this.emit({ type: 'progress', resource: 'container', id: name, status: 'Exited', done: true, elapsed });
+            pending.delete(name);
+            continue;
+          }
+          this.emit({ type: 'progress', resource: 'container', id: name, status: 'Error', done: true, error: `exited (${state.ExitCode})` });
+          throw new CapstanError('DEPENDENCY', `container ${name} exited (${state.ExitCode})`);
+        }
+        const health = state?.Health?.Status;
+        if (health === 'unhealthy') {
+          this.emit({ type: 'progress', resource: 'container', id: name, status: 'Error', done: true, error: 'unhealthy' });
+          throw new CapstanError('DEPENDENCY', `container ${name} is unhealthy`);
+        }
+        if (state?.Status === 'running' && (!health || health === 'healthy' || health === 'none')) {
+          this.emit({ type: 'progress', resource: 'container', id: name, status: health === 'healthy' ? 'Healthy' : 'Running', done: true, elapsed });
+          pending.delete(name);
+        }
+      }
+      if (!pending.size) break;
+      if (Date.now() > deadline) {
+        throw new CapstanError('TIMEOUT', `application not healthy after ${timeoutSeconds}s`, {
+          details: [`still waiting for: ${[...pending].join(', ')}`],
+        });
+      }
+      await sleep(250, signal);
+    }
+  }
+
+  /**
+   * Attached `up`: follow the logs of the targeted services' containers until all of them have
+   * exited; a container that restarts is followed again. On `signal` (Ctrl+C), stop them
+   * gracefully (kill on `forceSignal`) and throw CANCELLED (exit 130).
+   */
+  private async attach(project: Project, services: string[], options: UpOptions): Promise<void> {
+    const attached = services.filter((s) => project.services[s]?.attach !== false);
+    const sources = await projectContainers(this.engine, project.name, { services: attached });
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    options.signal?.addEventListener('abort', onSignal, { once: true });
+    const follow = async (source: (typeof sources)[number]): Promise<void> => {
+      let from = since;
+      for (;;) {
+        await streamLogs(this.engine, source, options.onLog ?? (() => {}), { follow: true, since: from, signal: stop.signal });
+        if (stop.signal.aborted) return;
+        const info = await this.engine.inspectContainer(source.id);
+        if (info.State?.Running || info.State?.Restarting) {
+          from = Math.floor(Date.now() / 1000);
+          await sleep(100, stop.signal).catch(() => undefined);
+          continue;
+        }
+        options.onExit?.(source.name, source.service, info.State?.ExitCode ?? 0);
+        return;
+      }
+    };
+    try {
+      await Promise.all(sources.map(follow));
+    } finally {
+      options.signal?.removeEventListener('abort', onSignal);
+    }
+    if (options.signal?.aborted) {
+      this.emit({ type: 'info', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
+      await Promise.all(
+        sources.map(async (s) => {
+          const kill = (): Promise<void> => this.engine.killContainer(s.id).catch(() => undefined);
+          options.forceSignal?.addEventListener('abort', () => void kill(), { once: true });
+          const started = performance.now();
+          this.emit({ type: 'progress', resource: 'container', id: s.name, status: 'Stopping', done: false });
+          await this.engine.stopContainer(s.id, graceSeconds(project.services[s.service]?.stop_grace_period));
+          this.emit({ type: 'progress', resource: 'container', id: s.name, status: 'Stopped', done: true, elapsed: (performance.now() - started) / 1000 });
+        }),
+      );
+      throw new CapstanError('CANCELLED', 'cancelled');
+    }
+  }
+}
+
+function graceSeconds(grace: string | undefined): number | undefined {
+  const nanos = grace === undefined ? undefined : parseDuration(grace);
+  return nanos === undefined ? undefined : nanosToSeconds(nanos);
+}
+
+function toRow(c: ContainerSummary, project: string): ContainerRow {
+  const labels = c.Labels ?? {};
+  const status = c.Status ?? '';
+  const health = /\((healthy|unhealthy|health: starting)\)/.exec(status)?.[1]?.replace('health: ', '') ?? '';
+  const exit = /^Exited \((-?\d+)\)/.exec(status);
+  return {
+    id: c.Id ?? '',
+    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+    image: c.Image ?? '',
+    command: c.Command ?? '',
+    project,
+    service: labels[Label.service] ?? '',
+    number: Number(labels[Label.containerNumber] ?? 0),
+    created: c.Created ?? 0,
+    state: c.State ?? '',
+    status,
+    health,
+    exitCode: exit ? Number(exit[1]) : 0,
+    publishers: (c.Ports ?? []).map((p) => ({
+      URL: p.IP ?? '',
+      TargetPort: p.PrivatePort,
+      PublishedPort: p.PublicPort ?? 0,
+      Protocol: p.Type,
+    })),
+    labels,
+    networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+  };
+}

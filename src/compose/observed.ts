@@ -1,0 +1,125 @@
+import type { Engine, ContainerSummary } from '../engine/types.js';
+import { Label, projectFilter } from './labels.js';
+
+/**
+ * Observed state: what exists in the engine for one project, read back from the
+ * `com.docker.compose.*` labels only (compose `observed_state.go`). Capstan keeps no state file.
+ */
+export interface ObservedState {
+  project: string;
+  containers: ObservedContainer[];
+  /** Networks by engine name: those carrying the project label, plus declared names found unlabelled. */
+  networks: Map<string, ObservedResource>;
+  /** Volumes by engine name, likewise. */
+  volumes: Map<string, ObservedResource>;
+  /** Image IDs by image reference; `undefined` when the image is not present. */
+  images: Map<string, string | undefined>;
+}
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  service: string;
+  number: number;
+  oneoff: boolean;
+  /** created | running | paused | restarting | removing | exited | dead */
+  state: string;
+  status: string;
+  labels: Record<string, string>;
+  image: string;
+  imageId: string;
+  /** Anonymous and named volume mounts: destination → volume name. */
+  volumes: Record<string, string>;
+  /** Engine names of the networks the container is attached to. */
+  networks: string[];
+  summary: ContainerSummary;
+}
+
+export interface ObservedResource {
+  name: string;
+  id: string;
+  labels: Record<string, string>;
+  /** Carries this project's label: Capstan may change or remove it. */
+  managed: boolean;
+}
+
+/**
+ * Read the project's containers, networks and volumes (one list call each, in parallel), plus
+ * the declared network/volume names that exist without our label, plus the given images.
+ */
+export async function observe(
+  engine: Engine,
+  project: string,
+  declared: { networks?: string[]; volumes?: string[]; images?: string[] } = {},
+): Promise<ObservedState> {
+  const filter = projectFilter(project);
+  const [containers, networks, volumes, images] = await Promise.all([
+    engine.listContainers({ all: true, filters: filter }),
+    engine.listNetworks(filter),
+    engine.listVolumes(filter),
+    Promise.all(
+      [...new Set(declared.images ?? [])].map(async (ref) => [ref, (await engine.inspectImage(ref))?.Id] as const),
+    ),
+  ]);
+  const state: ObservedState = {
+    project,
+    containers: containers
+      .filter((c) => c.Labels?.[Label.project] === project)
+      .map(toObservedContainer)
+      .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number),
+    networks: new Map(),
+    volumes: new Map(),
+    images: new Map(images),
+  };
+  for (const n of networks) {
+    if (n.Name && n.Labels?.[Label.project] === project) {
+      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: true });
+    }
+  }
+  for (const v of volumes) {
+    if (v.Labels?.[Label.project] === project) {
+      state.volumes.set(v.Name, { name: v.Name, id: v.Name, labels: v.Labels ?? {}, managed: true });
+    }
+  }
+  const missingNetworks = (declared.networks ?? []).filter((n) => !state.networks.has(n));
+  const missingVolumes = (declared.volumes ?? []).filter((v) => !state.volumes.has(v));
+  const [otherNetworks, otherVolumes] = await Promise.all([
+    missingNetworks.length ? engine.listNetworks({ name: missingNetworks }) : [],
+    missingVolumes.length ? engine.listVolumes({ name: missingVolumes }) : [],
+  ]);
+  for (const n of otherNetworks) {
+    // The name filter matches substrings: keep exact names only.
+    if (n.Name && missingNetworks.includes(n.Name)) {
+      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: false });
+    }
+  }
+  for (const v of otherVolumes) {
+    if (missingVolumes.includes(v.Name)) {
+      state.volumes.set(v.Name, { name: v.Name, id: v.Name, labels: v.Labels ?? {}, managed: false });
+    }
+  }
+  return state;
+}
+
+function toObservedContainer(c: ContainerSummary): ObservedContainer {
+  const labels = c.Labels ?? {};
+  const volumes: Record<string, string> = {};
+  for (const m of c.Mounts ?? []) {
+    if (m.Type === 'volume' && m.Name && m.Destination) volumes[m.Destination] = m.Name;
+  }
+  return {
+    id: c.Id ?? '',
+    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+    service: labels[Label.service] ?? '',
+    number: Number(labels[Label.containerNumber] ?? 0),
+    oneoff: labels[Label.oneoff] === 'True',
+    state: c.State ?? '',
+    status: c.Status ?? '',
+    labels,
+    image: c.Image ?? '',
+    imageId: c.ImageID ?? '',
+    volumes,
+    networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+    summary: c,
+  };
+}

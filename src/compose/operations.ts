@@ -1,0 +1,178 @@
+import { CapstanError } from '../errors.js';
+import type { Engine } from '../engine/types.js';
+import { runBuild } from './build.js';
+import type { EventSink, ProgressEvent } from './events.js';
+import type { PlanStep } from './plan.js';
+
+/**
+ * The executor's side of each plan step: one Engine API call (or a wait), with the progress
+ * events people see. `images` receives the IDs of images built by the plan.
+ */
+export function stepRunner(
+  engine: Engine,
+  emit: EventSink,
+  images: Map<string, string> = new Map(),
+): (step: PlanStep, signal: AbortSignal) => Promise<void> {
+  return async (step, signal) => {
+    const op = step.op;
+    switch (op.type) {
+      case 'create-network':
+        return track(emit, 'network', op.body.Name, 'Creating', 'Created', () => engine.createNetwork(op.body));
+      case 'remove-network':
+        return track(emit, 'network', op.name, 'Removing', 'Removed', () => engine.removeNetwork(op.name));
+      case 'create-volume':
+        return track(emit, 'volume', op.body.Name, 'Creating', 'Created', () => engine.createVolume(op.body));
+      case 'remove-volume':
+        return track(emit, 'volume', op.name, 'Removing', 'Removed', () => engine.removeVolume(op.name));
+      case 'build-image':
+        return track(emit, 'image', op.request.tags[0]!, 'Building', 'Built', async () => {
+          const id = await runBuild(
+            engine,
+            op.request,
+            (m) => {
+              const text = m.stream ?? m.status;
+              if (text) emit({ type: 'build-output', service: op.service, text });
+            },
+            signal,
+          );
+          images.set(op.request.tags[0]!, id);
+        });
+      case 'create-container':
+        return track(emit, 'container', finalName(op.name), 'Creating', 'Created', async () => {
+          const body = { ...op.spec.body, Labels: { ...op.spec.body.Labels } };
+          const built = images.get(body.Image ?? '');
+          if (built) body.Labels['com.docker.compose.image'] = built;
+          await engine.createContainer(op.name, body);
+          for (const extra of op.spec.extraNetworks) {
+            await engine.connectNetwork(extra.network, op.name, extra.endpoint);
+          }
+        });
+      case 'start-container':
+        return track(emit, 'container', op.name, 'Starting', 'Started', () => engine.startContainer(op.name));
+      case 'stop-container':
+        return track(emit, 'container', op.name, 'Stopping', 'Stopped', () =>
+          engine.stopContainer(op.id, op.timeoutSeconds),
+        );
+      case 'remove-container':
+        return track(emit, 'container', op.name, 'Removing', 'Removed', () =>
+          engine.removeContainer(op.id, { force: true, volumes: op.volumes }),
+        );
+      case 'rename-container':
+        return engine.renameContainer(op.from, op.to);
+      case 'wait-healthy':
+        await Promise.all(op.containers.map((c) => waitHealthy(engine, emit, c, op.service, signal)));
+        return;
+      case 'wait-completed':
+        await Promise.all(op.containers.map((c) => waitCompleted(engine, emit, c, op.service, signal)));
+        return;
+    }
+  };
+}
+
+/** A recreated container is created under a temporary name; progress shows the final one. */
+function finalName(name: string): string {
+  return name.replace(/^[0-9a-f]{12}_/, '');
+}
+
+async function track<T>(
+  emit: EventSink,
+  resource: ProgressEvent['resource'],
+  id: string,
+  working: string,
+  finished: string,
+  work: () => Promise<T>,
+): Promise<void> {
+  const started = performance.now();
+  emit({ type: 'progress', resource, id, status: working, done: false });
+  try {
+    await work();
+  } catch (err) {
+    emit({ type: 'progress', resource, id, status: 'Error', done: true, error: (err as Error).message, elapsed: since(started) });
+    throw err;
+  }
+  emit({ type: 'progress', resource, id, status: finished, done: true, elapsed: since(started) });
+}
+
+function since(started: number): number {
+  return (performance.now() - started) / 1000;
+}
+
+/** How often health and exit are polled (compose polls every 500 ms). */
+const POLL_MS = 250;
+
+/**
+ * Wait until the container's healthcheck reports `healthy` (`depends_on: service_healthy`).
+ * @throws CapstanError DEPENDENCY when it is unhealthy, exits, or has no healthcheck.
+ */
+export async function waitHealthy(
+  engine: Engine,
+  emit: EventSink,
+  container: string,
+  service: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const started = performance.now();
+  emit({ type: 'progress', resource: 'container', id: container, status: 'Waiting', done: false });
+  for (;;) {
+    const info = await engine.inspectContainer(container);
+    const health = info.State?.Health?.Status;
+    if (!info.Config?.Healthcheck?.Test || info.Config.Healthcheck.Test[0] === 'NONE') {
+      throw new CapstanError('DEPENDENCY', `dependency failed to start: container ${container} has no healthcheck configured`, {
+        hint: `add a healthcheck to service "${service}", or use condition: service_started`,
+      });
+    }
+    if (health === 'healthy') {
+      emit({ type: 'progress', resource: 'container', id: container, status: 'Healthy', done: true, elapsed: since(started) });
+      return;
+    }
+    if (health === 'unhealthy') {
+      emit({ type: 'progress', resource: 'container', id: container, status: 'Error', done: true, error: 'unhealthy' });
+      throw new CapstanError('DEPENDENCY', `dependency failed to start: container ${container} is unhealthy`);
+    }
+    if (info.State?.Status === 'exited' || info.State?.Status === 'dead') {
+      emit({ type: 'progress', resource: 'container', id: container, status: 'Error', done: true, error: 'exited' });
+      throw new CapstanError('DEPENDENCY', `dependency failed to start: container ${container} exited (${info.State.ExitCode})`);
+    }
+    await sleep(POLL_MS, signal);
+  }
+}
+
+/**
+ * Wait until the container exits with status 0 (`depends_on: service_completed_successfully`).
+ * @throws CapstanError DEPENDENCY on a non-zero exit.
+ */
+export async function waitCompleted(
+  engine: Engine,
+  emit: EventSink,
+  container: string,
+  service: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const started = performance.now();
+  emit({ type: 'progress', resource: 'container', id: container, status: 'Waiting', done: false });
+  const info = await engine.inspectContainer(container);
+  let code: number;
+  if (info.State?.Status === 'exited' || info.State?.Status === 'dead') code = info.State.ExitCode ?? 0;
+  else code = await engine.waitContainer(container, 'not-running', signal);
+  if (code !== 0) {
+    emit({ type: 'progress', resource: 'container', id: container, status: 'Error', done: true, error: `exit ${code}` });
+    throw new CapstanError('DEPENDENCY', `service "${service}" didn't complete successfully: exit ${code}`);
+  }
+  emit({ type: 'progress', resource: 'container', id: container, status: 'Exited', done: true, elapsed: since(started) });
+}
+
+/** Resolves after `ms`, or rejects with CANCELLED when `signal` aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CapstanError('CANCELLED', 'cancelled'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CapstanError('CANCELLED', 'cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

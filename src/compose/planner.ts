@@ -1,0 +1,595 @@
+import { CapstanError } from '../errors.js';
+import type { Project, ServiceConfig } from '../model/types.js';
+import { nanosToSeconds, parseDuration } from '../model/duration.js';
+import { containerSpec } from './container-spec.js';
+import { dependenciesOf, dependencyOrder, withDependencies, withDependents } from './graph.js';
+import { changedAttributes, networkHash, serviceDigest, serviceHash, volumeHash } from './hash.js';
+import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
+import { containerName, serviceImage, temporaryName } from './naming.js';
+import type { ObservedContainer, ObservedState } from './observed.js';
+import type { Operation, Plan, PlanEntry, PlanStep } from './plan.js';
+import { buildRequest } from './build.js';
+
+/**
+ * The planner: desired state (a loaded Project) against observed state (labels read back from the
+ * engine) → a Plan. Pure: no I/O, so every decision is unit-tested without a daemon.
+ * Behaviour follows docker compose's convergence (compose-behaviour.md §3.14).
+ */
+
+export interface UpPlanOptions {
+  /** Services named on the command line; empty = all. */
+  services?: string[];
+  /** `--no-deps`: do not add the dependencies of the named services. */
+  noDeps?: boolean;
+  /** `--build`: build every service that has `build`, even when its image exists. */
+  build?: boolean;
+  /** `--force-recreate`. */
+  forceRecreate?: boolean;
+  /** `--no-recreate`. */
+  noRecreate?: boolean;
+  /** `--no-start` / `create`: create but do not start. */
+  noStart?: boolean;
+  /** `--remove-orphans`. */
+  removeOrphans?: boolean;
+  /** `--scale svc=n` overrides. */
+  scale?: Record<string, number>;
+  /** `-t`: stop timeout in seconds for containers being replaced. */
+  timeoutSeconds?: number;
+  /** `COMPOSE_IGNORE_ORPHANS`: do not warn about orphans. */
+  ignoreOrphans?: boolean;
+  /** `--no-build` (and the second planning pass of `up`, after images were built). */
+  noBuild?: boolean;
+}
+
+/**
+ * Plan `up` (or `create` with `noStart`).
+ *
+ * Observed image IDs must be in `observed.images`, keyed by image reference; a service whose
+ * image is missing and that has `build` gets a build step, and one without `build` makes
+ * planning fail (Capstan does not pull yet; no registry is reachable here anyway).
+ *
+ * @throws CapstanError USAGE for unknown services / bad scale; VALIDATION for cycles and bad
+ *   values; NOT_FOUND for a missing external network or volume or a missing image.
+ */
+export function planUp(project: Project, observed: ObservedState, options: UpPlanOptions = {}): Plan {
+  const b = new PlanBuilder(project.name);
+  const order = dependencyOrder(project);
+  const targeted = options.services?.length ? options.services : order;
+  for (const name of targeted) {
+    if (!project.services[name]) throw new CapstanError('USAGE', `no such service: ${name}`);
+  }
+  const selected = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
+  const services = order.filter((s) => selected.has(s)).map((s) => project.services[s]!);
+
+  for (const name of Object.keys(options.scale ?? {})) {
+    if (!project.services[name]) throw new CapstanError('USAGE', `--scale: no such service: ${name}`);
+  }
+
+  planNetworks(b, project, observed, services);
+  planVolumes(b, project, observed, services);
+  const rebuilt = planImages(b, project, observed, services, options);
+
+  // Per service: the ids of the steps after which its containers are running (for dependents).
+  const started = new Map<string, string[]>();
+  const createdIds = new Map<string, string[]>();
+  for (const service of services) {
+    planServiceContainers(b, project, observed, service, options, rebuilt.has(service.name), started, createdIds);
+  }
+  planOrphans(b, project, observed, options);
+  return b.plan();
+}
+
+function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): void {
+  const used = new Set(services.flatMap((s) => Object.keys(s.networks ?? {})));
+  for (const key of Object.keys(project.networks).sort()) {
+    if (!used.has(key)) continue;
+    const network = project.networks[key]!;
+    const found = observed.networks.get(network.name);
+    if (network.external) {
+      if (!found) {
+        throw new CapstanError('NOT_FOUND', `network ${network.name} declared as external, but could not be found`, {
+          hint: `create it first: docker network create ${network.name}`,
+        });
+      }
+      b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'external' });
+      continue;
+    }
+    if (found) {
+      if (!found.managed) {
+        b.warn(`a network with name ${network.name} exists but was not created by compose; set \`external: true\` to use an existing network`);
+        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'exists, not managed by this project' });
+      } else if (found.labels[Label.configHash] && found.labels[Label.configHash] !== networkHash(network)) {
+        b.warn(`network ${network.name} exists with a different configuration; it is kept as it is (remove it with \`down\` to apply the change)`);
+        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'config differs, kept' });
+      } else {
+        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: '' });
+      }
+      continue;
+    }
+    b.entry({ resource: 'network', name: network.name, action: 'create', reason: 'missing' });
+    b.step(`create-network:${network.name}`, [], {
+      type: 'create-network',
+      key,
+      body: {
+        Name: network.name,
+        CheckDuplicate: true,
+        Driver: network.driver,
+        Internal: network.internal || undefined,
+        Attachable: network.attachable || undefined,
+        EnableIPv6: network.enable_ipv6 || undefined,
+        Options: network.driver_opts,
+        IPAM: network.ipam
+          ? {
+              Driver: network.ipam.driver,
+              Options: network.ipam.options,
+              Config: network.ipam.config?.map((c) => ({
+                Subnet: c.subnet,
+                IPRange: c.ip_range,
+                Gateway: c.gateway,
+                AuxiliaryAddresses: c.aux_addresses,
+              })),
+            }
+          : undefined,
+        Labels: {
+          ...(network.labels ?? {}),
+          [Label.project]: project.name,
+          [Label.network]: key,
+          [Label.version]: COMPOSE_VERSION_LABEL,
+          [Label.configHash]: networkHash(network),
+        },
+      },
+    });
+  }
+}
+
+function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): void {
+  const used = new Set(
+    services.flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)),
+  );
+  for (const key of Object.keys(project.volumes).sort()) {
+    if (!used.has(key)) continue;
+    const volume = project.volumes[key]!;
+    const found = observed.volumes.get(volume.name);
+    if (volume.external) {
+      if (!found) {
+        throw new CapstanError('NOT_FOUND', `volume ${volume.name} declared as external, but could not be found`, {
+          hint: `create it first: docker volume create ${volume.name}`,
+        });
+      }
+      b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: 'external' });
+      continue;
+    }
+    if (found) {
+      if (!found.managed) {
+        b.warn(`volume ${volume.name} already exists but was not created by Capstan or Docker Compose; set \`external: true\` to use an existing volume`);
+      }
+      b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: found.managed ? '' : 'exists, not managed by this project' });
+      continue;
+    }
+    b.entry({ resource: 'volume', name: volume.name, action: 'create', reason: 'missing' });
+    b.step(`create-volume:${volume.name}`, [], {
+      type: 'create-volume',
+      key,
+      body: {
+        Name: volume.name,
+        Driver: volume.driver,
+        DriverOpts: volume.driver_opts,
+        Labels: {
+          ...(volume.labels ?? {}),
+          [Label.project]: project.name,
+          [Label.volume]: key,
+          [Label.version]: COMPOSE_VERSION_LABEL,
+          [Label.configHash]: volumeHash(volume),
+        },
+      },
+    });
+  }
+}
+
+/** Build steps; returns the services whose image is (re)built by this plan. */
+function planImages(
+  b: PlanBuilder,
+  project: Project,
+  observed: ObservedState,
+  services: ServiceConfig[],
+  options: UpPlanOptions,
+): Set<string> {
+  const rebuilt = new Set<string>();
+  const building = new Set<string>();
+  for (const service of services) {
+    const image = serviceImage(project.name, service);
+    const present = observed.images.get(image) !== undefined;
+    const wanted = !present || options.build || service.pull_policy === 'build';
+    if (service.build && wanted && !(options.noBuild && present)) {
+      rebuilt.add(service.name);
+      if (building.has(image)) continue; // two services sharing one image build it once
+      building.add(image);
+      b.entry({
+        resource: 'image',
+        name: image,
+        service: service.name,
+        action: 'build',
+        reason: present ? (options.build ? '--build' : 'pull_policy: build') : 'image missing',
+      });
+      b.step(`build-image:${image}`, [], { type: 'build-image', service: service.name, request: buildRequest(project, service) });
+    } else if (!present) {
+      throw new CapstanError('NOT_FOUND', `service "${service.name}": image ${image} is not present locally`, {
+        hint: 'Capstan does not pull images yet: build or load the image first (docker load, docker build)',
+      });
+    }
+  }
+  return rebuilt;
+}
+
+function planServiceContainers(
+  b: PlanBuilder,
+  project: Project,
+  observed: ObservedState,
+  service: ServiceConfig,
+  options: UpPlanOptions,
+  imageRebuilt: boolean,
+  started: Map<string, string[]>,
+  createdIds: Map<string, string[]>,
+): void {
+  const scale = options.scale?.[service.name] ?? service.scale ?? service.deploy?.replicas ?? 1;
+  if (!Number.isInteger(scale) || scale < 0) {
+    throw new CapstanError('USAGE', `service "${service.name}": scale must be a whole number ≥ 0, got ${scale}`);
+  }
+  if (service.container_name && scale > 1) {
+    throw new CapstanError('VALIDATION', `service "${service.name}": container_name "${service.container_name}" is set, so it cannot scale to ${scale}`);
+  }
+  const hash = serviceHash(service);
+  const digest = serviceDigest(service);
+  const digestText = JSON.stringify(digest);
+  const image = serviceImage(project.name, service);
+  const imageId = observed.images.get(image);
+  const existing = observed.containers.filter((c) => c.service === service.name && !c.oneoff);
+
+  // Dependencies: what this service's start steps must wait for.
+  const startAfter: string[] = [];
+  for (const dep of dependenciesOf(service)) {
+    const depSteps = started.get(dep.on);
+    if (depSteps === undefined) continue; // not part of this plan (--no-deps, disabled)
+    if (dep.condition === 'service_started') {
+      startAfter.push(...depSteps);
+      continue;
+    }
+    const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
+    const id = `wait-${kind}:${dep.on}`;
+    if (!b.has(id)) {
+      const containers = b.containersOf(dep.on);
+      b.step(id, depSteps, {
+        type: kind === 'healthy' ? 'wait-healthy' : 'wait-completed',
+        service: dep.on,
+        containers,
+        dependent: service.name,
+      });
+    }
+    startAfter.push(id);
+  }
+
+  // Networks and volumes this service's containers need.
+  const createAfter = [
+    ...Object.keys(service.networks ?? {})
+      .map((k) => `create-network:${project.networks[k]?.name}`)
+      .filter((id) => b.has(id)),
+    ...(service.volumes ?? [])
+      .filter((v) => v.type === 'volume' && v.source)
+      .map((v) => `create-volume:${project.volumes[v.source!]?.name}`)
+      .filter((id) => b.has(id)),
+    ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
+  ];
+  // Containers are created in dependency order too (network_mode/volumes_from need the parent).
+  for (const dep of dependenciesOf(service)) createAfter.push(...(createdIds.get(dep.on) ?? []));
+
+  const keep = [...existing].sort((a, c) => a.number - c.number);
+  const surplus = keep.splice(scale);
+  const runningAfter: string[] = [];
+  const created: string[] = [];
+
+  for (const container of keep) {
+    const why = recreateReason(container, hash, digest, imageId, imageRebuilt, options);
+    if (why) {
+      const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options);
+      runningAfter.push(steps.running);
+      created.push(steps.created);
+      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'recreate', reason: why });
+    } else if (!options.noStart && container.state !== 'running' && container.state !== 'restarting') {
+      const id = `start-container:${container.name}`;
+      b.step(id, [...startAfter], { type: 'start-container', service: service.name, name: container.name });
+      runningAfter.push(id);
+      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'start', reason: `was ${container.state}` });
+    } else {
+      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'up to date', reason: '' });
+    }
+    b.addContainer(service.name, container.name);
+  }
+
+  let next = Math.max(0, ...existing.map((c) => c.number)) + 1;
+  for (let i = keep.length; i < scale; i++) {
+    const number = next++;
+    const name = containerName(project.name, service, number);
+    const spec = containerSpec({ project, service, replica: number, name, configHash: hash, configDigest: digestText });
+    if (imageId) spec.body.Labels![Label.image] = imageId;
+    const createId = `create-container:${name}`;
+    b.step(createId, createAfter, { type: 'create-container', service: service.name, name, spec });
+    created.push(createId);
+    if (!options.noStart) {
+      const startId = `start-container:${name}`;
+      b.step(startId, [createId, ...startAfter], { type: 'start-container', service: service.name, name });
+      runningAfter.push(startId);
+    } else {
+      runningAfter.push(createId);
+    }
+    const reason = existing.length === 0 && i === 0 ? 'missing' : `scale ${keep.length} → ${scale}`;
+    b.entry({ resource: 'container', name, service: service.name, action: 'create', reason });
+    b.addContainer(service.name, name);
+  }
+
+  // Scale down: highest numbers first.
+  for (const container of surplus.reverse()) {
+    const stopId = `stop-container:${container.name}`;
+    b.step(stopId, [], {
+      type: 'stop-container',
+      service: service.name,
+      name: container.name,
+      id: container.id,
+      timeoutSeconds: stopTimeout(service, options),
+    });
+    b.step(`remove-container:${container.name}`, [stopId], {
+      type: 'remove-container',
+      service: service.name,
+      name: container.name,
+      id: container.id,
+    });
+    b.entry({ resource: 'container', name: container.name, service: service.name, action: 'remove', reason: `scale ${existing.length} → ${scale}` });
+  }
+  started.set(service.name, runningAfter);
+  createdIds.set(service.name, created);
+}
+
+/** Why a container must be recreated, or '' when it is up to date. */
+function recreateReason(
+  container: ObservedContainer,
+  hash: string,
+  digest: Record<string, string>,
+  imageId: string | undefined,
+  imageRebuilt: boolean,
+  options: UpPlanOptions,
+): string {
+  if (options.noRecreate) return '';
+  if (options.forceRecreate) return '--force-recreate';
+  if (container.labels[Label.configHash] !== hash) {
+    const changed = changedAttributes(container.labels[Label.configDigest], digest);
+    if (changed.length === 0) return 'config changed (config-hash differs)';
+    const shown = changed.slice(0, 4).join(', ');
+    return `config changed: ${shown}${changed.length > 4 ? `, +${changed.length - 4} more` : ''}`;
+  }
+  if (imageRebuilt) return 'image is rebuilt first (recreated if it changes)';
+  const recorded = container.labels[Label.image];
+  if (imageId && recorded && recorded !== imageId) return 'image changed';
+  return '';
+}
+
+function planRecreate(
+  b: PlanBuilder,
+  project: Project,
+  service: ServiceConfig,
+  old: ObservedContainer,
+  hash: string,
+  digestText: string,
+  imageId: string | undefined,
+  createAfter: string[],
+  startAfter: string[],
+  options: UpPlanOptions,
+): { running: string; created: string } {
+  const name = containerName(project.name, service, old.number);
+  const tmp = temporaryName(old.id, name);
+  const spec = containerSpec({
+    project,
+    service,
+    replica: old.number,
+    name: tmp,
+    configHash: hash,
+    configDigest: digestText,
+    inheritedVolumes: anonymousVolumes(service, old),
+  });
+  spec.body.Labels![Label.replace] = old.name;
+  if (imageId) spec.body.Labels![Label.image] = imageId;
+  const createId = `create-container:${tmp}`;
+  const stopId = `stop-container:${old.name}`;
+  const removeId = `remove-container:${old.name}`;
+  const renameId = `rename-container:${name}`;
+  b.step(createId, createAfter, { type: 'create-container', service: service.name, name: tmp, spec });
+  b.step(stopId, [createId], {
+    type: 'stop-container',
+    service: service.name,
+    name: old.name,
+    id: old.id,
+    timeoutSeconds: stopTimeout(service, options),
+  });
+  b.step(removeId, [stopId], { type: 'remove-container', service: service.name, name: old.name, id: old.id });
+  b.step(renameId, [removeId], { type: 'rename-container', service: service.name, from: tmp, to: name });
+  if (options.noStart) return { running: renameId, created: renameId };
+  const startId = `start-container:${name}`;
+  b.step(startId, [renameId, ...startAfter], { type: 'start-container', service: service.name, name });
+  return { running: startId, created: renameId };
+}
+
+/** The old container's anonymous volumes (no `source` in the service), by target: kept on recreate. */
+function anonymousVolumes(service: ServiceConfig, old: ObservedContainer): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of service.volumes ?? []) {
+    if (v.type === 'volume' && !v.source && old.volumes[v.target]) out[v.target] = old.volumes[v.target]!;
+  }
+  return out;
+}
+
+function stopTimeout(service: ServiceConfig, options: { timeoutSeconds?: number }): number | undefined {
+  if (options.timeoutSeconds !== undefined) return options.timeoutSeconds;
+  const grace = service.stop_grace_period ? parseDuration(service.stop_grace_period) : undefined;
+  return grace === undefined ? undefined : nanosToSeconds(grace);
+}
+
+function planOrphans(b: PlanBuilder, project: Project, observed: ObservedState, options: UpPlanOptions): void {
+  const orphans = findOrphans(project, observed);
+  if (!orphans.length) return;
+  if (!options.removeOrphans) {
+    if (!options.ignoreOrphans) {
+      b.warn(
+        `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+      );
+    }
+    return;
+  }
+  for (const c of orphans) planRemoveContainer(b, c, undefined, 'orphan: service not in the compose file');
+}
+
+/** Containers of the project whose service is neither enabled nor disabled by a profile. */
+export function findOrphans(project: Project, observed: ObservedState): ObservedContainer[] {
+  return observed.containers.filter(
+    (c) =>
+      !(c.service in project.services) &&
+      !(c.service in project.disabledServices) &&
+      (!c.oneoff || c.state === 'exited' || c.state === 'dead'),
+  );
+}
+
+function planRemoveContainer(
+  b: PlanBuilder,
+  c: ObservedContainer,
+  timeoutSeconds: number | undefined,
+  reason: string,
+  after: string[] = [],
+  removeVolumes = false,
+): string {
+  const stopId = `stop-container:${c.name}`;
+  const removeId = `remove-container:${c.name}`;
+  const running = c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
+  if (running) {
+    b.step(stopId, after, { type: 'stop-container', service: c.service, name: c.name, id: c.id, timeoutSeconds });
+  }
+  b.step(removeId, running ? [stopId] : after, {
+    type: 'remove-container',
+    service: c.service,
+    name: c.name,
+    id: c.id,
+    volumes: removeVolumes,
+  });
+  b.entry({ resource: 'container', name: c.name, service: c.service, action: 'remove', reason });
+  return removeId;
+}
+
+export interface DownPlanOptions {
+  /** Services named on the command line: only these (and their dependents) are removed. */
+  services?: string[];
+  /** `-v`: remove named volumes declared by the project, and anonymous volumes. */
+  volumes?: boolean;
+  /** `--remove-orphans`. */
+  removeOrphans?: boolean;
+  /** `-t`: stop timeout in seconds. */
+  timeoutSeconds?: number;
+}
+
+/**
+ * Plan `down`: stop and remove containers in reverse dependency order, then the project's
+ * networks (and with `-v` its named volumes). Only resources carrying the project label are
+ * touched; external resources never are.
+ *
+ * `project` may be a label-only project (no compose file: `down -p name`), in which case its
+ * services are those found on containers.
+ */
+export function planDown(project: Project, observed: ObservedState, options: DownPlanOptions = {}): Plan {
+  const b = new PlanBuilder(project.name);
+  const known = Object.keys(project.services);
+  const selected = options.services?.length ? withDependents(project, options.services) : new Set(known);
+  const order = dependencyOrder(project);
+  // Reverse dependency order: a service is removed after everything that depends on it.
+  const removed = new Map<string, string[]>();
+  for (const name of [...order].reverse()) {
+    if (!selected.has(name)) continue;
+    const service = project.services[name]!;
+    const after = Object.values(project.services)
+      .filter((s) => dependenciesOf(s).some((d) => d.on === name))
+      .flatMap((s) => removed.get(s.name) ?? []);
+    const ids: string[] = [];
+    for (const c of observed.containers.filter((c) => c.service === name)) {
+      ids.push(planRemoveContainer(b, c, stopTimeout(service, options), '', after, options.volumes));
+    }
+    removed.set(name, ids);
+  }
+  const orphans = findOrphans(project, observed);
+  if (!options.services?.length) {
+    if (options.removeOrphans) {
+      for (const c of orphans) removed.set(`orphan:${c.name}`, [planRemoveContainer(b, c, options.timeoutSeconds, 'orphan')]);
+    } else if (orphans.length) {
+      b.warn(
+        `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+      );
+    }
+  }
+  if (options.services?.length) return b.plan();
+
+  const allRemoved = [...removed.values()].flat();
+  for (const network of Object.values(project.networks)) {
+    if (network.external) continue;
+    const found = observed.networks.get(network.name);
+    if (!found?.managed) continue;
+    b.step(`remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name });
+    b.entry({ resource: 'network', name: network.name, action: 'remove', reason: '' });
+  }
+  if (options.volumes) {
+    for (const volume of Object.values(project.volumes)) {
+      if (volume.external) continue;
+      const found = observed.volumes.get(volume.name);
+      if (!found?.managed) continue;
+      b.step(`remove-volume:${volume.name}`, allRemoved, { type: 'remove-volume', name: volume.name });
+      b.entry({ resource: 'volume', name: volume.name, action: 'remove', reason: '-v' });
+    }
+  }
+  return b.plan();
+}
+
+/** Accumulates entries and steps; checks step ids are unique and dependencies exist. */
+class PlanBuilder {
+  private readonly entries: PlanEntry[] = [];
+  private readonly steps: PlanStep[] = [];
+  private readonly ids = new Set<string>();
+  private readonly warnings: string[] = [];
+  private readonly containers = new Map<string, string[]>();
+
+  constructor(private readonly project: string) {}
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  step(id: string, dependsOn: string[], op: Operation): void {
+    if (this.ids.has(id)) throw new Error(`planner bug: duplicate step ${id}`);
+    for (const dep of dependsOn) if (!this.ids.has(dep)) throw new Error(`planner bug: ${id} depends on unknown ${dep}`);
+    this.ids.add(id);
+    this.steps.push({ id, dependsOn: [...new Set(dependsOn)], op });
+  }
+
+  entry(entry: PlanEntry): void {
+    this.entries.push(entry);
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  addContainer(service: string, name: string): void {
+    const list = this.containers.get(service) ?? [];
+    list.push(name);
+    this.containers.set(service, list);
+  }
+
+  containersOf(service: string): string[] {
+    return [...(this.containers.get(service) ?? [])];
+  }
+
+  plan(): Plan {
+    return { project: this.project, entries: this.entries, steps: this.steps, warnings: this.warnings };
+  }
+}

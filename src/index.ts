@@ -1,0 +1,21 @@
+/**
+ * Capstan as a library: load a compose project exactly as `docker compose` does, then drive it
+ * through a {@link Compose} object whose methods mirror the CLI.
+ *
+ * ```ts
+ * import { loadProject, Compose, EngineClient } from 'capstan';
+ * const project = await loadProject({ files: ['compose.yaml'] });
+ * const compose = new Compose({ engine: EngineClient.fromEnvironment() });
+ * await compose.up(project, { detach: true, wait: true });
+ * ```
+ */
+export { loadProject, type LoadOptions } from './loader/index.js';
+export { Compose, type ComposeOptions, type UpOptions, type UpResult, type ContainerRow } from './compose/compose.js';
+export { planUp, planDown, type UpPlanOptions, type DownPlanOptions } from './compose/planner.js';
+export { formatPlan, type Plan, type PlanEntry, type PlanStep } from './compose/plan.js';
+export type { ComposeEvent, ProgressEvent, EventSink } from './compose/events.js';
+export { EngineClient } from './engine/client.js';
+export type { Engine } from './engine/types.js';
+export * from './errors.js';
+export type * from './model/types.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,59 @@
+import type { LogLine } from '../compose/logs.js';
+import { displayName } from '../compose/naming.js';
+import { rotatingColors, type Colors } from './colors.js';
+
+/**
+ * The log multiplexer (UX.md "Logs"): `name | line`, prefixes padded to one width, one color per
+ * service (rotating, stable within a run). Lines arrive whole (compose/logs.ts), so output never
+ * interleaves half lines.
+ */
+export interface LogPrinterOptions {
+  project: string;
+  colors: Colors;
+  /** Container names known up front, so the prefix width is stable from the first line. */
+  containers?: string[];
+  noPrefix?: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+export class LogPrinter {
+  private width: number;
+  private readonly palette: ((s: string) => string)[];
+  private readonly serviceColor = new Map<string, (s: string) => string>();
+  private readonly out: NodeJS.WritableStream;
+
+  constructor(private readonly options: LogPrinterOptions) {
+    this.out = options.out ?? process.stdout;
+    this.palette = rotatingColors(options.colors);
+    this.width = Math.max(0, ...(options.containers ?? []).map((c) => displayName(options.project, c).length));
+  }
+
+  /** Print one line with its container's prefix. */
+  line(line: LogLine): void {
+    if (this.options.noPrefix) {
+      this.out.write(`${line.text}\n`);
+      return;
+    }
+    this.out.write(`${this.prefix(line.container, line.service)}${line.text}\n`);
+  }
+
+  /** `shop-web-1 exited with code 1`, in the service's color. */
+  exited(container: string, service: string, code: number): void {
+    this.out.write(`${this.color(service)(`${displayName(this.options.project, container)} exited with code ${code}`)}\n`);
+  }
+
+  private prefix(container: string, service: string): string {
+    const name = displayName(this.options.project, container);
+    this.width = Math.max(this.width, name.length);
+    return this.color(service)(`${name.padEnd(this.width)} | `);
+  }
+
+  private color(service: string): (s: string) => string {
+    let color = this.serviceColor.get(service);
+    if (!color) {
+      color = this.palette[this.serviceColor.size % this.palette.length]!;
+      this.serviceColor.set(service, color);
+    }
+    return color;
+  }
+}
