@@ -91,7 +91,7 @@ export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   } else if (networks.length) {
     host.NetworkMode = networks[0]!.network;
     endpoints = { [networks[0]!.network]: networks[0]!.endpoint };
-    extraNetworks.push(...networks.slice(1));
+    extraNetworks.push(...networks.slice(1).map(({ network, endpoint }) => ({ network, endpoint })));
   }
 
   const body: ContainerCreateBody = {

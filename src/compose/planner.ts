@@ -245,28 +245,10 @@ function planServiceContainers(
   const imageId = observed.images.get(image);
   const existing = observed.containers.filter((c) => c.service === service.name && !c.oneoff);
 
-  // Dependencies: what this service's start steps must wait for.
-  const startAfter: string[] = [];
-  for (const dep of dependenciesOf(service)) {
-    const depSteps = started.get(dep.on);
-    if (depSteps === undefined) continue; // not part of this plan (--no-deps, disabled)
-    if (dep.condition === 'service_started') {
-      startAfter.push(...depSteps);
-      continue;
-    }
-    const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
-    const id = `wait-${kind}:${dep.on}`;
-    if (!b.has(id)) {
-      const containers = b.containersOf(dep.on);
-      b.step(id, depSteps, {
-        type: kind === 'healthy' ? 'wait-healthy' : 'wait-completed',
-        service: dep.on,
-        containers,
-        dependent: service.name,
-      });
-    }
-    startAfter.push(id);
-  }
+  // Dependencies: what this service's start steps must wait for. Wait steps are added only when
+  // some container of this service is actually started.
+  let waits: string[] | undefined;
+  const startAfter = (): string[] => (waits ??= dependencyWaits(b, service, started));
 
   // Networks and volumes this service's containers need.
   const createAfter = [
@@ -296,7 +278,7 @@ function planServiceContainers(
       b.entry({ resource: 'container', name: container.name, service: service.name, action: 'recreate', reason: why });
     } else if (!options.noStart && container.state !== 'running' && container.state !== 'restarting') {
       const id = `start-container:${container.name}`;
-      b.step(id, [...startAfter], { type: 'start-container', service: service.name, name: container.name });
+      b.step(id, startAfter(), { type: 'start-container', service: service.name, name: container.name });
       runningAfter.push(id);
       b.entry({ resource: 'container', name: container.name, service: service.name, action: 'start', reason: `was ${container.state}` });
     } else {
@@ -316,7 +298,7 @@ function planServiceContainers(
     created.push(createId);
     if (!options.noStart) {
       const startId = `start-container:${name}`;
-      b.step(startId, [createId, ...startAfter], { type: 'start-container', service: service.name, name });
+      b.step(startId, [createId, ...startAfter()], { type: 'start-container', service: service.name, name });
       runningAfter.push(startId);
     } else {
       runningAfter.push(createId);
@@ -346,6 +328,34 @@ function planServiceContainers(
   }
   started.set(service.name, runningAfter);
   createdIds.set(service.name, created);
+}
+
+/**
+ * The steps a service's start must wait for: the start of `service_started` dependencies, and a
+ * wait step (shared by all dependents) for `service_healthy` / `service_completed_successfully`.
+ */
+function dependencyWaits(b: PlanBuilder, service: ServiceConfig, started: Map<string, string[]>): string[] {
+  const after: string[] = [];
+  for (const dep of dependenciesOf(service)) {
+    const depSteps = started.get(dep.on);
+    if (depSteps === undefined) continue; // not part of this plan (--no-deps, disabled)
+    if (dep.condition === 'service_started') {
+      after.push(...depSteps);
+      continue;
+    }
+    const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
+    const id = `wait-${kind}:${dep.on}`;
+    if (!b.has(id)) {
+      b.step(id, depSteps, {
+        type: kind === 'healthy' ? 'wait-healthy' : 'wait-completed',
+        service: dep.on,
+        containers: b.containersOf(dep.on),
+        dependent: service.name,
+      });
+    }
+    after.push(id);
+  }
+  return after;
 }
 
 /** Why a container must be recreated, or '' when it is up to date. */
@@ -380,7 +390,7 @@ function planRecreate(
   digestText: string,
   imageId: string | undefined,
   createAfter: string[],
-  startAfter: string[],
+  startAfter: () => string[],
   options: UpPlanOptions,
 ): { running: string; created: string } {
   const name = containerName(project.name, service, old.number);
@@ -412,7 +422,7 @@ function planRecreate(
   b.step(renameId, [removeId], { type: 'rename-container', service: service.name, from: tmp, to: name });
   if (options.noStart) return { running: renameId, created: renameId };
   const startId = `start-container:${name}`;
-  b.step(startId, [renameId, ...startAfter], { type: 'start-container', service: service.name, name });
+  b.step(startId, [renameId, ...startAfter()], { type: 'start-container', service: service.name, name });
   return { running: startId, created: renameId };
 }
 

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { CapstanError } from '../errors.js';
+import { executePlan, PlanFailedError } from './executor.js';
+import type { Plan, PlanStep } from './plan.js';
+
+const step = (id: string, ...dependsOn: string[]): PlanStep => ({
+  id,
+  dependsOn,
+  op: { type: 'remove-network', name: id },
+});
+const plan = (...steps: PlanStep[]): Plan => ({ project: 'p', entries: [], steps, warnings: [] });
+const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('executePlan', () => {
+  it('runs each step after its dependencies, independent ones in parallel', async () => {
+    const log: string[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    await executePlan(plan(step('a'), step('b'), step('c', 'a', 'b'), step('d', 'c')), async (s) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      log.push(`start ${s.id}`);
+      await tick();
+      log.push(`end ${s.id}`);
+      inFlight--;
+    });
+    expect(maxInFlight).toBe(2);
+    expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end a'));
+    expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end b'));
+    expect(log.at(-1)).toBe('end d');
+  });
+
+  it('honours the concurrency limit', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    await executePlan(
+      plan(...['a', 'b', 'c', 'd', 'e'].map((id) => step(id))),
+      async () => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await tick();
+        inFlight--;
+      },
+      { concurrency: 2 },
+    );
+    expect(maxInFlight).toBe(2);
+  });
+
+  it('stops starting steps after the first failure and reports what did and did not run', async () => {
+    const ran: string[] = [];
+    const failing = executePlan(plan(step('a'), step('b', 'a'), step('slow')), async (s, signal) => {
+      ran.push(s.id);
+      if (s.id === 'a') throw new CapstanError('CONFLICT', 'port is already allocated');
+      await tick(20);
+      expect(signal.aborted).toBe(true);
+    });
+    const err = await failing.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlanFailedError);
+    expect((err as PlanFailedError).code).toBe('CONFLICT');
+    expect((err as PlanFailedError).message).toBe('port is already allocated');
+    expect((err as PlanFailedError).completed).toEqual(['slow']);
+    expect((err as PlanFailedError).notStarted).toEqual(['b']);
+    expect(ran).toEqual(['a', 'slow']);
+  });
+
+  it('a cancelled signal ends the run with CANCELLED (exit 130)', async () => {
+    const controller = new AbortController();
+    const run = executePlan(plan(step('a'), step('b', 'a')), async (s) => {
+      if (s.id === 'a') controller.abort();
+      await tick();
+    }, { signal: controller.signal });
+    const err = (await run.catch((e: unknown) => e)) as PlanFailedError;
+    expect(err.code).toBe('CANCELLED');
+    expect(err.exitCode).toBe(130);
+    expect(err.notStarted).toEqual(['b']);
+  });
+
+  it('an empty plan does nothing', async () => {
+    await expect(executePlan(plan(), async () => {})).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { CapstanError } from '../errors.js';
+import { container, converged, empty, project } from '../../test/support/fixtures.js';
+import { formatPlan, formatSteps } from './plan.js';
+import { planDown, planUp } from './planner.js';
+
+const web = { image: 'busybox', environment: { LOG_LEVEL: 'info' }, depends_on: { db: { condition: 'service_healthy' as const, required: true } } };
+const db = { image: 'busybox', volumes: [{ type: 'volume' as const, source: 'data', target: '/data' }] };
+const shop = () =>
+  project('shop', { web, db }, { volumes: { data: { name: 'shop_data' } } });
+
+describe('planUp', () => {
+  it('creates everything for a new project, in dependency order, waiting for health', () => {
+    const p = shop();
+    const plan = planUp(p, empty(p));
+    expect(formatPlan(plan)).toBe(
+      [
+        'Plan for project "shop" (4 changes, 0 up to date)',
+        '  network    shop_default  create  missing',
+        '  volume     shop_data     create  missing',
+        '  container  shop-db-1     create  missing',
+        '  container  shop-web-1    create  missing',
+      ].join('\n'),
+    );
+    expect(formatSteps(plan)).toBe(
+      [
+        'create-network:shop_default',
+        'create-volume:shop_data',
+        'create-container:shop-db-1 <- create-network:shop_default, create-volume:shop_data',
+        'start-container:shop-db-1 <- create-container:shop-db-1',
+        'create-container:shop-web-1 <- create-network:shop_default, create-container:shop-db-1',
+        'wait-healthy:db <- start-container:shop-db-1',
+        'start-container:shop-web-1 <- create-container:shop-web-1, wait-healthy:db',
+      ].join('\n'),
+    );
+  });
+
+  it('plans nothing when the project is converged', () => {
+    const p = shop();
+    const plan = planUp(p, converged(p));
+    expect(plan.steps).toEqual([]);
+    expect(formatPlan(plan).split('\n')[0]).toBe('Plan for project "shop" (0 changes, 4 up to date)');
+  });
+
+  it('recreates only the changed service and names the changed key', () => {
+    const before = shop();
+    const observed = converged(before);
+    const after = shop();
+    after.services.web!.environment = { LOG_LEVEL: 'debug' };
+    const plan = planUp(after, observed);
+    const changes = plan.entries.filter((e) => e.action !== 'up to date');
+    expect(changes).toEqual([
+      { resource: 'container', name: 'shop-web-1', service: 'web', action: 'recreate', reason: 'config changed: environment.LOG_LEVEL' },
+    ]);
+    const tmp = `${observed.containers.find((c) => c.service === 'web')!.id.slice(0, 12)}_shop-web-1`;
+    expect(formatSteps(plan)).toBe(
+      [
+        `create-container:${tmp}`,
+        `stop-container:shop-web-1 <- create-container:${tmp}`,
+        'remove-container:shop-web-1 <- stop-container:shop-web-1',
+        'rename-container:shop-web-1 <- remove-container:shop-web-1',
+        'wait-healthy:db',
+        'start-container:shop-web-1 <- rename-container:shop-web-1, wait-healthy:db',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps anonymous volumes of a recreated container', () => {
+    const p = project('p', { app: { volumes: [{ type: 'volume', target: '/cache' }] } });
+    const observed = converged(p);
+    observed.containers[0] = { ...observed.containers[0]!, volumes: { '/cache': 'anon123' } };
+    const plan = planUp(p, observed, { forceRecreate: true });
+    const create = plan.steps.find((s) => s.op.type === 'create-container')!;
+    expect(create.op.type === 'create-container' && create.op.spec.body.HostConfig?.Mounts).toEqual([
+      { Type: 'volume', Source: 'anon123', Target: '/cache' },
+    ]);
+  });
+
+  it('--force-recreate and --no-recreate', () => {
+    const p = shop();
+    expect(planUp(p, converged(p), { forceRecreate: true }).entries.filter((e) => e.action === 'recreate')).toHaveLength(2);
+    const changed = shop();
+    changed.services.web!.environment = { LOG_LEVEL: 'debug' };
+    expect(planUp(changed, converged(p), { noRecreate: true }).steps).toEqual([]);
+  });
+
+  it('starts stopped containers instead of recreating them', () => {
+    const p = project('p', { app: {} });
+    const observed = converged(p);
+    observed.containers[0]!.state = 'exited';
+    const plan = planUp(p, observed);
+    expect(plan.entries.find((e) => e.resource === 'container')).toMatchObject({ action: 'start', reason: 'was exited' });
+  });
+
+  it('scales up with the next numbers and down from the highest', () => {
+    const p = project('p', { web: {} });
+    const up = planUp(p, converged(p), { scale: { web: 3 } });
+    expect(up.entries.filter((e) => e.action === 'create').map((e) => `${e.name}: ${e.reason}`)).toEqual([
+      'p-web-2: scale 1 → 3',
+      'p-web-3: scale 1 → 3',
+    ]);
+    const three = converged(p);
+    three.containers.push(container(p, p.services.web!, 2), container(p, p.services.web!, 3));
+    const down = planUp(p, three);
+    expect(down.entries.filter((e) => e.action === 'remove').map((e) => e.name)).toEqual(['p-web-3', 'p-web-2']);
+  });
+
+  it('only the named services and their dependencies; --no-deps only the named', () => {
+    const p = shop();
+    expect(planUp(p, empty(p), { services: ['web'] }).entries.map((e) => e.name)).toContain('shop-db-1');
+    const alone = planUp(p, empty(p), { services: ['web'], noDeps: true });
+    expect(alone.entries.map((e) => e.name)).not.toContain('shop-db-1');
+    expect(formatSteps(alone)).not.toContain('wait-healthy');
+  });
+
+  it('warns about orphans, and removes them with --remove-orphans', () => {
+    const p = project('p', { web: {} });
+    const observed = converged(p);
+    observed.containers.push(container(p, { name: 'old', image: 'busybox' }, 1));
+    expect(planUp(p, observed).warnings[0]).toMatch(/Found orphan containers \(p-old-1\)/);
+    expect(planUp(p, observed, { ignoreOrphans: true }).warnings).toEqual([]);
+    const removing = planUp(p, observed, { removeOrphans: true });
+    expect(removing.warnings).toEqual([]);
+    expect(formatSteps(removing)).toBe('stop-container:p-old-1\nremove-container:p-old-1 <- stop-container:p-old-1');
+    // A service disabled by a profile is not an orphan.
+    const withProfile = { ...p, disabledServices: { old: { name: 'old', image: 'busybox' } } };
+    expect(planUp(withProfile, observed).warnings).toEqual([]);
+  });
+
+  it('builds a missing image first, and fails clearly on a missing image it cannot build', () => {
+    const p = project('p', { app: { image: undefined, build: { context: '/work/p' } } });
+    const plan = planUp(p, empty(p, {}));
+    expect(plan.entries[1]).toMatchObject({ resource: 'image', name: 'p-app', action: 'build', reason: 'image missing' });
+    expect(formatSteps(plan)).toContain('create-container:p-app-1 <- create-network:p_default, build-image:p-app');
+    const q = project('q', { app: { image: 'nginx:1.27' } });
+    expect(() => planUp(q, empty(q, {}))).toThrow(/image nginx:1.27 is not present locally/);
+  });
+
+  it('uses an unmanaged network with a warning, and fails on a missing external one', () => {
+    const p = project('p', { app: {} });
+    const observed = empty(p);
+    observed.networks.set('p_default', { name: 'p_default', id: 'x', labels: {}, managed: false });
+    const plan = planUp(p, observed);
+    expect(plan.warnings[0]).toMatch(/exists but was not created by compose/);
+    expect(plan.steps.map((s) => s.id)).not.toContain('create-network:p_default');
+    const ext = project('e', { app: {} }, { networks: { default: { name: 'shared', external: true } } });
+    expect(() => planUp(ext, empty(ext))).toThrow(/network shared declared as external, but could not be found/);
+  });
+
+  it('rejects unknown services, cycles and impossible scales', () => {
+    const p = shop();
+    expect(() => planUp(p, empty(p), { services: ['nope'] })).toThrow(new CapstanError('USAGE', 'no such service: nope'));
+    const cyclic = project('c', {
+      a: { depends_on: { b: { condition: 'service_started', required: true } } },
+      b: { depends_on: { a: { condition: 'service_started', required: true } } },
+    });
+    expect(() => planUp(cyclic, empty(cyclic))).toThrow('dependency cycle between services: a → b → a');
+    const named = project('n', { app: { container_name: 'fixed' } });
+    expect(() => planUp(named, empty(named), { scale: { app: 2 } })).toThrow(/cannot scale to 2/);
+  });
+
+  it('--no-start creates without starting', () => {
+    const p = project('p', { app: {} });
+    expect(planUp(p, empty(p), { noStart: true }).steps.map((s) => s.op.type)).toEqual(['create-network', 'create-container']);
+  });
+});
+
+describe('planDown', () => {
+  it('removes dependents before dependencies, then networks; volumes only with -v', () => {
+    const p = shop();
+    const observed = converged(p);
+    expect(formatSteps(planDown(p, observed))).toBe(
+      [
+        'stop-container:shop-web-1',
+        'remove-container:shop-web-1 <- stop-container:shop-web-1',
+        'stop-container:shop-db-1 <- remove-container:shop-web-1',
+        'remove-container:shop-db-1 <- stop-container:shop-db-1',
+        'remove-network:shop_default <- remove-container:shop-web-1, remove-container:shop-db-1',
+      ].join('\n'),
+    );
+    expect(planDown(p, observed, { volumes: true }).steps.map((s) => s.id)).toContain('remove-volume:shop_data');
+  });
+
+  it('never removes resources without the project label, nor external ones', () => {
+    const p = project('p', { app: {} }, {
+      volumes: { data: { name: 'p_data' }, shared: { name: 'shared', external: true } },
+    });
+    const observed = converged(p);
+    observed.networks.set('p_default', { name: 'p_default', id: 'x', labels: {}, managed: false });
+    observed.volumes.set('p_data', { name: 'p_data', id: 'p_data', labels: {}, managed: false });
+    observed.volumes.set('shared', { name: 'shared', id: 'shared', labels: {}, managed: false });
+    const ids = planDown(p, observed, { volumes: true }).steps.map((s) => s.id);
+    expect(ids).toEqual(['stop-container:p-app-1', 'remove-container:p-app-1 <- stop-container:p-app-1'].map((s) => s.split(' ')[0]));
+  });
+
+  it('down SERVICE takes its dependents and keeps networks', () => {
+    const p = shop();
+    const plan = planDown(p, converged(p), { services: ['db'] });
+    expect(plan.entries.map((e) => e.name)).toEqual(['shop-web-1', 'shop-db-1']);
+    expect(plan.steps.some((s) => s.op.type === 'remove-network')).toBe(false);
+  });
+});
