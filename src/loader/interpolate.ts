@@ -1,0 +1,210 @@
+/**
+ * Compose variable interpolation (compose-behaviour.md §3.3).
+ *
+ * Syntax: `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`,
+ * `${VAR:+alt}`, `${VAR+alt}` and `$$` for a literal `$`. Names match `[_A-Za-z][_A-Za-z0-9]*`.
+ * Defaults, alternates and error messages are themselves templates, substituted lazily (only when
+ * used). The closing brace of `${…}` is found by counting braces, so `${A:-{"json":1}}` works.
+ */
+import { LoaderError } from '../errors.js';
+import { ResetMarker, OverrideMarker } from './yaml.js';
+
+/** Resolves a variable name to its value; `undefined` means unset. */
+export type Lookup = (name: string) => string | undefined;
+
+/** Why a template failed: malformed (`invalid`) or a `:?`/`?` variable without value (`required`). */
+export type TemplateErrorKind = 'invalid' | 'required';
+
+/**
+ * A template could not be substituted. `message` is compose's own text:
+ * `Invalid template: "${foo!}"` or `required variable VAR is missing a value: err`.
+ * Tree interpolation wraps it into a {@link LoaderError} with the file position.
+ */
+export class TemplateError extends Error {
+  readonly kind: TemplateErrorKind;
+  /** For `required`: the variable name. */
+  readonly variable: string | undefined;
+  constructor(kind: TemplateErrorKind, message: string, variable?: string) {
+    super(message);
+    this.name = 'TemplateError';
+    this.kind = kind;
+    this.variable = variable;
+  }
+}
+
+/** Options of {@link interpolate}. */
+export interface InterpolateOptions {
+  /** Called for each plain `$V`/`${V}` whose variable is unset (once per occurrence). */
+  onUnset?: (name: string) => void;
+}
+
+const NAME_START = /[_A-Za-z]/;
+const NAME_CHAR = /[_A-Za-z0-9]/;
+
+/**
+ * Substitute every variable reference in `template`.
+ *
+ * @returns the substituted string.
+ * @throws {TemplateError} `invalid` for `${` without a valid name or closing brace, or an unknown
+ *   operator; `required` when a `:?`/`?` variable is missing.
+ */
+export function interpolate(template: string, lookup: Lookup, options: InterpolateOptions = {}): string {
+  let out = '';
+  let i = 0;
+  const n = template.length;
+  while (i < n) {
+    const dollar = template.indexOf('$', i);
+    if (dollar < 0) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, dollar);
+    const next = template[dollar + 1];
+    if (next === '$') {
+      out += '$';
+      i = dollar + 2;
+    } else if (next === '{') {
+      const close = findClosingBrace(template, dollar + 2);
+      if (close < 0) throw invalid(template);
+      out += substituteBraced(template.slice(dollar + 2, close), template, lookup, options);
+      i = close + 1;
+    } else if (next !== undefined && NAME_START.test(next)) {
+      let end = dollar + 2;
+      while (end < n && NAME_CHAR.test(template[end]!)) end++;
+      const name = template.slice(dollar + 1, end);
+      const value = lookup(name);
+      if (value === undefined) options.onUnset?.(name);
+      out += value ?? '';
+      i = end;
+    } else {
+      // `$` followed by a non-name character (or at the end) is literal.
+      out += '$';
+      i = dollar + 1;
+    }
+  }
+  return out;
+}
+
+/** Index of the `}` closing a `${` whose content starts at `from`, or -1. */
+function findClosingBrace(s: string, from: number): number {
+  let depth = 1;
+  for (let j = from; j < s.length; j++) {
+    const c = s[j];
+    if (c === '{') depth++;
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) return j;
+    }
+  }
+  return -1;
+}
+
+function invalid(template: string): TemplateError {
+  return new TemplateError('invalid', `Invalid template: ${JSON.stringify(template)}`);
+}
+
+/** The six operators; the one directly after the name is used (which is the first in the text). */
+type Operator = ':-' | '-' | ':?' | '?' | ':+' | '+';
+
+function substituteBraced(content: string, template: string, lookup: Lookup, options: InterpolateOptions): string {
+  let end = 0;
+  if (!NAME_START.test(content[0] ?? '')) throw invalid(template);
+  while (end < content.length && NAME_CHAR.test(content[end]!)) end++;
+  const name = content.slice(0, end);
+  const rest = content.slice(end);
+  const value = lookup(name);
+  if (rest === '') {
+    if (value === undefined) options.onUnset?.(name);
+    return value ?? '';
+  }
+  let op: Operator;
+  if (rest.startsWith(':-') || rest.startsWith(':?') || rest.startsWith(':+')) op = rest.slice(0, 2) as Operator;
+  else if (rest[0] === '-' || rest[0] === '?' || rest[0] === '+') op = rest[0] as Operator;
+  else throw invalid(template);
+  const arg = rest.slice(op.length);
+  const sub = (): string => interpolate(arg, lookup, options);
+  const empty = value === undefined || value === '';
+  switch (op) {
+    case ':-':
+      return empty ? sub() : value!;
+    case '-':
+      return value === undefined ? sub() : value;
+    case ':?':
+      if (empty) throw required(name, sub());
+      return value!;
+    case '?':
+      if (value === undefined) throw required(name, sub());
+      return value;
+    case ':+':
+      return empty ? '' : sub();
+    case '+':
+      return value === undefined ? '' : sub();
+  }
+}
+
+function required(name: string, reason: string): TemplateError {
+  const msg = `required variable ${name} is missing a value${reason ? `: ${reason}` : ''}`;
+  return new TemplateError('required', msg, name);
+}
+
+/** A key path segment: a mapping key or a sequence index. */
+export type PathSegment = string | number;
+
+/** Render a key path the way error messages show it: `services.web.ports[0]`. */
+export function formatKeyPath(path: readonly PathSegment[]): string {
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else s += s === '' ? seg : `.${seg}`;
+  }
+  return s;
+}
+
+/** Source position of a key path, as given by the YAML stage. */
+export type Locate = (path: readonly PathSegment[]) => { line: number; column: number } | undefined;
+
+/** Options of {@link interpolateTree}. */
+export interface InterpolateTreeOptions extends InterpolateOptions {
+  /** The file the tree came from, for error messages. */
+  file?: string;
+  /** Maps a key path to its `line:col` in `file`. */
+  locate?: Locate;
+}
+
+/**
+ * Interpolate every string **value** of a parsed YAML tree (plain objects, arrays, scalars and the
+ * `!reset`/`!override` markers of `./yaml.js`); mapping keys are never touched (§3.3 "Scope").
+ * Returns a new tree; the input is not modified.
+ *
+ * @throws {LoaderError} with `file:line:col: key.path: <template error>` on the first failure.
+ */
+export function interpolateTree(tree: unknown, lookup: Lookup, options: InterpolateTreeOptions = {}): unknown {
+  const walk = (node: unknown, path: PathSegment[]): unknown => {
+    if (typeof node === 'string') {
+      try {
+        return interpolate(node, lookup, options);
+      } catch (err) {
+        if (err instanceof TemplateError) {
+          const pos = options.locate?.(path);
+          throw new LoaderError(err.message, {
+            file: options.file,
+            line: pos?.line,
+            column: pos?.column,
+            keyPath: formatKeyPath(path),
+          });
+        }
+        throw err;
+      }
+    }
+    if (Array.isArray(node)) return node.map((v, idx) => walk(v, [...path, idx]));
+    if (node instanceof OverrideMarker) return new OverrideMarker(walk(node.value, path));
+    if (node instanceof ResetMarker) return node;
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return node;
+  };
+  return walk(tree, []);
+}

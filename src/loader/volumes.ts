@@ -1,0 +1,147 @@
+/**
+ * Service `volumes:` parsing (compose-behaviour.md §2.2 "volumes"): short syntax
+ * `[SOURCE:]TARGET[:OPTIONS]` and the long form, into {@link ServiceVolumeConfig}.
+ */
+import { posix, isAbsolute, resolve } from 'node:path';
+import { LoaderError } from '../errors.js';
+import type { ServiceVolumeConfig } from '../model/types.js';
+
+const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
+const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
+
+/** Where relative bind sources resolve: the project directory and the user's home (`~`). */
+export interface PathContext {
+  workingDir: string;
+  home?: string;
+}
+
+/** True when a short-syntax source names a host path rather than a named volume. */
+export function isPathLike(source: string): boolean {
+  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~') || /^[A-Za-z]:[\\/]/.test(source);
+}
+
+/** Resolve a host path: `~` → home, relative → against the project directory. */
+export function resolveHostPath(p: string, ctx: PathContext): string {
+  let out = p;
+  if (out === '~' || out.startsWith('~/')) out = (ctx.home ?? '~') + out.slice(1);
+  if (!isAbsolute(out)) out = resolve(ctx.workingDir, out);
+  return out.length > 1 ? out.replace(/\/+$/, '') : out;
+}
+
+function cleanTarget(target: string): string {
+  const c = posix.normalize(target);
+  return c.length > 1 ? c.replace(/\/+$/, '') : c;
+}
+
+/**
+ * Parse a short-syntax volume. A path-like source (`.`, `/`, `~`) gives a bind mount with
+ * `bind.create_host_path: true` and an absolute source; another source names a volume; no source
+ * gives an anonymous volume. Options: `ro`, `rw`, `z`, `Z`, `nocopy`, a propagation value or a
+ * consistency value, comma-separated.
+ *
+ * @throws {LoaderError} `invalid volume specification: "…"` for empty parts, too many parts or an
+ *   unknown option (no position; the caller adds it).
+ */
+export function parseVolumeSpec(spec: string, ctx: PathContext): ServiceVolumeConfig {
+  const bad = (why: string) => new LoaderError(`invalid volume specification: ${JSON.stringify(spec)}: ${why}`);
+  const parts = splitVolume(spec);
+  if (parts.length === 0 || parts.length > 3 || parts.some((p) => p === '')) throw bad('expected [SOURCE:]TARGET[:MODE]');
+  if (parts.length === 1) return { type: 'volume', target: cleanTarget(parts[0]!), volume: {} };
+  const [source, target, opts] = parts as [string, string, string | undefined];
+  if (!target.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(target)) throw bad(`mount path must be absolute`);
+  const bind = isPathLike(source);
+  const vol: ServiceVolumeConfig = bind
+    ? { type: 'bind', source: resolveHostPath(source, ctx), target: cleanTarget(target), bind: { create_host_path: true } }
+    : { type: 'volume', source, target: cleanTarget(target), volume: {} };
+  for (const opt of opts ? opts.split(',') : []) {
+    if (opt === 'ro') vol.read_only = true;
+    else if (opt === 'rw') vol.read_only = undefined;
+    else if (opt === 'z' || opt === 'Z') {
+      if (!bind) throw bad(`option ${opt} applies to bind mounts only`);
+      vol.bind = { ...vol.bind, selinux: opt };
+    } else if (opt === 'nocopy') {
+      if (bind) throw bad('option nocopy applies to volumes only');
+      vol.volume = { ...vol.volume, nocopy: true };
+    } else if (PROPAGATION.has(opt)) {
+      if (!bind) throw bad(`option ${opt} applies to bind mounts only`);
+      vol.bind = { ...vol.bind, propagation: opt };
+    } else if (CONSISTENCY.has(opt)) {
+      vol.consistency = opt;
+    } else {
+      throw bad(`unknown option ${opt}`);
+    }
+  }
+  if (vol.read_only === undefined) delete vol.read_only;
+  return vol;
+}
+
+/** Split on `:` but keep a Windows drive letter (`C:\x`) together. */
+function splitVolume(spec: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec[i]!;
+    if (c === ':' && !(cur.length === 1 && /[A-Za-z]/.test(cur) && /[\\/]/.test(spec[i + 1] ?? ''))) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+const VOLUME_TYPES = new Set(['bind', 'volume', 'tmpfs', 'npipe', 'cluster', 'image']);
+
+/**
+ * Normalise one `volumes:` entry (short string or long mapping): bind sources become absolute,
+ * targets are path-cleaned, `read_only` becomes a boolean.
+ *
+ * @throws {LoaderError} for malformed entries (no position; the caller adds it).
+ */
+export function normalizeVolumeEntry(item: unknown, ctx: PathContext): ServiceVolumeConfig {
+  if (typeof item === 'string') return parseVolumeSpec(item, ctx);
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    throw new LoaderError(`invalid volume ${JSON.stringify(item)}`);
+  }
+  const raw = { ...(item as Record<string, unknown>) } as Record<string, unknown>;
+  const type = String(raw.type ?? '');
+  if (!VOLUME_TYPES.has(type)) throw new LoaderError(`invalid volume type ${JSON.stringify(raw.type ?? null)}`);
+  if (typeof raw.target !== 'string' || raw.target === '') throw new LoaderError('volume target is required');
+  const out = { ...raw, type, target: cleanTarget(raw.target) } as ServiceVolumeConfig & Record<string, unknown>;
+  if (type === 'bind') {
+    if (typeof raw.source !== 'string' || raw.source === '') throw new LoaderError('bind mount source is required');
+    out.source = resolveHostPath(raw.source, ctx);
+    const b = raw.bind as Record<string, unknown> | undefined;
+    if (b && b.create_host_path !== undefined) {
+      out.bind = { ...b, create_host_path: toBool(b.create_host_path) } as ServiceVolumeConfig['bind'];
+    }
+  }
+  if (raw.read_only !== undefined) {
+    if (toBool(raw.read_only)) out.read_only = true;
+    else delete out.read_only;
+  }
+  return out;
+}
+
+/**
+ * Unify entries with the same target: the later one replaces the earlier one in place (§3.6).
+ */
+export function uniqueVolumes(list: readonly ServiceVolumeConfig[]): ServiceVolumeConfig[] {
+  const out: ServiceVolumeConfig[] = [];
+  const index = new Map<string, number>();
+  for (const v of list) {
+    const at = index.get(v.target);
+    if (at === undefined) {
+      index.set(v.target, out.length);
+      out.push(v);
+    } else out[at] = v;
+  }
+  return out;
+}
+
+/** YAML-ish boolean: `true/yes/on/1` → true. */
+export function toBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  return /^(true|yes|y|on|1)$/i.test(String(v ?? ''));
+}
