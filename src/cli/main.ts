@@ -80,10 +80,37 @@ lazy(
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds when containers are replaced', int)
+    .option('--always-recreate-deps', 'recreate dependent containers; incompatible with --no-recreate')
+    .option('--abort-on-container-exit', 'stop all containers if any container was stopped; incompatible with -d')
+    .option('--abort-on-container-failure', 'stop all containers if any container exited with failure; incompatible with -d')
+    .option('--exit-code-from <service>', 'return the exit code of the selected service container; implies --abort-on-container-exit')
+    .option('--attach <service>', 'restrict attaching to the specified services (repeatable)', collect)
+    .addOption(new Option('--noattach <service>').hideHelp().argParser(collect))
+    .option('--attach-dependencies', 'automatically attach to log output of dependent services')
+    .option('--timestamps', 'show timestamps')
+    .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
+    .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print prefix in logs")
-    .option('--dry-run', 'print the plan; change nothing'),
+    .option('--dry-run', 'print the plan; change nothing')
+    .addHelpText('after', '\n  --no-attach <service>  do not attach (stream logs) to the specified services (repeatable)'),
   () => import('./commands/up.js'),
+);
+
+lazy(
+  program
+    .command('create')
+    .description('Creates containers for a service')
+    .argument('[services...]')
+    .option('--build', 'build images before starting containers')
+    .option('--no-build', "don't build an image, even if it's missing")
+    .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
+    .option('--no-recreate', "if containers already exist, don't recreate them")
+    .option('--remove-orphans', 'remove containers for services not defined in the compose file')
+    .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
+    .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
+    .option('--dry-run', 'print the plan; change nothing'),
+  () => import('./commands/create.js'),
 );
 
 lazy(
@@ -158,6 +185,10 @@ lazy(
   () => import('./commands/version.js'),
 );
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+// commander reads `--no-attach` as the negation of `--attach`; compose's `--no-attach` takes a
+// service name, so it is passed under an internal name.
+const argv = process.argv.map((a) => (a === '--no-attach' ? '--noattach' : a.startsWith('--no-attach=') ? `--noattach=${a.slice(12)}` : a));
+
+program.parseAsync(argv).catch((err: unknown) => {
   process.exitCode = printError(err, Boolean(program.opts().verbose));
 });

@@ -42,10 +42,26 @@ export interface UpOptions extends UpPlanOptions {
   signal?: AbortSignal;
   /** Second Ctrl+C: kill instead of stop. */
   forceSignal?: AbortSignal;
+  /** `--abort-on-container-exit`: stop everything when a container exits. */
+  abortOnContainerExit?: boolean;
+  /** `--abort-on-container-failure`: stop everything when a container exits non-zero. */
+  abortOnContainerFailure?: boolean;
+  /** `--exit-code-from`: implies abort on exit; `up` returns this service's exit code. */
+  exitCodeFrom?: string;
+  /** `--attach`: show only these services' logs. */
+  attach?: string[];
+  /** `--no-attach`: do not show these services' logs. */
+  noAttach?: string[];
+  /** `--attach-dependencies`: also show the logs of dependencies. */
+  attachDependencies?: boolean;
+  /** `--timestamps`. */
+  timestamps?: boolean;
 }
 
 export interface UpResult {
   plan: Plan;
+  /** What the process should exit with (attached mode: see `--exit-code-from`); 0 otherwise. */
+  exitCode: number;
 }
 
 /** One row of `ps`. */
@@ -97,7 +113,10 @@ export class Compose {
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
     let plan = planUp(project, observed, options);
-    if (options.dryRun) return { plan };
+    if (options.dryRun) return { plan, exitCode: 0 };
+    if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
+      throw new CapstanError('USAGE', `--exit-code-from: no such service: ${options.exitCodeFrom}`);
+    }
 
     const builds = plan.steps.filter((s) => s.op.type === 'build-image');
     if (builds.length) {
@@ -109,16 +128,15 @@ export class Compose {
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     await this.execute(plan, options.signal);
 
-    if (options.noStart) return { plan };
+    if (options.noStart) return { plan, exitCode: 0 };
     const targeted = options.services?.length ? options.services : Object.keys(project.services);
     const running = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
     if (options.wait) {
       await this.waitRunning(project, [...running], options.waitTimeoutSeconds, options.signal);
-      return { plan };
+      return { plan, exitCode: 0 };
     }
-    if (options.detach) return { plan };
-    await this.attach(project, targeted, options);
-    return { plan };
+    if (options.detach) return { plan, exitCode: 0 };
+    return { plan, exitCode: await this.attach(project, targeted, options) };
   }
 
   /**
@@ -257,21 +275,39 @@ export class Compose {
   }
 
   /**
-   * Attached `up`: follow the logs of the targeted services' containers until all of them have
-   * exited; a container that restarts is followed again. On `signal` (Ctrl+C), stop them
-   * gracefully (kill on `forceSignal`) and throw CANCELLED (exit 130).
+   * Attached `up`: follow the logs of the attached services' containers until all of them have
+   * exited; a container that restarts is followed again (compose-behaviour.md §3.16).
+   *
+   * - `--abort-on-container-exit` (or `--exit-code-from`): the first exit stops everything;
+   *   `--abort-on-container-failure`: only a non-zero exit does.
+   * - On `signal` (Ctrl+C), stop the targeted services gracefully (kill on `forceSignal`) and
+   *   throw CANCELLED (exit 130).
+   *
+   * @returns the exit code `up` should end with: 0, the exit code of the container that caused
+   *   the abort, or that of `--exit-code-from`'s container.
    */
-  private async attach(project: Project, services: string[], options: UpOptions): Promise<void> {
-    const attached = services.filter((s) => project.services[s]?.attach !== false);
-    const sources = await projectContainers(this.engine, project.name, { services: attached });
+  private async attach(project: Project, targeted: string[], options: UpOptions): Promise<number> {
+    const attached = attachedServices(project, targeted, options);
+    const stopped = new Set(targeted);
+    const watched = new Set(attached);
+    if (options.exitCodeFrom) watched.add(options.exitCodeFrom);
+    const sources = await projectContainers(this.engine, project.name, { services: [...watched] });
     const since = Math.floor(Date.now() / 1000) - 1;
     const stop = new AbortController();
+    const abortOnExit = Boolean(options.abortOnContainerExit || options.exitCodeFrom);
+    let abortedBy: { container: string; code: number } | undefined;
     const onSignal = (): void => stop.abort();
     options.signal?.addEventListener('abort', onSignal, { once: true });
     const follow = async (source: (typeof sources)[number]): Promise<void> => {
+      const show = attached.includes(source.service);
       let from = since;
       for (;;) {
-        await streamLogs(this.engine, source, options.onLog ?? (() => {}), { follow: true, since: from, signal: stop.signal });
+        await streamLogs(this.engine, source, show ? (options.onLog ?? (() => {})) : () => {}, {
+          follow: true,
+          since: from,
+          timestamps: options.timestamps,
+          signal: stop.signal,
+        });
         if (stop.signal.aborted) return;
         const info = await this.engine.inspectContainer(source.id);
         if (info.State?.Running || info.State?.Restarting) {
@@ -279,7 +315,13 @@ export class Compose {
           await sleep(100, stop.signal).catch(() => undefined);
           continue;
         }
-        options.onExit?.(source.name, source.service, info.State?.ExitCode ?? 0);
+        const code = info.State?.ExitCode ?? 0;
+        if (show) options.onExit?.(source.name, source.service, code);
+        if (!abortedBy && (abortOnExit || (options.abortOnContainerFailure && code !== 0))) {
+          abortedBy = { container: source.name, code };
+          this.emit({ type: 'info', message: 'Aborting on container exit...' });
+          stop.abort();
+        }
         return;
       }
     };
@@ -288,21 +330,64 @@ export class Compose {
     } finally {
       options.signal?.removeEventListener('abort', onSignal);
     }
-    if (options.signal?.aborted) {
-      this.emit({ type: 'info', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
-      await Promise.all(
-        sources.map(async (s) => {
-          const kill = (): Promise<void> => this.engine.killContainer(s.id).catch(() => undefined);
-          options.forceSignal?.addEventListener('abort', () => void kill(), { once: true });
-          const started = performance.now();
-          this.emit({ type: 'progress', resource: 'container', id: s.name, status: 'Stopping', done: false });
-          await this.engine.stopContainer(s.id, graceSeconds(project.services[s.service]?.stop_grace_period));
-          this.emit({ type: 'progress', resource: 'container', id: s.name, status: 'Stopped', done: true, elapsed: (performance.now() - started) / 1000 });
-        }),
-      );
-      throw new CapstanError('CANCELLED', 'cancelled');
+    const interrupted = options.signal?.aborted;
+    if (interrupted || abortedBy) {
+      if (interrupted) this.emit({ type: 'info', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
+      // Ctrl+C stops only the targeted services; an abort stops everything that was started.
+      const toStop = interrupted
+        ? await projectContainers(this.engine, project.name, { services: [...stopped], all: false })
+        : await projectContainers(this.engine, project.name, { all: false });
+      await this.stopContainers(project, toStop, options.forceSignal);
     }
+    if (interrupted) throw new CapstanError('CANCELLED', 'cancelled');
+    if (options.exitCodeFrom) {
+      const source = sources.find((s) => s.service === options.exitCodeFrom);
+      if (!source) return 0;
+      return (await this.engine.inspectContainer(source.id)).State?.ExitCode ?? 0;
+    }
+    return abortedBy?.code ?? 0;
   }
+
+  /** Stop containers in parallel with progress; `force` aborting kills those still stopping. */
+  private async stopContainers(
+    project: Project,
+    containers: { id: string; name: string; service: string }[],
+    force?: AbortSignal,
+  ): Promise<void> {
+    await Promise.all(
+      containers.map(async (c) => {
+        const kill = (): void => void this.engine.killContainer(c.id).catch(() => undefined);
+        force?.addEventListener('abort', kill, { once: true });
+        const started = performance.now();
+        this.emit({ type: 'progress', resource: 'container', id: c.name, status: 'Stopping', done: false });
+        await this.engine.stopContainer(c.id, graceSeconds(project.services[c.service]?.stop_grace_period));
+        force?.removeEventListener('abort', kill);
+        this.emit({ type: 'progress', resource: 'container', id: c.name, status: 'Stopped', done: true, elapsed: (performance.now() - started) / 1000 });
+      }),
+    );
+  }
+}
+
+/**
+ * Which services attached `up` shows (compose-behaviour.md §3.16): `--attach` if given, else the
+ * targeted services (plus their dependencies with `--attach-dependencies`); minus `attach: false`
+ * services unless named in `--attach`, minus `--no-attach`.
+ */
+export function attachedServices(
+  project: Project,
+  targeted: string[],
+  options: Pick<UpOptions, 'attach' | 'noAttach' | 'attachDependencies' | 'noDeps'>,
+): string[] {
+  let names: string[];
+  if (options.attach?.length) names = options.attach;
+  else {
+    const base = options.attachDependencies && !options.noDeps ? [...withDependencies(project, targeted)] : targeted;
+    names = base.filter((s) => project.services[s]?.attach !== false);
+  }
+  for (const s of [...names, ...(options.noAttach ?? [])]) {
+    if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
+  }
+  return names.filter((s) => !options.noAttach?.includes(s));
 }
 
 function graceSeconds(grace: string | undefined): number | undefined {

@@ -18,7 +18,7 @@ export interface Plan {
 export type ResourceKind = 'network' | 'volume' | 'image' | 'container';
 
 /** What happens to one resource, for people. */
-export type EntryAction = 'create' | 'recreate' | 'start' | 'build' | 'stop' | 'remove' | 'up to date';
+export type EntryAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
 
 export interface PlanEntry {
   resource: ResourceKind;
@@ -50,8 +50,8 @@ export type Operation =
   | { type: 'stop-container'; service: string; name: string; id: string; timeoutSeconds?: number }
   | { type: 'remove-container'; service: string; name: string; id: string; volumes?: boolean }
   | { type: 'rename-container'; service: string; from: string; to: string }
-  | { type: 'wait-healthy'; service: string; containers: string[]; dependent: string }
-  | { type: 'wait-completed'; service: string; containers: string[]; dependent: string };
+  | { type: 'wait-healthy'; service: string; containers: string[]; dependent: string; required: boolean }
+  | { type: 'wait-completed'; service: string; containers: string[]; dependent: string; required: boolean };
 
 /** Number of entries that change something. */
 export function changeCount(plan: Plan): number {

@@ -159,6 +159,30 @@ describe('planUp', () => {
     expect(() => planUp(named, empty(named), { scale: { app: 2 } })).toThrow(/cannot scale to 2/);
   });
 
+  it('--force-recreate applies to targeted services; --always-recreate-deps to their dependencies', () => {
+    const p = shop();
+    const recreated = (o: Parameters<typeof planUp>[2]) =>
+      planUp(p, converged(p), o).entries.filter((e) => e.action === 'recreate').map((e) => e.service);
+    expect(recreated({ services: ['web'], forceRecreate: true })).toEqual(['web']);
+    expect(recreated({ services: ['web'], alwaysRecreateDeps: true })).toEqual(['db']);
+  });
+
+  it('restarts dependents with depends_on restart: true when their dependency is recreated', () => {
+    const before = project('p', { db: {}, app: { depends_on: { db: { condition: 'service_started', required: true, restart: true } } } });
+    const after = project('p', { db: { environment: { V: '2' } }, app: { depends_on: { db: { condition: 'service_started', required: true, restart: true } } } });
+    const plan = planUp(after, converged(before));
+    expect(plan.entries.find((e) => e.service === 'app')).toMatchObject({ action: 'restart', reason: 'db recreated (depends_on restart: true)' });
+    const steps = formatSteps(plan).split('\n');
+    expect(steps).toContain('stop-container:p-db-1 <- create-container:db1000000000_p-db-1, stop-container:p-app-1');
+    expect(steps).toContain('start-container:p-app-1 <- stop-container:p-app-1, start-container:p-db-1');
+  });
+
+  it('carries depends_on required: false into the wait step', () => {
+    const p = project('p', { db: {}, app: { depends_on: { db: { condition: 'service_healthy', required: false } } } });
+    const wait = planUp(p, empty(p)).steps.find((s) => s.op.type === 'wait-healthy')!;
+    expect(wait.op).toMatchObject({ service: 'db', dependent: 'app', required: false, containers: ['p-db-1'] });
+  });
+
   it('--no-start creates without starting', () => {
     const p = project('p', { app: {} });
     expect(planUp(p, empty(p), { noStart: true }).steps.map((s) => s.op.type)).toEqual(['create-network', 'create-container']);

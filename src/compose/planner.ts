@@ -39,6 +39,10 @@ export interface UpPlanOptions {
   ignoreOrphans?: boolean;
   /** `--no-build` (and the second planning pass of `up`, after images were built). */
   noBuild?: boolean;
+  /** `--always-recreate-deps`: force-recreate the (non-targeted) dependencies too. */
+  alwaysRecreateDeps?: boolean;
+  /** `-y`: answer yes to prompts (recreating a volume whose configuration changed). */
+  yes?: boolean;
 }
 
 /**
@@ -72,8 +76,12 @@ export function planUp(project: Project, observed: ObservedState, options: UpPla
   // Per service: the ids of the steps after which its containers are running (for dependents).
   const started = new Map<string, string[]>();
   const createdIds = new Map<string, string[]>();
+  const targetedSet = new Set(targeted);
+  const recreated = new Set<string>();
   for (const service of services) {
-    planServiceContainers(b, project, observed, service, options, rebuilt.has(service.name), started, createdIds);
+    // --force-recreate applies to the targeted services, --always-recreate-deps to the others.
+    const forced = targetedSet.has(service.name) ? options.forceRecreate : options.alwaysRecreateDeps;
+    planServiceContainers(b, project, observed, service, { ...options, forceRecreate: forced }, rebuilt.has(service.name), started, createdIds, recreated);
   }
   planOrphans(b, project, observed, options);
   return b.plan();
@@ -230,6 +238,7 @@ function planServiceContainers(
   imageRebuilt: boolean,
   started: Map<string, string[]>,
   createdIds: Map<string, string[]>,
+  recreated: Set<string>,
 ): void {
   const scale = options.scale?.[service.name] ?? service.scale ?? service.deploy?.replicas ?? 1;
   if (!Number.isInteger(scale) || scale < 0) {
@@ -275,7 +284,19 @@ function planServiceContainers(
       const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options);
       runningAfter.push(steps.running);
       created.push(steps.created);
+      recreated.add(service.name);
       b.entry({ resource: 'container', name: container.name, service: service.name, action: 'recreate', reason: why });
+    } else if (!options.noStart && container.state === 'running' && restartFor(service, recreated).length) {
+      // depends_on.restart: a recreated dependency restarts this container (stopped before the
+      // dependency's old container stops, started again once the dependency is up).
+      const deps = restartFor(service, recreated);
+      const stopId = `stop-container:${container.name}`;
+      b.step(stopId, [], { type: 'stop-container', service: service.name, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
+      for (const dep of deps) for (const old of observed.containers.filter((c) => c.service === dep)) b.before(`stop-container:${old.name}`, stopId);
+      const id = `start-container:${container.name}`;
+      b.step(id, [stopId, ...startAfter()], { type: 'start-container', service: service.name, name: container.name });
+      runningAfter.push(id);
+      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'restart', reason: `${deps.join(', ')} recreated (depends_on restart: true)` });
     } else if (!options.noStart && container.state !== 'running' && container.state !== 'restarting') {
       const id = `start-container:${container.name}`;
       b.step(id, startAfter(), { type: 'start-container', service: service.name, name: container.name });
@@ -330,6 +351,13 @@ function planServiceContainers(
   createdIds.set(service.name, created);
 }
 
+/** The dependencies of `service` with `restart: true` that this plan recreates. */
+function restartFor(service: ServiceConfig, recreated: Set<string>): string[] {
+  return Object.entries(service.depends_on ?? {})
+    .filter(([on, d]) => d.restart && recreated.has(on))
+    .map(([on]) => on);
+}
+
 /**
  * The steps a service's start must wait for: the start of `service_started` dependencies, and a
  * wait step (shared by all dependents) for `service_healthy` / `service_completed_successfully`.
@@ -351,6 +379,7 @@ function dependencyWaits(b: PlanBuilder, service: ServiceConfig, started: Map<st
         service: dep.on,
         containers: b.containersOf(dep.on),
         dependent: service.name,
+        required: dep.required,
       });
     }
     after.push(id);
@@ -572,6 +601,12 @@ class PlanBuilder {
 
   has(id: string): boolean {
     return this.ids.has(id);
+  }
+
+  /** Make the existing step `id` wait for `dep` too (no-op when `id` is not in the plan). */
+  before(id: string, dep: string): void {
+    const step = this.steps.find((s) => s.id === id);
+    if (step && !step.dependsOn.includes(dep)) step.dependsOn.push(dep);
   }
 
   step(id: string, dependsOn: string[], op: Operation): void {

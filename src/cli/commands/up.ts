@@ -1,3 +1,4 @@
+import { CapstanError } from '../../errors.js';
 import { formatPlan } from '../../compose/plan.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
@@ -19,9 +20,36 @@ export interface UpFlags {
   color?: boolean;
   logPrefix?: boolean;
   dryRun?: boolean;
+  alwaysRecreateDeps?: boolean;
+  abortOnContainerExit?: boolean;
+  abortOnContainerFailure?: boolean;
+  exitCodeFrom?: string;
+  attach?: string[];
+  noattach?: string[];
+  attachDependencies?: boolean;
+  timestamps?: boolean;
+  yes?: boolean;
+}
+
+/** Flag combinations docker compose refuses (cmd/compose/up.go validateFlags). */
+function validate(flags: UpFlags): void {
+  const usage = (m: string): never => {
+    throw new CapstanError('USAGE', m);
+  };
+  const aborting = flags.abortOnContainerExit || flags.abortOnContainerFailure || flags.exitCodeFrom;
+  if (flags.detach && aborting) usage('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from are incompatible with --detach');
+  if (flags.wait && aborting) usage('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from are incompatible with --wait');
+  if (flags.abortOnContainerExit && flags.abortOnContainerFailure) usage('--abort-on-container-exit and --abort-on-container-failure are incompatible');
+  if (flags.forceRecreate && flags.recreate === false) usage('--force-recreate and --no-recreate are incompatible');
+  if (flags.alwaysRecreateDeps && flags.recreate === false) usage('--always-recreate-deps and --no-recreate are incompatible');
+  if (flags.detach && (flags.attach?.length || flags.noattach?.length || flags.attachDependencies)) {
+    usage('--attach, --no-attach and --attach-dependencies are incompatible with --detach');
+  }
+  if (flags.exitCodeFrom && flags.noattach?.includes(flags.exitCodeFrom)) usage('--exit-code-from service cannot be in --no-attach');
 }
 
 export async function run(g: GlobalOptions, flags: UpFlags, services: string[]): Promise<number> {
+  validate(flags);
   const project = await loadFromGlobals(g);
   const { compose, progress } = session(g);
   const interrupt = interruptSignals();
@@ -41,6 +69,15 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
       wait: flags.wait,
       waitTimeoutSeconds: flags.waitTimeout,
       forceRecreate: flags.forceRecreate,
+      alwaysRecreateDeps: flags.alwaysRecreateDeps,
+      abortOnContainerExit: flags.abortOnContainerExit,
+      abortOnContainerFailure: flags.abortOnContainerFailure,
+      exitCodeFrom: flags.exitCodeFrom,
+      attach: flags.attach,
+      noAttach: flags.noattach,
+      attachDependencies: flags.attachDependencies,
+      timestamps: flags.timestamps,
+      yes: flags.yes,
       noRecreate: flags.recreate === false,
       noStart: flags.start === false,
       noDeps: flags.deps === false,
@@ -55,7 +92,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     });
     progress.close();
     if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
-    return 0;
+    return result.exitCode;
   } finally {
     progress.close();
     interrupt.dispose();
