@@ -60,11 +60,17 @@ export function stepRunner(
       case 'rename-container':
         return engine.renameContainer(op.from, op.to);
       case 'wait-healthy':
-        await Promise.all(op.containers.map((c) => waitHealthy(engine, emit, c, op.service, signal)));
+      case 'wait-completed': {
+        const wait = op.type === 'wait-healthy' ? waitHealthy : waitCompleted;
+        try {
+          await Promise.all(op.containers.map((c) => wait(engine, emit, c, op.service, signal)));
+        } catch (err) {
+          // depends_on.required: false — a failed dependency is only a warning.
+          if (op.required || !(err instanceof CapstanError) || err.code !== 'DEPENDENCY') throw err;
+          emit({ type: 'warning', message: `${err.message}; ${op.dependent} starts anyway (required: false)` });
+        }
         return;
-      case 'wait-completed':
-        await Promise.all(op.containers.map((c) => waitCompleted(engine, emit, c, op.service, signal)));
-        return;
+      }
     }
   };
 }
