@@ -94,12 +94,15 @@ export class Compose {
     this.concurrency = options.concurrency;
   }
 
-  /** Observe the project's resources plus the declared networks, volumes and images. */
-  async observe(project: Project): Promise<ObservedState> {
+  /**
+   * Observe the project's resources plus the declared networks and volumes, and (unless
+   * `images: false`, as for `down`) the images its services run.
+   */
+  async observe(project: Project, options: { images?: boolean } = {}): Promise<ObservedState> {
     return observe(this.engine, project.name, {
       networks: Object.values(project.networks).map((n) => n.name),
       volumes: Object.values(project.volumes).map((v) => v.name),
-      images: Object.values(project.services).map((s) => serviceImage(project.name, s)),
+      images: options.images === false ? [] : Object.values(project.services).map((s) => serviceImage(project.name, s)),
     });
   }
 
@@ -144,7 +147,7 @@ export class Compose {
    * Works on a label-only project too ({@link Compose.projectFromLabels}).
    */
   async down(project: Project, options: DownPlanOptions & { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<Plan> {
-    const observed = await this.observe(project);
+    const observed = await this.observe(project, { images: false });
     const plan = planDown(project, observed, options);
     if (options.dryRun) return plan;
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
