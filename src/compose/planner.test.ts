@@ -183,6 +183,23 @@ describe('planUp', () => {
     expect(wait.op).toMatchObject({ service: 'db', dependent: 'app', required: false, containers: ['p-db-1'] });
   });
 
+  it('recreates a container missing a network or a named volume, or whose network_mode parent is recreated', () => {
+    const p = project('p', { app: { volumes: [{ type: 'volume', source: 'data', target: '/data' }] } }, { volumes: { data: { name: 'p_data' } } });
+    const observed = converged(p);
+    observed.containers[0] = { ...observed.containers[0]!, networks: [] };
+    expect(planUp(p, observed).entries.at(-1)).toMatchObject({ action: 'recreate', reason: 'not connected to network p_default' });
+    observed.containers[0] = { ...observed.containers[0]!, networks: ['p_default'], volumes: { '/data': 'other' } };
+    expect(planUp(p, observed).entries.at(-1)).toMatchObject({ action: 'recreate', reason: 'volume p_data not mounted at /data' });
+
+    const before = project('q', { vpn: {}, app: { network_mode: 'service:vpn', networks: undefined } });
+    const after = project('q', { vpn: { environment: { A: '1' } }, app: { network_mode: 'service:vpn', networks: undefined } });
+    const plan = planUp(after, converged(before));
+    expect(plan.entries.filter((e) => e.action === 'recreate').map((e) => `${e.service}: ${e.reason}`)).toEqual([
+      'vpn: config changed: environment.A',
+      'app: network_mode parent vpn recreated',
+    ]);
+  });
+
   it('--no-start creates without starting', () => {
     const p = project('p', { app: {} });
     expect(planUp(p, empty(p), { noStart: true }).steps.map((s) => s.op.type)).toEqual(['create-network', 'create-container']);

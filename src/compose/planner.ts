@@ -279,7 +279,9 @@ function planServiceContainers(
   const created: string[] = [];
 
   for (const container of keep) {
-    const why = recreateReason(container, hash, digest, imageId, imageRebuilt, options);
+    const why =
+      recreateReason(container, hash, digest, imageId, imageRebuilt, options) ||
+      (options.noRecreate ? '' : driftReason(project, service, container, recreated));
     if (why) {
       const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options);
       runningAfter.push(steps.running);
@@ -349,6 +351,36 @@ function planServiceContainers(
   }
   started.set(service.name, runningAfter);
   createdIds.set(service.name, created);
+}
+
+/**
+ * Why an up-to-date-by-hash container must still be recreated (compose `mustRecreate`): a
+ * `network_mode`/`ipc`/`pid`/`volumes_from` parent recreated by this plan, a running container
+ * missing one of its networks, or a container missing a named-volume mount.
+ */
+function driftReason(project: Project, service: ServiceConfig, container: ObservedContainer, recreated: Set<string>): string {
+  for (const key of ['network_mode', 'ipc', 'pid']) {
+    const value = service[key];
+    if (typeof value === 'string' && value.startsWith('service:') && recreated.has(value.slice(8))) {
+      return `${key} parent ${value.slice(8)} recreated`;
+    }
+  }
+  for (const from of (service.volumes_from as string[] | undefined) ?? []) {
+    const parent = from.split(':')[0]!;
+    if (!from.startsWith('container:') && recreated.has(parent)) return `volumes_from parent ${parent} recreated`;
+  }
+  if (container.state === 'running' && !service.network_mode) {
+    for (const key of Object.keys(service.networks ?? {})) {
+      const name = project.networks[key]?.name;
+      if (name && !container.networks.includes(name)) return `not connected to network ${name}`;
+    }
+  }
+  for (const v of service.volumes ?? []) {
+    if (v.type !== 'volume' || !v.source) continue;
+    const name = project.volumes[v.source]?.name;
+    if (name && container.volumes[v.target] !== name) return `volume ${name} not mounted at ${v.target}`;
+  }
+  return '';
 }
 
 /** The dependencies of `service` with `restart: true` that this plan recreates. */

@@ -67,8 +67,10 @@ export function container(p: Project, s: ServiceConfig, n: number, overrides: Pa
     },
     image: s.image ?? '',
     imageId: 'sha256:bb',
-    volumes: {},
-    networks: [`${p.name}_default`],
+    volumes: Object.fromEntries(
+      (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => [v.target, p.volumes[v.source!]?.name ?? v.source!]),
+    ),
+    networks: Object.keys(s.networks ?? {}).map((k) => p.networks[k]?.name ?? k),
     summary: {} as ObservedContainer['summary'],
     ...overrides,
   };
