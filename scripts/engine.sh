@@ -28,21 +28,20 @@ ping() {
 
 is_root_debian() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
 
-need_pkgs=()
-command -v curl >/dev/null || need_pkgs+=(curl)
+# install PKG... with apt (root on Debian only), once per run.
+apt_updated=
+install() {
+  is_root_debian || die "missing: $* (install them, or start a Docker engine and set DOCKER_HOST)"
+  log "installing $*"
+  export DEBIAN_FRONTEND=noninteractive
+  [ -n "$apt_updated" ] || { apt-get update -qq >/dev/null; apt_updated=1; }
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+command -v curl >/dev/null || install curl
 if ! ping; then
   [ -n "$host" ] && [ "${host#unix://}" = "$host" ] && die "no Docker API answers at DOCKER_HOST=$host"
-  command -v dockerd >/dev/null || need_pkgs+=(docker.io)
-fi
-[ -x /bin/busybox ] || command -v busybox >/dev/null || need_pkgs+=(busybox-static)
-command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
-
-if ((${#need_pkgs[@]})); then
-  is_root_debian || die "missing: ${need_pkgs[*]} (install them, or start a Docker engine and set DOCKER_HOST)"
-  log "installing ${need_pkgs[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  command -v dockerd >/dev/null || install docker.io
 fi
 
 if ! ping; then
@@ -58,8 +57,10 @@ log "engine answers: $(docker version --format '{{.Server.Version}} (API {{.Serv
 has_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
 if ! has_image busybox:latest; then
+  # The static build: the image has no libc (Debian's plain busybox package is dynamic).
+  dpkg -s busybox-static >/dev/null 2>&1 || install busybox-static
   log "building busybox:latest from busybox-static"
-  bb=$(command -v busybox || echo /bin/busybox)
+  bb=/bin/busybox
   tmp=$(mktemp -d)
   mkdir -p "$tmp/bin" "$tmp/tmp" "$tmp/etc" "$tmp/root"
   cp "$bb" "$tmp/bin/busybox"
@@ -74,6 +75,7 @@ if ! has_image busybox:latest; then
 fi
 
 if ! has_image debian:bookworm; then
+  command -v debootstrap >/dev/null || install debootstrap
   log "building debian:bookworm with debootstrap (about 25 s)"
   tmp=$(mktemp -d)
   debootstrap --variant=minbase bookworm "$tmp" http://deb.debian.org/debian >/dev/null

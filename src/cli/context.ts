@@ -53,6 +53,7 @@ export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<
   }
 }
 
+/** What a command needs to talk to the engine: a Compose object, its progress renderer, colors. */
 export interface Session {
   compose: Compose;
   progress: ProgressRenderer;

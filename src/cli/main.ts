@@ -12,7 +12,7 @@ import type { GlobalOptions } from './context.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    process.exitCode = printError(err, Boolean(program.opts().verbose));
   });
 }
 

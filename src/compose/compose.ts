@@ -1,6 +1,5 @@
 import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
-import { nanosToSeconds, parseDuration } from '../model/duration.js';
 import type { Engine, ContainerSummary } from '../engine/types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { executePlan } from './executor.js';
@@ -10,7 +9,7 @@ import { serviceImage } from './naming.js';
 import { observe, type ObservedState } from './observed.js';
 import { sleep, stepRunner } from './operations.js';
 import type { Plan } from './plan.js';
-import { planDown, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
+import { planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -25,6 +24,7 @@ export interface ComposeOptions {
   concurrency?: number;
 }
 
+/** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
   /** Print the plan only (the caller prints `result.plan`); change nothing. */
   dryRun?: boolean;
@@ -58,6 +58,7 @@ export interface UpOptions extends UpPlanOptions {
   timestamps?: boolean;
 }
 
+/** What {@link Compose.up} did: the plan it executed, and the exit code `up` should end with. */
 export interface UpResult {
   plan: Plan;
   /** What the process should exit with (attached mode: see `--exit-code-from`); 0 otherwise. */
@@ -81,8 +82,14 @@ export interface ContainerRow {
   publishers: { URL: string; TargetPort: number; PublishedPort: number; Protocol: string }[];
   labels: Record<string, string>;
   networks: string[];
+  /** Mounted volumes (name, or source path for binds); `local` for local-driver volumes. */
+  mounts: { name: string; local: boolean }[];
 }
 
+/**
+ * Drives one engine: `up`, `down`, `build`, `ps`, `logs`, each planning against observed state
+ * and executing the plan with progress events. Errors are CapstanErrors (see each method).
+ */
 export class Compose {
   readonly engine: Engine;
   private readonly emit: EventSink;
@@ -126,9 +133,11 @@ export class Compose {
       const images = new Map<string, string>();
       await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images);
       observed = { ...observed, images: new Map([...observed.images, ...images]) };
-      plan = planUp(project, observed, { ...options, noBuild: true });
+      plan = planUp(project, observed, { ...options, imagesBuilt: true });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
+    // Attached mode shows everything containers print from here on (compose attaches before start).
+    const since = Math.floor(Date.now() / 1000) - 1;
     await this.execute(plan, options.signal);
 
     if (options.noStart) return { plan, exitCode: 0 };
@@ -139,7 +148,7 @@ export class Compose {
       return { plan, exitCode: 0 };
     }
     if (options.detach) return { plan, exitCode: 0 };
-    return { plan, exitCode: await this.attach(project, targeted, options) };
+    return { plan, exitCode: await this.attach(project, targeted, since, options) };
   }
 
   /**
@@ -150,6 +159,9 @@ export class Compose {
     const observed = await this.observe(project, { images: false });
     const plan = planDown(project, observed, options);
     if (options.dryRun) return plan;
+    if (!observed.containers.length && ![...observed.networks.values(), ...observed.volumes.values()].some((r) => r.managed)) {
+      this.emit({ type: 'warning', message: `No resource found to remove for project "${project.name}".` });
+    }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     await this.execute(plan, options.signal);
     return plan;
@@ -289,18 +301,18 @@ export class Compose {
    * @returns the exit code `up` should end with: 0, the exit code of the container that caused
    *   the abort, or that of `--exit-code-from`'s container.
    */
-  private async attach(project: Project, targeted: string[], options: UpOptions): Promise<number> {
+  private async attach(project: Project, targeted: string[], since: number, options: UpOptions): Promise<number> {
     const attached = attachedServices(project, targeted, options);
     const stopped = new Set(targeted);
     const watched = new Set(attached);
     if (options.exitCodeFrom) watched.add(options.exitCodeFrom);
     const sources = await projectContainers(this.engine, project.name, { services: [...watched] });
-    const since = Math.floor(Date.now() / 1000) - 1;
     const stop = new AbortController();
     const abortOnExit = Boolean(options.abortOnContainerExit || options.exitCodeFrom);
     let abortedBy: { container: string; code: number } | undefined;
     const onSignal = (): void => stop.abort();
     options.signal?.addEventListener('abort', onSignal, { once: true });
+    if (options.signal?.aborted) stop.abort(); // Ctrl+C before we listened
     const follow = async (source: (typeof sources)[number]): Promise<void> => {
       const show = attached.includes(source.service);
       let from = since;
@@ -337,10 +349,18 @@ export class Compose {
     if (interrupted || abortedBy) {
       if (interrupted) this.emit({ type: 'info', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
       // Ctrl+C stops only the targeted services; an abort stops everything that was started.
-      const toStop = interrupted
-        ? await projectContainers(this.engine, project.name, { services: [...stopped], all: false })
-        : await projectContainers(this.engine, project.name, { all: false });
-      await this.stopContainers(project, toStop, options.forceSignal);
+      // Dependents stop before what they depend on; a second Ctrl+C kills what is still stopping.
+      const observed = await this.observe(project, { images: false });
+      const plan = planStop(project, observed, { services: interrupted ? [...stopped] : [] });
+      const kill = (): void => {
+        for (const c of observed.containers) void this.engine.killContainer(c.id).catch(() => undefined);
+      };
+      options.forceSignal?.addEventListener('abort', kill, { once: true });
+      try {
+        await this.execute(plan);
+      } finally {
+        options.forceSignal?.removeEventListener('abort', kill);
+      }
     }
     if (interrupted) throw new CapstanError('CANCELLED', 'cancelled');
     if (options.exitCodeFrom) {
@@ -349,25 +369,6 @@ export class Compose {
       return (await this.engine.inspectContainer(source.id)).State?.ExitCode ?? 0;
     }
     return abortedBy?.code ?? 0;
-  }
-
-  /** Stop containers in parallel with progress; `force` aborting kills those still stopping. */
-  private async stopContainers(
-    project: Project,
-    containers: { id: string; name: string; service: string }[],
-    force?: AbortSignal,
-  ): Promise<void> {
-    await Promise.all(
-      containers.map(async (c) => {
-        const kill = (): void => void this.engine.killContainer(c.id).catch(() => undefined);
-        force?.addEventListener('abort', kill, { once: true });
-        const started = performance.now();
-        this.emit({ type: 'progress', resource: 'container', id: c.name, status: 'Stopping', done: false });
-        await this.engine.stopContainer(c.id, graceSeconds(project.services[c.service]?.stop_grace_period));
-        force?.removeEventListener('abort', kill);
-        this.emit({ type: 'progress', resource: 'container', id: c.name, status: 'Stopped', done: true, elapsed: (performance.now() - started) / 1000 });
-      }),
-    );
   }
 }
 
@@ -391,11 +392,6 @@ export function attachedServices(
     if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
   }
   return names.filter((s) => !options.noAttach?.includes(s));
-}
-
-function graceSeconds(grace: string | undefined): number | undefined {
-  const nanos = grace === undefined ? undefined : parseDuration(grace);
-  return nanos === undefined ? undefined : nanosToSeconds(nanos);
 }
 
 function toRow(c: ContainerSummary, project: string): ContainerRow {
@@ -424,5 +420,6 @@ function toRow(c: ContainerSummary, project: string): ContainerRow {
     })),
     labels,
     networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+    mounts: (c.Mounts ?? []).map((m) => ({ name: m.Name || m.Source || '', local: m.Type === 'volume' && (m.Driver ?? 'local') === 'local' })),
   };
 }

@@ -23,6 +23,7 @@ export interface ProgressEvent {
   error?: string;
 }
 
+/** Where compose sends its events; the ui's renderers are sinks. */
 export type EventSink = (event: ComposeEvent) => void;
 
 /** A sink that drops everything (library use without a UI). */

@@ -14,20 +14,19 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
-/** The outcome when a plan fails: which steps completed, which never started. */
+/**
+ * The outcome when a plan fails: the first failure's code, message and exit status, plus which
+ * steps completed and which never started. A failure that is not a CapstanError is a bug and is
+ * rethrown as it is, not wrapped.
+ */
 export class PlanFailedError extends CapstanError {
   constructor(
-    readonly failure: unknown,
+    readonly failure: CapstanError,
     readonly completed: string[],
     readonly notStarted: string[],
   ) {
-    const base = failure instanceof CapstanError ? failure : undefined;
-    super(base?.code ?? 'ENGINE', base?.message ?? String((failure as Error)?.message ?? failure), {
-      hint: base?.hint,
-      details: base?.details,
-      exitCode: base?.exitCode,
-      cause: failure,
-    });
+    const base = failure as CapstanError;
+    super(base.code, base.message, { hint: base.hint, details: base.details, exitCode: base.exitCode, cause: failure });
   }
 }
 
@@ -87,7 +86,7 @@ export async function executePlan(
         }
         if (running === 0 && (failure !== undefined || pending.size === 0)) resolveAll();
         else if (running === 0 && pending.size > 0) {
-          failure = new Error(`plan bug: steps can never start: ${[...pending.keys()].join(', ')}`);
+          failure = new Error(`planner bug: steps can never start: ${[...pending.keys()].join(', ')}`);
           resolveAll();
         }
       };
@@ -96,5 +95,7 @@ export async function executePlan(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
-  if (failure !== undefined) throw new PlanFailedError(failure, completed, [...pending.keys()]);
+  if (failure === undefined) return;
+  if (!(failure instanceof CapstanError)) throw failure;
+  throw new PlanFailedError(failure, completed, [...pending.keys()]);
 }

@@ -22,6 +22,7 @@ export interface LogSource {
   tty: boolean;
 }
 
+/** Options of {@link streamLogs}: `logs -f`, `--tail`, `-t`, `--since` (Unix seconds). */
 export interface FollowOptions {
   follow?: boolean;
   tail?: number | 'all';

@@ -16,6 +16,7 @@ export interface ObservedState {
   images: Map<string, string | undefined>;
 }
 
+/** One container of the project as the engine lists it, with its Compose labels decoded. */
 export interface ObservedContainer {
   id: string;
   name: string;
@@ -35,6 +36,7 @@ export interface ObservedContainer {
   summary: ContainerSummary;
 }
 
+/** A network or volume found by name or by the project label. */
 export interface ObservedResource {
   name: string;
   id: string;

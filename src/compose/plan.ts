@@ -15,11 +15,13 @@ export interface Plan {
   warnings: string[];
 }
 
+/** The kinds of engine object a plan entry is about. */
 export type ResourceKind = 'network' | 'volume' | 'image' | 'container';
 
 /** What happens to one resource, for people. */
 export type EntryAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
 
+/** One line of the plan as people read it: a resource, what happens to it, and why. */
 export interface PlanEntry {
   resource: ResourceKind;
   /** Engine name: `shop_default`, `shop-web-1`, `shop-web`. */
@@ -39,6 +41,10 @@ export interface PlanStep {
   op: Operation;
 }
 
+/**
+ * What one step does: exactly one Engine API call (create/start/stop/remove/rename/connect…), a
+ * build, or a wait on a `depends_on` condition. Timeouts are in seconds.
+ */
 export type Operation =
   | { type: 'create-network'; key: string; body: NetworkCreateBody }
   | { type: 'remove-network'; name: string }

@@ -37,8 +37,10 @@ export interface UpPlanOptions {
   timeoutSeconds?: number;
   /** `COMPOSE_IGNORE_ORPHANS`: do not warn about orphans. */
   ignoreOrphans?: boolean;
-  /** `--no-build` (and the second planning pass of `up`, after images were built). */
+  /** `--no-build`: never build; a missing image is an error. */
   noBuild?: boolean;
+  /** Internal (second planning pass of `up`): images were just built, do not plan builds again. */
+  imagesBuilt?: boolean;
   /** `--always-recreate-deps`: force-recreate the (non-targeted) dependencies too. */
   alwaysRecreateDeps?: boolean;
   /** `-y`: answer yes to prompts (recreating a volume whose configuration changed). */
@@ -208,7 +210,7 @@ function planImages(
     const image = serviceImage(project.name, service);
     const present = observed.images.get(image) !== undefined;
     const wanted = !present || options.build || service.pull_policy === 'build';
-    if (service.build && wanted && !(options.noBuild && present)) {
+    if (service.build && wanted && !options.noBuild && !(options.imagesBuilt && present)) {
       rebuilt.add(service.name);
       if (building.has(image)) continue; // two services sharing one image build it once
       building.add(image);
@@ -222,7 +224,9 @@ function planImages(
       b.step(`build-image:${image}`, [], { type: 'build-image', service: service.name, request: buildRequest(project, service) });
     } else if (!present) {
       throw new CapstanError('NOT_FOUND', `service "${service.name}": image ${image} is not present locally`, {
-        hint: 'Capstan does not pull images yet: build or load the image first (docker load, docker build)',
+        hint: service.build
+          ? 'run without --no-build, or `capstan build` first'
+          : 'Capstan does not pull images yet: build or load the image first (docker load, docker build)',
       });
     }
   }
@@ -299,6 +303,20 @@ function planServiceContainers(
       b.step(id, [stopId, ...startAfter()], { type: 'start-container', service: service.name, name: container.name });
       runningAfter.push(id);
       b.entry({ resource: 'container', name: container.name, service: service.name, action: 'restart', reason: `${deps.join(', ')} recreated (depends_on restart: true)` });
+    } else if (container.name !== containerName(project.name, service, container.number) && container.labels[Label.replace]) {
+      // A recreate was interrupted between removing the old container and renaming the new one.
+      const name = containerName(project.name, service, container.number);
+      const renameId = `rename-container:${name}`;
+      b.step(renameId, [], { type: 'rename-container', service: service.name, from: container.name, to: name });
+      const running = [renameId];
+      if (!options.noStart && container.state !== 'running') {
+        b.step(`start-container:${name}`, [renameId, ...startAfter()], { type: 'start-container', service: service.name, name });
+        running[0] = `start-container:${name}`;
+      }
+      runningAfter.push(...running);
+      b.entry({ resource: 'container', name, service: service.name, action: 'recreate', reason: `finish an interrupted recreate (rename ${container.name})` });
+      b.addContainer(service.name, name);
+      continue;
     } else if (!options.noStart && container.state !== 'running' && container.state !== 'restarting') {
       const id = `start-container:${container.name}`;
       b.step(id, startAfter(), { type: 'start-container', service: service.name, name: container.name });
@@ -496,9 +514,10 @@ function anonymousVolumes(service: ServiceConfig, old: ObservedContainer): Recor
   return out;
 }
 
-function stopTimeout(service: ServiceConfig, options: { timeoutSeconds?: number }): number | undefined {
+/** Stop timeout in seconds: `-t`, else the service's `stop_grace_period`, else the engine default. */
+export function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSeconds?: number } = {}): number | undefined {
   if (options.timeoutSeconds !== undefined) return options.timeoutSeconds;
-  const grace = service.stop_grace_period ? parseDuration(service.stop_grace_period) : undefined;
+  const grace = service?.stop_grace_period ? parseDuration(service.stop_grace_period) : undefined;
   return grace === undefined ? undefined : nanosToSeconds(grace);
 }
 
@@ -506,14 +525,15 @@ function planOrphans(b: PlanBuilder, project: Project, observed: ObservedState, 
   const orphans = findOrphans(project, observed);
   if (!orphans.length) return;
   if (!options.removeOrphans) {
-    if (!options.ignoreOrphans) {
-      b.warn(
-        `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
-      );
-    }
+    if (!options.ignoreOrphans) b.warn(orphanWarning(orphans));
     return;
   }
   for (const c of orphans) planRemoveContainer(b, c, undefined, 'orphan: service not in the compose file');
+}
+
+/** docker compose's orphan warning, naming the containers. */
+function orphanWarning(orphans: ObservedContainer[]): string {
+  return `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`;
 }
 
 /** Containers of the project whose service is neither enabled nor disabled by a profile. */
@@ -551,6 +571,7 @@ function planRemoveContainer(
   return removeId;
 }
 
+/** Options of {@link planDown}: `down [SERVICE...] [-v] [--remove-orphans] [-t N]`. */
 export interface DownPlanOptions {
   /** Services named on the command line: only these (and their dependents) are removed. */
   services?: string[];
@@ -594,9 +615,7 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     if (options.removeOrphans) {
       for (const c of orphans) removed.set(`orphan:${c.name}`, [planRemoveContainer(b, c, options.timeoutSeconds, 'orphan')]);
     } else if (orphans.length) {
-      b.warn(
-        `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
-      );
+      b.warn(orphanWarning(orphans));
     }
   }
   if (options.services?.length) return b.plan();
@@ -617,6 +636,38 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
       b.step(`remove-volume:${volume.name}`, allRemoved, { type: 'remove-volume', name: volume.name });
       b.entry({ resource: 'volume', name: volume.name, action: 'remove', reason: '-v' });
     }
+  }
+  return b.plan();
+}
+
+/**
+ * Plan stopping the running containers of `services` (all when empty) in reverse dependency
+ * order: a container stops after those that depend on it (Ctrl+C in attached `up`, `stop`).
+ */
+export function planStop(
+  project: Project,
+  observed: ObservedState,
+  options: { services?: string[]; timeoutSeconds?: number } = {},
+): Plan {
+  const b = new PlanBuilder(project.name);
+  const selected = new Set(options.services?.length ? options.services : observed.containers.map((c) => c.service));
+  const order = dependencyOrder(project);
+  const known = new Set(order);
+  const stopped = new Map<string, string[]>();
+  const services = [...order.filter((s) => selected.has(s)), ...[...selected].filter((s) => !known.has(s))];
+  for (const name of services.reverse()) {
+    const after = Object.values(project.services)
+      .filter((s) => dependenciesOf(s).some((d) => d.on === name))
+      .flatMap((s) => stopped.get(s.name) ?? []);
+    const ids: string[] = [];
+    for (const c of observed.containers.filter((c) => c.service === name && !c.oneoff)) {
+      if (c.state !== 'running' && c.state !== 'restarting' && c.state !== 'paused') continue;
+      const id = `stop-container:${c.name}`;
+      b.step(id, after, { type: 'stop-container', service: name, name: c.name, id: c.id, timeoutSeconds: stopTimeout(project.services[name], options) });
+      b.entry({ resource: 'container', name: c.name, service: name, action: 'stop', reason: '' });
+      ids.push(id);
+    }
+    stopped.set(name, ids);
   }
   return b.plan();
 }

@@ -7,6 +7,7 @@ import { rotatingColors, type Colors } from './colors.js';
  * service (rotating, stable within a run). Lines arrive whole (compose/logs.ts), so output never
  * interleaves half lines.
  */
+/** How {@link LogPrinter} prints: the project (to shorten names), colors, prefix or not. */
 export interface LogPrinterOptions {
   project: string;
   colors: Colors;
@@ -16,6 +17,7 @@ export interface LogPrinterOptions {
   out?: NodeJS.WritableStream;
 }
 
+/** Prints log lines with `name | ` prefixes padded to one width and colored per service. */
 export class LogPrinter {
   private width: number;
   private readonly palette: ((s: string) => string)[];

@@ -8,6 +8,7 @@ import type { Colors } from './colors.js';
  */
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
+/** An event sink that draws progress; call `close()` when the command is done. */
 export interface ProgressRenderer {
   (event: ComposeEvent): void;
   /** Finish drawing (leave the last frame on screen). */

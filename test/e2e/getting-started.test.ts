@@ -1,6 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { ROOT, capstan, cleanup, httpGet, leftovers, uniqueProject } from './helpers.js';
+
+/** A TCP port nothing listens on right now (the demo may hold 8000). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /**
  * Issue 2 acceptance: the getting-started example (Flask + Redis, built from Dockerfiles on
@@ -14,15 +24,16 @@ describe('examples/getting-started', () => {
   afterAll(() => cleanup(project));
 
   it('comes up, counts visits, lists its services, and goes away completely', async () => {
-    const up = await capstan(['-p', project, 'up', '-d', '--wait'], { cwd });
+    const env = { WEB_PORT: String(await freePort()) };
+    const up = await capstan(['-p', project, 'up', '-d', '--wait'], { cwd, env });
     expect(up.stderr).not.toMatch(/^error/m);
     expect(up.code).toBe(0);
     expect(up.stderr).toContain(`Container ${project}-web-1  Healthy`);
 
-    expect(await httpGet('http://localhost:8000/')).toBe('Hello World! I have been seen 1 times.\n');
-    expect(await httpGet('http://localhost:8000/')).toBe('Hello World! I have been seen 2 times.\n');
+    expect(await httpGet(`http://localhost:${env.WEB_PORT}/`)).toBe('Hello World! I have been seen 1 times.\n');
+    expect(await httpGet(`http://localhost:${env.WEB_PORT}/`)).toBe('Hello World! I have been seen 2 times.\n');
 
-    const ps = await capstan(['-p', project, 'ps', '--format', 'json'], { cwd });
+    const ps = await capstan(['-p', project, 'ps', '--format', 'json'], { cwd, env });
     expect(ps.code).toBe(0);
     const rows = ps.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((r) => r.Service).sort()).toEqual(['redis', 'web']);
@@ -33,10 +44,10 @@ describe('examples/getting-started', () => {
     expect(rows.find((r) => r.Service === 'web')?.Name).toBe(`${project}-web-1`);
 
     // A second `up` is a no-op: the plan is empty.
-    const again = await capstan(['-p', project, 'up', '-d', '--dry-run'], { cwd });
+    const again = await capstan(['-p', project, 'up', '-d', '--dry-run'], { cwd, env });
     expect(again.stdout).toContain('(0 changes, 3 up to date)');
 
-    const down = await capstan(['-p', project, 'down'], { cwd });
+    const down = await capstan(['-p', project, 'down'], { cwd, env });
     expect(down.code).toBe(0);
     expect(await leftovers(project)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });

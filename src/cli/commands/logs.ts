@@ -30,6 +30,7 @@ export async function run(
       timestamps: flags.timestamps,
       signal: interrupt.signal,
     });
+    if (interrupt.signal.aborted) throw new CapstanError('CANCELLED', 'cancelled');
   } finally {
     interrupt.dispose();
   }

@@ -37,12 +37,14 @@ export async function run(
 function toJson(r: ContainerRow): Record<string, unknown> {
   return {
     Command: quoteCommand(r.command),
-    CreatedAt: new Date(r.created * 1000).toISOString(),
+    CreatedAt: goTime(r.created),
     ExitCode: r.exitCode,
     Health: r.health,
     ID: r.id,
     Image: r.image,
     Labels: Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(','),
+    LocalVolumes: String(r.mounts.filter((m) => m.local).length),
+    Mounts: r.mounts.map((m) => m.name).join(','),
     Name: r.name,
     Names: r.name,
     Networks: r.networks.join(','),
@@ -51,6 +53,7 @@ function toJson(r: ContainerRow): Record<string, unknown> {
     Publishers: r.publishers,
     RunningFor: ago(r.created),
     Service: r.service,
+    Size: '0B',
     State: r.state,
     Status: r.status,
   };
@@ -70,12 +73,30 @@ function ports(r: ContainerRow): string {
     .join(', ');
 }
 
-function ago(created: number): string {
-  const s = Math.max(0, Math.floor(Date.now() / 1000 - created));
-  if (s < 60) return `${s} second${s === 1 ? '' : 's'} ago`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} minute${m === 1 ? '' : 's'} ago`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} hour${h === 1 ? '' : 's'} ago`;
-  return `${Math.floor(h / 24)} days ago`;
+/** `5 seconds ago`, `About a minute ago`: docker's go-units HumanDuration plus " ago". */
+export function ago(created: number, now = Date.now() / 1000): string {
+  return `${humanDuration(Math.max(0, now - created))} ago`;
+}
+
+function humanDuration(seconds: number): string {
+  const s = Math.floor(seconds);
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(seconds / 3600 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+/** Go's default time layout in UTC, as docker prints `CreatedAt`: `2026-11-21 06:10:09 +0000 UTC`. */
+function goTime(unixSeconds: number): string {
+  const iso = new Date(unixSeconds * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000 UTC`;
 }

@@ -48,6 +48,10 @@ function validate(flags: UpFlags): void {
   if (flags.exitCodeFrom && flags.noattach?.includes(flags.exitCodeFrom)) usage('--exit-code-from service cannot be in --no-attach');
 }
 
+/**
+ * `capstan up`: load, converge, then wait (`--wait`), return (`-d`) or follow logs. Resolves the
+ * exit status (`--exit-code-from`); throws CapstanError (CANCELLED → 130 on Ctrl+C).
+ */
 export async function run(g: GlobalOptions, flags: UpFlags, services: string[]): Promise<number> {
   validate(flags);
   const project = await loadFromGlobals(g);
