@@ -122,6 +122,7 @@ export class Compose {
    */
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
+    options = { apiVersion: this.engine.apiVersion, ...options };
     let plan = planUp(project, observed, options);
     if (options.dryRun) return { plan, exitCode: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
@@ -131,14 +132,14 @@ export class Compose {
     const builds = plan.steps.filter((s) => s.op.type === 'build-image');
     if (builds.length) {
       const images = new Map<string, string>();
-      await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images);
+      await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images, project);
       observed = { ...observed, images: new Map([...observed.images, ...images]) };
       plan = planUp(project, observed, { ...options, imagesBuilt: true });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).
     const since = Math.floor(Date.now() / 1000) - 1;
-    await this.execute(plan, options.signal);
+    await this.execute(plan, options.signal, undefined, project);
 
     if (options.noStart) return { plan, exitCode: 0 };
     const targeted = options.services?.length ? options.services : Object.keys(project.services);
@@ -163,7 +164,7 @@ export class Compose {
       this.emit({ type: 'warning', message: `No resource found to remove for project "${project.name}".` });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
-    await this.execute(plan, options.signal);
+    await this.execute(plan, options.signal, undefined, project);
     return plan;
   }
 
@@ -227,8 +228,8 @@ export class Compose {
     return project;
   }
 
-  private async execute(plan: Plan, signal?: AbortSignal, images?: Map<string, string>): Promise<void> {
-    await executePlan(plan, stepRunner(this.engine, this.emit, images), { concurrency: this.concurrency, signal });
+  private async execute(plan: Plan, signal?: AbortSignal, images?: Map<string, string>, project?: Project): Promise<void> {
+    await executePlan(plan, stepRunner(this.engine, this.emit, images, { project }), { concurrency: this.concurrency, signal });
   }
 
   /**
@@ -357,7 +358,7 @@ export class Compose {
       };
       options.forceSignal?.addEventListener('abort', kill, { once: true });
       try {
-        await this.execute(plan);
+        await this.execute(plan, undefined, undefined, project);
       } finally {
         options.forceSignal?.removeEventListener('abort', kill);
       }

@@ -1,8 +1,22 @@
 import { CapstanError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
+import type { Project } from '../model/types.js';
 import { runBuild } from './build.js';
 import type { EventSink, ProgressEvent } from './events.js';
+import { runHooks, serviceHooks, type ContainerHooks } from './hooks.js';
 import type { PlanStep } from './plan.js';
+import { Label } from './labels.js';
+import { tarOf } from './secrets.js';
+
+/** Optional context of {@link stepRunner}. */
+export interface StepRunnerOptions {
+  /**
+   * The project being applied: the start and stop steps read `post_start` / `pre_stop` hooks of
+   * containers this plan did not create from it. Without it only containers created by the plan
+   * run hooks (from their `ContainerSpec`).
+   */
+  project?: Project;
+}
 
 /**
  * The executor's side of each plan step: one Engine API call (or a wait), with the progress
@@ -12,7 +26,15 @@ export function stepRunner(
   engine: Engine,
   emit: EventSink,
   images: Map<string, string> = new Map(),
+  options: StepRunnerOptions = {},
 ): (step: PlanStep, signal: AbortSignal) => Promise<void> {
+  /** Hooks of the containers created by this plan, by final container name. */
+  const createdHooks = new Map<string, ContainerHooks | undefined>();
+  const hooksOf = (service: string, name: string): ContainerHooks | undefined => {
+    if (createdHooks.has(name)) return createdHooks.get(name);
+    const config = options.project?.services[service];
+    return config ? serviceHooks(config, options.project!.environment) : undefined;
+  };
   return async (step, signal) => {
     const op = step.op;
     switch (op.type) {
@@ -41,18 +63,31 @@ export function stepRunner(
         return track(emit, 'container', finalName(op.name), 'Creating', 'Created', async () => {
           const body = { ...op.spec.body, Labels: { ...op.spec.body.Labels } };
           const built = images.get(body.Image ?? '');
-          if (built) body.Labels['com.docker.compose.image'] = built;
-          await engine.createContainer(op.name, body);
+          if (built) body.Labels[Label.image] = built;
+          for (const message of op.spec.warnings ?? []) emit({ type: 'warning', message });
+          await engine.createContainer(op.name, body, op.spec.platform);
+          createdHooks.set(finalName(op.name), op.spec.hooks);
           for (const extra of op.spec.extraNetworks) {
             await engine.connectNetwork(extra.network, op.name, extra.endpoint);
           }
+          // environment:/content: secrets and configs, before the container ever starts
+          if (op.spec.files?.length) await engine.putArchive(op.name, '/', tarOf(op.spec.files));
         });
       case 'start-container':
-        return track(emit, 'container', op.name, 'Starting', 'Started', () => engine.startContainer(op.name));
+        return track(emit, 'container', op.name, 'Starting', 'Started', async () => {
+          await engine.startContainer(op.name);
+          const hooks = hooksOf(op.service, op.name)?.post_start;
+          if (hooks?.length) await runHooks(engine, op.name, op.service, hooks, { signal });
+        });
       case 'stop-container':
-        return track(emit, 'container', op.name, 'Stopping', 'Stopped', () =>
-          engine.stopContainer(op.id, op.timeoutSeconds),
-        );
+        return track(emit, 'container', op.name, 'Stopping', 'Stopped', async () => {
+          const hooks = hooksOf(op.service, op.name)?.pre_stop;
+          if (hooks?.length) {
+            const state = await engine.inspectContainer(op.id);
+            if (state.State?.Running) await runHooks(engine, op.id, op.service, hooks, { signal });
+          }
+          await engine.stopContainer(op.id, op.timeoutSeconds);
+        });
       case 'remove-container':
         return track(emit, 'container', op.name, 'Removing', 'Removed', () =>
           engine.removeContainer(op.id, { force: true, volumes: op.volumes }),

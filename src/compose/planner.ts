@@ -45,6 +45,8 @@ export interface UpPlanOptions {
   alwaysRecreateDeps?: boolean;
   /** `-y`: answer yes to prompts (recreating a volume whose configuration changed). */
   yes?: boolean;
+  /** The engine's negotiated API version: attributes newer engines need fail clearly. Default 1.41. */
+  apiVersion?: string;
 }
 
 /**
@@ -332,7 +334,7 @@ function planServiceContainers(
   for (let i = keep.length; i < scale; i++) {
     const number = next++;
     const name = containerName(project.name, service, number);
-    const spec = containerSpec({ project, service, replica: number, name, configHash: hash, configDigest: digestText });
+    const spec = containerSpec({ project, service, replica: number, name, configHash: hash, configDigest: digestText, apiVersion: options.apiVersion });
     if (imageId) spec.body.Labels![Label.image] = imageId;
     const createId = `create-container:${name}`;
     b.step(createId, createAfter, { type: 'create-container', service: service.name, name, spec });
@@ -475,6 +477,7 @@ function planRecreate(
   const name = containerName(project.name, service, old.number);
   const tmp = temporaryName(old.id, name);
   const spec = containerSpec({
+    apiVersion: options.apiVersion,
     project,
     service,
     replica: old.number,

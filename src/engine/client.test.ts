@@ -280,4 +280,47 @@ describe('EngineClient (fake engine)', () => {
     await expect(c.waitContainer('abc', undefined, ac.signal)).rejects.toMatchObject({ code: 'CANCELLED' });
     c.close();
   });
+  it('exec: creates with the command, streams demuxed output, inspects the exit code', async () => {
+    handler = (req, res) => {
+      if (req.url.endsWith('/containers/web-1/exec')) return json(res, 201, { Id: 'e1' });
+      if (req.url.endsWith('/exec/e1/start')) {
+        const h = Buffer.alloc(8);
+        h[0] = 2;
+        h.writeUInt32BE(4, 4);
+        res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
+        return res.end(Buffer.concat([h, Buffer.from('oops')]));
+      }
+      if (req.url.endsWith('/exec/e1/json')) return json(res, 200, { ID: 'e1', Running: false, ExitCode: 2, ContainerID: 'c' });
+      json(res, 404, { message: 'no' });
+    };
+    const c = client();
+    const id = await c.createExec('web-1', { cmd: ['sh', '-c', 'exit 2'], user: '1000', env: ['A=1'], privileged: true });
+    expect(id).toBe('e1');
+    expect(JSON.parse(seen[0]!.body.toString())).toEqual({
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      Cmd: ['sh', '-c', 'exit 2'],
+      User: '1000',
+      Privileged: true,
+      Env: ['A=1'],
+    });
+    const out: string[] = [];
+    for await (const ch of c.startExec(id, { tty: false })) out.push(`${ch.stream}:${ch.data.toString()}`);
+    expect(out).toEqual(['stderr:oops']);
+    expect(JSON.parse(seen[1]!.body.toString())).toEqual({ Detach: false, Tty: false });
+    expect((await c.inspectExec(id)).ExitCode).toBe(2);
+    c.close();
+  });
+
+  it('createContainer passes the platform query parameter', async () => {
+    handler = (_req, res) => json(res, 201, { Id: 'c1', Warnings: [] });
+    const c = client();
+    expect(await c.createContainer('web-1', { Image: 'busybox' }, 'linux/arm64')).toBe('c1');
+    expect(seen[0]!.url).toBe('/v1.41/containers/create?name=web-1&platform=linux%2Farm64');
+    await c.createContainer('web-2', { Image: 'busybox' });
+    expect(seen[1]!.url).toBe('/v1.41/containers/create?name=web-2');
+    c.close();
+  });
 });

@@ -30,6 +30,8 @@ import type {
   EndpointSettings,
   EngineVersion,
   EventMessage,
+  ExecInspect,
+  ExecOptions,
   Filters,
   ImageInspect,
   LogChunk,
@@ -589,14 +591,16 @@ export class EngineClient implements Engine {
    * (`Healthcheck.*`) are **nanoseconds**, `HostConfig.NanoCpus` is CPUs × 10⁹, memory in bytes,
    * `StopTimeout` in seconds.
    *
-   * @throws EngineError 409 (`CONFLICT`) when the name is taken, 404 when the image is missing,
-   *   400 for an invalid body.
+   * `platform` (`os[/arch[/variant]]`, query parameter since API 1.41) picks the image variant.
+   *
+   * @throws EngineError 409 (`CONFLICT`) when the name is taken, 404 when the image is missing
+   *   (or not for `platform`), 400 for an invalid body.
    */
-  async createContainer(name: string, body: ContainerCreateBody): Promise<string> {
+  async createContainer(name: string, body: ContainerCreateBody, platform?: string): Promise<string> {
     const res = await this.json<{ Id: string; Warnings?: string[] }>({
       method: 'POST',
       path: '/containers/create',
-      query: { name: name || undefined },
+      query: { name: name || undefined, platform: platform || undefined },
       json: body,
       context: `create container ${name}`,
     });
@@ -728,6 +732,59 @@ export class EngineClient implements Engine {
       contentType: 'application/x-tar',
       context: `copy files into ${id}:${path}`,
     });
+  }
+
+  // ── exec ──
+
+  /**
+   * `POST /containers/{id}/exec` → the exec instance's ID. Output is attached (stdout and
+   * stderr), stdin never. Nothing runs until {@link startExec}.
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is not running or paused.
+   */
+  async createExec(container: string, options: ExecOptions): Promise<string> {
+    const res = await this.json<{ Id: string }>({
+      method: 'POST',
+      path: `/containers/${seg(container)}/exec`,
+      json: {
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: options.tty ?? false,
+        Cmd: options.cmd,
+        ...(options.user ? { User: options.user } : {}),
+        ...(options.privileged ? { Privileged: true } : {}),
+        ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+        ...(options.env?.length ? { Env: options.env } : {}),
+      },
+      context: `create an exec in container ${container}`,
+    });
+    return res.Id;
+  }
+
+  /**
+   * `POST /exec/{id}/start` with `{ Detach: false, Tty }`: dockerd takes over the connection,
+   * answers `200` and writes the process output until it exits, then closes. Yields that output,
+   * demultiplexed unless `tty` (pass the exec's own `Tty`; never decided from Content-Type).
+   * Read the exit code afterwards with {@link inspectExec}.
+   *
+   * @throws EngineError 404 for a missing exec, 409 when the container stopped; CapstanError
+   *   `CANCELLED` when `signal` aborts.
+   */
+  startExec(execId: string, options: { tty?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LogChunk> {
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: `/exec/${seg(execId)}/start`,
+      json: { Detach: false, Tty: options.tty ?? false },
+      context: `run exec ${execId.slice(0, 12)}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    return this.stream(spec, options.tty ? rawStream : demuxStream, false);
+  }
+
+  /** `GET /exec/{id}/json`: `Running` and `ExitCode` (null while running). @throws EngineError 404. */
+  inspectExec(execId: string): Promise<ExecInspect> {
+    return this.json<ExecInspect>({ method: 'GET', path: `/exec/${seg(execId)}/json`, context: `inspect exec ${execId.slice(0, 12)}` });
   }
 
   // ── networks ──

@@ -127,6 +127,32 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
+/** Body of `POST /containers/{id}/exec` in Capstan's words (stdin is never attached). */
+export interface ExecOptions {
+  /** The command, already split into words (`Cmd`). */
+  cmd: string[];
+  /** `User`: `user[:group]`, names or numeric IDs; default the container's user. */
+  user?: string;
+  /** `Privileged`: extended privileges for this process. */
+  privileged?: boolean;
+  /** `WorkingDir`; default the container's working directory. */
+  workingDir?: string;
+  /** `Env`: `KEY=value` entries added to the container's environment. */
+  env?: string[];
+  /** `Tty`: allocate a TTY (the output stream is then raw, not multiplexed). Default false. */
+  tty?: boolean;
+}
+
+/** Response of `GET /exec/{id}/json` (the fields Capstan reads). */
+export interface ExecInspect {
+  ID: string;
+  Running: boolean;
+  /** `null` while the process runs. */
+  ExitCode: number | null;
+  ContainerID: string;
+  Pid?: number;
+}
+
 /** `GET /version` (subset). */
 export interface EngineVersion {
   Version: string;
@@ -153,8 +179,11 @@ export interface Engine {
 
   /** `GET /containers/json?all=…&filters=…`. */
   listContainers(options: { all?: boolean; filters?: Filters }): Promise<ContainerSummary[]>;
-  /** `POST /containers/create?name=…` → the new container's ID. */
-  createContainer(name: string, body: ContainerCreateBody): Promise<string>;
+  /**
+   * `POST /containers/create?name=…&platform=…` → the new container's ID. `platform`
+   * (`os[/arch[/variant]]`, API ≥ 1.41) selects the image variant; omitted, the engine's default.
+   */
+  createContainer(name: string, body: ContainerCreateBody, platform?: string): Promise<string>;
   /** `GET /containers/{id}/json`. */
   inspectContainer(id: string): Promise<ContainerInspect>;
   /** `POST /containers/{id}/start`; already started is not an error. */
@@ -173,6 +202,16 @@ export interface Engine {
   containerLogs(id: string, options: LogsOptions): AsyncIterable<LogChunk>;
   /** `PUT /containers/{id}/archive?path=…` with a tar body (copy files into a container). */
   putArchive(id: string, path: string, tar: Buffer): Promise<void>;
+
+  /** `POST /containers/{id}/exec` → the exec instance's ID (the process is not started yet). */
+  createExec(container: string, options: ExecOptions): Promise<string>;
+  /**
+   * `POST /exec/{id}/start` with `Detach: false`: runs the process and yields its output until it
+   * ends, demultiplexed unless `tty` (which must match {@link ExecOptions.tty}).
+   */
+  startExec(execId: string, options: { tty?: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk>;
+  /** `GET /exec/{id}/json`: whether it still runs and its exit code. */
+  inspectExec(execId: string): Promise<ExecInspect>;
 
   /** `GET /networks?filters=…`. */
   listNetworks(filters?: Filters): Promise<Network[]>;

@@ -38,6 +38,8 @@ export interface Project {
   disabledServices: Record<string, ServiceConfig>;
   /** Active profiles. */
   profiles: string[];
+  /** Top-level `models:` (Docker Model Runner), kept as loaded. */
+  models?: Record<string, unknown>;
 }
 
 /** `services.<name>` in canonical form. */
@@ -87,6 +89,10 @@ export interface ServiceConfig {
   platform?: string;
   secrets?: ServiceFileReference[];
   configs?: ServiceFileReference[];
+  /** Lifecycle hooks run by `docker exec` after the container starts (as loaded). */
+  post_start?: ServiceHookConfig[];
+  /** Lifecycle hooks run by `docker exec` before the container stops (as loaded). */
+  pre_stop?: ServiceHookConfig[];
   /** Any other schema attribute, kept as loaded (typed in later issues). */
   [attribute: string]: unknown;
 }
@@ -182,6 +188,18 @@ export interface DeployConfig {
     reservations?: { cpus?: number | string; memory?: number | string; devices?: unknown[] };
   };
   restart_policy?: { condition?: string; delay?: string; max_attempts?: number; window?: string };
+  [attribute: string]: unknown;
+}
+
+/** `post_start` / `pre_stop` entry (`service_hook` in the schema), as loaded. */
+export interface ServiceHookConfig {
+  /** String (shell-split when run) or list of words. */
+  command: string | string[];
+  user?: string;
+  privileged?: boolean | string;
+  working_dir?: string;
+  /** Map or `KEY=value` list; a bare `KEY` (or a null value) is taken from the project environment. */
+  environment?: Record<string, string | number | boolean | null> | string[];
   [attribute: string]: unknown;
 }
 
