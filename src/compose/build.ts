@@ -7,6 +7,7 @@ import type { Project, ServiceConfig } from '../model/types.js';
 import type { Engine, ProgressMessage } from '../engine/types.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { serviceImage } from './naming.js';
+import { tarOf } from './secrets.js';
 
 /**
  * Image builds with the engine's classic builder (`POST /build`, a tar of the context), as
@@ -123,27 +124,9 @@ export async function packContext(request: BuildRequest): Promise<Buffer> {
   return tar;
 }
 
-/** Append one regular file to a tar archive (before its two zero end blocks). */
+/** Append one regular file (mode 0644, root-owned) to a tar archive, before its end blocks. */
 function appendFile(tar: Buffer, name: string, content: string): Buffer {
-  const body = Buffer.from(content);
-  const header = Buffer.alloc(512);
-  header.write(name, 0, 100);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const padded = Buffer.alloc(Math.ceil(body.length / 512) * 512);
-  body.copy(padded);
-  // Strip trailing zero blocks of the original archive, then re-terminate.
   let end = tar.length;
   while (end >= 512 && tar.subarray(end - 512, end).every((b) => b === 0)) end -= 512;
-  return Buffer.concat([tar.subarray(0, end), header, padded, Buffer.alloc(1024)]);
+  return Buffer.concat([tar.subarray(0, end), tarOf([{ path: name, content, uid: 0, gid: 0, mode: 0o644 }])]);
 }

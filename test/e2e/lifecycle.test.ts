@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tarOf } from '../../src/compose/secrets.js';
 import { capstan, cleanup, engine, leftovers, projectDir, spawnCapstan, uniqueProject } from './helpers.js';
 
 /** A busybox service that prints, then idles and exits promptly on SIGTERM. */
@@ -47,7 +48,7 @@ describe('up converges, down cleans up', () => {
 
     const write = await capstan(['-p', project, 'logs', 'app'], { cwd: dir });
     expect(write.stdout).toMatch(/^app-1 +\| app says hello$/m);
-    await engine.putArchive(before[`${project}-app-1`]!, '/data', tarOf('marker', 'kept'));
+    await engine.putArchive(before[`${project}-app-1`]!, '/data', tarOf([{ path: 'marker', content: 'kept', uid: 0, gid: 0, mode: 0o644 }]));
 
     writeFileSync(join(dir, 'compose.yaml'), compose('debug'));
     const plan = await capstan(['-p', project, 'up', '-d', '--dry-run'], { cwd: dir });
@@ -130,28 +131,6 @@ describe('attached up', () => {
     expect(list.map((c) => c.State)).toEqual(['exited', 'exited']);
   });
 });
-
-/** A one-file tar archive (ustar) for PUT /archive. */
-function tarOf(name: string, content: string): Buffer {
-  const body = Buffer.from(content);
-  const header = Buffer.alloc(512);
-  header.write(name, 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
-  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  const padded = Buffer.alloc(Math.ceil(body.length / 512) * 512);
-  body.copy(padded);
-  return Buffer.concat([header, padded, Buffer.alloc(1024)]);
-}
 
 /** File names in a container directory, via a throw-away busybox reading the same volume. */
 async function listDir(containerId: string, path: string): Promise<string[]> {
