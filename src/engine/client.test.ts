@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CapstanError, EngineError } from '../errors.js';
@@ -159,6 +160,23 @@ describe('EngineClient (fake engine)', () => {
     });
     // the failed negotiation is retried by the next call, not cached
     await expect(c.listContainers({})).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE' });
+  });
+
+  it('reports an engine that accepts but never answers as ENGINE_UNREACHABLE, not a hang', async () => {
+    const silentPath = join(dir, 'silent.sock');
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => void sockets.push(socket)); // accept, say nothing
+    await new Promise<void>((resolve) => silent.listen(silentPath, resolve));
+    try {
+      const c = new EngineClient({ endpoint: { kind: 'unix', socketPath: silentPath }, pingTimeoutMs: 100 });
+      await expect(c.listContainers({})).rejects.toMatchObject({
+        code: 'ENGINE_UNREACHABLE',
+        message: `the Docker engine at unix://${silentPath} did not answer within 0.1s`,
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('build: sends the tar with the query, yields progress, throws EngineError on an error message', async () => {

@@ -44,6 +44,9 @@ import type {
 } from './types.js';
 
 /** Oldest API version Capstan is written against (Docker Engine 20.10, Podman 4). */
+/** How long the first `GET /_ping` may take before the engine counts as unreachable. */
+const PING_TIMEOUT_MS = 30_000;
+
 export const MIN_API_VERSION = '1.41';
 /** Newest API version Capstan knows; a newer daemon is spoken to at this version. */
 export const MAX_API_VERSION = '1.43';
@@ -234,6 +237,8 @@ export interface EngineClientOptions {
   maxApiVersion?: string;
   /** `User-Agent` header; default `capstan`. */
   userAgent?: string;
+  /** Milliseconds the first `GET /_ping` may take; default 30 000. */
+  pingTimeoutMs?: number;
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -296,6 +301,7 @@ export class EngineClient implements Engine {
   /** Where requests go. */
   readonly endpoint: EngineEndpoint;
   private readonly maxApiVersion: string;
+  private readonly pingTimeoutMs: number;
   private readonly userAgent: string;
   private negotiated: string | undefined;
   private negotiation: Promise<string> | undefined;
@@ -307,6 +313,7 @@ export class EngineClient implements Engine {
     this.negotiated = options.apiVersion;
     this.maxApiVersion = options.maxApiVersion ?? MAX_API_VERSION;
     this.userAgent = options.userAgent ?? 'capstan';
+    this.pingTimeoutMs = options.pingTimeoutMs ?? PING_TIMEOUT_MS;
   }
 
   /**
@@ -539,9 +546,19 @@ export class EngineClient implements Engine {
   }
 
   private async pingOnce(): Promise<string> {
-    const spec: RequestSpec = { method: 'GET', path: '/_ping', context: 'ping the Docker engine', versioned: false };
-    const res = await this.open(spec);
-    await this.readText(res, spec);
+    // An engine that accepts the connection but never answers must not hang Capstan forever.
+    const deadline = AbortSignal.timeout(this.pingTimeoutMs);
+    const spec: RequestSpec = { method: 'GET', path: '/_ping', context: 'ping the Docker engine', versioned: false, signal: deadline };
+    let res: http.IncomingMessage;
+    try {
+      res = await this.open(spec);
+      await this.readText(res, spec);
+    } catch (err) {
+      if (!deadline.aborted) throw err;
+      throw new CapstanError('ENGINE_UNREACHABLE', `the Docker engine at ${this.endpointUrl} did not answer within ${this.pingTimeoutMs / 1000}s`, {
+        hint: 'is dockerd running and healthy? try scripts/engine.sh',
+      });
+    }
     const header = res.headers['api-version'];
     this.negotiated ??= negotiateApiVersion(Array.isArray(header) ? header[0] : header, this.maxApiVersion);
     return this.negotiated;
