@@ -1,4 +1,4 @@
-import { CapstanError } from '../errors.js';
+import { CapstanError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
 import type { Project } from '../model/types.js';
 import { runBuild } from './build.js';
@@ -75,7 +75,9 @@ export function stepRunner(
         });
       case 'start-container':
         return track(emit, 'container', op.name, 'Starting', 'Started', async () => {
-          await engine.startContainer(op.name);
+          await engine.startContainer(op.name).catch((err: unknown) => {
+            throw explainStartFailure(op.name, err);
+          });
           const hooks = hooksOf(op.service, op.name)?.post_start;
           if (hooks?.length) await runHooks(engine, op.name, op.service, hooks, { signal });
         });
@@ -108,6 +110,20 @@ export function stepRunner(
       }
     }
   };
+}
+
+/**
+ * A start failure as UX.md words it: a published port in use becomes one line naming the port,
+ * with a hint; anything else is passed through.
+ */
+export function explainStartFailure(container: string, err: unknown): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const m = /(?:Bind for \S*?:(\d+) failed: port is already allocated|listen tcp\S* \S*?:(\d+): bind: address already in use)/.exec(err.daemonMessage);
+  if (!m) return err;
+  return new CapstanError('CONFLICT', `container ${container} could not start: port ${m[1] ?? m[2]} is already allocated`, {
+    hint: 'another project or process uses it — `docker ps` shows containers publishing it; change the published port',
+    cause: err,
+  });
 }
 
 /** A recreated container is created under a temporary name; progress shows the final one. */
