@@ -163,7 +163,14 @@ lazy(
     .option('--networks', 'print the network names, one per line')
     .option('--profiles', 'print the profile names, one per line')
     .option('--images', 'print the image names, one per line')
-    .option('--no-interpolate', "don't interpolate environment variables"),
+    .option('--no-interpolate', "don't interpolate environment variables")
+    .option('--hash <services>', "print the service config hash, one per line ('*' or svc,svc)")
+    .option('--variables', 'print the model variables and their default values')
+    .option('--environment', 'print the environment used for interpolation')
+    .option('--no-normalize', "don't normalize the compose model")
+    .option('--no-path-resolution', "don't resolve file paths")
+    .option('--no-env-resolution', "don't resolve service env files")
+    .option('--no-consistency', "don't check model consistency"),
   () => import('./commands/config.js'),
 );
 

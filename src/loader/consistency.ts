@@ -60,9 +60,60 @@ export function checkConsistency(
       }
       fail(p('depends_on', dep), `service ${JSON.stringify(name)} depends on undefined service ${JSON.stringify(dep)}: invalid compose project`);
     }
+    if (svc.container_name !== undefined && (svc.scale ?? 1) > 1) {
+      fail(p('container_name'), `services.${name}: can't set container_name and ${name} as container name must be unique: invalid compose project`);
+    }
+    const targets = new Map<string, string>();
+    const mount = (target: string, where: string, path: PathSegment[]) => {
+      const prev = targets.get(target);
+      if (prev !== undefined) fail(path, `target ${target} already mounted as ${prev}`);
+      targets.set(target, where);
+    };
+    (svc.volumes ?? []).forEach((v, i) => mount(v.target, `services.${name}.volumes[${i}]`, p('volumes', i)));
+    toList(svc.tmpfs).forEach((t, i) => mount(t.split(':')[0]!, `services.${name}.tmpfs[${i}]`, p('tmpfs', i)));
     const test = svc.healthcheck?.test;
     if (test && test.length > 0 && !['CMD', 'CMD-SHELL', 'NONE'].includes(test[0]!)) {
       fail(p('healthcheck', 'test'), `healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE"`);
     }
   }
+  for (const [key, secret] of Object.entries(model.secrets)) {
+    if (!secret.external && secret.file === undefined && secret.environment === undefined) {
+      fail(['secrets', key], `secret ${JSON.stringify(key)} must declare either \`file\` or \`environment\`: invalid compose project`);
+    }
+  }
+  const cycle = findDependencyCycle(enabled);
+  if (cycle) fail(['services', cycle[0]!, 'depends_on'], `dependency cycle detected: ${cycle.join(' -> ')}`);
+}
+
+function toList(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+/**
+ * The first `depends_on` cycle among `services`, as `[a, b, …, a]`, or undefined.
+ * Services are visited in name order so the reported cycle is stable.
+ */
+export function findDependencyCycle(services: Record<string, Pick<ServiceConfig, 'depends_on'>>): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === 'done') return undefined;
+    if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, 'visiting');
+    stack.push(n);
+    for (const dep of Object.keys(services[n]?.depends_on ?? {}).sort()) {
+      if (!(dep in services)) continue;
+      const c = visit(dep);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const n of Object.keys(services).sort()) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return undefined;
 }

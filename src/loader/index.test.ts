@@ -131,7 +131,7 @@ describe('loadProject', () => {
   });
 
   const failing: [string, Record<string, string>, RegExp][] = [
-    ['schema typo', { 'compose.yaml': 'services:\n  web:\n    image: nginx\n    restrat: always\n' }, /^compose\.yaml:4:5: services\.web: additional property restrat is not allowed$/],
+    ['schema typo', { 'compose.yaml': 'services:\n  web:\n    image: nginx\n    restrat: always\n' }, /^compose\.yaml:4:5: services\.web: additional properties 'restrat' not allowed$/],
     ['YAML syntax', { 'compose.yaml': 'services:\n  web:\n    image: "unterminated\n' }, /^compose\.yaml:\d+:\d+: /],
     ['required variable', { 'compose.yaml': 'services:\n  web:\n    image: ${TAG:?TAG is needed}\n' }, /^compose\.yaml:3:12: services\.web\.image: required variable TAG is missing a value: TAG is needed$/],
     ['bad port', { 'compose.yaml': 'services:\n  web:\n    image: x\n    ports: ["80:80:80"]\n' }, /^compose\.yaml:4:13: services\.web\.ports\[0\]: "80:80:80" is not a port mapping$/],

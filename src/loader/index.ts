@@ -3,16 +3,22 @@
  *
  * Pipeline, one module per stage:
  *   discover (`discover.ts`) → env files (`dotenv.ts`) → per file: parse (`yaml.ts`) →
- *   interpolate (`interpolate.ts`) → merge (`merge.ts`) → validate (`validate.ts`) →
- *   project name (`project-name.ts`) → normalize (`normalize.ts`) → profiles (`profiles.ts`) →
- *   consistency (`consistency.ts`).
+ *   interpolate (`interpolate.ts`) → include (`include.ts`) → extends (`extends.ts`) →
+ *   merge + unicity (`merge.ts`) → validate (`validate.ts`) → project name (`project-name.ts`) →
+ *   canonical form, defaults, paths, normalisation (`normalize.ts`) → profiles (`profiles.ts`) →
+ *   consistency (`consistency.ts`) → environment resolution (`environment.ts`).
  *
  * Pure given its inputs (files, environment, stdin); warnings go to `onWarning`.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
-import type { Project } from '../model/types.js';
+import type { Project, ServiceConfig } from '../model/types.js';
+import { resolveServiceEnvironment } from './environment.js';
+import { applyExtends } from './extends.js';
+import { applyIncludes, type IncludeEntry } from './include.js';
+import { rebaseModel } from './paths.js';
 import { checkConsistency } from './consistency.js';
 import { resolveComposeFiles } from './discover.js';
 import { parseDotenv } from './dotenv.js';
@@ -39,6 +45,8 @@ export interface LoadOptions {
   envFiles?: string[];
   /** `--profile`; else `COMPOSE_PROFILES` (comma-separated). */
   profiles?: string[];
+  /** Services named on the command line: their profiles are enabled (compose's `WithServicesEnabled`). */
+  services?: string[];
   /** The OS environment; default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Default `process.cwd()`. */
@@ -49,13 +57,149 @@ export interface LoadOptions {
   onWarning?: (message: string) => void;
   /** Default true; `false` keeps `${…}` as written (`config --no-interpolate`). */
   interpolate?: boolean;
+  /** Do not read any `.env` / `--env-file` (the environment is exactly `env`); compose-go's `LoadWithContext`. */
+  noDotEnv?: boolean;
+  /** `config --no-normalize`: no default network, no `<project>_` resource names, no implicit depends_on. */
+  skipNormalization?: boolean;
+  /** `config --no-path-resolution` when false: relative paths stay relative. Default true. */
+  resolvePaths?: boolean;
+  /** `config --no-consistency`: skip the consistency checks. */
+  skipConsistency?: boolean;
+  /** Skip schema validation (compose-go's `SkipValidation`). */
+  skipValidation?: boolean;
+  /** `config --no-env-resolution`: keep `env_file` as declared, do not fold it into `environment`. */
+  skipEnvResolution?: boolean;
+  /** After folding env files into `environment`, keep the `env_file` key too (compose-go's default). */
+  keepEnvFiles?: boolean;
+  /**
+   * Default true: without `-p`, `COMPOSE_PROJECT_NAME` or `name:`, the project directory's
+   * basename names the project. False makes that an error (compose-go's `LoadWithContext`).
+   */
+  nameFromDirectory?: boolean;
+}
+
+/** Loader-internal state shared by the per-file stages of one {@link loadProject} call. */
+interface FileLoadContext {
+  env: Record<string, string>;
+  interpolate: boolean;
+  resolvePaths: boolean;
+  onUnset: (name: string) => void;
+  warn: (message: string) => void;
+  display: (abs: string) => string;
+  readStdin?: () => Promise<string>;
+  /** Raw models of files loaded as `extends` bases, by absolute path. */
+  baseCache: Map<string, Promise<Record<string, unknown>>>;
+  workingDir: string;
+}
+
+async function readComposeSource(f: string, ctx: FileLoadContext): Promise<string> {
+  if (f === '-') {
+    if (!ctx.readStdin) throw new LoaderError('reading a compose file from stdin is not supported here');
+    return ctx.readStdin();
+  }
+  try {
+    return await readFile(f, 'utf8');
+  } catch (err) {
+    throw new LoaderError(`cannot read ${ctx.display(f)}: ${(err as Error).message}`, { file: ctx.display(f) });
+  }
+}
+
+/** Parse and interpolate one file: one raw tree per YAML document (`version` dropped with a warning). */
+async function parseAndInterpolate(
+  f: string,
+  env: Record<string, string>,
+  ctx: FileLoadContext,
+): Promise<{ docs: ParsedYaml[]; trees: Record<string, unknown>[] }> {
+  const source = await readComposeSource(f, ctx);
+  const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
+  const docs: ParsedYaml[] = [];
+  const trees: Record<string, unknown>[] = [];
+  for (const doc of parseYaml(source, ctx.display(f))) {
+    docs.push(doc);
+    if (doc.data === null) continue;
+    if (!isPlainObject(doc.data)) {
+      throw new LoaderError('top-level object must be a mapping', { file: doc.file, line: 1, column: 1 });
+    }
+    const data = { ...doc.data };
+    if ('version' in data) {
+      ctx.warn(`${doc.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
+      delete data.version;
+    }
+    trees.push(
+      ctx.interpolate
+        ? (interpolateTree(data, lookup, { file: doc.file, locate: (p) => doc.locate(p), onUnset: ctx.onUnset }) as Record<string, unknown>)
+        : data,
+    );
+  }
+  return { docs, trees };
+}
+
+/**
+ * Per-file processing (compose-behaviour.md §3.1): parse → interpolate → include → extends, one
+ * layer per YAML document. `projectDir` is the directory of the project this file belongs to;
+ * `stack` holds the files being included, for cycle detection.
+ */
+async function loadFileLayers(
+  f: string,
+  env: Record<string, string>,
+  projectDir: string,
+  stack: readonly string[],
+  ctx: FileLoadContext,
+): Promise<{ docs: ParsedYaml[]; layers: Record<string, unknown>[] }> {
+  const { docs, trees } = await parseAndInterpolate(f, env, ctx);
+  const dir = f === '-' ? ctx.workingDir : dirname(f);
+  const layers: Record<string, unknown>[] = [];
+  for (const tree of trees) {
+    const withIncludes = await applyIncludes(tree, {
+      dir,
+      env,
+      stack,
+      load: (entry, includeEnv, st) => loadIncluded(entry, includeEnv, projectDir, st, ctx),
+    });
+    const layer = await applyExtends(withIncludes, {
+      file: f,
+      dir,
+      absolutePaths: ctx.resolvePaths,
+      loadBase: (file) => loadBase(file, env, ctx),
+    });
+    layers.push(layer);
+  }
+  return { docs, layers };
+}
+
+/** An included project: its files merged, paths rebased onto the including project's directory. */
+async function loadIncluded(
+  entry: IncludeEntry,
+  env: Record<string, string>,
+  parentDir: string,
+  stack: readonly string[],
+  ctx: FileLoadContext,
+): Promise<Record<string, unknown>> {
+  const layers: Record<string, unknown>[] = [];
+  for (const p of entry.paths) {
+    const loaded = await loadFileLayers(p, env, entry.projectDirectory, [...stack, p], ctx);
+    layers.push(...loaded.layers);
+  }
+  const merged = mergeLayers(layers);
+  return rebaseModel(merged, { fromDir: entry.projectDirectory, toDir: parentDir, absolute: ctx.resolvePaths });
+}
+
+/** The raw model of a file used as an `extends` base (parsed and interpolated only), cached. */
+function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContext): Promise<Record<string, unknown>> {
+  let hit = ctx.baseCache.get(file);
+  if (!hit) {
+    hit = parseAndInterpolate(file, env, ctx).then(({ trees }) => mergeLayers(trees));
+    ctx.baseCache.set(file, hit);
+  }
+  return hit;
 }
 
 /**
  * Load a Compose project.
  *
- * @returns the fully loaded {@link Project}: interpolated, merged, validated, normalised, with
- *   profiles applied (disabled services in `disabledServices`).
+ * @returns the fully loaded {@link Project}: interpolated, included, extended, merged, validated,
+ *   normalised, with profiles applied (disabled services in `disabledServices`) and `env_file`
+ *   folded into `environment`.
  * @throws {LoaderError} for every problem in the files or the environment (missing file, YAML
  *   syntax, interpolation, schema, short syntax, project name, consistency), positioned as
  *   `file:line:col: key.path: reason` where known.
@@ -81,6 +225,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
         : undefined;
   const envFilePaths = explicitEnvFiles?.map((f) => resolve(cwd, f)) ?? [];
   const loadEnv = async (dir: string): Promise<Record<string, string>> => {
+    if (options.noDotEnv) return {};
     const paths = explicitEnvFiles ? envFilePaths : toBool(osEnv.COMPOSE_DISABLE_ENV_FILE) ? [] : [join(dir, '.env')];
     const acc: Record<string, string> = {};
     for (const p of paths) {
@@ -111,84 +256,127 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       : cwd;
   const dotenv = workingDir === firstDir ? preEnv : await loadEnv(workingDir);
   const environment: Record<string, string> = { ...dotenv, ...osEnv };
+  // An explicit project name is visible to interpolation as COMPOSE_PROJECT_NAME.
+  if (options.projectName) environment.COMPOSE_PROJECT_NAME = options.projectName;
+  const resolvePaths = options.resolvePaths !== false;
 
-  // Per file: parse → interpolate.
-  const warnedUnset = new Set<string>();
-  const onUnset = (name: string) => {
-    if (warnedUnset.has(name)) return;
-    warnedUnset.add(name);
-    warn(`The "${name}" variable is not set. Defaulting to a blank string.`);
+  // Unset variables are reported once each, after loading, so the message can say when the
+  // variable is defined in an env_file (which does not feed interpolation).
+  const unset: string[] = [];
+  const ctx: FileLoadContext = {
+    env: environment,
+    interpolate: options.interpolate !== false,
+    resolvePaths,
+    onUnset: (name) => {
+      if (!unset.includes(name)) unset.push(name);
+    },
+    warn,
+    display,
+    readStdin: options.readStdin,
+    baseCache: new Map(),
+    workingDir,
   };
-  const lookup = (name: string) => (Object.hasOwn(environment, name) ? environment[name] : undefined);
-  const docs: ParsedYaml[] = [];
-  const layers: unknown[] = [];
-  for (const f of files) {
-    let source: string;
-    if (f === '-') {
-      if (!options.readStdin) throw new LoaderError('reading a compose file from stdin is not supported here');
-      source = await options.readStdin();
-    } else {
-      try {
-        source = await readFile(f, 'utf8');
-      } catch (err) {
-        throw new LoaderError(`cannot read ${display(f)}: ${(err as Error).message}`, { file: display(f) });
+  let envFileSources: ServiceConfig[] = [];
+  try {
+    const docs: ParsedYaml[] = [];
+    const layers: unknown[] = [];
+    for (const f of files) {
+      const loaded = await loadFileLayers(f, environment, workingDir, f === '-' ? [] : [f], ctx);
+      docs.push(...loaded.docs);
+      layers.push(...loaded.layers);
+    }
+
+    const merged = mergeLayers(layers);
+    const locate = (path: readonly (string | number)[], opts?: { key?: boolean }) => locateIn(docs, path, opts);
+    if (!options.skipValidation) assertValidModel(merged, locate);
+
+    if (options.nameFromDirectory === false && !options.projectName && !environment.COMPOSE_PROJECT_NAME && !(typeof merged.name === 'string' && merged.name)) {
+      throw new LoaderError('project name must not be empty');
+    }
+    const { name } = resolveProjectName({
+      flag: options.projectName,
+      env: environment.COMPOSE_PROJECT_NAME,
+      fileNames: [typeof merged.name === 'string' ? merged.name : undefined],
+      projectDir: workingDir,
+    });
+    if (!Object.hasOwn(environment, 'COMPOSE_PROJECT_NAME')) environment.COMPOSE_PROJECT_NAME = name;
+
+    const model = normalizeModel(merged, {
+      projectName: name,
+      workingDir,
+      environment,
+      home: osEnv.HOME ?? osEnv.USERPROFILE,
+      locate,
+      onWarning: warn,
+      resolvePaths,
+      skipNormalization: options.skipNormalization,
+    });
+    envFileSources = Object.values(model.services);
+    const profiles = [
+      ...(options.profiles && options.profiles.length > 0 ? options.profiles : parseProfilesEnv(environment.COMPOSE_PROFILES)),
+    ];
+    for (const svcName of options.services ?? []) {
+      const svc = model.services[svcName];
+      if (!svc) throw new LoaderError(`no such service: ${svcName}`);
+      for (const p of svc.profiles ?? []) if (!profiles.includes(p)) profiles.push(p);
+    }
+    const { enabled, disabled } = applyProfiles(model.services, profiles);
+    if (!options.skipConsistency) checkConsistency(model, enabled, disabled, locate);
+
+    let services = enabled;
+    if (!options.skipEnvResolution) {
+      services = {};
+      for (const [key, svc] of Object.entries(enabled)) {
+        try {
+          services[key] = resolveServiceEnvironment(svc, { projectEnv: environment, keepEnvFile: options.keepEnvFiles });
+        } catch (err) {
+          if (err instanceof LoaderError && !err.keyPath) {
+            throw new LoaderError(err.reason, { ...locate(['services', key, 'env_file']), keyPath: `services.${key}.env_file` });
+          }
+          throw err;
+        }
       }
     }
-    for (const doc of parseYaml(source, display(f))) {
-      docs.push(doc);
-      if (doc.data === null) continue;
-      if (!isPlainObject(doc.data)) {
-        throw new LoaderError('top-level object must be a mapping', { file: doc.file, line: 1, column: 1 });
+
+    return {
+      name,
+      services,
+      networks: model.networks,
+      volumes: model.volumes,
+      secrets: model.secrets,
+      configs: model.configs,
+      extensions: model.extensions,
+      workingDir,
+      configFiles: files,
+      envFiles: envFilePaths,
+      environment,
+      disabledServices: disabled,
+      profiles,
+      ...(model.models ? { models: model.models } : {}),
+    };
+  } finally {
+    for (const v of unset) warn(unsetVariableMessage(v, envFileSources));
+  }
+}
+
+/**
+ * The warning for an unset variable. When some service's `env_file` defines it, say so: env
+ * files only feed the container environment, not interpolation (docker/compose#3435).
+ */
+export function unsetVariableMessage(name: string, services: readonly ServiceConfig[]): string {
+  const base = `The "${name}" variable is not set. Defaulting to a blank string.`;
+  for (const svc of services) {
+    for (const f of svc.env_file ?? []) {
+      let keys: Record<string, string>;
+      try {
+        keys = parseDotenv(readFileSync(f.path, 'utf8'), { interpolate: false });
+      } catch {
+        continue;
       }
-      const data = { ...doc.data };
-      if ('version' in data) {
-        warn(`${doc.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
-        delete data.version;
+      if (Object.hasOwn(keys, name)) {
+        return `${base} It is defined in ${f.path} (env_file of service "${svc.name}"), but env_file only sets the container environment and does not feed interpolation; put it in .env or pass --env-file.`;
       }
-      layers.push(
-        options.interpolate === false
-          ? data
-          : interpolateTree(data, lookup, { file: doc.file, locate: (p) => doc.locate(p), onUnset }),
-      );
     }
   }
-
-  const merged = mergeLayers(layers);
-  const locate = (path: readonly (string | number)[], opts?: { key?: boolean }) => locateIn(docs, path, opts);
-  assertValidModel(merged, locate);
-
-  const { name } = resolveProjectName({
-    flag: options.projectName,
-    env: environment.COMPOSE_PROJECT_NAME,
-    fileNames: [typeof merged.name === 'string' ? merged.name : undefined],
-    projectDir: workingDir,
-  });
-
-  const model = normalizeModel(merged, {
-    projectName: name,
-    workingDir,
-    environment,
-    home: osEnv.HOME ?? osEnv.USERPROFILE,
-    locate,
-    onWarning: warn,
-  });
-  const profiles = options.profiles && options.profiles.length > 0 ? options.profiles : parseProfilesEnv(environment.COMPOSE_PROFILES);
-  const { enabled, disabled } = applyProfiles(model.services, profiles);
-  checkConsistency(model, enabled, disabled, locate);
-
-  return {
-    name,
-    services: enabled,
-    networks: model.networks,
-    volumes: model.volumes,
-    secrets: model.secrets,
-    configs: model.configs,
-    extensions: model.extensions,
-    workingDir,
-    configFiles: files,
-    envFiles: envFilePaths,
-    environment,
-    disabledServices: disabled,
-    profiles,
-  };
+  return base;
 }

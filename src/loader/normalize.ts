@@ -43,6 +43,13 @@ export interface NormalizeContext {
   /** Source positions for error messages. */
   locate?: LocateInFiles;
   onWarning?: (message: string) => void;
+  /** Default true; false keeps relative paths as written (`config --no-path-resolution`). */
+  resolvePaths?: boolean;
+  /**
+   * Skip compose's normalisation proper (`config --no-normalize`): no implicit `default`
+   * network, no `<project>_` resource names, no implicit `depends_on`.
+   */
+  skipNormalization?: boolean;
 }
 
 /** The normalised model: the {@link Project} fields that come from the files. */
@@ -53,6 +60,8 @@ export interface NormalizedModel {
   secrets: Record<string, SecretConfig>;
   configs: Record<string, ConfigObjConfig>;
   extensions: Record<string, unknown>;
+  /** Top-level `models:` (AI models), kept as loaded. */
+  models?: Record<string, unknown>;
   /** Last top-level `name:` (already interpolated), if any. */
   name?: string;
 }
@@ -80,39 +89,49 @@ export function normalizeModel(model: Plain, ctx: NormalizeContext): NormalizedM
       return fail(err, path);
     }
   };
-  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home };
+  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
+  const normalize = !ctx.skipNormalization;
 
   const services: Record<string, ServiceConfig> = {};
   for (const [name, raw] of Object.entries(asMap(model.services))) {
     services[name] = normalizeService(name, asMap(raw), ctx, pathCtx, at);
   }
 
+  if (normalize) {
+    for (const svc of Object.values(services)) {
+      if (svc.networks === undefined && svc.network_mode === undefined) svc.networks = { default: null };
+      addImplicitDependencies(svc);
+    }
+  }
   const usesDefault = Object.values(services).some((s) => s.networks && 'default' in s.networks);
   const rawNetworks = { ...asMap(model.networks) };
-  if (usesDefault && !('default' in rawNetworks)) rawNetworks.default = {};
+  if (normalize && usesDefault && !('default' in rawNetworks)) rawNetworks.default = {};
+  const named = (section: string, key: string, raw: unknown): Plain & { name: string } =>
+    at([section, key], () => namedResource(section, key, asMap(raw), ctx.projectName, normalize, ctx.onWarning));
   const networks: Record<string, NetworkConfig> = {};
   for (const [key, raw] of Object.entries(rawNetworks)) {
-    networks[key] = namedResource(key, asMap(raw), ctx.projectName) as NetworkConfig;
+    networks[key] = named('networks', key, raw) as NetworkConfig;
   }
   const volumes: Record<string, VolumeConfig> = {};
   for (const [key, raw] of Object.entries(asMap(model.volumes))) {
-    volumes[key] = namedResource(key, asMap(raw), ctx.projectName) as VolumeConfig;
+    volumes[key] = named('volumes', key, raw) as VolumeConfig;
   }
   const secrets: Record<string, SecretConfig> = {};
   for (const [key, raw] of Object.entries(asMap(model.secrets))) {
-    const s = namedResource(key, asMap(raw), ctx.projectName) as SecretConfig;
+    const s = named('secrets', key, raw) as SecretConfig;
     if (typeof s.file === 'string') s.file = resolveHostPath(s.file, pathCtx);
     secrets[key] = s;
   }
   const configs: Record<string, ConfigObjConfig> = {};
   for (const [key, raw] of Object.entries(asMap(model.configs))) {
-    const c = namedResource(key, asMap(raw), ctx.projectName) as ConfigObjConfig;
+    const c = named('configs', key, raw) as ConfigObjConfig;
     if (typeof c.file === 'string') c.file = resolveHostPath(c.file, pathCtx);
     configs[key] = c;
   }
   const extensions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(model)) if (k.startsWith('x-')) extensions[k] = v;
   const out: NormalizedModel = { services, networks, volumes, secrets, configs, extensions };
+  if (isPlainObject(model.models)) out.models = model.models;
   if (typeof model.name === 'string' && model.name !== '') out.name = model.name;
   return out;
 }
@@ -121,21 +140,65 @@ function asMap(v: unknown): Plain {
   return isPlainObject(v) ? v : {};
 }
 
-/** Resource `name` default: `<project>_<key>`, or `<key>` when external; `external` → boolean. */
-function namedResource(key: string, raw: Plain, project: string): Plain & { name: string } {
+/**
+ * Resource `name` default: `<project>_<key>`, or `<key>` when external; `external` → boolean;
+ * legacy `external: {name: x}` → `name: x` with a deprecation warning. Without normalisation
+ * the name is only set when the file (or `external.name`) gives one.
+ */
+function namedResource(
+  section: string,
+  key: string,
+  raw: Plain,
+  project: string,
+  normalize: boolean,
+  onWarning?: (m: string) => void,
+): Plain & { name: string } {
   const out: Plain = { ...raw };
   let external = raw.external;
   if (isPlainObject(external)) {
-    // Legacy `external: {name: x}`.
-    if (typeof external.name === 'string' && out.name === undefined) out.name = external.name;
+    if (typeof external.name === 'string') {
+      if (out.name !== undefined && out.name !== null && out.name !== external.name) {
+        throw new LoaderError(`${section}.${key}: name and external.name conflict; only use name`);
+      }
+      onWarning?.(`${section}.${key}: external.name is deprecated. Please set name and external: true`);
+      out.name = external.name;
+    }
     external = true;
   }
   if (external !== undefined) out.external = toBool(external);
+  if (out.external) {
+    for (const attr of ['driver', 'driver_opts', 'labels']) {
+      if (section === 'volumes' && out[attr] !== undefined) {
+        throw new LoaderError(`${section}.${key}: conflicting parameters "external" and "${attr}" specified`);
+      }
+    }
+  }
   if (out.labels !== undefined) out.labels = stringMap(toKeyValueMap(out.labels), '');
   if (out.name === undefined || out.name === null || out.name === '') {
-    out.name = out.external ? key : `${project}_${key}`;
+    if (normalize || out.external) out.name = out.external ? key : `${project}_${key}`;
+    else delete out.name;
   }
   return out as Plain & { name: string };
+}
+
+/**
+ * Implicit `depends_on` (§3.9): `links`, `network_mode`/`ipc`/`pid`/`uts`/`cgroup` set to
+ * `service:X`, and `volumes_from` add a dependency unless one is declared.
+ */
+function addImplicitDependencies(svc: ServiceConfig): void {
+  const add = (target: string, restart: boolean) => {
+    if (!target || target === svc.name) return;
+    svc.depends_on ??= {};
+    if (!(target in svc.depends_on)) svc.depends_on[target] = { condition: 'service_started', restart, required: true };
+  };
+  for (const l of toStringList(svc.links)) add(l.split(':')[0]!, true);
+  for (const f of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
+    const v = svc[f];
+    if (typeof v === 'string' && v.startsWith('service:')) add(v.slice('service:'.length), true);
+  }
+  for (const v of toStringList(svc.volumes_from)) {
+    if (!v.startsWith('container:')) add(v.split(':')[0]!, false);
+  }
 }
 
 function stringMap(m: Plain, nullAs: string | null): Record<string, string> {
@@ -159,7 +222,9 @@ function toInt(v: unknown, what: string): number {
   return n;
 }
 
-const BOOL_FIELDS = ['tty', 'stdin_open', 'privileged', 'init', 'read_only', 'oom_kill_disable', 'attach'];
+const BOOL_FIELDS = ['tty', 'stdin_open', 'privileged', 'init', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'];
+/** YAML 1.1 booleans that YAML 1.2 reads as strings; converted on boolean fields, with a warning. */
+const LEGACY_BOOL = /^(yes|no|on|off|y|n)$/i;
 const INT_FIELDS = ['cpu_shares', 'cpu_count', 'cpu_percent', 'pids_limit', 'oom_score_adj', 'mem_swappiness'];
 
 type At = <T>(path: PathSegment[], fn: () => T) => T;
@@ -169,7 +234,14 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   const svc: ServiceConfig = { ...raw, name } as ServiceConfig;
   const resolveEnv = (k: string): string | null => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k]! : null);
 
-  for (const f of BOOL_FIELDS) if (raw[f] !== undefined && raw[f] !== null) svc[f] = toBool(raw[f]);
+  for (const f of BOOL_FIELDS) {
+    const v = raw[f];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'string' && LEGACY_BOOL.test(v)) {
+      ctx.onWarning?.(`services.${name}.${f}: "${v}" is a YAML 1.1 boolean; Compose reads it as ${toBool(v)}, write ${toBool(v)} instead`);
+    }
+    svc[f] = toBool(v);
+  }
   for (const f of INT_FIELDS) {
     if (raw[f] !== undefined && raw[f] !== null) svc[f] = at(p(f), () => toInt(raw[f], f));
   }
@@ -225,8 +297,6 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     if (Array.isArray(raw.networks)) for (const n of raw.networks) nets[String(n)] = null;
     else for (const [k, v] of Object.entries(asMap(raw.networks))) nets[k] = isPlainObject(v) ? (v as ServiceNetworkConfig) : null;
     svc.networks = nets;
-  } else if (raw.network_mode === undefined) {
-    svc.networks = { default: null };
   }
   if (raw.depends_on !== undefined && raw.depends_on !== null) {
     const deps: Record<string, DependsOnConfig> = {};
@@ -341,7 +411,7 @@ function normalizeExtraHosts(raw: unknown): string[] {
       out.push(`${s.slice(0, sep)}=${s.slice(sep + 1)}`);
     }
   } else if (isPlainObject(raw)) {
-    for (const [host, ips] of Object.entries(raw)) for (const ip of toStringList(ips)) out.push(`${host}=${ip}`);
+    for (const host of Object.keys(raw).sort()) for (const ip of toStringList(raw[host])) out.push(`${host}=${ip}`);
   } else {
     throw new LoaderError('extra_hosts must be a list or a mapping');
   }

@@ -13,7 +13,7 @@ describe('validateModel', () => {
   });
   it('reports a misspelt key once, with file, line and key', () => {
     expect(check('services:\n  web:\n    image: nginx\n    restrat: always\n')).toEqual([
-      'compose.yaml:4:5: services.web: additional property restrat is not allowed',
+      "compose.yaml:4:5: services.web: additional properties 'restrat' not allowed",
     ]);
   });
   it('keeps the most specific error of a oneOf', () => {
@@ -24,10 +24,10 @@ describe('validateModel', () => {
   });
   it('merges type alternatives', () => {
     expect(check('services:\n  web:\n    image: nginx\n    command: {a: 1}\n')).toEqual([
-      'compose.yaml:4:14: services.web.command: must be null, a string or an array',
+      'compose.yaml:4:14: services.web.command: must be a list, null or string',
     ]);
   });
   it('reports an unknown top-level key at the key', () => {
-    expect(check('servics:\n  web:\n    image: nginx\n')).toEqual(['compose.yaml:1:1: additional property servics is not allowed']);
+    expect(check('servics:\n  web:\n    image: nginx\n')).toEqual(["compose.yaml:1:1: additional properties 'servics' not allowed"]);
   });
 });

@@ -39,15 +39,18 @@ export function validateModel(model: unknown, locate?: LocateInFiles): LoaderErr
     switch (e.keyword) {
       case 'additionalProperties': {
         const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-        reason = `additional property ${prop} is not allowed`;
+        reason = `additional properties '${prop}' not allowed`;
         where = locate?.([...path, prop], { key: true }) ?? where;
         break;
       }
       case 'required':
-        reason = `missing required property ${JSON.stringify((e.params as { missingProperty: string }).missingProperty)}`;
+        reason = `missing property '${(e.params as { missingProperty: string }).missingProperty}'`;
         break;
       case 'type':
         reason = `must be ${describeTypes(String((e.params as { type: string | string[] }).type).split(','))}`;
+        break;
+      case 'minimum':
+        reason = `must be greater than or equal to ${String((e.params as { limit: number }).limit)}`;
         break;
       case 'enum':
         reason = `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
@@ -126,10 +129,12 @@ export function pruneErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/** compose-go's wording: `a mapping`, `a string`, `a boolean, null, number or string` (sorted). */
 function describeTypes(types: string[]): string {
-  const words = [...new Set(types)].map((t) => (t === 'null' ? 'null' : t === 'integer' || t === 'object' || t === 'array' ? `an ${t}` : `a ${t}`));
-  if (words.length <= 1) return words[0] ?? 'valid';
-  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+  const names = [...new Set(types.map((t) => (t === 'object' ? 'mapping' : t === 'array' ? 'list' : t)))].sort();
+  if (names.length === 1) return names[0] === 'null' ? 'null' : `a ${names[0]}`;
+  if (names.length === 0) return 'valid';
+  return `a ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 /** JSON pointer → key path; numeric segments become indexes where the data is an array. */

@@ -13,6 +13,8 @@ const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
 export interface PathContext {
   workingDir: string;
   home?: string;
+  /** Keep relative paths relative (`config --no-path-resolution`); `~` is still expanded. */
+  keepRelative?: boolean;
 }
 
 /** True when a short-syntax source names a host path rather than a named volume. */
@@ -24,6 +26,7 @@ export function isPathLike(source: string): boolean {
 export function resolveHostPath(p: string, ctx: PathContext): string {
   let out = p;
   if (out === '~' || out.startsWith('~/')) out = (ctx.home ?? '~') + out.slice(1);
+  if (ctx.keepRelative) return out;
   if (!isAbsolute(out)) out = resolve(ctx.workingDir, out);
   return out.length > 1 ? out.replace(/\/+$/, '') : out;
 }
