@@ -1,6 +1,6 @@
 import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
-import { loadProject } from '../loader/index.js';
+import { loadProject, type LoadOptions } from '../loader/index.js';
 import { EngineClient } from '../engine/client.js';
 import { Compose } from '../compose/compose.js';
 import { colorsFor, type Colors } from '../ui/colors.js';
@@ -20,21 +20,34 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
-/** Load the project the global flags describe (compose files, env files, profiles, name). */
-export async function loadFromGlobals(
-  g: GlobalOptions,
-  options: { interpolate?: boolean; colors?: Colors } = {},
-): Promise<Project> {
-  const colors = options.colors ?? colorsFor(process.stderr, g.ansi);
+/** Print a loader warning on stderr, yellow in a terminal. */
+export function warningPrinter(g: GlobalOptions): (message: string) => void {
+  const colors = colorsFor(process.stderr, g.ansi);
+  return (message) => void process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`);
+}
+
+/**
+ * Load the project the global flags describe (compose files, `-f -` from stdin, env files,
+ * profiles, name); `overrides` set the other loader options (`config --no-normalize`, …).
+ */
+export async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
   return loadProject({
     files: g.file,
     projectName: g.projectName,
     projectDirectory: g.projectDirectory,
     envFiles: g.envFile,
     profiles: g.profile,
-    interpolate: options.interpolate,
-    onWarning: (message) => process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`),
+    readStdin: readAllStdin,
+    onWarning: warningPrinter(g),
+    ...overrides,
   });
+}
+
+/** The whole of stdin, for `-f -`. */
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

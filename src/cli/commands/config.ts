@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { CapstanError } from '../../errors.js';
-import { loadProject } from '../../loader/index.js';
 import { projectToModel } from '../../loader/serialize.js';
 import { resolveComposeFiles } from '../../loader/discover.js';
 import { parseYaml } from '../../loader/yaml.js';
-import { extractVariables } from '../../loader/variables.js';
+import { extractVariables, type VariableInfo } from '../../loader/variables.js';
 import { serviceImage } from '../../compose/naming.js';
 import { serviceHash } from '../../compose/hash.js';
-import { withDependencies } from '../../compose/graph.js';
-import { colorsFor } from '../../ui/colors.js';
-import type { GlobalOptions } from '../context.js';
+import { dependencyOrder, withDependencies } from '../../compose/graph.js';
+import { formatTable } from '../../ui/table.js';
+import type { Project } from '../../model/types.js';
+import { loadFromGlobals, warningPrinter, type GlobalOptions } from '../context.js';
 
 interface ConfigFlags {
   format?: string;
@@ -32,12 +32,6 @@ interface ConfigFlags {
   consistency?: boolean;
 }
 
-/** A plain text table with left-aligned columns separated by three spaces (compose's look). */
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd() + '\n').join('');
-}
-
 /**
  * `capstan config [SERVICE...]`: the fully resolved model in compose's canonical form
  * (`--format yaml|json`), or one list (`--services`, `--volumes`, `--networks`, `--profiles`,
@@ -46,8 +40,6 @@ function table(rows: string[][]): string {
  * `--no-interpolate` skip the corresponding loader stages.
  */
 export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string[]): Promise<number> {
-  const colors = colorsFor(process.stderr, g.ansi);
-  const onWarning = (message: string) => process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`);
   const lines = (items: Iterable<string>): string => [...items].map((i) => `${i}\n`).join('');
   const emit = async (text: string) => {
     if (flags.output) await writeFile(flags.output, text);
@@ -56,32 +48,29 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
   };
 
   if (flags.variables) {
-    // Variables of the files as written (before interpolation), with their current values.
-    const files = resolveComposeFiles({ files: g.file, env: process.env, cwd: process.cwd(), onWarning });
-    const project = await loadProject({ ...globalsToOptions(g), interpolate: false, skipConsistency: true, onWarning: () => {} });
-    const rows = [['NAME', 'REQUIRED', 'DEFAULT VALUE', 'ALTERNATE VALUE']];
-    const vars = new Map<string, ReturnType<typeof extractVariables> extends Map<string, infer V> ? V : never>();
+    // Variables of the files as written, before interpolation (compose `runVariables`).
+    const files = resolveComposeFiles({ files: g.file, env: process.env, cwd: process.cwd(), onWarning: warningPrinter(g) });
+    const vars = new Map<string, VariableInfo>();
     for (const f of files) {
       if (f === '-') continue;
-      for (const doc of parseYaml(readFileSync(f, 'utf8'), f)) for (const [k, v] of extractVariables(doc.data)) if (!vars.has(k)) vars.set(k, v);
+      for (const doc of parseYaml(readFileSync(f, 'utf8'), f)) {
+        for (const [k, v] of extractVariables(doc.data)) if (!vars.has(k)) vars.set(k, v);
+      }
     }
-    rows[0] = ['NAME', 'REQUIRED', 'DEFAULT VALUE', 'VALUE', 'ALTERNATE VALUE'];
-    for (const name of [...vars.keys()].sort()) {
+    const rows = [...vars.keys()].sort().map((name) => {
       const v = vars.get(name)!;
-      rows.push([name, v.required ? 'true' : 'false', v.defaultValue, project.environment[name] ?? '', v.presenceValue]);
-    }
-    return emit(table(rows));
+      return [name, String(v.required), v.defaultValue, v.presenceValue];
+    });
+    return emit(`${formatTable(['NAME', 'REQUIRED', 'DEFAULT VALUE', 'ALTERNATE VALUE'], rows)}\n`);
   }
 
-  const project = await loadProject({
-    ...globalsToOptions(g),
+  const project = await loadFromGlobals(g, {
     interpolate: flags.interpolate !== false,
     skipNormalization: flags.normalize === false,
     resolvePaths: flags.pathResolution !== false,
     skipEnvResolution: flags.envResolution === false,
     skipConsistency: flags.consistency === false,
     services: selected.length ? selected : undefined,
-    onWarning,
   });
   if (selected.length) {
     const keep = withDependencies(project, selected);
@@ -95,7 +84,7 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     const wanted = flags.hash === '*' ? Object.keys(project.services) : flags.hash.split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of wanted) if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
     text = lines(wanted.sort().map((s) => `${s} ${serviceHash(project.services[s]!)}`));
-  } else if (flags.services) text = lines(Object.keys(project.services));
+  } else if (flags.services) text = lines(inDependencyOrder(project));
   else if (flags.volumes) text = lines(Object.keys(project.volumes));
   else if (flags.networks) text = lines(Object.keys(project.networks));
   else if (flags.profiles) {
@@ -111,20 +100,11 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
   return emit(text);
 }
 
-function globalsToOptions(g: GlobalOptions) {
-  return {
-    files: g.file,
-    projectName: g.projectName,
-    projectDirectory: g.projectDirectory,
-    envFiles: g.envFile,
-    profiles: g.profile,
-    readStdin: readAllStdin,
-  };
-}
-
-/** The whole of stdin, for `-f -`. */
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** Service names dependencies first, as compose's `ForEachService` walks them; file order on a cycle (`--no-consistency`). */
+function inDependencyOrder(project: Project): string[] {
+  try {
+    return dependencyOrder(project);
+  } catch {
+    return Object.keys(project.services);
+  }
 }
