@@ -10,6 +10,7 @@
 export type ErrorCode =
   | 'USAGE' // bad command line
   | 'LOADER' // compose file, .env or interpolation problem (has a source position)
+  | 'NO_CONFIG_FILE' // no compose file given or found (commands that can fall back to labels do)
   | 'VALIDATION' // schema or consistency problem in the model
   | 'ENGINE' // the Docker engine answered with an error
   | 'ENGINE_UNREACHABLE' // no engine answered at all
@@ -70,9 +71,9 @@ export class LoaderError extends CapstanError {
   constructor(
     reason: string,
     where: Partial<SourcePosition> & { keyPath?: string } = {},
-    options: ErrorOptions = {},
+    options: ErrorOptions & { code?: 'LOADER' | 'NO_CONFIG_FILE' } = {},
   ) {
-    super('LOADER', formatPosition(where, reason), options);
+    super(options.code ?? 'LOADER', formatPosition(where, reason), options);
     this.file = where.file;
     this.line = where.line;
     this.column = where.column;

@@ -59,7 +59,7 @@ export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<
     return await loadFromGlobals(g);
   } catch (err) {
     const projectName = g.projectName ?? process.env.COMPOSE_PROJECT_NAME;
-    if (projectName && !g.file?.length && err instanceof CapstanError && /no configuration file/i.test(err.message)) {
+    if (projectName && !g.file?.length && err instanceof CapstanError && err.code === 'NO_CONFIG_FILE') {
       return compose.projectFromLabels(projectName);
     }
     throw err;

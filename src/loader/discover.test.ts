@@ -38,5 +38,6 @@ describe('resolveComposeFiles', () => {
     const dir = tmp();
     expect(() => resolveComposeFiles({ files: ['nope.yml'], env: {}, cwd: dir })).toThrow(/no such file/);
     expect(() => resolveComposeFiles({ env: {}, cwd: '/proc/self' })).toThrow(/no configuration file provided/);
+    expect(() => resolveComposeFiles({ env: {}, cwd: '/proc/self' })).toThrow(expect.objectContaining({ code: 'NO_CONFIG_FILE' }));
   });
 });

@@ -92,6 +92,7 @@ export function resolveComposeFiles(src: ComposeFileSources): string[] {
   const found = discoverComposeFiles(src.cwd, src.onWarning);
   if (!found) {
     throw new LoaderError('no configuration file provided: not found', {}, {
+      code: 'NO_CONFIG_FILE',
       hint: `create a compose.yaml in ${src.cwd} or a parent directory, or pass -f`,
     });
   }
