@@ -400,9 +400,9 @@ describe('containerSpec: secrets, configs and hooks', () => {
     ]);
   });
 
-  it('collects post_start and pre_stop hooks, shell-splitting string commands', () => {
+  it('collects post_start and pre_stop hooks (commands arrive split by the loader)', () => {
     const spec = withSecrets({
-      post_start: [{ command: 'sh -c "echo hi > /tmp/x"', user: 'root', environment: { A: '1', TOKEN: null } }],
+      post_start: [{ command: ['sh', '-c', 'echo hi > /tmp/x'], user: 'root', environment: { A: '1', TOKEN: null } }],
       pre_stop: [{ command: ['./drain'], privileged: true, working_dir: '/app' }],
     });
     expect(spec.hooks).toEqual({

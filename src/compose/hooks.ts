@@ -5,7 +5,6 @@
  * `service "x" hook exited with status N`.
  */
 import { CapstanError } from '../errors.js';
-import { shellSplit } from '../loader/shlex.js';
 import type { Engine, LogChunk } from '../engine/types.js';
 import type { ServiceConfig, ServiceHookConfig } from '../model/types.js';
 
@@ -47,19 +46,7 @@ function hookList(service: ServiceConfig, key: 'post_start' | 'pre_stop', enviro
   if (!Array.isArray(raw)) throw new CapstanError('VALIDATION', `service "${service.name}": ${key} must be a list of hooks`);
   return raw.map((item: ServiceHookConfig, i) => {
     const where = `service "${service.name}": ${key}[${i}]`;
-    const cmd = item?.command;
-    let command: string[];
-    if (typeof cmd === 'string') {
-      try {
-        command = shellSplit(cmd);
-      } catch (err) {
-        throw new CapstanError('VALIDATION', `${where}.command: ${(err as Error).message}`);
-      }
-    } else if (Array.isArray(cmd)) {
-      command = cmd.map(String);
-    } else {
-      command = [];
-    }
+    const command = Array.isArray(item?.command) ? item.command.map(String) : [];
     if (!command.length) throw new CapstanError('VALIDATION', `${where}: a hook needs a command`);
     const hook: ContainerHook = { command };
     if (item.user !== undefined && item.user !== null) hook.user = String(item.user);

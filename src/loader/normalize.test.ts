@@ -91,6 +91,23 @@ x-extra: {k: 1}
     expect(m.services.b!.build).toEqual({ context: '/proj', dockerfile_inline: 'FROM x' });
     expect(m.services.b!.scale).toBe(3);
   });
+  it('shell-splits string commands of post_start and pre_stop hooks', () => {
+    const s = norm(`services:
+  s:
+    image: x
+    post_start:
+      - command: sh -c "echo hi > /tmp/x"
+        user: root
+    pre_stop:
+      - command: [./drain]
+`).services.s!;
+    expect(s.post_start).toEqual([{ command: ['sh', '-c', 'echo hi > /tmp/x'], user: 'root' }]);
+    expect(s.pre_stop).toEqual([{ command: ['./drain'] }]);
+    expect(() => norm("services:\n  a:\n    image: x\n    post_start:\n      - command: \"echo 'oops\"\n")).toThrow(
+      /services\.a\.post_start\[0\]\.command: .*unterminated quote/,
+    );
+  });
+
   it('reports positioned errors', () => {
     const docs = parseYaml('services:\n  a:\n    image: x\n    scale: 2\n    deploy: {replicas: 3}\n', 'c.yaml');
     let err: unknown;

@@ -8,6 +8,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type {
+  ServiceHookConfig,
   BuildConfig,
   ConfigObjConfig,
   DependsOnCondition,
@@ -255,6 +256,17 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     if (v === null) svc[f] = null;
     else if (typeof v === 'string') svc[f] = at(p(f), () => shellSplit(v));
     else svc[f] = toStringList(v);
+  }
+  // Lifecycle hooks: a string command is shell-split here, like `command`, so hooks run an argv.
+  for (const f of ['post_start', 'pre_stop'] as const) {
+    const hooks = raw[f];
+    if (!Array.isArray(hooks)) continue;
+    svc[f] = hooks.map((hook: unknown, i) => {
+      const h = asMap(hook);
+      const cmd = h.command;
+      const command = typeof cmd === 'string' ? at(p(f, i, 'command'), () => shellSplit(cmd)) : toStringList(cmd ?? []);
+      return { ...h, command } as ServiceHookConfig;
+    });
   }
   if (raw.environment !== undefined) {
     const env: Record<string, string | null> = {};

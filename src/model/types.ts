@@ -193,8 +193,8 @@ export interface DeployConfig {
 
 /** `post_start` / `pre_stop` entry (`service_hook` in the schema), as loaded. */
 export interface ServiceHookConfig {
-  /** String (shell-split when run) or list of words. */
-  command: string | string[];
+  /** The command as argv: the loader shell-splits a string form. */
+  command: string[];
   user?: string;
   privileged?: boolean | string;
   working_dir?: string;
