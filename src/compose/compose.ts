@@ -1,12 +1,12 @@
 import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
-import type { Engine, ContainerSummary } from '../engine/types.js';
+import type { Engine } from '../engine/types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { executePlan } from './executor.js';
 import { withDependencies } from './graph.js';
-import { Label, projectFilter } from './labels.js';
+import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
-import { observe, type ObservedState } from './observed.js';
+import { listProjectContainers, observe, type ObservedContainer, type ObservedState } from './observed.js';
 import { sleep, stepRunner } from './operations.js';
 import type { Plan } from './plan.js';
 import { planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
@@ -183,12 +183,8 @@ export class Compose {
 
   /** `ps`: the project's service containers (running only, unless `all`). */
   async ps(projectName: string, options: { all?: boolean; services?: string[] } = {}): Promise<ContainerRow[]> {
-    const list = await this.engine.listContainers({ all: options.all ?? false, filters: projectFilter(projectName) });
-    const rows = list
-      .filter((c) => c.Labels?.[Label.oneoff] !== 'True')
-      .filter((c) => !options.services?.length || options.services.includes(c.Labels?.[Label.service] ?? ''))
-      .map((c) => toRow(c, projectName));
-    return rows.sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
+    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, services: options.services });
+    return containers.map((c) => toRow(c, projectName));
   }
 
   /** `logs`: lines of the project's containers into `onLine`; with `follow`, until they stop or `signal` aborts. */
@@ -395,21 +391,22 @@ export function attachedServices(
   return names.filter((s) => !options.noAttach?.includes(s));
 }
 
-function toRow(c: ContainerSummary, project: string): ContainerRow {
-  const labels = c.Labels ?? {};
-  const status = c.Status ?? '';
+function toRow(observed: ObservedContainer, project: string): ContainerRow {
+  const c = observed.summary;
+  const labels = observed.labels;
+  const status = observed.status;
   const health = /\((healthy|unhealthy|health: starting)\)/.exec(status)?.[1]?.replace('health: ', '') ?? '';
   const exit = /^Exited \((-?\d+)\)/.exec(status);
   return {
-    id: c.Id ?? '',
-    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
-    image: c.Image ?? '',
+    id: observed.id,
+    name: observed.name,
+    image: observed.image,
     command: c.Command ?? '',
     project,
-    service: labels[Label.service] ?? '',
-    number: Number(labels[Label.containerNumber] ?? 0),
+    service: observed.service,
+    number: observed.number,
     created: c.Created ?? 0,
-    state: c.State ?? '',
+    state: observed.state,
     status,
     health,
     exitCode: exit ? Number(exit[1]) : 0,
@@ -420,7 +417,7 @@ function toRow(c: ContainerSummary, project: string): ContainerRow {
       Protocol: p.Type,
     })),
     labels,
-    networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
+    networks: observed.networks,
     mounts: (c.Mounts ?? []).map((m) => ({ name: m.Name || m.Source || '', local: m.Type === 'volume' && (m.Driver ?? 'local') === 'local' })),
   };
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/types.js';
-import { Label, projectFilter } from './labels.js';
+import { listProjectContainers } from './observed.js';
 
 /**
  * Container output as whole lines, for `logs` and attached `up`. A line is never split: partial
@@ -65,30 +65,20 @@ export async function streamLogs(
   for (const stream of ['stdout', 'stderr'] as const) if (partial[stream]) emit(stream, partial[stream]);
 }
 
-/** The project's service containers (not one-offs), optionally only some services. */
+/** The project's service containers (not one-offs), optionally only some services, with their TTY flag. */
 export async function projectContainers(
   engine: Engine,
   project: string,
   options: { services?: string[]; all?: boolean } = {},
 ): Promise<LogSource[]> {
-  const list = await engine.listContainers({ all: options.all ?? true, filters: projectFilter(project) });
-  const sources = list
-    .filter((c) => c.Labels?.[Label.oneoff] !== 'True')
-    .filter((c) => !options.services?.length || options.services.includes(c.Labels?.[Label.service] ?? ''))
-    .map((c) => ({
-      id: c.Id ?? '',
-      name: (c.Names?.[0] ?? '').replace(/^\//, ''),
-      service: c.Labels?.[Label.service] ?? '',
-      tty: false,
-      number: Number(c.Labels?.[Label.containerNumber] ?? 0),
-    }))
-    .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number)
-    .map(({ number: _n, ...s }) => s);
-  // The summary does not say whether a container has a TTY, which decides how logs are framed.
-  await Promise.all(
-    sources.map(async (s) => {
-      s.tty = Boolean((await engine.inspectContainer(s.id)).Config?.Tty);
-    }),
+  const containers = await listProjectContainers(engine, project, options);
+  // The list entry does not say whether a container has a TTY, which decides how logs are framed.
+  return Promise.all(
+    containers.map(async (c) => ({
+      id: c.id,
+      name: c.name,
+      service: c.service,
+      tty: Boolean((await engine.inspectContainer(c.id)).Config?.Tty),
+    })),
   );
-  return sources;
 }

@@ -28,11 +28,11 @@ export interface ObservedContainer {
   status: string;
   labels: Record<string, string>;
   image: string;
-  imageId: string;
   /** Anonymous and named volume mounts: destination → volume name. */
   volumes: Record<string, string>;
   /** Engine names of the networks the container is attached to. */
   networks: string[];
+  /** The engine's list entry, for views that show more (`ps`). */
   summary: ContainerSummary;
 }
 
@@ -56,7 +56,7 @@ export async function observe(
 ): Promise<ObservedState> {
   const filter = projectFilter(project);
   const [containers, networks, volumes, images] = await Promise.all([
-    engine.listContainers({ all: true, filters: filter }),
+    listProjectContainers(engine, project, { all: true, oneoff: true }),
     engine.listNetworks(filter),
     engine.listVolumes(filter),
     Promise.all(
@@ -65,10 +65,7 @@ export async function observe(
   ]);
   const state: ObservedState = {
     project,
-    containers: containers
-      .filter((c) => c.Labels?.[Label.project] === project)
-      .map(toObservedContainer)
-      .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number),
+    containers,
     networks: new Map(),
     volumes: new Map(),
     images: new Map(images),
@@ -103,6 +100,26 @@ export async function observe(
   return state;
 }
 
+/**
+ * The project's containers (`GET /containers/json` filtered by the project label), decoded and
+ * sorted by service then replica number. The one place Capstan lists containers.
+ *
+ * @param options.all include stopped containers; `oneoff` include `run` containers;
+ *   `services` only these services (all when absent or empty).
+ */
+export async function listProjectContainers(
+  engine: Engine,
+  project: string,
+  options: { all?: boolean; oneoff?: boolean; services?: string[] } = {},
+): Promise<ObservedContainer[]> {
+  const list = await engine.listContainers({ all: options.all ?? true, filters: projectFilter(project) });
+  return list
+    .filter((c) => c.Labels?.[Label.project] === project)
+    .map(toObservedContainer)
+    .filter((c) => (options.oneoff || !c.oneoff) && (!options.services?.length || options.services.includes(c.service)))
+    .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
+}
+
 function toObservedContainer(c: ContainerSummary): ObservedContainer {
   const labels = c.Labels ?? {};
   const volumes: Record<string, string> = {};
@@ -119,7 +136,6 @@ function toObservedContainer(c: ContainerSummary): ObservedContainer {
     status: c.Status ?? '',
     labels,
     image: c.Image ?? '',
-    imageId: c.ImageID ?? '',
     volumes,
     networks: Object.keys(c.NetworkSettings?.Networks ?? {}),
     summary: c,

@@ -66,7 +66,6 @@ export function container(p: Project, s: ServiceConfig, n: number, overrides: Pa
       [Label.configDigest]: JSON.stringify(serviceDigest(s)),
     },
     image: s.image ?? '',
-    imageId: 'sha256:bb',
     volumes: Object.fromEntries(
       (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => [v.target, p.volumes[v.source!]?.name ?? v.source!]),
     ),
