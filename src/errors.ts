@@ -18,8 +18,7 @@ export type ErrorCode =
   | 'CONFLICT' // an engine object is in the way (name taken, port allocated)
   | 'DEPENDENCY' // a depends_on condition failed
   | 'TIMEOUT'
-  | 'CANCELLED' // Ctrl+C / SIGTERM
-  | 'EXIT'; // not a failure of Capstan: carry a process exit code (e.g. --exit-code-from)
+  | 'CANCELLED'; // Ctrl+C / SIGTERM
 
 export interface ErrorOptions {
   /** One line telling the user what to do about it. */
@@ -114,17 +113,5 @@ export class EngineError extends CapstanError {
     super(code, context ? `${context}: ${daemonMessage}` : daemonMessage, options);
     this.statusCode = statusCode;
     this.daemonMessage = daemonMessage;
-  }
-}
-
-/** True for an {@link EngineError} whose HTTP status was 404. */
-export function isNotFound(err: unknown): boolean {
-  return err instanceof EngineError && err.statusCode === 404;
-}
-
-/** Not a failure: ask the CLI to exit with `exitCode` and print nothing. */
-export class ExitError extends CapstanError {
-  constructor(exitCode: number) {
-    super('EXIT', `exit ${exitCode}`, { exitCode });
   }
 }

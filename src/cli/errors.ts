@@ -8,7 +8,6 @@ import { CapstanError } from '../errors.js';
 export function printError(err: unknown, verbose: boolean): number {
   const out = process.stderr;
   if (err instanceof CapstanError) {
-    if (err.code === 'EXIT') return err.exitCode;
     if (err.code === 'CANCELLED') return err.exitCode;
     out.write(`error: ${err.message}\n`);
     for (const line of err.details.slice(0, 3)) out.write(`  ${line}\n`);

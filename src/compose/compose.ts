@@ -7,7 +7,7 @@ import { withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
 import { listProjectContainers, observe, type ObservedContainer, type ObservedState } from './observed.js';
-import { sleep, stepRunner } from './operations.js';
+import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
 import type { Plan } from './plan.js';
 import { planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
@@ -263,13 +263,11 @@ export class Compose {
             pending.delete(name);
             continue;
           }
-          this.emit({ type: 'progress', resource: 'container', id: name, status: 'Error', done: true, error: `exited (${state.ExitCode})` });
-          throw new CapstanError('DEPENDENCY', `container ${name} exited (${state.ExitCode})`);
+          throw waitFailed(this.emit, name, `exited (${state.ExitCode})`, `container ${name} exited (${state.ExitCode})`);
         }
         const health = state?.Health?.Status;
         if (health === 'unhealthy') {
-          this.emit({ type: 'progress', resource: 'container', id: name, status: 'Error', done: true, error: 'unhealthy' });
-          throw new CapstanError('DEPENDENCY', `container ${name} is unhealthy`);
+          throw waitFailed(this.emit, name, 'unhealthy', `container ${name} is unhealthy`);
         }
         if (state?.Status === 'running' && (!health || health === 'healthy' || health === 'none')) {
           this.emit({ type: 'progress', resource: 'container', id: name, status: health === 'healthy' ? 'Healthy' : 'Running', done: true, elapsed });
@@ -282,7 +280,7 @@ export class Compose {
           details: [`still waiting for: ${[...pending].join(', ')}`],
         });
       }
-      await sleep(250, signal);
+      await sleep(POLL_MS, signal);
     }
   }
 
