@@ -8,7 +8,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type {
-  ServiceHookConfig,
   BuildConfig,
   ConfigObjConfig,
   DependsOnCondition,
@@ -16,9 +15,11 @@ import type {
   EnvFileConfig,
   HealthCheckConfig,
   NetworkConfig,
+  Project,
   SecretConfig,
   ServiceConfig,
   ServiceFileReference,
+  ServiceHookConfig,
   ServiceNetworkConfig,
   ServicePortConfig,
   ServiceVolumeConfig,
@@ -54,15 +55,8 @@ export interface NormalizeContext {
 }
 
 /** The normalised model: the {@link Project} fields that come from the files. */
-export interface NormalizedModel {
-  services: Record<string, ServiceConfig>;
-  networks: Record<string, NetworkConfig>;
-  volumes: Record<string, VolumeConfig>;
-  secrets: Record<string, SecretConfig>;
-  configs: Record<string, ConfigObjConfig>;
-  extensions: Record<string, unknown>;
-  /** Top-level `models:` (AI models), kept as loaded. */
-  models?: Record<string, unknown>;
+export interface NormalizedModel
+  extends Pick<Project, 'services' | 'networks' | 'volumes' | 'secrets' | 'configs' | 'extensions' | 'models'> {
   /** Last top-level `name:` (already interpolated), if any. */
   name?: string;
 }
