@@ -84,16 +84,16 @@ describe('containerSpec', () => {
     ]);
   });
 
-  it('joins the first network at create with the service name as alias, the others after', () => {
+  it('joins the first network at create with container and service names as aliases, the others after', () => {
     const result = spec(
       { networks: { front: { aliases: ['www'] }, back: { priority: 10, ipv4_address: '10.5.0.9' } } },
       { networks: { front: { name: 'shop_front' }, back: { name: 'shop_back' } } },
     );
     expect(result.body.HostConfig!.NetworkMode).toBe('shop_back');
     expect(result.body.NetworkingConfig).toEqual({
-      EndpointsConfig: { shop_back: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.5.0.9' } } },
+      EndpointsConfig: { shop_back: { Aliases: ['shop-web-2', 'web'], IPAMConfig: { IPv4Address: '10.5.0.9' } } },
     });
-    expect(result.extraNetworks).toEqual([{ network: 'shop_front', endpoint: { Aliases: ['web', 'www'] } }]);
+    expect(result.extraNetworks).toEqual([{ network: 'shop_front', endpoint: { Aliases: ['shop-web-2', 'web', 'www'] } }]);
   });
 
   it('maps command, entrypoint, environment and resources', () => {
@@ -306,7 +306,7 @@ describe('containerSpec: every attribute the engine takes', () => {
     const nets = { networks: { front: { name: 'shop_front' }, back: { name: 'shop_back' } } };
     const one = host({ networks: { front: { mac_address: '02:00:00:00:00:01' } } }, nets);
     expect(one.body.MacAddress).toBe('02:00:00:00:00:01');
-    expect(one.body.NetworkingConfig!.EndpointsConfig!.shop_front).toEqual({ Aliases: ['web'] });
+    expect(one.body.NetworkingConfig!.EndpointsConfig!.shop_front).toEqual({ Aliases: ['shop-web-1', 'web'] });
     expect(() => host({ networks: { back: {}, front: { mac_address: '02:00:00:00:00:02' } } }, nets)).toThrow(
       'service "web": networks.front.mac_address is not supported by this engine (API 1.41)',
     );

@@ -136,7 +136,7 @@ export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   const secrets = secretsAndConfigs(project, service);
   if (secrets.mounts.length) host.Mounts = [...(host.Mounts ?? []), ...secrets.mounts];
 
-  const networks = serviceNetworks(project, service);
+  const networks = serviceNetworks(project, service, containerName(project.name, service, replica));
   let endpoints: Record<string, EndpointSettings> | undefined;
   const extraNetworks: ContainerSpec['extraNetworks'] = [];
   let macAddress = stringAttr(ctx, 'mac_address');
@@ -181,17 +181,22 @@ export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   return spec;
 }
 
-/** The networks a service joins, as engine names with endpoint settings, by priority then key. */
+/**
+ * The networks a service joins, as engine names with endpoint settings, by priority then key.
+ * `container` is the final container name (an alias on every network, as compose sets it).
+ */
 export function serviceNetworks(
   project: Project,
   service: ServiceConfig,
+  container: string,
 ): { key: string; network: string; endpoint: EndpointSettings }[] {
   const entries = Object.entries(service.networks ?? {});
   entries.sort(([a, ca], [b, cb]) => (cb?.priority ?? 0) - (ca?.priority ?? 0) || a.localeCompare(b));
   return entries.map(([key, config]) => {
     const network = project.networks[key];
     if (!network) throw new CapstanError('VALIDATION', `service "${service.name}" refers to undefined network ${key}`);
-    const endpoint: EndpointSettings = { Aliases: [service.name, ...(config?.aliases ?? [])] };
+    // compose `getAliases`: the container name, the service name, then `networks.*.aliases`.
+    const endpoint: EndpointSettings = { Aliases: [container, service.name, ...(config?.aliases ?? [])] };
     if (config?.ipv4_address || config?.ipv6_address || config?.link_local_ips) {
       endpoint.IPAMConfig = {
         IPv4Address: config.ipv4_address,
