@@ -247,7 +247,7 @@ export class Compose {
       ),
     );
     const deadline = timeoutSeconds ? Date.now() + timeoutSeconds * 1000 : Infinity;
-    const sources = await projectContainers(this.engine, project.name, { services });
+    const sources = await listProjectContainers(this.engine, project.name, { services });
     const pending = new Set(sources.map((s) => s.name));
     const started = performance.now();
     for (const name of pending) this.emit({ type: 'progress', resource: 'container', id: name, status: 'Waiting', done: false });
