@@ -517,6 +517,12 @@ function comparableModel(m: unknown): unknown {
   return JSON.parse(JSON.stringify({ ...n, services }));
 }
 
+/**
+ * `CAPSTAN_CONFORMANCE_LOOSE=1` runs every subcase without asserting (no `it.fails` either), so
+ * that `CAPSTAN_CONFORMANCE_REPORT=<file>` lists exactly the subcases failing today; use it to
+ * refresh {@link GAPS} after loader work.
+ */
+const LOOSE = process.env.CAPSTAN_CONFORMANCE_LOOSE === '1';
 const tally = { total: 0, passed: 0, listed: 0 };
 const failures: string[] = [];
 
@@ -533,13 +539,13 @@ describe.skipIf(!HAVE_CONFORMANCE || !existsSync(ROOT))('compose-go loader cases
         it.skip(`${title} — ${SLOW_GAPS[key]}`, () => {});
         continue;
       }
-      (reason ? it.fails : it)(title, async () => {
+      (reason && !LOOSE ? it.fails : it)(title, async () => {
         tally.total++;
         const out = await runSubcase(caseDir, sub);
         if (out.ok) tally.passed++;
         else failures.push(`${key}\t${out.why.split('\n')[0]!.slice(0, 300)}`);
         if (reason) tally.listed++;
-        expect(out.ok, out.why).toBe(true);
+        if (!LOOSE) expect(out.ok, out.why).toBe(true);
       });
     }
   }
