@@ -1,4 +1,4 @@
-import type { Engine, ContainerSummary } from '../engine/types.js';
+import type { Engine, ContainerSummary, Network, Volume } from '../engine/types.js';
 import { Label, projectFilter } from './labels.js';
 
 /**
@@ -43,6 +43,10 @@ export interface ObservedResource {
   labels: Record<string, string>;
   /** Carries this project's label: Capstan may change or remove it. */
   managed: boolean;
+  /** The engine's list entry (driver, options, IPAM…), to tell which declared attribute drifted. */
+  network?: Network;
+  /** Likewise for a volume. */
+  volume?: Volume;
 }
 
 /**
@@ -72,12 +76,12 @@ export async function observe(
   };
   for (const n of networks) {
     if (n.Name && n.Labels?.[Label.project] === project) {
-      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: true });
+      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: true, network: n });
     }
   }
   for (const v of volumes) {
     if (v.Labels?.[Label.project] === project) {
-      state.volumes.set(v.Name, { name: v.Name, id: v.Name, labels: v.Labels ?? {}, managed: true });
+      state.volumes.set(v.Name, { name: v.Name, id: v.Name, labels: v.Labels ?? {}, managed: true, volume: v });
     }
   }
   const missingNetworks = (declared.networks ?? []).filter((n) => !state.networks.has(n));

@@ -42,6 +42,10 @@ export function stepRunner(
         return track(emit, 'network', op.body.Name, 'Creating', 'Created', () => engine.createNetwork(op.body));
       case 'remove-network':
         return track(emit, 'network', op.name, 'Removing', 'Removed', () => engine.removeNetwork(op.name));
+      case 'connect-network':
+        return engine.connectNetwork(op.network, op.container, op.endpoint);
+      case 'disconnect-network':
+        return engine.disconnectNetwork(op.network, op.container);
       case 'create-volume':
         return track(emit, 'volume', op.body.Name, 'Creating', 'Created', () => engine.createVolume(op.body));
       case 'remove-volume':

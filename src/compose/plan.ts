@@ -1,5 +1,5 @@
 import type { ContainerSpec } from './container-spec.js';
-import type { NetworkCreateBody, VolumeCreateBody } from '../engine/types.js';
+import type { EndpointSettings, NetworkCreateBody, VolumeCreateBody } from '../engine/types.js';
 import type { BuildRequest } from './build.js';
 
 /**
@@ -48,6 +48,8 @@ export interface PlanStep {
 export type Operation =
   | { type: 'create-network'; key: string; body: NetworkCreateBody }
   | { type: 'remove-network'; name: string }
+  | { type: 'connect-network'; network: string; container: string; endpoint?: EndpointSettings }
+  | { type: 'disconnect-network'; network: string; container: string }
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }
   | { type: 'remove-volume'; name: string }
   | { type: 'build-image'; service: string; request: BuildRequest }

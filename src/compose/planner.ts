@@ -9,6 +9,7 @@ import { containerName, serviceImage, temporaryName } from './naming.js';
 import type { ObservedContainer, ObservedState } from './observed.js';
 import type { Operation, Plan, PlanEntry, PlanStep } from './plan.js';
 import { buildRequest } from './build.js';
+import { networkDifferences, volumeDifferences } from './divergence.js';
 
 /**
  * The planner: desired state (a loaded Project) against observed state (labels read back from the
@@ -73,8 +74,10 @@ export function planUp(project: Project, observed: ObservedState, options: UpPla
     if (!project.services[name]) throw new CapstanError('USAGE', `--scale: no such service: ${name}`);
   }
 
-  planNetworks(b, project, observed, services);
-  planVolumes(b, project, observed, services);
+  const diverged: Diverged = {
+    networks: planNetworks(b, project, observed, services),
+    volumes: planVolumes(b, project, observed, services, options),
+  };
   const rebuilt = planImages(b, project, observed, services, options);
 
   // Per service: the ids of the steps after which its containers are running (for dependents).
@@ -85,13 +88,25 @@ export function planUp(project: Project, observed: ObservedState, options: UpPla
   for (const service of services) {
     // --force-recreate applies to the targeted services, --always-recreate-deps to the others.
     const forced = targetedSet.has(service.name) ? options.forceRecreate : options.alwaysRecreateDeps;
-    planServiceContainers(b, project, observed, service, { ...options, forceRecreate: forced }, rebuilt.has(service.name), started, createdIds, recreated);
+    planServiceContainers(b, project, observed, service, { ...options, forceRecreate: forced }, rebuilt.has(service.name), started, createdIds, recreated, diverged);
   }
   planOrphans(b, project, observed, options);
+  planDetachedContainers(b, project, observed, diverged, options);
   return b.plan();
 }
 
-function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): void {
+/**
+ * Networks and volumes this plan recreates because their configuration changed, by engine name
+ * (value: the compose key). Containers attached to them are handled around the recreate.
+ */
+interface Diverged {
+  networks: Map<string, string>;
+  volumes: Map<string, string>;
+}
+
+/** Plan the networks the selected services use; returns the diverged ones (recreated). */
+function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): Map<string, string> {
+  const diverged = new Map<string, string>();
   const used = new Set(services.flatMap((s) => Object.keys(s.networks ?? {})));
   for (const key of Object.keys(project.networks).sort()) {
     if (!used.has(key)) continue;
@@ -110,51 +125,76 @@ function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState,
       if (!found.managed) {
         b.warn(`a network with name ${network.name} exists but was not created by compose; set \`external: true\` to use an existing network`);
         b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'exists, not managed by this project' });
-      } else if (found.labels[Label.configHash] && found.labels[Label.configHash] !== networkHash(network)) {
-        b.warn(`network ${network.name} exists with a different configuration; it is kept as it is (remove it with \`down\` to apply the change)`);
-        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'config differs, kept' });
-      } else {
-        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: '' });
+        continue;
       }
+      const hash = found.labels[Label.configHash];
+      const changed = hash && hash !== networkHash(network) && found.network ? networkDifferences(network, found.network) : [];
+      if (!changed.length) {
+        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: '' });
+        continue;
+      }
+      // compose: stop the attached containers, disconnect them, remove, create, reconnect.
+      diverged.set(network.name, key);
+      b.entry({ resource: 'network', name: network.name, action: 'recreate', reason: `config changed: ${listed(changed)}` });
+      b.step(`remove-network:${network.name}`, [], { type: 'remove-network', name: network.name });
+      b.step(`create-network:${network.name}`, [`remove-network:${network.name}`], networkCreate(project, key));
       continue;
     }
     b.entry({ resource: 'network', name: network.name, action: 'create', reason: 'missing' });
-    b.step(`create-network:${network.name}`, [], {
-      type: 'create-network',
-      key,
-      body: {
-        Name: network.name,
-        CheckDuplicate: true,
-        Driver: network.driver,
-        Internal: network.internal || undefined,
-        Attachable: network.attachable || undefined,
-        EnableIPv6: network.enable_ipv6 || undefined,
-        Options: network.driver_opts,
-        IPAM: network.ipam
-          ? {
-              Driver: network.ipam.driver,
-              Options: network.ipam.options,
-              Config: network.ipam.config?.map((c) => ({
-                Subnet: c.subnet,
-                IPRange: c.ip_range,
-                Gateway: c.gateway,
-                AuxiliaryAddresses: c.aux_addresses,
-              })),
-            }
-          : undefined,
-        Labels: {
-          ...(network.labels ?? {}),
-          [Label.project]: project.name,
-          [Label.network]: key,
-          [Label.version]: COMPOSE_VERSION_LABEL,
-          [Label.configHash]: networkHash(network),
-        },
-      },
-    });
+    b.step(`create-network:${network.name}`, [], networkCreate(project, key));
   }
+  return diverged;
 }
 
-function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): void {
+/** The `create-network` operation for `networks.<key>`, with Compose's labels. */
+function networkCreate(project: Project, key: string): Operation {
+  const network = project.networks[key]!;
+  return {
+    type: 'create-network',
+    key,
+    body: {
+      Name: network.name,
+      CheckDuplicate: true,
+      Driver: network.driver,
+      Internal: network.internal || undefined,
+      Attachable: network.attachable || undefined,
+      EnableIPv6: network.enable_ipv6 || undefined,
+      Options: network.driver_opts,
+      IPAM: network.ipam
+        ? {
+            Driver: network.ipam.driver,
+            Options: network.ipam.options,
+            Config: network.ipam.config?.map((c) => ({
+              Subnet: c.subnet,
+              IPRange: c.ip_range,
+              Gateway: c.gateway,
+              AuxiliaryAddresses: c.aux_addresses,
+            })),
+          }
+        : undefined,
+      Labels: {
+        ...(network.labels ?? {}),
+        [Label.project]: project.name,
+        [Label.network]: key,
+        [Label.version]: COMPOSE_VERSION_LABEL,
+        [Label.configHash]: networkHash(network),
+      },
+    },
+  };
+}
+
+/** Up to four attribute names, then a count. */
+function listed(changed: string[]): string {
+  return `${changed.slice(0, 4).join(', ')}${changed.length > 4 ? `, +${changed.length - 4} more` : ''}`;
+}
+
+/**
+ * Plan the named volumes the selected services mount; returns the diverged ones (recreated).
+ * @throws CapstanError CONFLICT when a volume's configuration changed and `-y` was not given:
+ *   recreating a volume deletes its data (compose prompts; Capstan refuses without `-y`).
+ */
+function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[], options: UpPlanOptions): Map<string, string> {
+  const diverged = new Map<string, string>();
   const used = new Set(
     services.flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)),
   );
@@ -174,28 +214,54 @@ function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, 
     if (found) {
       if (!found.managed) {
         b.warn(`volume ${volume.name} already exists but was not created by Capstan or Docker Compose; set \`external: true\` to use an existing volume`);
+        b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: 'exists, not managed by this project' });
+        continue;
       }
-      b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: found.managed ? '' : 'exists, not managed by this project' });
+      const hash = found.labels[Label.configHash];
+      const changed = hash && hash !== volumeHash(volume) && found.volume ? volumeDifferences(volume, found.volume) : [];
+      if (!changed.length) {
+        b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: '' });
+        continue;
+      }
+      if (!options.yes) {
+        throw new CapstanError(
+          'CONFLICT',
+          `volume "${volume.name}" exists but doesn't match the configuration in the compose file (changed: ${listed(changed)}); recreating it deletes its data`,
+          { hint: 'run `up -y` to recreate it (data will be lost), or revert the change to keep it' },
+        );
+      }
+      // compose (on yes): stop and remove the containers using it, remove it, create it, recreate them.
+      diverged.set(volume.name, key);
+      b.entry({ resource: 'volume', name: volume.name, action: 'recreate', reason: `config changed: ${listed(changed)} (-y: data is lost)` });
+      b.step(`remove-volume:${volume.name}`, [], { type: 'remove-volume', name: volume.name });
+      b.step(`create-volume:${volume.name}`, [`remove-volume:${volume.name}`], volumeCreate(project, key));
       continue;
     }
     b.entry({ resource: 'volume', name: volume.name, action: 'create', reason: 'missing' });
-    b.step(`create-volume:${volume.name}`, [], {
-      type: 'create-volume',
-      key,
-      body: {
-        Name: volume.name,
-        Driver: volume.driver,
-        DriverOpts: volume.driver_opts,
-        Labels: {
-          ...(volume.labels ?? {}),
-          [Label.project]: project.name,
-          [Label.volume]: key,
-          [Label.version]: COMPOSE_VERSION_LABEL,
-          [Label.configHash]: volumeHash(volume),
-        },
-      },
-    });
+    b.step(`create-volume:${volume.name}`, [], volumeCreate(project, key));
   }
+  return diverged;
+}
+
+/** The `create-volume` operation for `volumes.<key>`, with Compose's labels. */
+function volumeCreate(project: Project, key: string): Operation {
+  const volume = project.volumes[key]!;
+  return {
+    type: 'create-volume',
+    key,
+    body: {
+      Name: volume.name,
+      Driver: volume.driver,
+      DriverOpts: volume.driver_opts,
+      Labels: {
+        ...(volume.labels ?? {}),
+        [Label.project]: project.name,
+        [Label.volume]: key,
+        [Label.version]: COMPOSE_VERSION_LABEL,
+        [Label.configHash]: volumeHash(volume),
+      },
+    },
+  };
 }
 
 /** Build steps; returns the services whose image is (re)built by this plan. */
@@ -245,6 +311,7 @@ function planServiceContainers(
   started: Map<string, string[]>,
   createdIds: Map<string, string[]>,
   recreated: Set<string>,
+  diverged: Diverged,
 ): void {
   const scale = options.scale?.[service.name] ?? service.scale ?? service.deploy?.replicas ?? 1;
   if (!Number.isInteger(scale) || scale < 0) {
@@ -285,15 +352,24 @@ function planServiceContainers(
   const created: string[] = [];
 
   for (const container of keep) {
+    const volumesGone = Object.values(container.volumes).filter((v) => diverged.volumes.has(v));
+    const networksGone = container.networks.filter((n) => diverged.networks.has(n));
     const why =
+      (volumesGone.length ? `volume ${volumesGone.join(', ')} recreated` : '') ||
       recreateReason(container, hash, digest, imageId, imageRebuilt, options) ||
       (options.noRecreate ? '' : driftReason(project, service, container, recreated));
     if (why) {
-      const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options);
+      // A container on a recreated network or volume goes first: the old network or volume can
+      // only be removed once nothing uses it, and the new container needs the new one.
+      const oldFirst = volumesGone.length > 0 || networksGone.length > 0;
+      const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options, oldFirst);
       runningAfter.push(steps.running);
       created.push(steps.created);
       recreated.add(service.name);
       b.entry({ resource: 'container', name: container.name, service: service.name, action: 'recreate', reason: why });
+    } else if (networksGone.length) {
+      const running = planReconnect(b, project, container, networksGone, startAfter, options);
+      if (running) runningAfter.push(running);
     } else if (!options.noStart && container.state === 'running' && restartFor(service, recreated).length) {
       // depends_on.restart: a recreated dependency restarts this container (stopped before the
       // dependency's old container stops, started again once the dependency is up).
@@ -473,9 +549,11 @@ function planRecreate(
   createAfter: string[],
   startAfter: () => string[],
   options: UpPlanOptions,
+  oldFirst = false,
 ): { running: string; created: string } {
   const name = containerName(project.name, service, old.number);
-  const tmp = temporaryName(old.id, name);
+  // oldFirst: stop → remove the old container, then create the new one under its final name.
+  const tmp = oldFirst ? name : temporaryName(old.id, name);
   const spec = containerSpec({
     apiVersion: options.apiVersion,
     project,
@@ -492,15 +570,20 @@ function planRecreate(
   const stopId = `stop-container:${old.name}`;
   const removeId = `remove-container:${old.name}`;
   const renameId = `rename-container:${name}`;
+  const stop: Operation = { type: 'stop-container', service: service.name, name: old.name, id: old.id, timeoutSeconds: stopTimeout(service, options) };
+  const remove: Operation = { type: 'remove-container', service: service.name, name: old.name, id: old.id };
+  if (oldFirst) {
+    b.step(stopId, [], stop);
+    b.step(removeId, [stopId], remove);
+    b.step(createId, [...createAfter, removeId], { type: 'create-container', service: service.name, name, spec });
+    if (options.noStart) return { running: createId, created: createId };
+    const startId = `start-container:${name}`;
+    b.step(startId, [createId, ...startAfter()], { type: 'start-container', service: service.name, name });
+    return { running: startId, created: createId };
+  }
   b.step(createId, createAfter, { type: 'create-container', service: service.name, name: tmp, spec });
-  b.step(stopId, [createId], {
-    type: 'stop-container',
-    service: service.name,
-    name: old.name,
-    id: old.id,
-    timeoutSeconds: stopTimeout(service, options),
-  });
-  b.step(removeId, [stopId], { type: 'remove-container', service: service.name, name: old.name, id: old.id });
+  b.step(stopId, [createId], stop);
+  b.step(removeId, [stopId], remove);
   b.step(renameId, [removeId], { type: 'rename-container', service: service.name, from: tmp, to: name });
   if (options.noStart) return { running: renameId, created: renameId };
   const startId = `start-container:${name}`;
@@ -515,6 +598,79 @@ function anonymousVolumes(service: ServiceConfig, old: ObservedContainer): Recor
     if (v.type === 'volume' && !v.source && old.volumes[v.target]) out[v.target] = old.volumes[v.target]!;
   }
   return out;
+}
+
+/**
+ * A container kept across a network recreate (compose: stop, disconnect, recreate the network,
+ * reconnect, start again). The endpoint settings (aliases, fixed addresses) come from the
+ * container's service when it has one in the project; one-offs and containers of services no
+ * longer in the file are reconnected plainly. Returns the step after which it runs again.
+ */
+function planReconnect(
+  b: PlanBuilder,
+  project: Project,
+  container: ObservedContainer,
+  networks: string[],
+  startAfter: () => string[],
+  options: UpPlanOptions,
+): string | undefined {
+  const service = project.services[container.service];
+  const running = container.state === 'running' || container.state === 'restarting' || container.state === 'paused';
+  const stopId = `stop-container:${container.name}`;
+  if (running && !b.has(stopId)) {
+    b.step(stopId, [], { type: 'stop-container', service: container.service, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
+  }
+  const spec = service
+    ? containerSpec({ project, service, replica: container.number, name: container.name, configHash: '', configDigest: '', apiVersion: options.apiVersion })
+    : undefined;
+  const connects: string[] = [];
+  for (const network of networks) {
+    const disconnectId = `disconnect-network:${network}:${container.name}`;
+    b.step(disconnectId, running ? [stopId] : [], { type: 'disconnect-network', network, container: container.name });
+    b.before(`remove-network:${network}`, disconnectId);
+    const endpoint = spec?.body.NetworkingConfig?.EndpointsConfig?.[network] ?? spec?.extraNetworks.find((e) => e.network === network)?.endpoint;
+    const connectId = `connect-network:${network}:${container.name}`;
+    b.step(connectId, [`create-network:${network}`, disconnectId], { type: 'connect-network', network, container: container.name, endpoint });
+    connects.push(connectId);
+  }
+  const reason = `network ${networks.join(', ')} recreated`;
+  const startId = `start-container:${container.name}`;
+  const start = !options.noStart && (running || (service !== undefined && !container.oneoff));
+  if (start && !b.has(startId)) {
+    b.step(startId, [...connects, ...startAfter()], { type: 'start-container', service: container.service, name: container.name });
+    b.entry({ resource: 'container', name: container.name, service: container.service, action: running ? 'restart' : 'start', reason });
+    return startId;
+  }
+  for (const c of connects) b.before(startId, c);
+  b.entry({ resource: 'container', name: container.name, service: container.service, action: 'restart', reason });
+  return connects[connects.length - 1];
+}
+
+/**
+ * Containers outside the services' own planning that are attached to a recreated network or use a
+ * recreated volume: removal of the old network/volume waits for their removal or disconnection.
+ * @throws CapstanError CONFLICT when a container this plan keeps uses a recreated volume.
+ */
+function planDetachedContainers(b: PlanBuilder, project: Project, observed: ObservedState, diverged: Diverged, options: UpPlanOptions): void {
+  if (!diverged.networks.size && !diverged.volumes.size) return;
+  for (const c of observed.containers) {
+    const networks = c.networks.filter((n) => diverged.networks.has(n));
+    const volumes = Object.values(c.volumes).filter((v) => diverged.volumes.has(v));
+    if (!networks.length && !volumes.length) continue;
+    const removeId = `remove-container:${c.name}`;
+    if (b.has(removeId)) {
+      for (const n of networks) b.before(`remove-network:${n}`, removeId);
+      for (const v of volumes) b.before(`remove-volume:${v}`, removeId);
+      continue;
+    }
+    if (volumes.length) {
+      throw new CapstanError('CONFLICT', `volume ${volumes[0]} must be recreated, but container ${c.name} uses it and is not part of this plan`, {
+        hint: 'run `up -y` for all services, or remove that container first',
+      });
+    }
+    const pending = networks.filter((n) => !b.has(`disconnect-network:${n}:${c.name}`));
+    if (pending.length) planReconnect(b, project, c, pending, () => [], options);
+  }
 }
 
 /** Stop timeout in seconds: `-t`, else the service's `stop_grace_period`, else the engine default. */

@@ -265,3 +265,52 @@ networks:
     await expect(engine.inspectVolume(shared)).resolves.toMatchObject({ Name: shared });
   });
 });
+
+describe('network and volume divergence', () => {
+  it('a changed network is recreated; its containers are kept, reconnected with their aliases and restarted', async () => {
+    const file = (labels: string): string =>
+      `services:\n  web:\n    image: busybox\n    command: ${idle()}\n    networks: [back]\n  peer:\n    image: busybox\n    command: ${idle()}\n    networks:\n      back:\n        aliases: [buddy]\nnetworks:\n  back:\n    labels: {tier: "${labels}"}\n`;
+    const { project, dir } = setup('netdiv', { 'compose.yaml': file('one') });
+    expect((await capstan(['-p', project, 'up', '-d'], { cwd: dir })).code).toBe(0);
+    const before = await engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+    const netBefore = await engine.inspectNetwork(`${project}_back`);
+    writeFileSync(join(dir, 'compose.yaml'), file('two'));
+    const dry = await capstan(['-p', project, 'up', '-d', '--dry-run'], { cwd: dir });
+    expect(dry.stdout + dry.stderr).toMatch(new RegExp(`network +${project}_back +recreate +config changed: labels.tier`));
+    const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    const netAfter = await engine.inspectNetwork(`${project}_back`);
+    expect(netAfter.Id).not.toBe(netBefore.Id);
+    expect(netAfter.Labels?.tier).toBe('two');
+    const after = await engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+    expect(after.map((c) => c.Id).sort()).toEqual(before.map((c) => c.Id).sort());
+    expect(after.every((c) => c.State === 'running')).toBe(true);
+    // reconnected with the service alias and the declared alias
+    const peer = await engine.inspectContainer(`${project}-peer-1`);
+    expect(peer.NetworkSettings?.Networks?.[`${project}_back`]?.Aliases).toEqual(expect.arrayContaining([`${project}-peer-1`, 'peer', 'buddy']));
+    // and a second up changes nothing
+    const again = await capstan(['-p', project, 'up', '-d', '--dry-run'], { cwd: dir });
+    expect(again.stdout + again.stderr).toMatch(/\(0 changes/);
+  });
+
+  it('a changed volume is refused without -y and left as it was; -y recreates it and the container', async () => {
+    const file = (size: string): string =>
+      `services:\n  db:\n    image: busybox\n    command: ${idle('echo hello > /data/x')}\n    volumes: [data:/data]\nvolumes:\n  data:\n    labels: {size: "${size}"}\n`;
+    const { project, dir } = setup('voldiv', { 'compose.yaml': file('small') });
+    expect((await capstan(['-p', project, 'up', '-d'], { cwd: dir })).code).toBe(0);
+    const id = (await engine.inspectContainer(`${project}-db-1`)).Id;
+    writeFileSync(join(dir, 'compose.yaml'), file('large'));
+    const refused = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`volume "${project}_data" exists but doesn't match the configuration in the compose file (changed: labels.size)`);
+    expect(refused.stderr).toContain('up -y');
+    expect((await engine.inspectContainer(`${project}-db-1`)).Id).toBe(id);
+    expect((await engine.inspectVolume(`${project}_data`)).Labels?.size).toBe('small');
+    const yes = await capstan(['-p', project, 'up', '-d', '-y'], { cwd: dir });
+    expect(yes.code, yes.stderr).toBe(0);
+    expect((await engine.inspectVolume(`${project}_data`)).Labels?.size).toBe('large');
+    const now = await engine.inspectContainer(`${project}-db-1`);
+    expect(now.Id).not.toBe(id);
+    expect(now.State?.Running).toBe(true);
+  });
+});
