@@ -104,6 +104,21 @@ interface Diverged {
   volumes: Map<string, string>;
 }
 
+/**
+ * A managed volume's configuration changed and `-y` was not given (compose prompts "Recreate
+ * (data will be lost)?"). The CLI may ask and plan again with `yes`.
+ */
+export class VolumeDivergedError extends CapstanError {
+  constructor(
+    readonly volume: string,
+    readonly changed: string[],
+  ) {
+    super('CONFLICT', `volume "${volume}" exists but doesn't match the configuration in the compose file (changed: ${listed(changed)}); recreating it deletes its data`, {
+      hint: 'run `up -y` to recreate it (data will be lost), or revert the change to keep it',
+    });
+  }
+}
+
 /** Plan the networks the selected services use; returns the diverged ones (recreated). */
 function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): Map<string, string> {
   const diverged = new Map<string, string>();
@@ -224,11 +239,7 @@ function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, 
         continue;
       }
       if (!options.yes) {
-        throw new CapstanError(
-          'CONFLICT',
-          `volume "${volume.name}" exists but doesn't match the configuration in the compose file (changed: ${listed(changed)}); recreating it deletes its data`,
-          { hint: 'run `up -y` to recreate it (data will be lost), or revert the change to keep it' },
-        );
+        throw new VolumeDivergedError(volume.name, changed);
       }
       // compose (on yes): stop and remove the containers using it, remove it, create it, recreate them.
       diverged.set(volume.name, key);

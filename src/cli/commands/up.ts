@@ -1,5 +1,6 @@
 import { CapstanError } from '../../errors.js';
 import { formatPlan } from '../../compose/plan.js';
+import { VolumeDivergedError } from '../../compose/planner.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
 import { interruptSignals, loadFromGlobals, parseScale, session, type GlobalOptions } from '../context.js';
@@ -64,7 +65,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     noPrefix: flags.logPrefix === false,
   });
   try {
-    const result = await compose.up(project, {
+    const upOnce = (yes: boolean | undefined) => compose.up(project, {
       services,
       detach,
       dryRun: flags.dryRun || g.dryRun,
@@ -81,7 +82,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
       noAttach: flags.noattach,
       attachDependencies: flags.attachDependencies,
       timestamps: flags.timestamps,
-      yes: flags.yes,
+      yes,
       noRecreate: flags.recreate === false,
       noStart: flags.start === false,
       noDeps: flags.deps === false,
@@ -94,12 +95,29 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
       onLog: (line) => printer.line(line),
       onExit: (container, service, code) => printer.exited(container, service, code),
     });
+    const result = await upOnce(flags.yes).catch(async (err: unknown) => {
+      // compose asks before deleting a volume's data; without a terminal (or with --dry-run) the refusal stands.
+      if (!(err instanceof VolumeDivergedError) || flags.dryRun || g.dryRun || !process.stdin.isTTY || !process.stderr.isTTY) throw err;
+      if (!(await confirm(`Volume "${err.volume}" exists but doesn't match configuration in compose file (${err.changed.join(', ')}). Recreate (data will be lost)?`))) throw err;
+      return upOnce(true);
+    });
     progress.close();
     if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
     return result.exitCode;
   } finally {
     progress.close();
     interrupt.dispose();
+  }
+}
+
+/** Ask a yes/no question on the terminal; default no. */
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`? ${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
   }
 }
 
