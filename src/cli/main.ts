@@ -194,7 +194,18 @@ lazy(
 
 // commander reads `--no-attach` as the negation of `--attach`; compose's `--no-attach` takes a
 // service name, so it is passed under an internal name.
-const argv = process.argv.map((a) => (a === '--no-attach' ? '--noattach' : a.startsWith('--no-attach=') ? `--noattach=${a.slice(12)}` : a));
+/**
+ * argv as commander should see it: `--no-attach` is an option with a value here (commander would
+ * read it as the negation of `--attach`), and `-f=path` means `-f path` as in docker compose's Go
+ * flag parsing (commander would keep the `=`).
+ */
+const argv = process.argv.flatMap((a, i) => {
+  if (i < 2) return [a];
+  if (a === '--no-attach') return ['--noattach'];
+  if (a.startsWith('--no-attach=')) return [`--noattach=${a.slice(12)}`];
+  const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
+  return short ? [`-${short[1]}`, short[2]!] : [a];
+});
 
 program.parseAsync(argv).catch((err: unknown) => {
   process.exitCode = printError(err, Boolean(program.opts().verbose));

@@ -35,4 +35,13 @@ describe('config', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('busybox\nbusybox:1.36\n');
   });
+
+  it('-f=path and -p=name mean -f path and -p name, as in docker compose (Go flags)', async () => {
+    const r = await capstan([`-f=${dir}/compose.yaml`, '-p=cfg', 'config', '--services'], { env: { TAG: 'latest' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('db\nweb\n');
+    const bad = await capstan(['-f=/nonexistent/compose.yaml', 'config'], {});
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('/nonexistent/compose.yaml');
+  });
 });
