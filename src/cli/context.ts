@@ -55,6 +55,7 @@ async function readAllStdin(): Promise<string> {
  * loaded from files when there are some; with `-p` and no file, rebuilt from labels.
  */
 export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<Project> {
+  prefetchFor(g, compose);
   try {
     return await loadFromGlobals(g);
   } catch (err) {
@@ -64,6 +65,15 @@ export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<
     }
     throw err;
   }
+}
+
+/**
+ * When the project name is known before the compose file is read (`-p`, `COMPOSE_PROJECT_NAME`),
+ * start observing it now: the engine round trips then overlap with loading the file.
+ */
+export function prefetchFor(g: GlobalOptions, compose: Compose): void {
+  const name = g.projectName ?? process.env.COMPOSE_PROJECT_NAME;
+  if (name) compose.prefetch(name);
 }
 
 /** What a command needs to talk to the engine: a Compose object, its progress renderer, colors. */

@@ -209,4 +209,6 @@ const argv = process.argv.flatMap((a, i) => {
 
 program.parseAsync(argv).catch((err: unknown) => {
   process.exitCode = printError(err, Boolean(program.opts().verbose));
+  // A request started ahead (the engine prefetch while loading) must not hold the exit.
+  setTimeout(() => process.exit(), 1000).unref();
 });

@@ -6,7 +6,7 @@ import { executePlan } from './executor.js';
 import { withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
-import { listProjectContainers, observe, type ObservedContainer, type ObservedState } from './observed.js';
+import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
 import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
 import type { Plan } from './plan.js';
 import { planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
@@ -94,6 +94,7 @@ export class Compose {
   readonly engine: Engine;
   private readonly emit: EventSink;
   private readonly concurrency: number | undefined;
+  private prefetched: Promise<LabelledResources> | undefined;
 
   constructor(options: ComposeOptions) {
     this.engine = options.engine;
@@ -106,11 +107,29 @@ export class Compose {
    * `images: false`, as for `down`) the images its services run.
    */
   async observe(project: Project, options: { images?: boolean } = {}): Promise<ObservedState> {
-    return observe(this.engine, project.name, {
-      networks: Object.values(project.networks).map((n) => n.name),
-      volumes: Object.values(project.volumes).map((v) => v.name),
-      images: options.images === false ? [] : Object.values(project.services).map((s) => serviceImage(project.name, s)),
-    });
+    const labelled = this.prefetched;
+    this.prefetched = undefined;
+    return observe(
+      this.engine,
+      project.name,
+      {
+        networks: Object.values(project.networks).map((n) => n.name),
+        volumes: Object.values(project.volumes).map((v) => v.name),
+        images: options.images === false ? [] : Object.values(project.services).map((s) => serviceImage(project.name, s)),
+      },
+      labelled,
+    );
+  }
+
+  /**
+   * Start listing the resources labelled with `projectName` now (and negotiating the API version
+   * with it), so the engine round trips overlap with loading the compose file. The next
+   * {@link observe} of that project uses the result; a failure surfaces there, not here.
+   */
+  prefetch(projectName: string): void {
+    const labelled = listLabelled(this.engine, projectName);
+    labelled.catch(() => undefined);
+    this.prefetched = labelled;
   }
 
   /**

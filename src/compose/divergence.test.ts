@@ -22,7 +22,7 @@ describe('networkDifferences', () => {
 
 describe('volumeDifferences', () => {
   it('treats a missing driver as local and ignores compose labels', () => {
-    expect(volumeDifferences({ name: 'v' }, { Name: 'v', Driver: 'local', Mountpoint: '', Scope: 'local', Options: null, Labels: { [Label.project]: 'p' } })).toEqual([]);
+    expect(volumeDifferences({ name: 'v' }, { Name: 'v', Driver: 'local', Mountpoint: '', Scope: 'local', Options: {}, Labels: { [Label.project]: 'p' } })).toEqual([]);
   });
   it('names changed driver options', () => {
     expect(volumeDifferences({ name: 'v', driver_opts: { type: 'tmpfs', device: 'tmpfs' } }, { Name: 'v', Driver: 'local', Mountpoint: '', Scope: 'local', Options: { type: 'tmpfs' }, Labels: {} })).toEqual(['driver_opts.device']);
@@ -82,7 +82,7 @@ describe('planUp with a diverged volume', () => {
   const observedWithOldVolume = () => {
     const p = app();
     const observed = converged(p);
-    observed.volumes.set('p_data', { name: 'p_data', id: 'p_data', labels: { [Label.project]: 'p', [Label.configHash]: 'old' }, managed: true, volume: { Name: 'p_data', Driver: 'local', Mountpoint: '', Scope: 'local', Options: null, Labels: {} } });
+    observed.volumes.set('p_data', { name: 'p_data', id: 'p_data', labels: { [Label.project]: 'p', [Label.configHash]: 'old' }, managed: true, volume: { Name: 'p_data', Driver: 'local', Mountpoint: '', Scope: 'local', Options: {}, Labels: {} } });
     return { p, observed };
   };
 

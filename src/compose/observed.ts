@@ -49,24 +49,49 @@ export interface ObservedResource {
   volume?: Volume;
 }
 
+/** What the project label alone finds: containers (with one-offs), networks, volumes. */
+export interface LabelledResources {
+  project: string;
+  containers: ObservedContainer[];
+  networks: Network[];
+  volumes: Volume[];
+}
+
+/**
+ * The three label-filtered list calls (`GET /containers/json`, `/networks`, `/volumes`), in
+ * parallel. Needs only the project name, so a command can start it while the compose file is
+ * still being loaded and hand the promise to {@link observe}.
+ */
+export async function listLabelled(engine: Engine, project: string): Promise<LabelledResources> {
+  const filter = projectFilter(project);
+  const [containers, networks, volumes] = await Promise.all([
+    listProjectContainers(engine, project, { all: true, oneoff: true }),
+    engine.listNetworks(filter),
+    engine.listVolumes(filter),
+  ]);
+  return { project, containers, networks, volumes };
+}
+
 /**
  * Read the project's containers, networks and volumes (one list call each, in parallel), plus
  * the declared network/volume names that exist without our label, plus the given images.
+ *
+ * @param labelled the result of {@link listLabelled} started earlier for the same project
+ *   (ignored when it is for another project).
  */
 export async function observe(
   engine: Engine,
   project: string,
   declared: { networks?: string[]; volumes?: string[]; images?: string[] } = {},
+  labelled?: Promise<LabelledResources>,
 ): Promise<ObservedState> {
-  const filter = projectFilter(project);
-  const [containers, networks, volumes, images] = await Promise.all([
-    listProjectContainers(engine, project, { all: true, oneoff: true }),
-    engine.listNetworks(filter),
-    engine.listVolumes(filter),
+  const [found, images] = await Promise.all([
+    labelled?.then((l) => (l.project === project ? l : listLabelled(engine, project))) ?? listLabelled(engine, project),
     Promise.all(
       [...new Set(declared.images ?? [])].map(async (ref) => [ref, (await engine.inspectImage(ref))?.Id] as const),
     ),
   ]);
+  const { containers, networks, volumes } = found;
   const state: ObservedState = {
     project,
     containers,

@@ -3,7 +3,7 @@ import { formatPlan } from '../../compose/plan.js';
 import { VolumeDivergedError } from '../../compose/planner.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
-import { interruptSignals, loadFromGlobals, parseScale, session, type GlobalOptions } from '../context.js';
+import { interruptSignals, loadFromGlobals, parseScale, prefetchFor, session, type GlobalOptions } from '../context.js';
 
 /** `capstan up [SERVICE...]`: flags as docker compose's `up` (cmd/compose/up.go). */
 export interface UpFlags {
@@ -55,8 +55,9 @@ function validate(flags: UpFlags): void {
  */
 export async function run(g: GlobalOptions, flags: UpFlags, services: string[]): Promise<number> {
   validate(flags);
-  const project = await loadFromGlobals(g);
   const { compose, progress } = session(g);
+  prefetchFor(g, compose);
+  const project = await loadFromGlobals(g);
   const interrupt = interruptSignals();
   const detach = Boolean(flags.detach || flags.wait || flags.dryRun || g.dryRun || flags.start === false);
   const printer = new LogPrinter({
