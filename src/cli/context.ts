@@ -18,6 +18,8 @@ export interface GlobalOptions {
   ansi?: 'never' | 'always' | 'auto';
   dryRun?: boolean;
   verbose?: boolean;
+  /** `--all-resources`: keep networks, volumes, secrets, configs no service uses. */
+  allResources?: boolean;
 }
 
 /** Print a loader warning on stderr, yellow in a terminal. */
@@ -39,6 +41,8 @@ export async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadO
     profiles: g.profile,
     readStdin: readAllStdin,
     onWarning: warningPrinter(g),
+    // docker compose drops resources no service uses unless --all-resources
+    pruneResources: !g.allResources,
     ...overrides,
   });
 }

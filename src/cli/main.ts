@@ -31,6 +31,7 @@ const program = new Command('capstan')
   .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']))
   .addOption(new Option('--ansi <when>', 'control when to print ANSI control characters').choices(['never', 'always', 'auto']).default('auto'))
   .option('--dry-run', 'print the plan; change nothing')
+  .option('--all-resources', 'include all resources, even those not used by services')
   .option('--verbose', 'show stack traces of errors')
   .option('-v, --version', 'show the Capstan version and exit');
 
@@ -93,6 +94,7 @@ lazy(
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print prefix in logs")
     .option('--dry-run', 'print the plan; change nothing')
+  .option('--all-resources', 'include all resources, even those not used by services')
     .addHelpText('after', '\n  --no-attach <service>  do not attach (stream logs) to the specified services (repeatable)'),
   () => import('./commands/up.js'),
 );
@@ -109,7 +111,8 @@ lazy(
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
     .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-    .option('--dry-run', 'print the plan; change nothing'),
+    .option('--dry-run', 'print the plan; change nothing')
+  .option('--all-resources', 'include all resources, even those not used by services'),
   () => import('./commands/create.js'),
 );
 
@@ -121,7 +124,8 @@ lazy(
     .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
-    .option('--dry-run', 'print the plan; change nothing'),
+    .option('--dry-run', 'print the plan; change nothing')
+  .option('--all-resources', 'include all resources, even those not used by services'),
   () => import('./commands/down.js'),
 );
 

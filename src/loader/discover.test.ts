@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { discoverComposeFiles, resolveComposeFiles } from './discover.js';
+import { discoverComposeFiles, resolveComposeFiles, resolveProjectOptions } from './discover.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'capstan-discover-'));
@@ -39,5 +39,34 @@ describe('resolveComposeFiles', () => {
     expect(() => resolveComposeFiles({ files: ['nope.yml'], env: {}, cwd: dir })).toThrow(/no such file/);
     expect(() => resolveComposeFiles({ env: {}, cwd: '/proc/self' })).toThrow(/no configuration file provided/);
     expect(() => resolveComposeFiles({ env: {}, cwd: '/proc/self' })).toThrow(expect.objectContaining({ code: 'NO_CONFIG_FILE' }));
+  });
+});
+
+describe('resolveProjectOptions', () => {
+  it('reads .env under the OS environment; ${VAR} in it sees the OS value first', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, '.env'), 'FOO=foo\nBAR=${FOO}\n');
+    const plain = await resolveProjectOptions({ cwd: dir, projectDirectory: dir, env: {} });
+    expect(plain.environment).toEqual({ FOO: 'foo', BAR: 'foo' });
+    const os = await resolveProjectOptions({ cwd: dir, projectDirectory: dir, env: { FOO: 'zot' } });
+    expect(os.environment).toEqual({ FOO: 'zot', BAR: 'zot' });
+    expect(os.files).toEqual([]); // nothing found is not an error at this stage
+    expect((await resolveProjectOptions({ cwd: dir, env: {}, noDotEnv: true })).environment).toEqual({});
+  });
+  it('discovers from --project-directory, relative to cwd, and takes the .env found there', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'proj'));
+    writeFileSync(join(dir, 'proj', 'compose.yaml'), 'services: {}\n');
+    writeFileSync(join(dir, 'proj', '.env'), 'COMPOSE_PROJECT_NAME=from_env\n');
+    const o = await resolveProjectOptions({ cwd: dir, projectDirectory: 'proj/', env: {} });
+    expect(o.files).toEqual([join(dir, 'proj', 'compose.yaml')]);
+    expect(o.workingDir).toBe(join(dir, 'proj'));
+    expect(o.environment.COMPOSE_PROJECT_NAME).toBe('from_env');
+  });
+  it('checks -p at once, accepts an empty one, and fails on a missing --env-file', async () => {
+    const dir = tmp();
+    await expect(resolveProjectOptions({ cwd: dir, env: {}, projectName: '-my_project' })).rejects.toThrow('invalid project name "-my_project"');
+    expect((await resolveProjectOptions({ cwd: dir, env: {}, projectName: '' })).projectName).toBeUndefined();
+    await expect(resolveProjectOptions({ cwd: dir, env: {}, envFiles: ['nope.env'] })).rejects.toThrow(/couldn't find env file/);
   });
 });

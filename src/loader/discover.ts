@@ -1,9 +1,15 @@
 /**
- * Compose file discovery (compose-behaviour.md §3.1 "File discovery", §1.1 `-f`, `COMPOSE_FILE`).
+ * Compose file discovery (compose-behaviour.md §3.1 "File discovery", §1.1 `-f`, `COMPOSE_FILE`)
+ * and the project options built from the command line before any compose file is read: which
+ * files, which project directory, which interpolation environment (`.env`, `--env-file`).
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
+import { parseDotenv } from './dotenv.js';
+import { checkProjectNameFlag } from './project-name.js';
+import { toBool } from './volumes.js';
 
 /** Default file names, in priority order. */
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
@@ -61,12 +67,23 @@ export interface ComposeFileSources {
   env: Record<string, string | undefined>;
   /** Directory to resolve relative paths against and to start discovery from. */
   cwd: string;
+  /** Directory to start discovery from instead of `cwd` (`--project-directory`). */
+  searchFrom?: string;
   onWarning?: (message: string) => void;
+}
+
+/** The error raised when no compose file is given and discovery finds none. */
+export function noConfigFileError(dir: string): LoaderError {
+  return new LoaderError('no configuration file provided: not found', {}, {
+    code: 'NO_CONFIG_FILE',
+    hint: `create a compose.yaml in ${dir} or a parent directory, or pass -f`,
+  });
 }
 
 /**
  * The compose files to load, as absolute paths (`-` kept for stdin): `-f` list, else
- * `COMPOSE_FILE` split on `COMPOSE_PATH_SEPARATOR` (default `:`), else discovery from `cwd`.
+ * `COMPOSE_FILE` split on `COMPOSE_PATH_SEPARATOR` (default `:`), else discovery from
+ * `searchFrom` (default `cwd`).
  *
  * @throws {LoaderError} when an explicit file does not exist, or when discovery finds nothing
  *   ("no configuration file provided: not found").
@@ -89,12 +106,127 @@ export function resolveComposeFiles(src: ComposeFileSources): string[] {
       return abs;
     });
   }
-  const found = discoverComposeFiles(src.cwd, src.onWarning);
-  if (!found) {
-    throw new LoaderError('no configuration file provided: not found', {}, {
-      code: 'NO_CONFIG_FILE',
-      hint: `create a compose.yaml in ${src.cwd} or a parent directory, or pass -f`,
-    });
-  }
+  const from = src.searchFrom ?? src.cwd;
+  const found = discoverComposeFiles(from, src.onWarning);
+  if (!found) throw noConfigFileError(from);
   return found;
+}
+
+/** Inputs of {@link resolveProjectOptions}: the global flags and the process context. */
+export interface ProjectOptionsInput {
+  /** `-f` in order (`-` = stdin); absent or empty → `COMPOSE_FILE` → discovery. */
+  files?: string[];
+  /** `-p`; `''` means "not given". */
+  projectName?: string;
+  /** `--project-directory`, relative to `cwd`. */
+  projectDirectory?: string;
+  /** `--env-file` (repeatable), relative to `cwd`; else `COMPOSE_ENV_FILES`, else `<dir>/.env`. */
+  envFiles?: string[];
+  /** The OS environment; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Default `process.cwd()`. */
+  cwd?: string;
+  /** Read no `.env` / env file at all: the environment is exactly `env`. */
+  noDotEnv?: boolean;
+  /** Default: write `warning: …` to stderr. */
+  onWarning?: (message: string) => void;
+}
+
+/** The project options: what to load and with which environment (compose-go's `ProjectOptions`). */
+export interface ProjectOptions {
+  /** Absolute compose file paths (`-` kept for stdin); empty when none was given or found. */
+  files: string[];
+  /** Absolute project directory: `--project-directory`, else the first real file's directory, else `cwd`. */
+  workingDir: string;
+  /** The interpolation environment: OS environment over the env files' values. */
+  environment: Record<string, string>;
+  /** Absolute paths of the explicit env files (`--env-file` / `COMPOSE_ENV_FILES`). */
+  envFiles: string[];
+  /** The validated `-p`, `undefined` when not given. */
+  projectName?: string;
+  /** Absolute `cwd`. */
+  cwd: string;
+  /** The OS environment without `undefined` values. */
+  osEnv: Record<string, string>;
+}
+
+/**
+ * Build the project options from the flags, as docker compose does before reading any compose
+ * file (compose-behaviour.md §3.1 "Environment sources", "File discovery", "Working directory"):
+ *
+ * 1. `-p` is validated as given.
+ * 2. The env files (`--env-file`s, else `COMPOSE_ENV_FILES`, else `.env` in `--project-directory`
+ *    or cwd unless `COMPOSE_DISABLE_ENV_FILE`) fill the environment under the OS environment;
+ *    `${VAR}` in them sees the OS environment first.
+ * 3. Files: `-f`, else `COMPOSE_FILE` (which `.env` may set), else discovery from
+ *    `--project-directory` or cwd.
+ * 4. When the project directory is only known now (the first file's directory), its `.env` is
+ *    read instead.
+ *
+ * @throws {LoaderError} for an invalid `-p`, a missing explicit env file or compose file, or a
+ *   malformed env file. Finding no compose file is not an error here (`files` is empty).
+ */
+export async function resolveProjectOptions(input: ProjectOptionsInput): Promise<ProjectOptions> {
+  checkProjectNameFlag(input.projectName);
+  const osEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.env ?? process.env)) if (v !== undefined) osEnv[k] = v;
+  const cwd = resolve(input.cwd ?? process.cwd());
+  const warn = input.onWarning ?? ((m: string) => void process.stderr.write(`warning: ${m}\n`));
+  const display = (abs: string): string => {
+    const rel = relative(cwd, abs);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+  };
+
+  const explicit =
+    input.envFiles && input.envFiles.length > 0
+      ? input.envFiles
+      : osEnv.COMPOSE_ENV_FILES
+        ? osEnv.COMPOSE_ENV_FILES.split(',').map((s) => s.trim()).filter(Boolean)
+        : undefined;
+  const envFiles = explicit?.map((f) => resolve(cwd, f)) ?? [];
+  const loadEnv = async (dir: string): Promise<Record<string, string>> => {
+    if (input.noDotEnv) return {};
+    const paths = explicit ? envFiles : toBool(osEnv.COMPOSE_DISABLE_ENV_FILE) ? [] : [join(dir, '.env')];
+    const acc: Record<string, string> = {};
+    for (const p of paths) {
+      let source: string;
+      try {
+        const st = await stat(p);
+        if (st.isDirectory()) {
+          if (!explicit) continue; // a directory named .env is not an env file
+          throw new LoaderError(`${display(p)} is a directory`);
+        }
+        source = await readFile(p, 'utf8');
+      } catch (err) {
+        if (err instanceof LoaderError) throw err;
+        if (!explicit) continue; // the default .env is optional
+        throw new LoaderError(`couldn't find env file: ${p}`, {}, { hint: 'check the --env-file paths' });
+      }
+      Object.assign(acc, parseDotenv(source, { file: display(p), lookup: (k) => osEnv[k], defined: { ...acc } }));
+    }
+    return acc;
+  };
+
+  const projectDir = input.projectDirectory ? resolve(cwd, input.projectDirectory) : undefined;
+  const firstDir = projectDir ?? cwd;
+  const preEnv = { ...(await loadEnv(firstDir)), ...osEnv };
+  let files: string[];
+  try {
+    files = resolveComposeFiles({ files: input.files, env: preEnv, cwd, searchFrom: firstDir, onWarning: warn });
+  } catch (err) {
+    if (err instanceof LoaderError && err.code === 'NO_CONFIG_FILE') files = [];
+    else throw err;
+  }
+  const firstReal = files.find((f) => f !== '-');
+  const workingDir = projectDir ?? (firstReal ? dirname(firstReal) : cwd);
+  const environment = workingDir === firstDir ? preEnv : { ...(await loadEnv(workingDir)), ...osEnv };
+  return {
+    files,
+    workingDir,
+    environment,
+    envFiles,
+    ...(input.projectName ? { projectName: input.projectName } : {}),
+    cwd,
+    osEnv,
+  };
 }

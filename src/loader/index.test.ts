@@ -160,3 +160,63 @@ describe('loadProject', () => {
     await expect(loadProject({ cwd: dir, env: {}, envFiles: ['nope.env'] })).rejects.toThrow(/couldn't find env file/);
   });
 });
+
+describe('project name while loading', () => {
+  it('interpolates ${COMPOSE_PROJECT_NAME} with the final name, whichever file sets name:', async () => {
+    const dir = project({
+      'a.yaml': 'name: first\nservices:\n  web: {image: web, container_name: "${COMPOSE_PROJECT_NAME}-web"}\n',
+      'b.yaml': 'name: ${WHICH}\nservices:\n  db: {image: db, container_name: "${COMPOSE_PROJECT_NAME}-db"}\n',
+    });
+    const p = await loadProject({ cwd: dir, env: { WHICH: 'second' }, files: ['a.yaml', 'b.yaml'] });
+    expect(p.name).toBe('second');
+    expect(p.services.web!.container_name).toBe('second-web');
+    expect(p.services.db!.container_name).toBe('second-db');
+    expect(p.environment.COMPOSE_PROJECT_NAME).toBe('second');
+    const q = await loadProject({ cwd: dir, env: { COMPOSE_PROJECT_NAME: 'from_env' }, files: ['a.yaml'] });
+    expect(q.services.web!.container_name).toBe('from_env-web');
+  });
+  it('falls back to the directory; `-p ""` is not a name; nameFromEnvironment: false ignores the variable', async () => {
+    const dir = project({ 'compose.yaml': 'services:\n  s: {image: s}\n' });
+    expect((await loadProject({ cwd: dir, env: {}, projectName: '' })).name).toBe('my_app');
+    await expect(
+      loadProject({ cwd: dir, env: { COMPOSE_PROJECT_NAME: 'x' }, nameFromDirectory: false, nameFromEnvironment: false }),
+    ).rejects.toThrow('project name must not be empty');
+    await expect(loadProject({ cwd: dir, env: { COMPOSE_PROJECT_NAME: 'Bad.Name' } })).rejects.toThrow('invalid project name "Bad.Name"');
+  });
+});
+
+describe('service selection and pruning', () => {
+  const FILE = `services:
+  web: {image: web, networks: [front], volumes: ["data:/data"], depends_on: [api]}
+  api: {image: api}
+  other:
+    image: other
+    networks: [back]
+    env_file: [{path: missing.env, required: true}]
+  dbg: {image: dbg, profiles: [debug]}
+networks: {front: {}, back: {}}
+volumes: {data: {}, tmp: {}}
+`;
+  it('keeps the selected services and their dependencies, and does not read the others\' env files', async () => {
+    const dir = project({ 'compose.yaml': FILE });
+    await expect(loadProject({ cwd: dir, env: {} })).rejects.toThrow(/missing\.env/);
+    const p = await loadProject({ cwd: dir, env: {}, services: ['web'] });
+    expect(Object.keys(p.services)).toEqual(['web', 'api']);
+    expect(Object.keys(p.disabledServices).sort()).toEqual(['dbg', 'other']);
+    expect(Object.keys(p.networks)).toEqual(['front', 'back', 'default']); // not pruned unless asked
+    const d = await loadProject({ cwd: dir, env: {}, services: ['dbg'] });
+    expect(Object.keys(d.services)).toEqual(['dbg']);
+    await expect(loadProject({ cwd: dir, env: {}, services: ['nope'] })).rejects.toThrow('no such service: nope');
+  });
+  it('prunes networks and volumes no kept service uses', async () => {
+    const dir = project({ 'compose.yaml': FILE });
+    const p = await loadProject({ cwd: dir, env: {}, services: ['web'], pruneResources: true });
+    expect(Object.keys(p.networks)).toEqual(['front', 'default']);
+    expect(Object.keys(p.volumes)).toEqual(['data']);
+  });
+  it('reads env files relative to the project directory without path resolution', async () => {
+    const dir = project({ 'compose.yaml': 'services:\n  s: {image: s, env_file: [vars.env]}\n', 'vars.env': 'A=1\n' });
+    const p = await loadProject({ cwd: '/', files: [join(dir, 'compose.yaml')], env: {}, resolvePaths: false });
+    expect(p.services.s!.environment).toEqual({ A: '1' });
+  });
+});

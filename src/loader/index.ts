@@ -10,9 +10,9 @@
  *
  * Pure given its inputs (files, environment, stdin); warnings go to `onWarning`.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { resolveServiceEnvironment } from './environment.js';
@@ -20,16 +20,16 @@ import { applyExtends } from './extends.js';
 import { applyIncludes, type IncludeEntry } from './include.js';
 import { rebaseModel } from './paths.js';
 import { checkConsistency } from './consistency.js';
-import { resolveComposeFiles } from './discover.js';
+import { noConfigFileError, resolveProjectOptions } from './discover.js';
 import { parseDotenv } from './dotenv.js';
 import { interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeLayers } from './merge.js';
 import { normalizeModel } from './normalize.js';
 import { applyProfiles, parseProfilesEnv } from './profiles.js';
 import { resolveProjectName } from './project-name.js';
+import { pruneResources, selectServices } from './select.js';
 import { assertValidModel } from './validate.js';
 import { locateIn, parseYaml, type ParsedYaml } from './yaml.js';
-import { toBool } from './volumes.js';
 
 export { projectToModel } from './serialize.js';
 
@@ -45,8 +45,17 @@ export interface LoadOptions {
   envFiles?: string[];
   /** `--profile`; else `COMPOSE_PROFILES` (comma-separated). */
   profiles?: string[];
-  /** Services named on the command line: their profiles are enabled (compose's `WithServicesEnabled`). */
+  /**
+   * Services named on the command line (compose's `WithServicesEnabled` + `WithSelectedServices`):
+   * their profiles are enabled and the project keeps only them and their dependencies; the
+   * others move to `disabledServices` and their `env_file`s are not read.
+   */
   services?: string[];
+  /**
+   * Drop the top-level networks, volumes, secrets, configs and models no kept service uses
+   * (compose's `WithoutUnnecessaryResources`; docker compose does it unless `--all-resources`).
+   */
+  pruneResources?: boolean;
   /** The OS environment; default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Default `process.cwd()`. */
@@ -76,6 +85,11 @@ export interface LoadOptions {
    * basename names the project. False makes that an error (compose-go's `LoadWithContext`).
    */
   nameFromDirectory?: boolean;
+  /**
+   * Default true: `COMPOSE_PROJECT_NAME` (OS environment or `.env`) names the project. False leaves
+   * naming to `projectName` and `name:` (compose-go's `LoadWithContext`, where the cli layer reads it).
+   */
+  nameFromEnvironment?: boolean;
 }
 
 /** Loader-internal state shared by the per-file stages of one {@link loadProject} call. */
@@ -89,6 +103,8 @@ interface FileLoadContext {
   readStdin?: () => Promise<string>;
   /** Raw models of files loaded as `extends` bases, by absolute path. */
   baseCache: Map<string, Promise<Record<string, unknown>>>;
+  /** Files already parsed (to read their `name:` first), each taken once by {@link parseAndInterpolate}. */
+  parsed: Map<string, ParsedYaml[]>;
   workingDir: string;
 }
 
@@ -110,11 +126,13 @@ async function parseAndInterpolate(
   env: Record<string, string>,
   ctx: FileLoadContext,
 ): Promise<{ docs: ParsedYaml[]; trees: Record<string, unknown>[] }> {
-  const source = await readComposeSource(f, ctx);
+  const cached = ctx.parsed.get(f);
+  ctx.parsed.delete(f);
+  const parsed = cached ?? parseYaml(await readComposeSource(f, ctx), ctx.display(f));
   const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
   const docs: ParsedYaml[] = [];
   const trees: Record<string, unknown>[] = [];
-  for (const doc of parseYaml(source, ctx.display(f))) {
+  for (const doc of parsed) {
     docs.push(doc);
     if (doc.data === null) continue;
     if (!isPlainObject(doc.data)) {
@@ -205,59 +223,14 @@ function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContex
  *   `file:line:col: key.path: reason` where known.
  */
 export async function loadProject(options: LoadOptions = {}): Promise<Project> {
-  const osEnvRaw = options.env ?? process.env;
-  const osEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(osEnvRaw)) if (v !== undefined) osEnv[k] = v;
-  const cwd = resolve(options.cwd ?? process.cwd());
   const warn = options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  const { files, workingDir, environment, envFiles, osEnv, cwd } = await resolveProjectOptions({ ...options, onWarning: warn });
+  if (files.length === 0) throw noConfigFileError(options.projectDirectory ? workingDir : cwd);
   const display = (abs: string): string => {
     if (abs === '-') return '-';
     const rel = relative(cwd, abs);
     return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
   };
-
-  // Environment files: explicit list (flag or COMPOSE_ENV_FILES) or the default `.env`.
-  const explicitEnvFiles =
-    options.envFiles && options.envFiles.length > 0
-      ? options.envFiles
-      : osEnv.COMPOSE_ENV_FILES
-        ? osEnv.COMPOSE_ENV_FILES.split(',').map((s) => s.trim()).filter(Boolean)
-        : undefined;
-  const envFilePaths = explicitEnvFiles?.map((f) => resolve(cwd, f)) ?? [];
-  const loadEnv = async (dir: string): Promise<Record<string, string>> => {
-    if (options.noDotEnv) return {};
-    const paths = explicitEnvFiles ? envFilePaths : toBool(osEnv.COMPOSE_DISABLE_ENV_FILE) ? [] : [join(dir, '.env')];
-    const acc: Record<string, string> = {};
-    for (const p of paths) {
-      let source: string;
-      try {
-        const st = await stat(p);
-        if (st.isDirectory()) throw new LoaderError(`${display(p)} is a directory`);
-        source = await readFile(p, 'utf8');
-      } catch (err) {
-        if (err instanceof LoaderError) throw err;
-        if (!explicitEnvFiles) continue; // the default .env is optional
-        throw new LoaderError(`couldn't find env file: ${p}`, {}, { hint: 'check the --env-file paths' });
-      }
-      Object.assign(acc, parseDotenv(source, { file: display(p), lookup: (k) => osEnv[k], defined: { ...acc } }));
-    }
-    return acc;
-  };
-
-  // First pass: `.env` beside the project directory / cwd may set COMPOSE_FILE & co.
-  const firstDir = options.projectDirectory ? resolve(cwd, options.projectDirectory) : cwd;
-  const preEnv = { ...(await loadEnv(firstDir)), ...osEnv };
-  const files = resolveComposeFiles({ files: options.files, env: preEnv, cwd, onWarning: warn });
-  const firstReal = files.find((f) => f !== '-');
-  const workingDir = options.projectDirectory
-    ? resolve(cwd, options.projectDirectory)
-    : firstReal
-      ? dirname(firstReal)
-      : cwd;
-  const dotenv = workingDir === firstDir ? preEnv : await loadEnv(workingDir);
-  const environment: Record<string, string> = { ...dotenv, ...osEnv };
-  // An explicit project name is visible to interpolation as COMPOSE_PROJECT_NAME.
-  if (options.projectName) environment.COMPOSE_PROJECT_NAME = options.projectName;
   const resolvePaths = options.resolvePaths !== false;
 
   // Unset variables are reported once each, after loading, so the message can say when the
@@ -274,10 +247,22 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     display,
     readStdin: options.readStdin,
     baseCache: new Map(),
+    parsed: new Map(),
     workingDir,
   };
   let envFileSources: ServiceConfig[] = [];
   try {
+    // The name comes first, so that `${COMPOSE_PROJECT_NAME}` anywhere in the files is the
+    // final name, whichever file sets `name:` (compose-go reads every file's `name:` up front).
+    const { name } = resolveProjectName({
+      flag: options.projectName,
+      env: options.nameFromEnvironment === false ? undefined : environment.COMPOSE_PROJECT_NAME,
+      fileNames: await declaredNames(files, ctx),
+      projectDir: options.nameFromDirectory === false ? undefined : workingDir,
+      onWarning: warn,
+    });
+    environment.COMPOSE_PROJECT_NAME = name;
+
     const docs: ParsedYaml[] = [];
     const layers: unknown[] = [];
     for (const f of files) {
@@ -290,16 +275,6 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     const locate = (path: readonly (string | number)[], opts?: { key?: boolean }) => locateIn(docs, path, opts);
     if (!options.skipValidation) assertValidModel(merged, locate);
 
-    if (options.nameFromDirectory === false && !options.projectName && !environment.COMPOSE_PROJECT_NAME && !(typeof merged.name === 'string' && merged.name)) {
-      throw new LoaderError('project name must not be empty');
-    }
-    const { name } = resolveProjectName({
-      flag: options.projectName,
-      env: environment.COMPOSE_PROJECT_NAME,
-      fileNames: [typeof merged.name === 'string' ? merged.name : undefined],
-      projectDir: workingDir,
-    });
-    if (!Object.hasOwn(environment, 'COMPOSE_PROJECT_NAME')) environment.COMPOSE_PROJECT_NAME = name;
 
     const model = normalizeModel(merged, {
       projectName: name,
@@ -320,15 +295,22 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       if (!svc) throw new LoaderError(`no such service: ${svcName}`);
       for (const p of svc.profiles ?? []) if (!profiles.includes(p)) profiles.push(p);
     }
-    const { enabled, disabled } = applyProfiles(model.services, profiles);
-    if (!options.skipConsistency) checkConsistency(model, enabled, disabled, locate);
+    const byProfile = applyProfiles(model.services, profiles);
+    if (!options.skipConsistency) checkConsistency(model, byProfile.enabled, byProfile.disabled, locate);
+    const { services: selected, disabled } = selectServices(
+      { services: byProfile.enabled, disabled: byProfile.disabled },
+      options.services ?? [],
+    );
+    const resources = options.pruneResources ? pruneResources({ ...model, services: selected }) : model;
 
-    let services = enabled;
+    let services = selected;
     if (!options.skipEnvResolution) {
       services = {};
-      for (const [key, svc] of Object.entries(enabled)) {
+      // Without path resolution env_file paths stay relative to the project directory.
+      const readFile = resolvePaths ? undefined : (p: string) => readEnvFile(resolve(workingDir, p));
+      for (const [key, svc] of Object.entries(selected)) {
         try {
-          services[key] = resolveServiceEnvironment(svc, { projectEnv: environment, keepEnvFile: options.keepEnvFiles });
+          services[key] = resolveServiceEnvironment(svc, { projectEnv: environment, keepEnvFile: options.keepEnvFiles, readFile });
         } catch (err) {
           if (err instanceof LoaderError && !err.keyPath) {
             throw new LoaderError(err.reason, { ...locate(['services', key, 'env_file']), keyPath: `services.${key}.env_file` });
@@ -341,21 +323,60 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     return {
       name,
       services,
-      networks: model.networks,
-      volumes: model.volumes,
-      secrets: model.secrets,
-      configs: model.configs,
+      networks: resources.networks,
+      volumes: resources.volumes,
+      secrets: resources.secrets,
+      configs: resources.configs,
       extensions: model.extensions,
       workingDir,
       configFiles: files,
-      envFiles: envFilePaths,
+      envFiles,
       environment,
       disabledServices: disabled,
       profiles,
-      ...(model.models ? { models: model.models } : {}),
+      ...(resources.models ? { models: resources.models } : {}),
     };
   } finally {
     for (const v of unset) warn(unsetVariableMessage(v, envFileSources));
+  }
+}
+
+/**
+ * The top-level `name:` of each compose file (last document that sets one), interpolated with the
+ * environment. Scalars are taken as strings; the schema rejects a non-string `name:` later. The
+ * parsed documents are kept in `ctx.parsed` for the load that follows.
+ */
+async function declaredNames(files: readonly string[], ctx: FileLoadContext): Promise<(string | undefined)[]> {
+  const lookup = (n: string) => (Object.hasOwn(ctx.env, n) ? ctx.env[n] : undefined);
+  const names: (string | undefined)[] = [];
+  for (const f of files) {
+    const docs = parseYaml(await readComposeSource(f, ctx), ctx.display(f));
+    ctx.parsed.set(f, docs);
+    let found: string | undefined;
+    for (const doc of docs) {
+      if (doc.data === null) continue;
+      if (!isPlainObject(doc.data)) throw new LoaderError('top-level object must be a mapping', { file: doc.file, line: 1, column: 1 });
+      const raw = doc.data.name;
+      if (raw === undefined || raw === null || typeof raw === 'object') continue;
+      const value = String(raw);
+      if (value === '') continue;
+      found = ctx.interpolate
+        ? String((interpolateTree({ name: value }, lookup, { file: doc.file, locate: (p) => doc.locate(p), onUnset: ctx.onUnset }) as { name: unknown }).name)
+        : value;
+    }
+    names.push(found);
+  }
+  return names;
+}
+
+/** Read an env file: `undefined` when it does not exist, an error when it is a directory. */
+function readEnvFile(path: string): string | undefined {
+  try {
+    if (statSync(path).isDirectory()) throw new LoaderError(`env file ${path} is a directory`);
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof LoaderError) throw err;
+    return undefined;
   }
 }
 

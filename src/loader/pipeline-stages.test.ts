@@ -119,10 +119,12 @@ describe('normalisation extras', () => {
     expect(p.services.a!.hostname).toBe('on');
     expect(warnings.some((w) => w.includes('YAML 1.1 boolean'))).toBe(true);
   });
-  it('naming a service enables its profiles; COMPOSE_PROFILES is read', async () => {
+  it('naming a service enables its profiles and selects it; COMPOSE_PROFILES is read', async () => {
     const root = tree({ 'compose.yaml': 'services:\n  a: {image: a, profiles: [dbg]}\n  b: {image: b}\n' });
     expect(Object.keys((await load(root)).services)).toEqual(['b']);
-    expect(Object.keys((await load(root, { services: ['a'] })).services)).toEqual(['a', 'b']);
+    const selected = await load(root, { services: ['a'] });
+    expect(Object.keys(selected.services)).toEqual(['a']);
+    expect(Object.keys(selected.disabledServices)).toEqual(['b']);
     expect(Object.keys((await load(root, { env: { COMPOSE_PROFILES: 'dbg' } })).services)).toEqual(['a', 'b']);
     await expect(load(root, { services: ['zzz'] })).rejects.toThrow(/no such service/);
   });

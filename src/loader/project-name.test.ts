@@ -1,5 +1,15 @@
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isValidProjectName, normalizeProjectName, resolveProjectName, INVALID_PROJECT_NAME } from './project-name.js';
+import {
+  checkProjectNameFlag,
+  EMPTY_PROJECT_NAME,
+  isValidProjectName,
+  normalizeProjectName,
+  resolveProjectName,
+  INVALID_PROJECT_NAME,
+} from './project-name.js';
 
 describe('project name', () => {
   it('validates explicit names', () => {
@@ -24,7 +34,28 @@ describe('project name', () => {
   it('rejects invalid explicit names without normalising them', () => {
     expect(() => resolveProjectName({ flag: 'Bad', projectDir: '/x' })).toThrow(INVALID_PROJECT_NAME);
     expect(() => resolveProjectName({ env: '_bad', projectDir: '/x' })).toThrow(INVALID_PROJECT_NAME);
-    expect(() => resolveProjectName({ flag: '', projectDir: '/x' })).toThrow(/empty/);
-    expect(() => resolveProjectName({ projectDir: '/___' })).toThrow(/could not be derived/);
+    expect(() => checkProjectNameFlag('www.my.project')).toThrow('invalid project name "www.my.project"');
+  });
+  it('treats an empty -p or COMPOSE_PROJECT_NAME as not given', () => {
+    expect(() => checkProjectNameFlag('')).not.toThrow();
+    expect(resolveProjectName({ flag: '', env: '', projectDir: '/path/to/proj' })).toEqual({ name: 'proj', source: 'directory' });
+  });
+  it('fails with compose\'s message when no source gives a name', () => {
+    expect(() => resolveProjectName({ projectDir: '/' })).toThrow(EMPTY_PROJECT_NAME);
+    expect(() => resolveProjectName({ projectDir: '/___' })).toThrow(EMPTY_PROJECT_NAME);
+    // Without a directory fallback (compose-go's LoadWithContext), a file name is still enough.
+    expect(() => resolveProjectName({ fileNames: [undefined] })).toThrow(EMPTY_PROJECT_NAME);
+    expect(resolveProjectName({ fileNames: ['Named'] }).name).toBe('named');
+  });
+  it('warns when the directory name comes through a symlink', () => {
+    const root = mkdtempSync(join(tmpdir(), 'capstan-pn-'));
+    mkdirSync(join(root, 'real-dir'));
+    symlinkSync(join(root, 'real-dir'), join(root, 'link-dir'));
+    const warnings: string[] = [];
+    expect(resolveProjectName({ projectDir: join(root, 'link-dir'), onWarning: (w) => warnings.push(w) }).name).toBe('link-dir');
+    expect(warnings).toEqual(['project has been loaded without an explicit name from a symlink. Using name "link-dir"']);
+    warnings.length = 0;
+    resolveProjectName({ projectDir: join(root, 'real-dir'), onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
   });
 });

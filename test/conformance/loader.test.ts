@@ -440,10 +440,14 @@ async function produce(caseDir: string, base: string, sub: Subcase, vars: { pwd:
         skipConsistency: o.SkipConsistencyCheck === true,
         skipValidation: o.SkipValidation === true,
         resolvePaths: o.ResolvePaths !== false,
+        // LoadWithContext names a project only from SetProjectName() or `name:`; the cli layer
+        // (below) adds COMPOSE_PROJECT_NAME and the directory.
         nameFromDirectory: false,
+        nameFromEnvironment: false,
         keepEnvFiles: o.WithDiscardEnvFiles !== true,
         profiles: (o.Profiles as string[] | undefined) ?? [],
         services: Array.isArray(o.WithSelectedServices) ? ((o.WithSelectedServices as unknown[])[0] as string[] | null) ?? undefined : undefined,
+        pruneResources: o.WithoutUnnecessaryResources === true,
         onWarning,
       });
       return projectView(project);
@@ -457,28 +461,33 @@ async function produce(caseDir: string, base: string, sub: Subcase, vars: { pwd:
       let envFiles: string[] | undefined;
       let dotenv = false;
       let discoverFiles = false;
+      // Go constants the extraction left symbolic, e.g. `<builtin consts.ComposeProjectName>=x`.
+      const builtin = (s: string) => s.replace('<builtin consts.ComposeProjectName>', 'COMPOSE_PROJECT_NAME');
       for (const opt of sub.cli_options ?? []) {
         const [k, args] = Object.entries(opt)[0]!;
         if (k === 'WithName') name = String(args[0]);
-        else if (k === 'WithEnv') for (const kv of (args[0] as string[]) ?? []) env[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
+        else if (k === 'WithEnv') for (const kv of ((args[0] as string[] | null) ?? []).map(builtin)) env[kv.slice(0, kv.indexOf('='))] = kv.slice(kv.indexOf('=') + 1);
         else if (k === 'WithOsEnv') env = { ...sub.process_env, ...env };
         else if (k === 'WithWorkingDirectory') workdir = String(expandPlaceholders(args[0], vars));
         else if (k === 'WithEnvFiles') envFiles = (args as string[]).map(String);
         else if (k === 'WithDotEnv') dotenv = true;
         else if (k === 'WithDefaultConfigPath' || k === 'WithConfigFileEnv') discoverFiles = true;
       }
-      const files = discoverFiles && (sub.config_files ?? []).length === 0 ? undefined : (sub.config_files ?? []).map((f) => join(base, f.file));
-      const project = await loadProject({
-        files,
-        cwd: workdir ?? cwd,
-        projectDirectory: workdir,
-        projectName: name,
-        env,
-        envFiles,
-        noDotEnv: !dotenv,
-        onWarning,
-      });
-      return projectView(project);
+      const files =
+        discoverFiles && (sub.config_files ?? []).length === 0
+          ? undefined
+          : (sub.config_files ?? []).map((f) => (f.upstream_filename === '-' ? '-' : join(base, f.file)));
+      const input = { files, cwd, projectDirectory: workdir, projectName: name, env, envFiles, noDotEnv: !dotenv, onWarning };
+      if (sub.kind === 'NewProjectOptions') {
+        // cli.NewProjectOptions only gathers options: name check, env files, file list.
+        const { resolveProjectOptions } = await import('../../src/loader/discover.js');
+        const o = await resolveProjectOptions(input);
+        return { Name: o.projectName ?? '', Environment: o.environment, WorkingDir: o.workingDir, ConfigPaths: o.files };
+      }
+      // The upstream stdin test (TestProjectComposefilesFromStdin) pipes this document; the
+      // extraction did not capture it, its checks (services.simple.image) describe it.
+      const readStdin = async () => 'services:\n  simple:\n    image: nginx\n';
+      return projectView(await loadProject({ ...input, readStdin }));
     }
     case 'merge': {
       const layers = (sub.inputs ?? []).map((f) => parseYaml(readFileSync(join(base, f), 'utf8'), f)[0]!.data);

@@ -8,7 +8,7 @@ import { parseYaml } from '../../loader/yaml.js';
 import { extractVariables, type VariableInfo } from '../../loader/variables.js';
 import { serviceImage } from '../../compose/naming.js';
 import { serviceHash } from '../../compose/hash.js';
-import { dependencyOrder, withDependencies } from '../../compose/graph.js';
+import { dependencyOrder } from '../../compose/graph.js';
 import { formatTable } from '../../ui/table.js';
 import type { Project } from '../../model/types.js';
 import { loadFromGlobals, warningPrinter, type GlobalOptions } from '../context.js';
@@ -72,10 +72,6 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     skipConsistency: flags.consistency === false,
     services: selected.length ? selected : undefined,
   });
-  if (selected.length) {
-    const keep = withDependencies(project, selected);
-    project.services = Object.fromEntries(Object.entries(project.services).filter(([name]) => keep.has(name)));
-  }
   if (flags.quiet) return 0;
   let text: string;
   if (flags.environment) {

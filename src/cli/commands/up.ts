@@ -57,7 +57,8 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   validate(flags);
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
-  const project = await loadFromGlobals(g);
+  // naming services enables their profiles and selects them with their dependencies
+  const project = await loadFromGlobals(g, services.length ? { services } : {});
   const interrupt = interruptSignals();
   const detach = Boolean(flags.detach || flags.wait || flags.dryRun || g.dryRun || flags.start === false);
   const printer = new LogPrinter({
