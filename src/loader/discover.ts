@@ -160,8 +160,8 @@ export interface ProjectOptions {
  *    `${VAR}` in them sees the OS environment first.
  * 3. Files: `-f`, else `COMPOSE_FILE` (which `.env` may set), else discovery from
  *    `--project-directory` or cwd.
- * 4. When the project directory is only known now (the first file's directory), its `.env` is
- *    read instead.
+ * 4. When the project directory is only known now (a file found by discovery or `COMPOSE_FILE`),
+ *    its `.env` is read too, under the first one: the first reading's values win.
  *
  * @throws {LoaderError} for an invalid `-p`, a missing explicit env file or compose file, or a
  *   malformed env file. Finding no compose file is not an error here (`files` is empty).
@@ -184,7 +184,7 @@ export async function resolveProjectOptions(input: ProjectOptionsInput): Promise
         ? osEnv.COMPOSE_ENV_FILES.split(',').map((s) => s.trim()).filter(Boolean)
         : undefined;
   const envFiles = explicit?.map((f) => resolve(cwd, f)) ?? [];
-  const loadEnv = async (dir: string): Promise<Record<string, string>> => {
+  const loadEnv = async (dir: string, earlier: Record<string, string> = {}): Promise<Record<string, string>> => {
     if (input.noDotEnv) return {};
     const paths = explicit ? envFiles : toBool(osEnv.COMPOSE_DISABLE_ENV_FILE) ? [] : [join(dir, '.env')];
     const acc: Record<string, string> = {};
@@ -202,14 +202,16 @@ export async function resolveProjectOptions(input: ProjectOptionsInput): Promise
         if (!explicit) continue; // the default .env is optional
         throw new LoaderError(`couldn't find env file: ${p}`, {}, { hint: 'check the --env-file paths' });
       }
-      Object.assign(acc, parseDotenv(source, { file: display(p), lookup: (k) => osEnv[k], defined: { ...acc } }));
+      Object.assign(acc, parseDotenv(source, { file: display(p), lookup: (k) => osEnv[k] ?? earlier[k], defined: { ...acc } }));
     }
     return acc;
   };
 
   const projectDir = input.projectDirectory ? resolve(cwd, input.projectDirectory) : undefined;
-  const firstDir = projectDir ?? cwd;
-  const preEnv = { ...(await loadEnv(firstDir)), ...osEnv };
+  const firstFile = input.files?.find((f) => f !== '-');
+  const firstDir = projectDir ?? (firstFile ? dirname(resolve(cwd, firstFile)) : cwd);
+  const firstEnv = await loadEnv(firstDir);
+  const preEnv = { ...firstEnv, ...osEnv };
   let files: string[];
   try {
     files = resolveComposeFiles({ files: input.files, env: preEnv, cwd, searchFrom: firstDir, onWarning: warn });
@@ -219,7 +221,10 @@ export async function resolveProjectOptions(input: ProjectOptionsInput): Promise
   }
   const firstReal = files.find((f) => f !== '-');
   const workingDir = projectDir ?? (firstReal ? dirname(firstReal) : cwd);
-  const environment = workingDir === firstDir ? preEnv : { ...(await loadEnv(workingDir)), ...osEnv };
+  // docker compose reads the env files twice: once before the compose files are known (from the
+  // project directory, the first -f file's directory or cwd) and once from the project directory.
+  // The first reading's values win, and the second is interpolated against them.
+  const environment = workingDir === firstDir ? preEnv : { ...(await loadEnv(workingDir, firstEnv)), ...firstEnv, ...osEnv };
   return {
     files,
     workingDir,

@@ -39,10 +39,6 @@ interface Run {
  * passing must be taken off this list.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  'fixtures-dotenv: cwd .env sets COMPOSE_FILE and COMPOSE_PROFILES':
-    "the cwd .env is dropped once the project directory (development/) is known; compose loads it first and keeps its values (Mapping.Merge: first wins), so IMAGE_NAME=test and COMPOSE_PROFILES=test must survive development/.env",
-  'fixtures-nested: cwd sub/, compose file in the parent':
-    'same: sub/.env (cwd) must be read before nested/.env (project dir) and win over it: "root sub win=sub"',
 };
 
 let scratch: string | undefined;
