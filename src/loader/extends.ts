@@ -1,13 +1,18 @@
 /**
  * `extends` stage (compose-behaviour.md §3.7): a service inherits from another service of the
  * same file or of `extends.file`, recursively; the result is `merge(base, local)` with the merge
- * rules of §3.6 and `extends` is removed. Cycles are errors. A base loaded from another file has
- * its relative paths rebased onto the extending file's directory. Referenced networks, volumes,
- * … of the base file are not imported.
+ * rules of §3.6 and `extends` is removed. Cycles are errors. Referenced networks, volumes, … of
+ * the base file are not imported.
+ *
+ * Directories, as in compose-go: in a file of the project (an `-f` file or an included file),
+ * `extends.file` is relative to the project directory ({@link ExtendsContext.dir}); inside a
+ * file loaded as a base, it is relative to that base file's directory. A base service loaded
+ * from another directory has its relative paths rebased onto the extending side's directory.
+ * `!reset` / `!override` written in a base file apply to that file's own `extends` chain.
  */
 import { dirname, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
-import { isPlainObject, mergeLayers } from './merge.js';
+import { isPlainObject, mergeLayers, stripMarkers } from './merge.js';
 import { rebaseService } from './paths.js';
 
 type Plain = Record<string, unknown>;
@@ -16,9 +21,17 @@ type Plain = Record<string, unknown>;
 export interface ExtendsContext {
   /** Absolute path of the file the model came from (`-` for stdin). */
   file: string;
-  /** Directory relative `extends.file` values resolve against (the file's directory). */
+  /**
+   * Directory relative `extends.file` values of this model resolve against, and the one its
+   * relative paths are written from: the project directory (compose-go's working directory; the
+   * include's project directory for an included file).
+   */
   dir: string;
-  /** Raw model (parsed and interpolated, nothing else) of another compose file, by absolute path. */
+  /**
+   * Raw model of another compose file, by absolute path: parsed and interpolated, nothing else.
+   * It may keep its `!reset` / `!override` markers (they then apply within that file's own
+   * `extends` chain, as in compose-go); a marker-free model works too.
+   */
   loadBase: (file: string) => Promise<Plain>;
   /** Rebase inherited relative paths to absolute ones instead of relative ones. */
   absolutePaths?: boolean;
@@ -87,7 +100,8 @@ async function resolveService(frame: Frame, name: string, svc: unknown, stack: s
       keyPath: `services.${name}.extends`,
     });
   }
-  let base = await resolveService(baseFrame, baseName, baseServices[baseName], [...stack, id], ctx);
+  // Markers left in the resolved base (one that extends nothing) have nothing to act on.
+  let base = stripMarkers(await resolveService(baseFrame, baseName, baseServices[baseName], [...stack, id], ctx));
   if (baseFrame.dir !== frame.dir) {
     base = rebaseService(base, { fromDir: baseFrame.dir, toDir: frame.dir, absolute: ctx.absolutePaths });
   }

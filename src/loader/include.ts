@@ -3,9 +3,13 @@
  * separate project: its files (`path`, a string or a list merged in order), its project
  * directory (`project_directory`, else the first file's directory) and its environment
  * (`env_file`, default `<project_directory>/.env`, under the parent's environment, so the parent
- * wins). Its resources are copied into the including model, and the including file's own
- * definitions are merged over them. Includes are recursive; a file including itself, directly
- * or not, is an `include cycle detected` error.
+ * wins). Relative `path`, `project_directory` and `env_file` are relative to the including
+ * project's directory, as in compose-go. A bare `environment` entry (`- VAR`) of an included
+ * service takes its value from the included project's environment. The resources are copied
+ * into the including model and the including file's own definitions are merged over them; when
+ * two includes define the same resource, the earlier include wins (compose-go imports each
+ * include under what is already there). Includes are recursive; a file including itself,
+ * directly or not, is an `include cycle detected` error.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -29,7 +33,7 @@ export interface IncludeEntry {
 
 /** What {@link applyIncludes} needs from the caller. */
 export interface IncludeContext {
-  /** Directory relative include paths resolve against (the including file's directory). */
+  /** Directory relative include paths resolve against: the including project's directory. */
   dir: string;
   /** The including project's environment. */
   env: Record<string, string>;
@@ -115,12 +119,40 @@ export async function applyIncludes(model: Plain, ctx: IncludeContext): Promise<
       }
     }
     const env = includeEnvironment(entry, ctx.env);
-    const included = await ctx.load(entry, env, ctx.stack);
+    const included = resolveBareEnvironment(await ctx.load(entry, env, ctx.stack), env);
     const resources: Plain = {};
     for (const key of ['services', 'volumes', 'networks', 'secrets', 'configs', 'models']) {
       if (included[key] !== undefined) resources[key] = included[key];
     }
-    layers.push(resources);
+    layers.unshift(resources);
   }
   return mergeLayers([...layers, own]);
+}
+
+/**
+ * Give the bare entries of each service's `environment` (`- VAR` or `VAR:` with no value) their
+ * value from `env` when it defines them; other entries, and variables `env` lacks, are kept.
+ *
+ * @returns a new model; the input is not modified.
+ */
+export function resolveBareEnvironment(model: Plain, env: Record<string, string>): Plain {
+  if (!isPlainObject(model.services)) return model;
+  const has = (k: string) => Object.hasOwn(env, k);
+  const services: Plain = {};
+  for (const [name, svc] of Object.entries(model.services)) {
+    if (!isPlainObject(svc) || svc.environment === undefined || svc.environment === null) {
+      services[name] = svc;
+      continue;
+    }
+    const e = svc.environment;
+    let environment: unknown = e;
+    if (Array.isArray(e)) environment = e.map((item) => (typeof item === 'string' && !item.includes('=') && has(item) ? `${item}=${env[item]}` : item));
+    else if (isPlainObject(e)) {
+      const m: Plain = {};
+      for (const [k, v] of Object.entries(e)) m[k] = (v === null || v === undefined) && has(k) ? env[k] : v;
+      environment = m;
+    }
+    services[name] = { ...svc, environment };
+  }
+  return { ...model, services };
 }

@@ -165,7 +165,8 @@ async function loadFileLayers(
   ctx: FileLoadContext,
 ): Promise<{ docs: ParsedYaml[]; layers: Record<string, unknown>[] }> {
   const { docs, trees } = await parseAndInterpolate(f, env, ctx);
-  const dir = f === '-' ? ctx.workingDir : dirname(f);
+  // include paths and extends.file resolve against the project directory (compose-go), not the file's own
+  const dir = projectDir;
   const layers: Record<string, unknown>[] = [];
   for (const tree of trees) {
     const withIncludes = await applyIncludes(tree, {
@@ -206,7 +207,8 @@ async function loadIncluded(
 function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContext): Promise<Record<string, unknown>> {
   let hit = ctx.baseCache.get(file);
   if (!hit) {
-    hit = parseAndInterpolate(file, env, ctx).then(({ trees }) => mergeLayers(trees));
+    // a single document keeps its !reset/!override markers for applyExtends to honour
+    hit = parseAndInterpolate(file, env, ctx).then(({ trees }) => (trees.length === 1 ? trees[0]! : mergeLayers(trees)));
     ctx.baseCache.set(file, hit);
   }
   return hit;

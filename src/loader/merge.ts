@@ -1,66 +1,78 @@
 /**
- * Merging of several compose files (`-f a -f b`), compose-behaviour.md §3.6. First cut:
+ * Merging of several compose files (`-f a -f b`), compose-behaviour.md §3.6 and the Compose
+ * spec's merge chapter, as compose-go does it on raw YAML trees:
  *
- * - mappings merge recursively, sequences append, scalars: the later file wins;
+ * - mappings merge recursively, sequences append, scalars: the later file wins; a `null` in the
+ *   later file keeps the earlier value; a mapping or sequence met by another kind is an error;
  * - `command`, `entrypoint`, `healthcheck.test`, `ulimits.<name>` are replaced;
  * - `environment`, `labels`, `annotations`, `sysctls`, `build.args`, `build.labels`,
- *   `deploy.labels` and resource `labels` merge by key (list `K=V` forms are converted first);
- * - `depends_on` and `networks` lists become maps, then merge as maps; `build: ctx` becomes
- *   `{context: ctx}`;
- * - `dns`, `dns_search`, `dns_opt`, `env_file`, `tmpfs`, `extra_hosts`, `cap_add`, `cap_drop`,
- *   `profiles`, `expose`, `links`, `build.tags` append without duplicates;
- * - `logging`: options merge only when the drivers agree, else the later one replaces;
+ *   `build.additional_contexts`, `deploy.labels` and resource `labels` merge by key (list `K=V`
+ *   forms are converted first; the result is a mapping);
+ * - `dns`, `dns_search`, `dns_opt`, `env_file`, `label_file`, `tmpfs` append (a single string or
+ *   a mapping counts as a sequence);
+ * - `extra_hosts` (service and build) append the later entries not already present; a mapping
+ *   form becomes sorted `host=ip` entries, one per address;
+ * - `depends_on`, `networks` and `models` lists become maps, then merge as maps; `build: ctx`
+ *   becomes `{context: ctx}`;
+ * - `logging`: options merge only when the drivers agree (or one is unset), else the later one
+ *   replaces;
+ * - `networks.<n>.ipam.config` entries merge by `subnet`;
  * - `!reset` removes, `!override` replaces wholesale.
  *
- * Unicity of `ports` / `volumes` entries is enforced by the normalize stage (later entry wins).
+ * After merging, {@link enforceUnicity} keeps one entry per key in the sequences that have one
+ * (ports, volumes, devices, secrets, configs, env_file, cap_add, …): a later entry replaces the
+ * earlier one in place.
  */
 import { LoaderError } from '../errors.js';
 import { formatKeyPath } from './interpolate.js';
+import { parseVolumeSpec } from './volumes.js';
 import { OverrideMarker, ResetMarker } from './yaml.js';
 
 type Plain = Record<string, unknown>;
-type Rule = 'replace' | 'kv' | 'dependsOn' | 'networks' | 'build' | 'uniqueList' | 'logging';
+type Rule = 'replace' | 'kv' | 'sequence' | 'extraHosts' | 'toMap' | 'dependsOn' | 'build' | 'logging' | 'ipamConfig';
 
-const RULES: [string[], Rule][] = [
-  [['services', '*', 'command'], 'replace'],
-  [['services', '*', 'entrypoint'], 'replace'],
-  [['services', '*', 'healthcheck', 'test'], 'replace'],
-  [['services', '*', 'ulimits', '*'], 'replace'],
-  [['services', '*', 'environment'], 'kv'],
-  [['services', '*', 'labels'], 'kv'],
-  [['services', '*', 'annotations'], 'kv'],
-  [['services', '*', 'sysctls'], 'kv'],
-  [['services', '*', 'build', 'args'], 'kv'],
-  [['services', '*', 'build', 'labels'], 'kv'],
-  [['services', '*', 'deploy', 'labels'], 'kv'],
-  [['networks', '*', 'labels'], 'kv'],
-  [['volumes', '*', 'labels'], 'kv'],
-  [['services', '*', 'depends_on'], 'dependsOn'],
-  [['services', '*', 'networks'], 'networks'],
-  [['services', '*', 'build'], 'build'],
-  [['services', '*', 'logging'], 'logging'],
-  [['services', '*', 'dns'], 'uniqueList'],
-  [['services', '*', 'dns_search'], 'uniqueList'],
-  [['services', '*', 'dns_opt'], 'uniqueList'],
-  [['services', '*', 'env_file'], 'uniqueList'],
-  [['services', '*', 'tmpfs'], 'uniqueList'],
-  [['services', '*', 'extra_hosts'], 'uniqueList'],
-  [['services', '*', 'cap_add'], 'uniqueList'],
-  [['services', '*', 'cap_drop'], 'uniqueList'],
-  [['services', '*', 'profiles'], 'uniqueList'],
-  [['services', '*', 'expose'], 'uniqueList'],
-  [['services', '*', 'links'], 'uniqueList'],
-  [['services', '*', 'build', 'tags'], 'uniqueList'],
-];
+/** Merge rules by key path (`*` matches any one key); the first match applies. */
+const MERGE_RULES: [string[], Rule][] = (
+  [
+    ['services.*.command', 'replace'],
+    ['services.*.entrypoint', 'replace'],
+    ['services.*.healthcheck.test', 'replace'],
+    ['services.*.ulimits.*', 'replace'],
+    ['services.*.environment', 'kv'],
+    ['services.*.labels', 'kv'],
+    ['services.*.annotations', 'kv'],
+    ['services.*.sysctls', 'kv'],
+    ['services.*.build.args', 'kv'],
+    ['services.*.build.labels', 'kv'],
+    ['services.*.build.additional_contexts', 'kv'],
+    ['services.*.deploy.labels', 'kv'],
+    ['networks.*.labels', 'kv'],
+    ['volumes.*.labels', 'kv'],
+    ['services.*.dns', 'sequence'],
+    ['services.*.dns_search', 'sequence'],
+    ['services.*.dns_opt', 'sequence'],
+    ['services.*.env_file', 'sequence'],
+    ['services.*.label_file', 'sequence'],
+    ['services.*.tmpfs', 'sequence'],
+    ['services.*.extra_hosts', 'extraHosts'],
+    ['services.*.build.extra_hosts', 'extraHosts'],
+    ['services.*.depends_on', 'dependsOn'],
+    ['services.*.networks', 'toMap'],
+    ['services.*.models', 'toMap'],
+    ['services.*.build', 'build'],
+    ['services.*.logging', 'logging'],
+    ['networks.*.ipam.config', 'ipamConfig'],
+  ] as [string, Rule][]
+).map(([p, r]) => [p.split('.'), r]);
+
+function matches(pattern: readonly string[], path: readonly string[]): boolean {
+  if (pattern.length !== path.length) return false;
+  for (let i = 0; i < pattern.length; i++) if (pattern[i] !== '*' && pattern[i] !== path[i]) return false;
+  return true;
+}
 
 function ruleFor(path: readonly string[]): Rule | undefined {
-  outer: for (const [pattern, rule] of RULES) {
-    if (pattern.length !== path.length) continue;
-    for (let i = 0; i < pattern.length; i++) {
-      if (pattern[i] !== '*' && pattern[i] !== path[i]) continue outer;
-    }
-    return rule;
-  }
+  for (const [pattern, rule] of MERGE_RULES) if (matches(pattern, path)) return rule;
   return undefined;
 }
 
@@ -86,11 +98,12 @@ export function stripMarkers(tree: unknown): unknown {
 }
 
 /**
- * Merge the top-level trees of several files, in order (later files override earlier ones).
+ * Merge the top-level trees of several files, in order (later files override earlier ones), then
+ * enforce the unicity of keyed sequences ({@link enforceUnicity}).
  *
  * @param layers plain trees from the YAML stage (after interpolation), possibly with markers.
  * @returns the merged tree without markers.
- * @throws {LoaderError} `cannot override key.path` when a mapping meets a sequence or scalar.
+ * @throws {LoaderError} `cannot override key.path` when a mapping or sequence meets another kind.
  */
 export function mergeLayers(layers: readonly unknown[]): Plain {
   let acc: unknown = {};
@@ -99,7 +112,7 @@ export function mergeLayers(layers: readonly unknown[]): Plain {
     const merged = mergeValue(acc, layer, []);
     acc = merged === DELETE ? {} : merged;
   }
-  return isPlainObject(acc) ? acc : {};
+  return enforceUnicity(isPlainObject(acc) ? acc : {});
 }
 
 const DELETE = Symbol('delete');
@@ -107,30 +120,40 @@ const DELETE = Symbol('delete');
 function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
   if (over instanceof ResetMarker) return DELETE;
   if (over instanceof OverrideMarker) return stripMarkers(over.value);
-  if (base === undefined) return stripMarkers(over);
+  if (base === undefined || base === null) return stripMarkers(over);
   const rule = ruleFor(path);
+  if (rule === 'replace') return stripMarkers(over);
+  if (over === null || over === undefined) return base;
   switch (rule) {
-    case 'replace':
-      return stripMarkers(over);
-    case 'kv':
-      return mergeMaps(toKeyValueMap(base), toKeyValueMap(over), path, false);
-    case 'dependsOn':
-      return mergeMaps(listToMap(base, dependsOnDefault), listToMap(over, dependsOnDefault), path, true);
-    case 'networks':
-      return mergeMaps(listToMap(base, () => null), listToMap(over, () => null), path, true);
-    case 'build':
-      return mergePlain(buildToMap(base), buildToMap(over), path);
-    case 'uniqueList': {
-      const a = toList(base);
-      const b = toList(stripMarkers(over));
-      const out: unknown[] = [];
-      for (const v of [...a, ...b]) if (!out.some((x) => sameValue(x, v))) out.push(v);
+    case 'kv': {
+      // Entries are scalars: the later value wins, a later `K` (null) included.
+      const out: Plain = { ...toKeyValueMap(base) };
+      for (const [k, v] of Object.entries(toKeyValueMap(over))) {
+        if (v instanceof ResetMarker) delete out[k];
+        else out[k] = stripMarkers(v);
+      }
       return out;
     }
+    case 'sequence':
+      return [...toSequence(base), ...toSequence(stripMarkers(over))];
+    case 'extraHosts': {
+      const a = toSequence(base, true);
+      const b = toSequence(stripMarkers(over), true);
+      return [...a, ...b.filter((v) => !a.some((x) => sameValue(x, v)))];
+    }
+    case 'dependsOn':
+      return mergeMaps(listToMap(base, dependsOnDefault), listToMap(over, dependsOnDefault), path);
+    case 'toMap':
+      return mergeMaps(listToMap(base, () => null), listToMap(over, () => null), path);
+    case 'build':
+      return mergePlain(buildToMap(base), buildToMap(over), path);
     case 'logging':
-      if (isPlainObject(base) && isPlainObject(over) && base.driver && over.driver && base.driver !== over.driver) {
+      if (isPlainObject(base) && isPlainObject(over) && hasValue(base.driver) && hasValue(over.driver) && base.driver !== over.driver) {
         return stripMarkers(over);
       }
+      break;
+    case 'ipamConfig':
+      if (Array.isArray(base) && Array.isArray(over)) return mergeIpamConfig(base, over, path);
       break;
     default:
       break;
@@ -138,27 +161,44 @@ function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
   return mergePlain(base, over, path);
 }
 
+function hasValue(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+function kindOf(v: unknown): string {
+  return Array.isArray(v) ? 'sequence' : isPlainObject(v) ? 'mapping' : 'scalar';
+}
+
 function mergePlain(base: unknown, over: unknown, path: string[]): unknown {
-  if (isPlainObject(base) && isPlainObject(over)) return mergeMaps(base, over, path, false);
+  if (isPlainObject(base) && isPlainObject(over)) return mergeMaps(base, over, path);
   if (Array.isArray(base) && Array.isArray(over)) {
     return [...base, ...over.filter((v) => !(v instanceof ResetMarker)).map(stripMarkers)];
   }
-  const kind = (v: unknown) => (Array.isArray(v) ? 'sequence' : isPlainObject(v) ? 'mapping' : 'scalar');
-  if (base !== null && over !== null && kind(base) !== kind(over)) {
-    throw new LoaderError(`cannot override ${formatKeyPath(path)}: a ${kind(over)} cannot replace a ${kind(base)}`, {
-      keyPath: formatKeyPath(path),
-    });
+  if (isPlainObject(base) || Array.isArray(base)) {
+    throw new LoaderError(`cannot override: a ${kindOf(over)} cannot replace a ${kindOf(base)}`, { keyPath: formatKeyPath(path) });
   }
   return stripMarkers(over);
 }
 
-function mergeMaps(base: Plain, over: Plain, path: string[], nullKeepsBase: boolean): Plain {
+function mergeMaps(base: Plain, over: Plain, path: string[]): Plain {
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    if (nullKeepsBase && v === null && k in out) continue;
-    const merged = k in out ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : stripMarkers(v);
+    const merged = Object.hasOwn(out, k) ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : stripMarkers(v);
     if (merged === DELETE) delete out[k];
     else out[k] = merged;
+  }
+  return out;
+}
+
+/** `networks.<n>.ipam.config`: an entry whose `subnet` is already present merges into it; others append. */
+function mergeIpamConfig(base: unknown[], over: unknown[], path: string[]): unknown[] {
+  const out = [...base];
+  for (const item of over) {
+    if (item instanceof ResetMarker) continue;
+    const entry = stripMarkers(item);
+    const i = isPlainObject(entry) ? out.findIndex((b) => isPlainObject(b) && b.subnet === entry.subnet) : -1;
+    if (i < 0) out.push(entry);
+    else out[i] = isPlainObject(item) ? mergeMaps(out[i] as Plain, item, [...path, String(i)]) : entry;
   }
   return out;
 }
@@ -196,13 +236,158 @@ function buildToMap(v: unknown): unknown {
   return typeof v === 'string' ? { context: v } : v;
 }
 
-function toList(v: unknown): unknown[] {
+/**
+ * A value as a sequence: a sequence as is, a scalar as a one-item sequence, a mapping as sorted
+ * `K=V` entries (`K` alone for a null value; with `expand`, a list value gives one entry per item).
+ */
+function toSequence(v: unknown, expand = false): unknown[] {
   if (Array.isArray(v)) return v;
   if (v === null || v === undefined) return [];
-  if (isPlainObject(v)) return Object.entries(v).map(([k, val]) => `${k}=${val}`);
+  if (isPlainObject(v)) {
+    const out: string[] = [];
+    for (const [k, val] of Object.entries(v)) {
+      if (val === null || val === undefined) out.push(k);
+      else if (expand && Array.isArray(val)) for (const x of val) out.push(`${k}=${String(x)}`);
+      else out.push(`${k}=${String(val)}`);
+    }
+    return out.sort();
+  }
   return [v];
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Computes the unicity key of one sequence entry; `undefined` keeps the entry as is. */
+type Indexer = (entry: unknown) => string | undefined;
+
+function scalarKey(entry: unknown): string | undefined {
+  return typeof entry === 'string' || typeof entry === 'number' || typeof entry === 'boolean' ? String(entry) : undefined;
+}
+
+/** `K=V` → `K`; a value without `=` is its own key. */
+const keyValueIndexer: Indexer = (entry) => {
+  const s = scalarKey(entry);
+  if (s === undefined) return undefined;
+  const eq = s.indexOf('=');
+  return eq < 0 ? s : s.slice(0, eq);
+};
+
+/** Volumes are unique by mount target. */
+const volumeIndexer: Indexer = (entry) => {
+  if (isPlainObject(entry)) return typeof entry.target === 'string' ? entry.target : undefined;
+  if (typeof entry !== 'string') return undefined;
+  try {
+    return parseVolumeSpec(entry, { workingDir: '/', keepRelative: true }).target;
+  } catch {
+    return entry; // invalid: reported later, with its position, by the volume parser
+  }
+};
+
+/** Devices are unique by container path: `src:dst[:perms]` → `dst`, `path` → `path`. */
+const deviceIndexer: Indexer = (entry) => {
+  if (isPlainObject(entry)) return typeof entry.target === 'string' ? entry.target : undefined;
+  if (typeof entry !== 'string') return undefined;
+  const parts = entry.split(':');
+  return parts.length === 1 ? parts[0] : parts[1];
+};
+
+/** Secrets and configs are unique by target, `<dir>/<source>` by default. */
+function mountIndexer(dir: string): Indexer {
+  return (entry) => {
+    if (typeof entry === 'string') return `${dir}/${entry}`;
+    if (!isPlainObject(entry)) return undefined;
+    if (typeof entry.target === 'string' && entry.target !== '') return entry.target;
+    return `${dir}/${String(entry.source)}`;
+  };
+}
+
+/** Ports: a short form is its own key; a long form is keyed by host ip, published port, target and protocol. */
+const portIndexer: Indexer = (entry) => {
+  if (isPlainObject(entry)) {
+    if (entry.target === undefined || entry.target === null) return undefined;
+    const host = typeof entry.host_ip === 'string' ? entry.host_ip : '0.0.0.0';
+    const published = entry.published === undefined || entry.published === null ? '' : String(entry.published);
+    const protocol = typeof entry.protocol === 'string' ? entry.protocol : 'tcp';
+    return `${host}:${published}:${String(entry.target)}/${protocol}`;
+  }
+  return scalarKey(entry);
+};
+
+/** `env_file` entries are unique by path. */
+const envFileIndexer: Indexer = (entry) => {
+  if (isPlainObject(entry)) return typeof entry.path === 'string' ? entry.path : undefined;
+  return scalarKey(entry);
+};
+
+const UNIQUE: [string[], Indexer][] = (
+  [
+    ['services.*.ports', portIndexer],
+    ['services.*.volumes', volumeIndexer],
+    ['services.*.devices', deviceIndexer],
+    ['services.*.secrets', mountIndexer('/run/secrets')],
+    ['services.*.configs', mountIndexer('')],
+    ['services.*.expose', scalarKey],
+    ['services.*.env_file', envFileIndexer],
+    ['services.*.label_file', scalarKey],
+    ['services.*.environment', keyValueIndexer],
+    ['services.*.labels', keyValueIndexer],
+    ['services.*.annotations', keyValueIndexer],
+    ['services.*.sysctls', keyValueIndexer],
+    ['services.*.deploy.labels', keyValueIndexer],
+    ['services.*.build.args', keyValueIndexer],
+    ['services.*.build.labels', keyValueIndexer],
+    ['services.*.build.additional_contexts', keyValueIndexer],
+    ['services.*.build.tags', keyValueIndexer],
+    ['services.*.build.platforms', keyValueIndexer],
+    ['services.*.build.platform', keyValueIndexer],
+    ['services.*.cap_add', keyValueIndexer],
+    ['services.*.cap_drop', keyValueIndexer],
+    ['services.*.dns', keyValueIndexer],
+    ['services.*.dns_opt', keyValueIndexer],
+    ['services.*.dns_search', keyValueIndexer],
+    ['services.*.links', keyValueIndexer],
+    ['services.*.profiles', keyValueIndexer],
+    ['services.*.tmpfs', keyValueIndexer],
+    ['services.*.networks.*.aliases', keyValueIndexer],
+    ['services.*.networks.*.link_local_ips', keyValueIndexer],
+    ['networks.*.labels', keyValueIndexer],
+    ['volumes.*.labels', keyValueIndexer],
+  ] as [string, Indexer][]
+).map(([p, f]) => [p.split('.'), f]);
+
+/**
+ * Keep one entry per unicity key in keyed sequences (compose-behaviour.md §3.6 "Unicity keys"):
+ * when two entries share a key, the later one takes the earlier one's place. Applied to the whole
+ * tree; sequences inside sequences are not visited.
+ *
+ * @returns a new tree (the input is not modified).
+ */
+export function enforceUnicity(model: Plain): Plain {
+  return uniqueIn(model, []) as Plain;
+}
+
+function uniqueIn(value: unknown, path: string[]): unknown {
+  if (isPlainObject(value)) {
+    const out: Plain = {};
+    for (const [k, v] of Object.entries(value)) out[k] = uniqueIn(v, [...path, k]);
+    return out;
+  }
+  if (!Array.isArray(value)) return value;
+  const rule = UNIQUE.find(([pattern]) => matches(pattern, path));
+  if (!rule) return value;
+  const indexer = rule[1];
+  const out: unknown[] = [];
+  const seen = new Map<string, number>();
+  for (const entry of value) {
+    const key = indexer(entry);
+    const at = key === undefined ? undefined : seen.get(key);
+    if (at !== undefined) out[at] = entry;
+    else {
+      if (key !== undefined) seen.set(key, out.length);
+      out.push(entry);
+    }
+  }
+  return out;
 }

@@ -32,6 +32,17 @@ export function rebasePath(p: string, o: RebaseOptions): string {
   return rel === '' ? '.' : rel;
 }
 
+/** A build context: local paths are rebased; `docker-image://`, URLs and git references are kept. */
+function rebaseContext(p: string, o: RebaseOptions): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(p) && !/^[A-Za-z]:[\\/]/.test(p) ? p : rebasePath(p, o);
+}
+
+/** `id=path` (build.ssh): the path is rebased; a bare `id` (agent socket) is kept. */
+function rebaseKeyValuePath(e: string, o: RebaseOptions): string {
+  const eq = e.indexOf('=');
+  return eq < 0 ? e : `${e.slice(0, eq)}=${rebasePath(e.slice(eq + 1), o)}`;
+}
+
 /** Like {@link rebasePath}, but a relative result keeps a leading `./` (short volume syntax needs it). */
 function rebaseBindSource(p: string, o: RebaseOptions): string {
   const out = rebasePath(p, o);
@@ -63,15 +74,32 @@ export function rebaseService(svc: unknown, o: RebaseOptions): unknown {
   if (typeof out.build === 'string') out.build = rebasePath(out.build, o);
   else if (isPlainObject(out.build)) {
     const b: Plain = { ...out.build };
-    b.context = rebasePath(typeof b.context === 'string' ? b.context : '.', o);
+    // An absent context stays absent: it defaults to the project directory later, as in compose-go.
+    if (typeof b.context === 'string') b.context = rebasePath(b.context, o);
     if (isPlainObject(b.additional_contexts)) {
       const ac: Plain = {};
-      for (const [k, v] of Object.entries(b.additional_contexts)) {
-        ac[k] = typeof v === 'string' && !v.includes(':') ? rebasePath(v, o) : v;
-      }
+      for (const [k, v] of Object.entries(b.additional_contexts)) ac[k] = typeof v === 'string' ? rebaseContext(v, o) : v;
       b.additional_contexts = ac;
+    } else if (Array.isArray(b.additional_contexts)) {
+      b.additional_contexts = b.additional_contexts.map((e) => {
+        if (typeof e !== 'string' || !e.includes('=')) return e;
+        const eq = e.indexOf('=');
+        return `${e.slice(0, eq)}=${rebaseContext(e.slice(eq + 1), o)}`;
+      });
+    }
+    if (Array.isArray(b.ssh)) b.ssh = b.ssh.map((e) => (typeof e === 'string' ? rebaseKeyValuePath(e, o) : e));
+    else if (isPlainObject(b.ssh)) {
+      const ssh: Plain = {};
+      for (const [k, v] of Object.entries(b.ssh)) ssh[k] = typeof v === 'string' && v !== '' ? rebasePath(v, o) : v;
+      b.ssh = ssh;
     }
     out.build = b;
+  }
+  if (isPlainObject(out.develop) && Array.isArray(out.develop.watch)) {
+    out.develop = {
+      ...out.develop,
+      watch: out.develop.watch.map((w) => (isPlainObject(w) && typeof w.path === 'string' ? { ...w, path: rebasePath(w.path, o) } : w)),
+    };
   }
   if (Array.isArray(out.volumes)) out.volumes = out.volumes.map((v) => rebaseVolume(v, o));
   if (out.env_file !== undefined && out.env_file !== null) {
@@ -85,13 +113,52 @@ export function rebaseService(svc: unknown, o: RebaseOptions): unknown {
   return out;
 }
 
-/** Rebase every service and the `file:` of top-level secrets and configs of a raw model. */
+/**
+ * True when a top-level volume is a local bind in disguise (`driver: local` or no driver, with
+ * `driver_opts.o` listing `bind`/`rbind`), so that `driver_opts.device` is a host path.
+ */
+function isLocalBindVolume(v: Plain): v is Plain & { driver_opts: Plain & { device: string } } {
+  if (v.driver !== undefined && v.driver !== null && v.driver !== 'local') return false;
+  const opts = v.driver_opts;
+  if (!isPlainObject(opts) || typeof opts.device !== 'string' || typeof opts.o !== 'string') return false;
+  return opts.o.split(',').some((x) => x.trim() === 'bind' || x.trim() === 'rbind');
+}
+
+/**
+ * The host path of a local bind volume (`driver_opts: {o: bind, device: ./data}`) resolved
+ * against `dir`, as compose-go does; any other volume is returned unchanged.
+ *
+ * @param volume a raw top-level volume definition.
+ * @param dir the directory its relative `device` is written from (the project directory).
+ */
+export function resolveVolumeDevice<T>(volume: T, dir: string): T {
+  if (!isPlainObject(volume) || !isLocalBindVolume(volume)) return volume;
+  const device = rebasePath(volume.driver_opts.device, { fromDir: dir, toDir: dir, absolute: true });
+  return { ...volume, driver_opts: { ...volume.driver_opts, device } } as T;
+}
+
+/**
+ * Rebase a whole (included) project: every service, the `file:` of top-level secrets and configs
+ * and the `device` of local bind volumes. A `build` mapping without `context` first gets `.`,
+ * the included project's own directory (compose-go sets defaults before resolving the paths of
+ * an included project; `extends` bases, see {@link rebaseService}, get no such default).
+ */
 export function rebaseModel(model: Plain, o: RebaseOptions): Plain {
   const out: Plain = { ...model };
   if (isPlainObject(model.services)) {
     const s: Plain = {};
-    for (const [k, v] of Object.entries(model.services)) s[k] = rebaseService(v, o);
+    for (const [k, v] of Object.entries(model.services)) {
+      const svc = isPlainObject(v) && isPlainObject(v.build) && (v.build.context === undefined || v.build.context === null) ? { ...v, build: { ...v.build, context: '.' } } : v;
+      s[k] = rebaseService(svc, o);
+    }
     out.services = s;
+  }
+  if (isPlainObject(model.volumes)) {
+    const vols: Plain = {};
+    for (const [k, v] of Object.entries(model.volumes)) {
+      vols[k] = isPlainObject(v) && isLocalBindVolume(v) ? { ...v, driver_opts: { ...v.driver_opts, device: rebasePath(v.driver_opts.device, o) } } : v;
+    }
+    out.volumes = vols;
   }
   for (const section of ['secrets', 'configs'] as const) {
     if (!isPlainObject(model[section])) continue;

@@ -8,7 +8,7 @@
  * `it.fails`, so a subcase that starts passing must be taken off the list.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYamlText } from 'yaml';
 import { CapstanError } from '../../src/errors.js';
@@ -429,7 +429,9 @@ async function produce(caseDir: string, base: string, sub: Subcase, vars: { pwd:
     case 'LoadWithContext': {
       const o = sub.options ?? {};
       const files = (sub.config_files ?? []).map((f) => join(base, f.file));
-      const wd = String(expandPlaceholders(sub.working_dir ?? vars.pwd, vars));
+      const given = String(expandPlaceholders(sub.working_dir ?? vars.pwd, vars));
+      // a relative WorkingDir is relative to the upstream test's cwd: the case folder here
+      const wd = !isAbsolute(given) && sub.working_dir_case_relative ? join(base, sub.working_dir_case_relative) : given;
       const setName = o['SetProjectName()'] as [string, boolean] | undefined;
       const project = await loadProject({
         files,

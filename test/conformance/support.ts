@@ -77,6 +77,8 @@ export function getPath(root: unknown, path: string): unknown {
       node = callMethod(node, m[1]!, m[2]!);
       continue;
     }
+    // compose-go's UlimitsConfig{Single}: a bare number in the file (`nproc: 65535`)
+    if (seg === 'single' && typeof node === 'number') continue;
     if (Array.isArray(node) && /^\d+$/.test(seg)) node = node[Number(seg)];
     else if (typeof node === 'object' && Object.hasOwn(node as object, seg)) node = (node as Record<string, unknown>)[seg];
     else return MISSING;
