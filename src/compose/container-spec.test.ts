@@ -3,8 +3,14 @@ import { project } from '../../test/support/fixtures.js';
 import { containerSpec } from './container-spec.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 
-const spec = (service: Partial<ServiceConfig>, extra = {}) => {
-  const p = project('shop', { web: service }, extra);
+/**
+ * A service as a library user may hand it over: short-syntax values (`'512m'`, `'/dev/a:/dev/b'`)
+ * as well as the loader's canonical ones. containerSpec accepts both.
+ */
+type RawService = { [K in keyof ServiceConfig]?: unknown };
+
+const spec = (service: RawService, extra = {}) => {
+  const p = project('shop', { web: service as Partial<ServiceConfig> }, extra);
   return containerSpec({ project: p, service: p.services.web!, replica: 2, name: 'shop-web-2', configHash: 'h', configDigest: '{}' });
 };
 
@@ -113,8 +119,8 @@ describe('containerSpec', () => {
 });
 
 describe('containerSpec: every attribute the engine takes', () => {
-  const host = (service: Partial<ServiceConfig>, extra = {}, apiVersion?: string) => {
-    const p = project('shop', { web: service, db: {}, named: { container_name: 'the-db' } }, extra);
+  const host = (service: RawService, extra = {}, apiVersion?: string) => {
+    const p = project('shop', { web: service as Partial<ServiceConfig>, db: {}, named: { container_name: 'the-db' } }, extra);
     return containerSpec({ project: p, service: p.services.web!, replica: 1, name: 'shop-web-1', configHash: 'h', configDigest: '{}', apiVersion });
   };
 
@@ -387,7 +393,7 @@ describe('containerSpec: secrets, configs and hooks', () => {
 
   it('bind-mounts file sources read-only and lists copied files with their ownership and mode', () => {
     const spec = withSecrets({
-      secrets: [{ source: 'pw' }, { source: 'token', target: 'api_token', uid: '1000', gid: '1000', mode: 0o400 }],
+      secrets: [{ source: 'pw' }, { source: 'token', target: 'api_token', uid: '1000', gid: '1000', mode: '0400' }],
       configs: [{ source: 'conf' }, { source: 'inline', target: '/etc/inline.txt' }],
     });
     expect(spec.body.HostConfig!.Mounts).toEqual([

@@ -423,7 +423,8 @@ function applyHostOptions(host: HostConfig & { Annotations?: Record<string, stri
   const rules = stringList(ctx, 'device_cgroup_rules');
   if (rules.length) host.DeviceCgroupRules = rules;
 
-  const gpus = service.gpus;
+  // the loader turns `gpus: all` into [{count: -1}]; a hand-built project may still say 'all'
+  const gpus = service.gpus as DeviceReservation[] | 'all' | undefined | null;
   if (gpus === 'all') requests.push({ Driver: '', Count: -1, Capabilities: [['gpu']] });
   else if (Array.isArray(gpus)) {
     for (const g of gpus as DeviceReservation[]) requests.push(deviceRequest(ctx, 'gpus', g, ['gpu']));
@@ -550,6 +551,10 @@ function deviceOf(ctx: Ctx, d: unknown, i: number): Device | DeviceReq {
   } else if (d && typeof d === 'object') {
     const o = d as { source?: string; target?: string; permissions?: string };
     if (!o.source) throw new CapstanError('VALIDATION', `service "${ctx.service.name}": devices[${i}] needs a source`);
+    if (!o.source.startsWith('/') && o.source.includes('=')) {
+      requireApi(ctx, 'devices (CDI)');
+      return { Driver: 'cdi', DeviceIDs: [o.source] };
+    }
     [source, target, perms] = [o.source, o.target, o.permissions];
   } else {
     throw new CapstanError('VALIDATION', `service "${ctx.service.name}": devices[${i}] must be a string or a mapping`);
@@ -685,8 +690,8 @@ function applyResources(host: HostConfig, ctx: Ctx): void {
   const pids = (service.pids_limit as number | string | undefined) ?? limits?.pids;
   if (pids !== undefined) host.PidsLimit = integer(ctx, 'pids_limit', pids);
   const reservation = service.deploy?.resources?.reservations?.memory ?? service.mem_reservation;
-  if (reservation !== undefined) host.MemoryReservation = bytes(service, 'mem_reservation', reservation as string);
-  if (service.shm_size !== undefined) host.ShmSize = bytes(service, 'shm_size', service.shm_size as string);
+  if (reservation !== undefined) host.MemoryReservation = bytes(service, 'mem_reservation', reservation);
+  if (service.shm_size !== undefined) host.ShmSize = bytes(service, 'shm_size', service.shm_size);
 
   const swap = service.memswap_limit as number | string | undefined;
   if (swap !== undefined && swap !== null) host.MemorySwap = String(swap).trim() === '-1' ? -1 : bytes(service, 'memswap_limit', swap);

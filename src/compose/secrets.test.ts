@@ -33,7 +33,7 @@ describe('secretsAndConfigs', () => {
   });
 
   it('warns that uid/gid/mode do not apply to bind-mounted files', () => {
-    expect(resolve({ secrets: [{ source: 'pw', mode: 0o400 }] }).warnings).toEqual([
+    expect(resolve({ secrets: [{ source: 'pw', mode: '0400' }] }).warnings).toEqual([
       'service "web": secret "pw": uid, gid and mode are ignored for file: sources (bind-mounted read-only)',
     ]);
   });

@@ -1,7 +1,8 @@
 /**
  * Consistency checks on the normalised project (compose-behaviour.md §2.2 "Consistency checks",
- * first cut): image or build, known networks / volumes / secrets / configs, known `depends_on`
- * targets, `network_mode` vs `networks`, `dockerfile` vs `dockerfile_inline`, healthcheck test form.
+ * first cut): image or build, known networks / volumes / secrets / configs / build secrets, known
+ * `depends_on` targets, `network_mode` vs `networks`, `dockerfile` vs `dockerfile_inline`,
+ * healthcheck test form, `cpus` / `mem_limit` / `mem_reservation` / `pids_limit` vs `deploy.resources`.
  */
 import { LoaderError } from '../errors.js';
 import type { ServiceConfig } from '../model/types.js';
@@ -33,9 +34,10 @@ export function checkConsistency(
     if (svc.build && svc.build.dockerfile_inline !== undefined && svc.build.dockerfile !== undefined) {
       fail(p('build'), 'dockerfile and dockerfile_inline are mutually exclusive');
     }
-    if (svc.network_mode !== undefined && svc.networks !== undefined) {
-      fail(p('network_mode'), `service ${JSON.stringify(name)} declares mutually exclusive network_mode and networks`);
+    if (svc.network_mode !== undefined && svc.networks !== undefined && Object.keys(svc.networks).length > 0) {
+      fail(p('network_mode'), `service ${name} declares mutually exclusive \`network_mode\` and \`networks\`: invalid compose project`);
     }
+    checkResourceConflicts(svc, (path, reason) => fail(p(...path), reason));
     for (const net of Object.keys(svc.networks ?? {})) {
       if (!(net in model.networks)) fail(p('networks', net), `service ${JSON.stringify(name)} refers to undefined network ${net}: invalid compose project`);
     }
@@ -43,6 +45,9 @@ export function checkConsistency(
       if (v.type === 'volume' && v.source && !(v.source in model.volumes)) {
         fail(p('volumes', i), `service ${JSON.stringify(name)} refers to undefined volume ${v.source}: invalid compose project`);
       }
+    });
+    (svc.build?.secrets ?? []).forEach((ref, i) => {
+      if (!(ref.source in model.secrets)) fail(p('build', 'secrets', i), `service ${JSON.stringify(name)} refers to undefined build secret ${ref.source}: invalid compose project`);
     });
     for (const kind of ['secrets', 'configs'] as const) {
       (svc[kind] ?? []).forEach((ref, i) => {
@@ -83,6 +88,27 @@ export function checkConsistency(
   }
   const cycle = findDependencyCycle(enabled);
   if (cycle) fail(['services', cycle[0]!, 'depends_on'], `dependency cycle detected: ${cycle.join(' -> ')}`);
+}
+
+/**
+ * `cpus`, `mem_limit`, `mem_reservation` and `pids_limit` must equal their `deploy.resources`
+ * counterparts when both are set (values are canonical numbers after normalisation).
+ */
+function checkResourceConflicts(svc: ServiceConfig, fail: (path: PathSegment[], reason: string) => never): void {
+  const limits = svc.deploy?.resources?.limits;
+  const reservations = svc.deploy?.resources?.reservations;
+  const pairs: [string, unknown, string, unknown][] = [
+    ['cpus', svc.cpus, 'deploy.resources.limits.cpus', limits?.cpus],
+    ['mem_limit', svc.mem_limit, 'deploy.resources.limits.memory', limits?.memory],
+    ['mem_reservation', svc.mem_reservation, 'deploy.resources.reservations.memory', reservations?.memory],
+    ['pids_limit', svc.pids_limit, 'deploy.resources.limits.pids', limits?.pids],
+  ];
+  for (const [key, value, deployKey, deployValue] of pairs) {
+    if (value === undefined || value === null || value === 0 || deployValue === undefined || deployValue === null) continue;
+    if (value !== deployValue) {
+      fail([key], `can't set distinct values on '${key}' and '${deployKey}': invalid compose project`);
+    }
+  }
 }
 
 function toList(v: unknown): string[] {

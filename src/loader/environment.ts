@@ -1,6 +1,7 @@
 /**
  * Environment resolution stage (compose-behaviour.md §3.1 "Whole-model processing" step 6, §3.5):
- * each service's `env_file` entries are read and folded into `environment`.
+ * each service's `env_file` entries are read and folded into `environment`, and its `label_file`
+ * entries into `labels`.
  *
  * Precedence, highest first: `environment:` > later `env_file` > earlier `env_file`. Inside an
  * env file, `${VAR}` looks up the project environment (OS over `.env`) first, then the service's
@@ -82,20 +83,52 @@ export function readServiceEnvFiles(
 }
 
 /**
- * Fold `env_file` into `environment` for one service (returns a new service object).
- * `environment:` entries win over env-file values; an `environment:` key without value (still
- * `null` after project-environment resolution) takes the env-file value when one exists.
+ * Read a service's label files in order (dotenv syntax) and return the labels they define; later
+ * files win, and `${VAR}` in a file refers to labels read before it (not to the environment).
+ *
+ * @throws {LoaderError} when a file is missing or malformed.
+ */
+export function readServiceLabelFiles(labelFiles: readonly string[], options: Pick<EnvResolutionOptions, 'readFile'> = {}): Record<string, string> {
+  const read = options.readFile ?? defaultRead;
+  const acc: Record<string, string> = {};
+  for (const path of labelFiles) {
+    const source = read(path);
+    if (source === undefined) throw new LoaderError(`label file ${path} not found: stat ${path}: no such file or directory`);
+    Object.assign(acc, parseDotenv(source, { file: path, lookup: (k) => acc[k], defined: { ...acc } }));
+  }
+  return acc;
+}
+
+/**
+ * Fold `env_file` into `environment` and `label_file` into `labels` for one service (returns a
+ * new service object; the service itself when it has neither).
+ *
+ * - `environment:` entries win over env-file values; an `environment:` key without value (still
+ *   `null` after project-environment resolution) takes the env-file value when one exists.
+ * - `labels:` entries win over label-file values.
+ * - `env_file` and `label_file` are dropped unless `keepEnvFile` (compose's `WithDiscardEnvFiles`
+ *   governs both).
  */
 export function resolveServiceEnvironment(svc: ServiceConfig, options: EnvResolutionOptions): ServiceConfig {
-  if (!svc.env_file || svc.env_file.length === 0) return svc;
-  const explicit = svc.environment ?? {};
-  const fromFiles = readServiceEnvFiles(svc.env_file, explicit, options);
-  const env: Record<string, string | null> = { ...fromFiles };
-  for (const [k, v] of Object.entries(explicit)) {
-    if (v === null && Object.hasOwn(fromFiles, k)) continue;
-    env[k] = v;
+  const hasEnvFiles = svc.env_file !== undefined && svc.env_file.length > 0;
+  const hasLabelFiles = svc.label_file !== undefined && svc.label_file.length > 0;
+  if (!hasEnvFiles && !hasLabelFiles) return svc;
+  const out: ServiceConfig = { ...svc };
+  if (hasEnvFiles) {
+    const explicit = svc.environment ?? {};
+    const fromFiles = readServiceEnvFiles(svc.env_file!, explicit, options);
+    const env: Record<string, string | null> = { ...fromFiles };
+    for (const [k, v] of Object.entries(explicit)) {
+      if (v === null && Object.hasOwn(fromFiles, k)) continue;
+      env[k] = v;
+    }
+    out.environment = env;
+    if (!options.keepEnvFile) delete out.env_file;
   }
-  const out: ServiceConfig = { ...svc, environment: env };
-  if (!options.keepEnvFile) delete out.env_file;
+  if (hasLabelFiles) {
+    const labels = { ...readServiceLabelFiles(svc.label_file!, options), ...(svc.labels ?? {}) };
+    if (Object.keys(labels).length > 0) out.labels = labels;
+    if (!options.keepEnvFile) delete out.label_file;
+  }
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LoaderError } from '../errors.js';
-import { formatKeyPath, interpolate, interpolateTree, TemplateError } from './interpolate.js';
+import { castTree, formatKeyPath, interpolate, interpolateTree, TemplateError } from './interpolate.js';
 import { parseYaml } from './yaml.js';
 
 const env: Record<string, string> = { FOO: 'first', EMPTY: '' };
@@ -97,5 +97,48 @@ describe('interpolateTree', () => {
   });
   it('formats key paths', () => {
     expect(formatKeyPath(['services', 'web', 'ports', 0])).toBe('services.web.ports[0]');
+  });
+});
+
+describe('castTree', () => {
+  it('casts strings at typed attributes only', () => {
+    const tree = {
+      services: {
+        web: {
+          image: '555',
+          deploy: { replicas: '3', update_config: { max_failure_ratio: '0.5' } },
+          ports: [{ target: '80', published: '8080' }],
+          ulimits: { nproc: '65535', nofile: { soft: '1', hard: '2' } },
+          privileged: 'TRUE',
+          labels: { a: 'true' },
+        },
+      },
+      networks: { n: { external: 'false' } },
+    };
+    expect(castTree(tree)).toEqual({
+      services: {
+        web: {
+          image: '555',
+          deploy: { replicas: 3, update_config: { max_failure_ratio: 0.5 } },
+          ports: [{ target: 80, published: '8080' }],
+          ulimits: { nproc: 65535, nofile: { soft: 1, hard: 2 } },
+          privileged: true,
+          labels: { a: 'true' },
+        },
+      },
+      networks: { n: { external: false } },
+    });
+  });
+  it('warns on YAML 1.1 booleans and keeps uninterpolated templates', () => {
+    const warnings: string[] = [];
+    const out = castTree({ services: { a: { tty: 'yes', scale: '${N}' } } }, { onWarning: (m) => warnings.push(m) });
+    expect(out).toEqual({ services: { a: { tty: true, scale: '${N}' } } });
+    expect(warnings).toEqual(['services.a.tty: "yes" is a YAML 1.1 boolean; Compose reads it as true, write true instead']);
+  });
+  it('reports values that do not cast, with their position', () => {
+    expect(() => castTree({ services: { a: { privileged: 'maybe' } } }, { locate: () => ({ file: 'c.yaml', line: 3, column: 17 }) })).toThrow(
+      'c.yaml:3:17: services.a.privileged: failed to cast to expected type: invalid boolean: "maybe"',
+    );
+    expect(() => castTree({ services: { a: { deploy: { replicas: 'two' } } } })).toThrow(/invalid integer: "two"/);
   });
 });

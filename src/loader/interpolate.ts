@@ -208,3 +208,139 @@ export function interpolateTree(tree: unknown, lookup: Lookup, options: Interpol
   };
   return walk(tree, []);
 }
+
+// ───────────────────────────── cast stage ─────────────────────────────
+
+/** The scalar type a string value is cast to (compose-behaviour.md §3.3, last point). */
+export type CastKind = 'int' | 'float' | 'bool';
+
+/**
+ * Where compose casts interpolated strings, as key-path patterns: `*` is any mapping key, `[]`
+ * any sequence index. Mirrors the attributes compose-go's interpolation casts.
+ */
+export const CAST_PATHS: readonly (readonly [string, CastKind])[] = [
+  ['services.*.cpu_count', 'int'],
+  ['services.*.cpu_percent', 'float'],
+  ['services.*.cpu_period', 'int'],
+  ['services.*.cpu_quota', 'int'],
+  ['services.*.cpu_rt_period', 'int'],
+  ['services.*.cpu_rt_runtime', 'int'],
+  ['services.*.cpus', 'float'],
+  ['services.*.cpu_shares', 'int'],
+  ['services.*.init', 'bool'],
+  ['services.*.depends_on.*.required', 'bool'],
+  ['services.*.depends_on.*.restart', 'bool'],
+  ['services.*.deploy.replicas', 'int'],
+  ['services.*.deploy.update_config.parallelism', 'int'],
+  ['services.*.deploy.update_config.max_failure_ratio', 'float'],
+  ['services.*.deploy.rollback_config.parallelism', 'int'],
+  ['services.*.deploy.rollback_config.max_failure_ratio', 'float'],
+  ['services.*.deploy.restart_policy.max_attempts', 'int'],
+  ['services.*.deploy.placement.max_replicas_per_node', 'int'],
+  ['services.*.healthcheck.retries', 'int'],
+  ['services.*.healthcheck.disable', 'bool'],
+  ['services.*.oom_kill_disable', 'bool'],
+  ['services.*.oom_score_adj', 'int'],
+  ['services.*.pids_limit', 'int'],
+  ['services.*.ports.[].target', 'int'],
+  ['services.*.privileged', 'bool'],
+  ['services.*.read_only', 'bool'],
+  ['services.*.scale', 'int'],
+  ['services.*.stdin_open', 'bool'],
+  ['services.*.tty', 'bool'],
+  ['services.*.ulimits.*', 'int'],
+  ['services.*.ulimits.*.hard', 'int'],
+  ['services.*.ulimits.*.soft', 'int'],
+  ['services.*.volumes.[].read_only', 'bool'],
+  ['services.*.volumes.[].volume.nocopy', 'bool'],
+  ['networks.*.external', 'bool'],
+  ['networks.*.internal', 'bool'],
+  ['networks.*.attachable', 'bool'],
+  ['networks.*.enable_ipv4', 'bool'],
+  ['networks.*.enable_ipv6', 'bool'],
+  ['volumes.*.external', 'bool'],
+  ['secrets.*.external', 'bool'],
+  ['configs.*.external', 'bool'],
+];
+
+const CAST_PATTERNS = CAST_PATHS.map(([p, kind]) => [p.split('.'), kind] as const);
+
+function castKindAt(path: readonly PathSegment[]): CastKind | undefined {
+  outer: for (const [pattern, kind] of CAST_PATTERNS) {
+    if (pattern.length !== path.length) continue;
+    for (let i = 0; i < pattern.length; i++) {
+      const want = pattern[i]!;
+      const seg = path[i]!;
+      if (want === '[]' ? typeof seg !== 'number' : typeof seg !== 'string' || (want !== '*' && want !== seg)) continue outer;
+    }
+    return kind;
+  }
+  return undefined;
+}
+
+/**
+ * Cast one string to `kind`. Booleans accept `true`/`false` and, with a warning, the YAML 1.1
+ * forms `y yes on n no off` (any case).
+ *
+ * @throws {LoaderError} without position (`failed to cast to expected type: invalid boolean: "maybe"`).
+ */
+export function castScalar(text: string, kind: CastKind, onWarning?: (m: string) => void): number | boolean {
+  const fail = (what: string): never => {
+    throw new LoaderError(`failed to cast to expected type: invalid ${what}: ${JSON.stringify(text)}`);
+  };
+  switch (kind) {
+    case 'int':
+      return /^[-+]?\d+$/.test(text) ? Number(text) : fail('integer');
+    case 'float':
+      return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : fail('number');
+    case 'bool': {
+      const t = text.toLowerCase();
+      if (t === 'true') return true;
+      if (t === 'false') return false;
+      const legacy = ['y', 'yes', 'on'].includes(t) ? true : ['n', 'no', 'off'].includes(t) ? false : undefined;
+      if (legacy === undefined) return fail('boolean');
+      onWarning?.(`"${text}" is a YAML 1.1 boolean; Compose reads it as ${String(legacy)}, write ${String(legacy)} instead`);
+      return legacy;
+    }
+  }
+}
+
+/** Options of {@link castTree}. */
+export interface CastTreeOptions {
+  /** Positions for error messages (file, line, column of a key path). */
+  locate?: (path: readonly PathSegment[]) => { file?: string; line?: number; column?: number } | undefined;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The cast stage: after interpolation, string values at the attributes of {@link CAST_PATHS}
+ * become the integer, number or boolean the attribute takes (`replicas: "$N"` → `3`). Values
+ * already of another type are kept; a string that still holds a `$` template (interpolation
+ * turned off) is kept as written. Returns a new tree.
+ *
+ * @throws {LoaderError} `file:line:col: key.path: failed to cast to expected type: …`.
+ */
+export function castTree(tree: unknown, options: CastTreeOptions = {}): unknown {
+  const walk = (node: unknown, path: PathSegment[]): unknown => {
+    if (typeof node === 'string') {
+      const kind = castKindAt(path);
+      if (kind === undefined || /\$[{_A-Za-z]/.test(node)) return node;
+      try {
+        return castScalar(node.trim(), kind, options.onWarning && ((m) => options.onWarning!(`${formatKeyPath(path)}: ${m}`)));
+      } catch (err) {
+        if (err instanceof LoaderError) {
+          throw new LoaderError(err.reason, { ...options.locate?.(path), keyPath: formatKeyPath(path) });
+        }
+        throw err;
+      }
+    }
+    if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, i]));
+    if (node !== null && typeof node === 'object' && !(node instanceof OverrideMarker) && !(node instanceof ResetMarker)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k]);
+      return out;
+    }
+    return node;
+  };
+  return walk(tree, []);
+}

@@ -8,10 +8,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type {
+  BlkioConfig,
   BuildConfig,
   ConfigObjConfig,
   DependsOnCondition,
   DependsOnConfig,
+  DeviceMapping,
+  DeviceRequest,
   EnvFileConfig,
   HealthCheckConfig,
   NetworkConfig,
@@ -25,7 +28,8 @@ import type {
   ServiceVolumeConfig,
   VolumeConfig,
 } from '../model/types.js';
-import { formatKeyPath, type PathSegment } from './interpolate.js';
+import { formatFileMode, parseByteSize, parseDeviceCount, pullPolicyOf } from '../model/units.js';
+import { castTree, formatKeyPath, type PathSegment } from './interpolate.js';
 import type { LocateInFiles } from './validate.js';
 import { isPlainObject, toKeyValueMap } from './merge.js';
 import { normalizePortEntry, uniquePorts } from './ports.js';
@@ -69,9 +73,10 @@ type Plain = Record<string, unknown>;
  * @throws {LoaderError} with position for short syntax that cannot be parsed (ports, volumes,
  *   command quoting), `scale` ≠ `deploy.replicas`, and bad values of typed fields.
  */
-export function normalizeModel(model: Plain, ctx: NormalizeContext): NormalizedModel {
+export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedModel {
+  const model = castTree(input, { locate: ctx.locate, onWarning: ctx.onWarning }) as Plain;
   const fail = (err: unknown, path: PathSegment[]): never => {
-    if (err instanceof LoaderError && err.file === undefined) {
+    if (err instanceof LoaderError && err.file === undefined && !err.keyPath) {
       const where = ctx.locate?.(path);
       throw new LoaderError(err.reason, { ...where, keyPath: formatKeyPath(path) }, { hint: err.hint, details: err.details });
     }
@@ -115,12 +120,18 @@ export function normalizeModel(model: Plain, ctx: NormalizeContext): NormalizedM
   for (const [key, raw] of Object.entries(asMap(model.secrets))) {
     const s = named('secrets', key, raw) as SecretConfig;
     if (typeof s.file === 'string') s.file = resolveHostPath(s.file, pathCtx);
+    if (typeof s.environment === 'string' && Object.hasOwn(ctx.environment, s.environment)) {
+      s.content = ctx.environment[s.environment];
+    }
     secrets[key] = s;
   }
   const configs: Record<string, ConfigObjConfig> = {};
   for (const [key, raw] of Object.entries(asMap(model.configs))) {
     const c = named('configs', key, raw) as ConfigObjConfig;
     if (typeof c.file === 'string') c.file = resolveHostPath(c.file, pathCtx);
+    if (typeof c.environment === 'string' && Object.hasOwn(ctx.environment, c.environment)) {
+      c.content = ctx.environment[c.environment];
+    }
     configs[key] = c;
   }
   const extensions: Record<string, unknown> = {};
@@ -137,6 +148,7 @@ function asMap(v: unknown): Plain {
 
 /**
  * Resource `name` default: `<project>_<key>`, or `<key>` when external; `external` → boolean;
+ * `labels` and `driver_opts` → string maps;
  * legacy `external: {name: x}` → `name: x` with a deprecation warning. Without normalisation
  * the name is only set when the file (or `external.name`) gives one.
  */
@@ -169,6 +181,7 @@ function namedResource(
     }
   }
   if (out.labels !== undefined) out.labels = stringMap(toKeyValueMap(out.labels), '');
+  if (out.driver_opts !== undefined && out.driver_opts !== null) out.driver_opts = stringMap(toKeyValueMap(out.driver_opts), '');
   if (out.name === undefined || out.name === null || out.name === '') {
     if (normalize || out.external) out.name = out.external ? key : `${project}_${key}`;
     else delete out.name;
@@ -220,7 +233,11 @@ function toInt(v: unknown, what: string): number {
 const BOOL_FIELDS = ['tty', 'stdin_open', 'privileged', 'init', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'];
 /** YAML 1.1 booleans that YAML 1.2 reads as strings; converted on boolean fields, with a warning. */
 const LEGACY_BOOL = /^(yes|no|on|off|y|n)$/i;
-const INT_FIELDS = ['cpu_shares', 'cpu_count', 'cpu_percent', 'pids_limit', 'oom_score_adj', 'mem_swappiness'];
+const INT_FIELDS = ['cpu_shares', 'cpu_count', 'pids_limit', 'oom_score_adj'];
+/** Service attributes holding a byte size (compose's `UnitBytes`). */
+const BYTE_FIELDS = ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'] as const;
+/** Build attributes that take a string or a list of strings. */
+const BUILD_LIST_FIELDS = ['cache_from', 'cache_to', 'no_cache_filter', 'tags', 'platforms', 'entitlements'];
 
 type At = <T>(path: PathSegment[], fn: () => T) => T;
 
@@ -228,6 +245,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   const p = (...rest: PathSegment[]): PathSegment[] => ['services', name, ...rest];
   const svc: ServiceConfig = { ...raw, name } as ServiceConfig;
   const resolveEnv = (k: string): string | null => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k]! : null);
+  const normalize = !ctx.skipNormalization;
 
   for (const f of BOOL_FIELDS) {
     const v = raw[f];
@@ -240,9 +258,14 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   for (const f of INT_FIELDS) {
     if (raw[f] !== undefined && raw[f] !== null) svc[f] = at(p(f), () => toInt(raw[f], f));
   }
+  for (const f of BYTE_FIELDS) {
+    if (raw[f] !== undefined && raw[f] !== null) svc[f] = at(p(f), () => toBytes(raw[f]));
+  }
+  if (raw.cpus !== undefined && raw.cpus !== null) svc.cpus = at(p('cpus'), () => toCpus(raw.cpus));
+  if (raw.cpu_percent !== undefined && raw.cpu_percent !== null) svc.cpu_percent = at(p('cpu_percent'), () => toNumber(raw.cpu_percent, 'cpu_percent'));
 
   if (raw.build !== undefined && raw.build !== null) {
-    svc.build = at(p('build'), () => normalizeBuild(raw.build, ctx, pathCtx, resolveEnv));
+    svc.build = at(p('build'), () => normalizeBuild(raw.build, ctx, pathCtx, resolveEnv, (...r) => p('build', ...r), at));
   }
   for (const f of ['command', 'entrypoint'] as const) {
     const v = raw[f];
@@ -252,19 +275,23 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     else svc[f] = toStringList(v);
   }
   // Lifecycle hooks: a string command is shell-split here, like `command`, so hooks run an argv.
-  for (const f of ['post_start', 'pre_stop'] as const) {
+  for (const f of ['post_start', 'pre_stop', 'pre_start'] as const) {
     const hooks = raw[f];
     if (!Array.isArray(hooks)) continue;
     svc[f] = hooks.map((hook: unknown, i) => {
       const h = asMap(hook);
       const cmd = h.command;
-      const command = typeof cmd === 'string' ? at(p(f, i, 'command'), () => shellSplit(cmd)) : toStringList(cmd ?? []);
-      return { ...h, command } as ServiceHookConfig;
+      const out = { ...h } as ServiceHookConfig;
+      out.command = typeof cmd === 'string' ? at(p(f, i, 'command'), () => shellSplit(cmd)) : toStringList(cmd ?? []);
+      // pre_start hooks run in their own container, from the service image unless they name one.
+      if (f === 'pre_start' && normalize && out.image === undefined && typeof raw.image === 'string' && raw.image !== '') out.image = raw.image;
+      return out;
     });
   }
   if (raw.environment !== undefined) {
     const env: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(toKeyValueMap(raw.environment ?? {}))) {
+    const list = at(p('environment'), () => keyValueMap(raw.environment, 'environment variable'));
+    for (const [k, v] of Object.entries(list)) {
       env[k] = v === null || v === undefined ? resolveEnv(k) : scalarString(v);
     }
     svc.environment = env;
@@ -283,11 +310,14 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     });
   }
   if (raw.labels !== undefined) svc.labels = stringMap(toKeyValueMap(raw.labels ?? {}), '');
+  if (raw.label_file !== undefined && raw.label_file !== null) {
+    svc.label_file = toStringList(raw.label_file).map((f) => resolveHostPath(f, pathCtx));
+  }
   if (raw.annotations !== undefined) svc.annotations = stringMap(toKeyValueMap(raw.annotations ?? {}), '');
   if (raw.sysctls !== undefined) svc.sysctls = stringMap(toKeyValueMap(raw.sysctls ?? {}), '');
   if (Array.isArray(raw.ports)) {
     const ports: ServicePortConfig[] = [];
-    raw.ports.forEach((item, i) => ports.push(...at(p('ports', i), () => normalizePortEntry(item))));
+    raw.ports.forEach((item, i) => ports.push(...at(p('ports', i), () => withExtensions(normalizePortEntry(item), item))));
     svc.ports = uniquePorts(ports);
   }
   if (raw.expose !== undefined) svc.expose = toStringList(raw.expose);
@@ -316,6 +346,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
           required: o.required === undefined ? true : toBool(o.required),
         };
         if (o.restart !== undefined) dep.restart = toBool(o.restart);
+        for (const [x, xv] of Object.entries(o)) if (x.startsWith('x-')) dep[x as `x-${string}`] = xv;
         deps[k] = dep;
       }
     }
@@ -331,21 +362,41 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   if (raw.extra_hosts !== undefined && raw.extra_hosts !== null) {
     svc.extra_hosts = at(p('extra_hosts'), () => normalizeExtraHosts(raw.extra_hosts));
   }
-  if (raw.dns !== undefined) svc.dns = toStringList(raw.dns);
+  // An empty DNS entry (typically an unset `${VAR}`) is dropped, as compose's omit-empty does.
+  if (raw.dns !== undefined && raw.dns !== null) svc.dns = toStringList(raw.dns).filter((d) => d !== '');
   if (raw.dns_search !== undefined) svc.dns_search = toStringList(raw.dns_search);
   if (raw.tmpfs !== undefined) svc.tmpfs = toStringList(raw.tmpfs);
+  if (Array.isArray(raw.devices)) {
+    svc.devices = raw.devices.map((d, i) => at(p('devices', i), () => normalizeDeviceMapping(d)));
+  }
+  if (raw.gpus !== undefined && raw.gpus !== null) {
+    const gpus = raw.gpus;
+    svc.gpus = Array.isArray(gpus)
+      ? gpus.map((g, i) => at(p('gpus', i), () => normalizeDeviceRequest(g)))
+      : [{ count: -1 }]; // `gpus: all`
+  }
+  if (isPlainObject(raw.blkio_config)) svc.blkio_config = at(p('blkio_config'), () => normalizeBlkio(asMap(raw.blkio_config)));
   for (const f of ['secrets', 'configs'] as const) {
     if (!Array.isArray(raw[f])) continue;
-    svc[f] = (raw[f] as unknown[]).map((item): ServiceFileReference => {
-      if (typeof item === 'string') return { source: item };
-      const o = { ...asMap(item) } as ServiceFileReference & Plain;
-      if (o.uid !== undefined) o.uid = String(o.uid);
-      if (o.gid !== undefined) o.gid = String(o.gid);
-      if (o.mode !== undefined && typeof o.mode === 'string') o.mode = parseInt(o.mode, 8);
-      return o;
-    });
+    svc[f] = (raw[f] as unknown[]).map((item, i) =>
+      at(p(f, i), () => {
+        const ref = normalizeFileReference(item);
+        if (f === 'secrets' && ref.target === undefined) ref.target = `/run/secrets/${ref.source}`;
+        return ref;
+      }),
+    );
   }
-  if (raw.pull_policy === 'if_not_present') svc.pull_policy = 'missing';
+  if (raw.pull_policy !== undefined && raw.pull_policy !== null) {
+    const policy = String(raw.pull_policy);
+    if (pullPolicyOf(policy) === undefined) {
+      at(p('pull_policy'), () => {
+        throw new LoaderError(`invalid pull_policy ${JSON.stringify(policy)}: the duration after every_ cannot be read`, {}, {
+          hint: 'use always, never, missing, build, daily, weekly or every_<duration> (e.g. every_12h, every_2d)',
+        });
+      });
+    }
+    svc.pull_policy = normalize && policy === 'if_not_present' ? 'missing' : policy;
+  }
   if (raw.profiles !== undefined) svc.profiles = toStringList(raw.profiles);
 
   // scale / deploy.replicas
@@ -355,7 +406,19 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     replicas = at(p('deploy', 'replicas'), () => toInt(deploy!.replicas, 'replicas'));
     deploy.replicas = replicas;
   }
-  if (deploy) svc.deploy = deploy;
+  if (deploy) {
+    if (deploy.labels !== undefined && deploy.labels !== null) deploy.labels = stringMap(toKeyValueMap(deploy.labels), '');
+    if (isPlainObject(deploy.resources)) {
+      const resources: Plain = { ...deploy.resources };
+      for (const kind of ['limits', 'reservations'] as const) {
+        if (isPlainObject(resources[kind])) {
+          resources[kind] = normalizeResource(asMap(resources[kind]), (...r) => p('deploy', 'resources', kind, ...r), at);
+        }
+      }
+      deploy.resources = resources;
+    }
+    svc.deploy = deploy;
+  }
   if (raw.scale !== undefined && raw.scale !== null) {
     const scale = at(p('scale'), () => toInt(raw.scale, 'scale'));
     if (replicas !== undefined && replicas !== scale) {
@@ -375,16 +438,29 @@ function normalizeBuild(
   ctx: NormalizeContext,
   pathCtx: PathContext,
   resolveEnv: (k: string) => string | null,
+  p: (...rest: PathSegment[]) => PathSegment[],
+  at: At,
 ): BuildConfig {
+  const normalize = !ctx.skipNormalization;
   const o: Plain = typeof raw === 'string' ? { context: raw } : { ...asMap(raw) };
   const context = o.context === undefined || o.context === null || o.context === '' ? '.' : String(o.context);
   const build = { ...o, context: isRemoteContext(context) ? context : resolveHostPath(context, pathCtx) } as BuildConfig;
-  if (build.dockerfile_inline === undefined && (build.dockerfile === undefined || build.dockerfile === null)) {
+  if (normalize && build.dockerfile_inline === undefined && (build.dockerfile === undefined || build.dockerfile === null)) {
     build.dockerfile = 'Dockerfile';
   }
   if (o.args !== undefined) {
+    // Compose resolves a bare arg from the project environment and drops it when unset; without
+    // normalisation it stays as declared (null).
     const args: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(toKeyValueMap(o.args ?? {}))) args[k] = v === null ? resolveEnv(k) : scalarString(v);
+    const declared = at(p('args'), () => keyValueMap(o.args ?? {}, 'build argument'));
+    for (const [k, v] of Object.entries(declared)) {
+      if (v !== null && v !== undefined) args[k] = scalarString(v);
+      else if (!normalize) args[k] = null;
+      else {
+        const value = resolveEnv(k);
+        if (value !== null) args[k] = value;
+      }
+    }
     build.args = args;
   }
   if (o.labels !== undefined) build.labels = stringMap(toKeyValueMap(o.labels ?? {}), '');
@@ -396,6 +472,12 @@ function normalizeBuild(
     }
     build.additional_contexts = extra;
   }
+  for (const f of BUILD_LIST_FIELDS) if (o[f] !== undefined && o[f] !== null) build[f] = toStringList(o[f]);
+  for (const f of ['provenance', 'sbom']) if (o[f] !== undefined && o[f] !== null) build[f] = scalarString(o[f]);
+  if (o.shm_size !== undefined && o.shm_size !== null) build.shm_size = at(p('shm_size'), () => toBytes(o.shm_size));
+  if (o.extra_hosts !== undefined && o.extra_hosts !== null) build.extra_hosts = at(p('extra_hosts'), () => normalizeExtraHosts(o.extra_hosts));
+  if (o.ssh !== undefined && o.ssh !== null) build.ssh = at(p('ssh'), () => normalizeSsh(o.ssh, pathCtx));
+  if (Array.isArray(o.secrets)) build.secrets = o.secrets.map((item, i) => at(p('secrets', i), () => normalizeFileReference(item)));
   return build;
 }
 
@@ -404,22 +486,189 @@ function isRemoteContext(c: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(c) || c.startsWith('git@') || c.startsWith('github.com/');
 }
 
-/** `host:ip`, `host=ip` or `{host: ip | [ip]}` → `["host=ip", …]` (compose's canonical form). */
-function normalizeExtraHosts(raw: unknown): string[] {
-  const out: string[] = [];
-  if (Array.isArray(raw)) {
-    for (const item of raw) {
+/**
+ * A `KEY=VALUE` list or a mapping → mapping (bare `KEY` → null). A list key ending in white space
+ * (`- DEBUG = true`) is an error, as in compose.
+ */
+function keyValueMap(v: unknown, what: string): Plain {
+  if (Array.isArray(v)) {
+    for (const item of v) {
       const s = String(item);
       const eq = s.indexOf('=');
-      const colon = s.indexOf(':');
-      const sep = eq >= 0 ? eq : colon;
-      if (sep < 0) throw new LoaderError(`invalid extra_hosts entry ${JSON.stringify(s)}: expected host=ip`);
-      out.push(`${s.slice(0, sep)}=${s.slice(sep + 1)}`);
+      const key = eq < 0 ? s : s.slice(0, eq);
+      if (key !== '' && /\s$/.test(key)) throw new LoaderError(`${what} ${key} is declared with a trailing space`);
+    }
+  }
+  return toKeyValueMap(v);
+}
+
+/**
+ * `extra_hosts`: a list of `host=ip` / `host:ip` (several comma-separated IPs allowed) or a mapping
+ * `host: ip | [ip]` → `["host=ip", …]`, one entry per address, hosts sorted, each host's addresses
+ * in declaration order (the first one is what the container resolves); `[::1]` loses its brackets.
+ * `config` prints the list fully sorted, as compose does.
+ *
+ * @throws {LoaderError} for an entry without IP or a host name that is empty or holds `:` / `=`.
+ */
+export function normalizeExtraHosts(raw: unknown): string[] {
+  const hosts = new Map<string, string[]>();
+  const add = (host: string, ips: string[]) => hosts.set(host, [...(hosts.get(host) ?? []), ...ips]);
+  if (Array.isArray(raw)) {
+    for (const item of raw) {
+      const s = scalarString(item);
+      const eq = s.indexOf('=');
+      const sep = eq >= 0 ? eq : s.indexOf(':');
+      if (sep < 0) throw new LoaderError(`invalid additional host, missing IP: ${s}`, {}, { hint: 'write host=ip' });
+      add(s.slice(0, sep), s.slice(sep + 1).split(','));
     }
   } else if (isPlainObject(raw)) {
-    for (const host of Object.keys(raw).sort()) for (const ip of toStringList(raw[host])) out.push(`${host}=${ip}`);
+    for (const [host, v] of Object.entries(raw)) add(host, v === null || v === undefined ? [''] : toStringList(v));
   } else {
     throw new LoaderError('extra_hosts must be a list or a mapping');
   }
-  return [...new Set(out)];
+  const out: string[] = [];
+  for (const host of [...hosts.keys()].sort()) {
+    const ips = hosts.get(host)!;
+    if (host === '' || /[:=]/.test(host)) throw new LoaderError(`bad host name '${host}'`);
+    for (const ip of ips) {
+      const bare = ip.length > 2 && ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+      const entry = `${host}=${bare}`;
+      if (!out.includes(entry)) out.push(entry);
+    }
+  }
+  return out;
+}
+
+/**
+ * `build.ssh`: a list of `id` / `id=path` or a mapping `id: path` → `["default", "id=/abs/path"]`.
+ * Relative key paths resolve against the project directory. A bare id other than `default` is an
+ * error (it names no agent socket or key).
+ */
+export function normalizeSsh(raw: unknown, pathCtx: PathContext): string[] {
+  const entries: [string, string | undefined][] = [];
+  if (Array.isArray(raw)) {
+    for (const item of raw) {
+      const s = scalarString(item);
+      const eq = s.indexOf('=');
+      if (eq < 0) {
+        if (s !== 'default') throw new LoaderError(`invalid ssh key ${JSON.stringify(s)}`, {}, { hint: 'write default or id=path' });
+        entries.push([s, undefined]);
+      } else entries.push([s.slice(0, eq), s.slice(eq + 1)]);
+    }
+  } else if (isPlainObject(raw)) {
+    for (const [id, v] of Object.entries(raw)) entries.push([id, v === null || v === undefined ? undefined : scalarString(v)]);
+  } else {
+    throw new LoaderError('build.ssh must be a list or a mapping');
+  }
+  return entries.map(([id, path]) => (path === undefined || path === '' ? id : `${id}=${resolveHostPath(path, pathCtx)}`));
+}
+
+/**
+ * A `devices:` entry: `SRC[:DST[:PERMISSIONS]]` → `{source, target, permissions}` (target defaults
+ * to the source, permissions to `rwm`); a mapping is kept as written.
+ */
+export function normalizeDeviceMapping(raw: unknown): DeviceMapping {
+  if (isPlainObject(raw)) return { ...raw } as DeviceMapping;
+  if (typeof raw !== 'string') throw new LoaderError('a device must be a string or a mapping');
+  const parts = raw.split(':');
+  if (parts.length > 3) throw new LoaderError(`confusing device mapping, please use long syntax: ${raw}`);
+  const source = parts[0]!;
+  const target = parts[1] || source;
+  return { source, target, permissions: parts[2] ?? 'rwm' };
+}
+
+/**
+ * A device request (`gpus` entry, `deploy.resources.reservations.devices` entry): `count` becomes
+ * a number (`all` → -1) and defaults to -1 when neither `count` nor `device_ids` is given;
+ * `options` becomes a string map.
+ *
+ * @throws {LoaderError} when both `count` and `device_ids` are set, or `count` is not a number or `all`.
+ */
+export function normalizeDeviceRequest(raw: unknown): DeviceRequest {
+  const o: Plain = { ...asMap(raw) };
+  const hasCount = o.count !== undefined;
+  if (hasCount && o.device_ids !== undefined) throw new LoaderError('"count" and "device_ids" attributes are exclusive');
+  if (hasCount) {
+    const n = parseDeviceCount(o.count);
+    if (n === undefined) throw new LoaderError(`invalid value ${JSON.stringify(scalarString(o.count))}, the only value allowed is 'all' or a number`);
+    o.count = n;
+  } else if (o.device_ids === undefined) {
+    o.count = -1;
+  }
+  for (const f of ['capabilities', 'device_ids']) if (o[f] !== undefined && o[f] !== null) o[f] = toStringList(o[f]);
+  if (o.options !== undefined && o.options !== null) o.options = stringMap(toKeyValueMap(o.options), '');
+  return o as DeviceRequest;
+}
+
+/** `deploy.resources.limits` / `reservations`: cpus → number, memory → bytes, devices → requests. */
+function normalizeResource(raw: Plain, p: (...rest: PathSegment[]) => PathSegment[], at: At): Plain {
+  const out: Plain = { ...raw };
+  if (raw.cpus !== undefined && raw.cpus !== null) out.cpus = at(p('cpus'), () => toCpus(raw.cpus));
+  if (raw.memory !== undefined && raw.memory !== null) out.memory = at(p('memory'), () => toBytes(raw.memory));
+  if (raw.pids !== undefined && raw.pids !== null) out.pids = at(p('pids'), () => toInt(raw.pids, 'pids'));
+  if (Array.isArray(raw.devices)) out.devices = raw.devices.map((d, i) => at(p('devices', i), () => normalizeDeviceRequest(d)));
+  return out;
+}
+
+/** `blkio_config`: weights → integers, every `rate` → bytes (or operations) per second. */
+function normalizeBlkio(raw: Plain): BlkioConfig {
+  const out: Plain = { ...raw };
+  if (raw.weight !== undefined && raw.weight !== null) out.weight = toInt(raw.weight, 'weight');
+  if (Array.isArray(raw.weight_device)) {
+    out.weight_device = raw.weight_device.map((d) => {
+      const o = { ...asMap(d) };
+      if (o.weight !== undefined && o.weight !== null) o.weight = toInt(o.weight, 'weight');
+      return o;
+    });
+  }
+  for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops']) {
+    if (!Array.isArray(raw[f])) continue;
+    out[f] = (raw[f] as unknown[]).map((d) => {
+      const o = { ...asMap(d) };
+      if (o.rate !== undefined && o.rate !== null) o.rate = toBytes(o.rate);
+      return o;
+    });
+  }
+  return out as BlkioConfig;
+}
+
+/**
+ * A `secrets:` / `configs:` / `build.secrets:` entry: a name → `{source}`; `uid`/`gid` → strings;
+ * `mode` → compose's octal string (`0o440`, `0440` and `"0440"` all give `"0440"`).
+ */
+export function normalizeFileReference(item: unknown): ServiceFileReference {
+  if (typeof item === 'string') return { source: item };
+  const o = { ...asMap(item) } as ServiceFileReference & Plain;
+  if (o.uid !== undefined && o.uid !== null) o.uid = scalarString(o.uid);
+  if (o.gid !== undefined && o.gid !== null) o.gid = scalarString(o.gid);
+  if (o.mode !== undefined && o.mode !== null) {
+    const raw = o.mode as unknown;
+    const mode = typeof raw === 'number' || typeof raw === 'string' ? formatFileMode(raw) : undefined;
+    if (mode === undefined) throw new LoaderError(`invalid file mode ${JSON.stringify(raw)}: expected an octal number such as 0440`);
+    o.mode = mode;
+  }
+  return o;
+}
+
+/** Long-form `x-*` keys of a `ports:` entry are kept on the (single) port it gives. */
+function withExtensions(ports: ServicePortConfig[], raw: unknown): ServicePortConfig[] {
+  if (!isPlainObject(raw)) return ports;
+  for (const [k, v] of Object.entries(raw)) if (k.startsWith('x-')) for (const port of ports) port[k as `x-${string}`] = v;
+  return ports;
+}
+
+function toBytes(v: unknown): number {
+  const n = typeof v === 'number' || typeof v === 'string' ? parseByteSize(v) : undefined;
+  if (n === undefined) throw new LoaderError(`invalid size: ${JSON.stringify(v)}`, {}, { hint: 'use a number of bytes or a number with a unit: 512m, 1gb' });
+  return n;
+}
+
+function toNumber(v: unknown, what: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
+  if (!Number.isFinite(n)) throw new LoaderError(`${what} must be a number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function toCpus(v: unknown): number {
+  return toNumber(v, 'cpus');
 }

@@ -1,6 +1,7 @@
 /**
  * The model as `capstan config` prints it (compose-behaviour.md §3.20, first cut).
  */
+import { formatDuration, parseDuration } from '../model/duration.js';
 import type { Project } from '../model/types.js';
 
 /**
@@ -9,22 +10,116 @@ import type { Project } from '../model/types.js';
  * and service attributes sorted by key (sequences keep their order); every `$` in a string value
  * re-escaped as `$$`. The service-internal `name` and the non-spec Project fields (`workingDir`,
  * `configFiles`, `envFiles`, `environment`, `disabledServices`, `profiles`) are dropped, as are
- * empty top-level resource sections and `undefined` values.
+ * empty top-level resource sections and `undefined` values. Typed values print as compose prints
+ * them ({@link printedService}); a secret's `content` is never printed, nor a config's `content`
+ * taken from `environment`.
  */
 export function projectToModel(project: Project): Record<string, unknown> {
   const out: Record<string, unknown> = { name: project.name };
   const services: Record<string, unknown> = {};
   for (const key of Object.keys(project.services).sort()) {
     const { name: _name, ...rest } = project.services[key]!;
-    services[key] = orderServiceKeys(canonical(rest) as Record<string, unknown>);
+    services[key] = orderServiceKeys(canonical(printedService(rest)) as Record<string, unknown>);
   }
   out.services = services;
+  const printed: Partial<Record<'networks' | 'volumes' | 'secrets' | 'configs' | 'models', Record<string, unknown>>> = {
+    networks: project.networks,
+    volumes: project.volumes,
+    secrets: mapValues(project.secrets, ({ content: _content, ...secret }) => secret),
+    configs: mapValues(project.configs, (c) => (c.environment !== undefined ? { ...c, content: undefined } : c)),
+    models: project.models,
+  };
   for (const section of ['networks', 'volumes', 'secrets', 'configs', 'models'] as const) {
-    const m = project[section];
+    const m = printed[section];
     if (m && Object.keys(m).length > 0) out[section] = canonical(m);
   }
   for (const key of Object.keys(project.extensions).sort()) out[key] = escapeOnly(project.extensions[key]);
   return out;
+}
+
+function mapValues<T, U>(m: Record<string, T>, fn: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, fn(v)]));
+}
+
+/** Service attributes holding a byte size: printed as decimal strings, as compose's `UnitBytes`. */
+const SERVICE_BYTE_FIELDS = ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'];
+
+/** A number of bytes as compose prints it (`"536870912"`); anything else as it is. */
+function bytesText(v: unknown): unknown {
+  return typeof v === 'number' ? String(v) : v;
+}
+
+/** A duration as compose prints it (Go's `time.Duration` form: `90s` → `1m30s`); else as it is. */
+function durationText(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const nanos = parseDuration(v);
+  return nanos === undefined ? v : formatDuration(nanos);
+}
+
+/** Rewrite the duration attributes `keys` of `obj` (when it is an object) with {@link durationText}. */
+function withDurations(obj: unknown, keys: readonly string[]): unknown {
+  if (!isObject(obj)) return obj;
+  const out = { ...obj };
+  for (const k of keys) if (out[k] !== undefined) out[k] = durationText(out[k]);
+  return out;
+}
+
+/** `host=ip` entries sorted, as compose's `HostsList` marshals them. */
+function sortedHosts(v: unknown): unknown {
+  return Array.isArray(v) ? [...(v as string[])].sort() : v;
+}
+
+/**
+ * The printed form of one service's typed values, where it differs from the model: byte sizes as
+ * decimal strings (service sizes, `build.shm_size`, `deploy.resources.*.memory`, `blkio_config`
+ * rates, tmpfs volume sizes), `extra_hosts` sorted (service and build), and durations in Go's form
+ * (`stop_grace_period`, `healthcheck.*`, `deploy.{update,rollback}_config.{delay,monitor}`,
+ * `deploy.restart_policy.{delay,window}`: `90s` → `1m30s`).
+ */
+export function printedService(svc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...svc };
+  for (const f of SERVICE_BYTE_FIELDS) if (out[f] !== undefined) out[f] = bytesText(out[f]);
+  if (out.extra_hosts !== undefined) out.extra_hosts = sortedHosts(out.extra_hosts);
+  if (isObject(out.build)) {
+    const build = { ...out.build };
+    if (build.shm_size !== undefined) build.shm_size = bytesText(build.shm_size);
+    if (build.extra_hosts !== undefined) build.extra_hosts = sortedHosts(build.extra_hosts);
+    out.build = build;
+  }
+  if (out.stop_grace_period !== undefined) out.stop_grace_period = durationText(out.stop_grace_period);
+  if (out.healthcheck !== undefined) out.healthcheck = withDurations(out.healthcheck, ['interval', 'timeout', 'start_period', 'start_interval']);
+  if (isObject(out.deploy)) {
+    const deploy = { ...out.deploy };
+    if (isObject(deploy.resources)) {
+      const resources = { ...deploy.resources };
+      for (const kind of ['limits', 'reservations']) {
+        const r = resources[kind];
+        if (isObject(r) && r.memory !== undefined) resources[kind] = { ...r, memory: bytesText(r.memory) };
+      }
+      deploy.resources = resources;
+    }
+    for (const f of ['update_config', 'rollback_config']) if (deploy[f] !== undefined) deploy[f] = withDurations(deploy[f], ['delay', 'monitor']);
+    if (deploy.restart_policy !== undefined) deploy.restart_policy = withDurations(deploy.restart_policy, ['delay', 'window']);
+    out.deploy = deploy;
+  }
+  if (isObject(out.blkio_config)) {
+    const blkio = { ...out.blkio_config };
+    for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops']) {
+      const list = blkio[f];
+      if (Array.isArray(list)) blkio[f] = list.map((d: unknown) => (isObject(d) ? { ...d, rate: bytesText(d.rate) } : d));
+    }
+    out.blkio_config = blkio;
+  }
+  if (Array.isArray(out.volumes)) {
+    out.volumes = out.volumes.map((v: unknown) =>
+      isObject(v) && isObject(v.tmpfs) && typeof v.tmpfs.size === 'number' ? { ...v, tmpfs: { ...v.tmpfs, size: bytesText(v.tmpfs.size) } } : v,
+    );
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function canonical(value: unknown): unknown {

@@ -27,6 +27,38 @@ describe('validateModel', () => {
       'compose.yaml:4:14: services.web.command: must be a list, null or string',
     ]);
   });
+  it('accepts the attributes patched into the package schema (scripts/build-schema.mjs)', () => {
+    const src = [
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    build:',
+      '      context: .',
+      '      provenance: mode=max',
+      '      sbom: true',
+      '      no_cache_filter: [base, deps]',
+      '    develop:',
+      '      watch:',
+      '        - {path: ./src, action: sync, target: /app, initial_sync: true}',
+      '    pre_start:',
+      '      - command: ./migrate',
+      '      - {image: busybox, command: [chown, -R, "1000", /data], per_replica: true, privileged: true}',
+      '      - image: migrator',
+      '    models:',
+      '      llm:',
+      'models:',
+      '  llm: {model: ai/smollm2}',
+      '',
+    ].join('\n');
+    expect(check(src)).toEqual([]);
+  });
+  it('places errors inside patched definitions at file:line:col with the key path', () => {
+    const src = 'services:\n  web:\n    image: nginx\n    pre_start:\n      - image: busybox\n        comand: x\n';
+    expect(check(src)).toEqual(["compose.yaml:6:9: services.web.pre_start[0]: additional properties 'comand' not allowed"]);
+    expect(check('services:\n  web:\n    build:\n      context: .\n      sbom: [x]\n')).toEqual([
+      'compose.yaml:5:13: services.web.build.sbom: must be a boolean or string',
+    ]);
+  });
   it('reports an unknown top-level key at the key', () => {
     expect(check('servics:\n  web:\n    image: nginx\n')).toEqual(["compose.yaml:1:1: additional properties 'servics' not allowed"]);
   });

@@ -1,4 +1,4 @@
 /** The Compose model: canonical types and small pure helpers. No I/O. */
 export type * from './types.js';
 export { parseDuration, formatDuration, nanosToSeconds } from './duration.js';
-export { parseByteSize } from './units.js';
+export { parseByteSize, formatFileMode, parseFileMode, parseDeviceCount, pullPolicyOf, type PullPolicy } from './units.js';

@@ -8,11 +8,20 @@
  *
  * Durations are kept as Compose duration strings (`"1m30s"`, `"500ms"`); convert them with
  * `parseDuration` from `./duration.js` (returns nanoseconds, what the Engine API wants).
+ * Byte sizes (`mem_limit`, `shm_size`, `deploy.resources.*.memory`, `blkio_config` rates) are
+ * numbers of bytes; `cpus` are numbers; file modes of secrets/configs are compose's octal strings
+ * (`"0440"`, read them with `parseFileMode` from `./units.js`); device `count` is a number, `-1`
+ * for all. `capstan config` prints sizes as decimal strings, as compose does.
  *
  * First cut (issue 2): the attributes the spine uses are typed; other attributes that the schema
  * accepts are kept on the object as loaded (see {@link ServiceConfig} index signature) so that
  * `config` shows them and later issues can type them.
  */
+
+// Every attribute of the Compose schema has a field in these types: `./spec-coverage.ts` fails type
+// checking (`npm run typecheck`, and the `tsc` of `npm run build`) when the schema has one the model
+// lacks. Attributes kept as loaded take the schema's own type (`./schema-types.ts`).
+import type { BuildAttr, ComposeConfig, ComposeModel, ComposeSecret, ServiceAttr } from './schema-types.js';
 
 /** A fully loaded project. */
 export interface Project {
@@ -55,6 +64,8 @@ export interface ServiceConfig {
   environment?: Record<string, string | null>;
   env_file?: EnvFileConfig[];
   labels?: Record<string, string>;
+  /** Absolute paths of label files; their labels are folded into `labels` (service labels win). */
+  label_file?: string[];
   ports?: ServicePortConfig[];
   expose?: string[];
   volumes?: ServiceVolumeConfig[];
@@ -76,8 +87,24 @@ export interface ServiceConfig {
   read_only?: boolean;
   cap_add?: string[];
   cap_drop?: string[];
+  /** DNS servers; empty entries (e.g. an unset `${VAR}`) are dropped. */
   dns?: string[];
+  /** `host=ip` entries, one per address; hosts sorted, each host's addresses in declaration order. */
   extra_hosts?: string[];
+  /** `devices:` in long form. */
+  devices?: DeviceMapping[];
+  /** `gpus:` as device requests; `gpus: all` becomes `[{count: -1}]`. */
+  gpus?: DeviceRequest[];
+  /** Byte sizes, in bytes (compose's `UnitBytes`; `config` prints them as decimal strings). */
+  mem_limit?: number;
+  mem_reservation?: number;
+  /** Bytes; `-1` = unlimited swap. */
+  memswap_limit?: number;
+  mem_swappiness?: number;
+  shm_size?: number;
+  /** Number of CPUs (fractional). */
+  cpus?: number;
+  blkio_config?: BlkioConfig;
   stop_signal?: string;
   stop_grace_period?: string;
   /** Replica count (`scale`, else `deploy.replicas`); the planner's desired container count. */
@@ -93,6 +120,54 @@ export interface ServiceConfig {
   post_start?: ServiceHookConfig[];
   /** Lifecycle hooks run by `docker exec` before the container stops (as loaded). */
   pre_stop?: ServiceHookConfig[];
+  /** Ephemeral init containers run before the service starts; `image` defaults to the service's. */
+  pre_start?: ServiceHookConfig[];
+
+  // Normalised by the loader.
+  annotations?: Record<string, string>;
+  /** A map after loading (the schema's list form is accepted too, e.g. by the container spec). */
+  sysctls?: Record<string, string> | ServiceAttr<'sysctls'>;
+  dns_search?: string[];
+  tmpfs?: string[];
+  cpu_count?: number;
+  cpu_percent?: number;
+  cpu_shares?: number;
+  oom_score_adj?: number;
+  pids_limit?: number;
+  oom_kill_disable?: boolean;
+  use_api_socket?: boolean;
+  // Kept as loaded (interpolated, merged and validated): the schema's type.
+  develop?: ServiceAttr<'develop'>;
+  /** `host` or `private` (the container spec re-checks it). */
+  cgroup?: string;
+  cgroup_parent?: string;
+  cpu_quota?: ServiceAttr<'cpu_quota'>;
+  cpu_period?: ServiceAttr<'cpu_period'>;
+  cpu_rt_period?: ServiceAttr<'cpu_rt_period'>;
+  cpu_rt_runtime?: ServiceAttr<'cpu_rt_runtime'>;
+  cpuset?: string;
+  credential_spec?: ServiceAttr<'credential_spec'>;
+  device_cgroup_rules?: ServiceAttr<'device_cgroup_rules'>;
+  dns_opt?: ServiceAttr<'dns_opt'>;
+  provider?: ServiceAttr<'provider'>;
+  external_links?: ServiceAttr<'external_links'>;
+  group_add?: ServiceAttr<'group_add'>;
+  ipc?: string;
+  isolation?: string;
+  links?: ServiceAttr<'links'>;
+  logging?: ServiceAttr<'logging'>;
+  mac_address?: string;
+  /** Docker Model Runner models used: top-level `models:` keys, as a list or a map. */
+  models?: ServiceAttr<'models'>;
+  pid?: ServiceAttr<'pid'>;
+  pull_refresh_after?: string;
+  runtime?: string;
+  security_opt?: ServiceAttr<'security_opt'>;
+  storage_opt?: ServiceAttr<'storage_opt'>;
+  ulimits?: ServiceAttr<'ulimits'>;
+  uts?: string;
+  userns_mode?: string;
+  volumes_from?: ServiceAttr<'volumes_from'>;
   /** Any other schema attribute, kept as loaded (typed in later issues). */
   [attribute: string]: unknown;
 }
@@ -109,6 +184,26 @@ export interface BuildConfig {
   network?: string;
   no_cache?: boolean;
   pull?: boolean;
+  /** SSH agent sockets / keys: `"default"` or `"id=/abs/path"`. */
+  ssh?: string[];
+  /** Bytes. */
+  shm_size?: number;
+  /** `host=ip` entries, as {@link ServiceConfig.extra_hosts}. */
+  extra_hosts?: string[];
+  secrets?: ServiceFileReference[];
+  /** Named contexts; local paths are absolute. */
+  additional_contexts?: Record<string, string>;
+  // Kept as loaded: the schema's type.
+  entitlements?: BuildAttr<'entitlements'>;
+  cache_from?: BuildAttr<'cache_from'>;
+  cache_to?: BuildAttr<'cache_to'>;
+  isolation?: string;
+  privileged?: BuildAttr<'privileged'>;
+  ulimits?: BuildAttr<'ulimits'>;
+  platforms?: BuildAttr<'platforms'>;
+  provenance?: BuildAttr<'provenance'>;
+  sbom?: BuildAttr<'sbom'>;
+  no_cache_filter?: BuildAttr<'no_cache_filter'>;
   [attribute: string]: unknown;
 }
 
@@ -123,6 +218,8 @@ export interface ServicePortConfig {
   published?: string;
   protocol?: string;
   app_protocol?: string;
+  /** `x-*` extensions, kept as loaded. */
+  [extension: `x-${string}`]: unknown;
 }
 
 /** `volumes:` entry of a service, long syntax. */
@@ -161,6 +258,8 @@ export interface DependsOnConfig {
   /** Default true. */
   required: boolean;
   restart?: boolean;
+  /** `x-*` extensions, kept as loaded. */
+  [extension: `x-${string}`]: unknown;
 }
 
 export interface HealthCheckConfig {
@@ -184,8 +283,9 @@ export interface EnvFileConfig {
 export interface DeployConfig {
   replicas?: number;
   resources?: {
-    limits?: { cpus?: number | string; memory?: number | string; pids?: number };
-    reservations?: { cpus?: number | string; memory?: number | string; devices?: unknown[] };
+    limits?: ResourceConfig;
+    reservations?: ResourceConfig;
+    [attribute: string]: unknown;
   };
   restart_policy?: { condition?: string; delay?: string; max_attempts?: number; window?: string };
   [attribute: string]: unknown;
@@ -203,13 +303,69 @@ export interface ServiceHookConfig {
   [attribute: string]: unknown;
 }
 
-/** Service `secrets:` / `configs:` entry, long form. */
+/** `deploy.resources.limits` / `reservations`. */
+export interface ResourceConfig {
+  /** Number of CPUs (fractional). */
+  cpus?: number;
+  /** Bytes. */
+  memory?: number;
+  pids?: number;
+  /** Device reservations (`reservations` only). */
+  devices?: DeviceRequest[];
+  [attribute: string]: unknown;
+}
+
+/**
+ * A device request (`gpus:` entry, `deploy.resources.reservations.devices` entry). `count` is a
+ * number, `-1` meaning all devices; it defaults to `-1` when neither `count` nor `device_ids` is set.
+ */
+export interface DeviceRequest {
+  capabilities?: string[];
+  driver?: string;
+  count?: number;
+  device_ids?: string[];
+  options?: Record<string, string>;
+  [attribute: string]: unknown;
+}
+
+/** `devices:` entry in long form: `SRC[:DST[:PERMS]]` becomes `{source, target, permissions}`. */
+export interface DeviceMapping {
+  /** Host path, or a CDI device name (`vendor.com/class=name`). */
+  source: string;
+  target: string;
+  /** Cgroup permissions, default `rwm`. */
+  permissions: string;
+  [attribute: string]: unknown;
+}
+
+/** `blkio_config:`; every `rate` is in bytes (or operations) per second. */
+export interface BlkioConfig {
+  weight?: number;
+  weight_device?: { path: string; weight: number; [attribute: string]: unknown }[];
+  device_read_bps?: ThrottleDevice[];
+  device_read_iops?: ThrottleDevice[];
+  device_write_bps?: ThrottleDevice[];
+  device_write_iops?: ThrottleDevice[];
+  [attribute: string]: unknown;
+}
+
+/** One `blkio_config.device_*_{bps,iops}` entry. */
+export interface ThrottleDevice {
+  path: string;
+  rate: number;
+  [attribute: string]: unknown;
+}
+
+/** Service `secrets:` / `configs:` / `build.secrets:` entry, long form. */
 export interface ServiceFileReference {
   source: string;
+  /** Service secrets default to `/run/secrets/<source>`. */
   target?: string;
   uid?: string;
   gid?: string;
-  mode?: number;
+  /** File mode as compose prints it: an octal string with a leading `0` (`"0440"`). */
+  mode?: string;
+  [attribute: string]: unknown;
 }
 
 /** Top-level `networks.<key>`. `name` is always set after normalisation. */
@@ -244,8 +400,17 @@ export interface SecretConfig {
   name: string;
   file?: string;
   environment?: string;
+  /**
+   * The value of `environment` in the project environment, set by the loader. Never printed by
+   * `config` (compose keeps secret values out of its output).
+   */
+  content?: string;
   external?: boolean;
   labels?: Record<string, string>;
+  // Kept as loaded.
+  driver?: ComposeSecret['driver'];
+  driver_opts?: ComposeSecret['driver_opts'];
+  template_driver?: ComposeSecret['template_driver'];
   [attribute: string]: unknown;
 }
 
@@ -254,8 +419,23 @@ export interface ConfigObjConfig {
   name: string;
   file?: string;
   environment?: string;
+  /** Inline content, or the value of `environment` in the project environment (set by the loader). */
   content?: string;
   external?: boolean;
   labels?: Record<string, string>;
+  template_driver?: ComposeConfig['template_driver'];
+  [attribute: string]: unknown;
+}
+
+/**
+ * Top-level `models.<key>` (Docker Model Runner), as loaded. ({@link Project.models} keeps them
+ * typed `unknown`.)
+ */
+export interface ModelConfig {
+  name?: string;
+  /** The model's OCI reference, e.g. `ai/smollm2`. */
+  model: string;
+  context_size?: ComposeModel['context_size'];
+  runtime_flags?: ComposeModel['runtime_flags'];
   [attribute: string]: unknown;
 }

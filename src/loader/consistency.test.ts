@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceConfig } from '../model/types.js';
+import { checkConsistency } from './consistency.js';
+import type { NormalizedModel } from './normalize.js';
+
+const model = (services: Record<string, ServiceConfig>): NormalizedModel => ({
+  services,
+  networks: { n: { name: 'p_n' } },
+  volumes: {},
+  secrets: { s: { name: 'p_s', file: '/s' } },
+  configs: {},
+  extensions: {},
+});
+const check = (svc: Omit<ServiceConfig, 'name'>) => {
+  const services = { a: { name: 'a', ...svc } as ServiceConfig };
+  return () => checkConsistency(model(services), services, {});
+};
+
+describe('checkConsistency', () => {
+  it("words network_mode + networks as compose does", () => {
+    expect(check({ image: 'x', network_mode: 'bridge', networks: { n: null } })).toThrow(
+      'service a declares mutually exclusive `network_mode` and `networks`: invalid compose project',
+    );
+    expect(check({ image: 'x', network_mode: 'bridge' })).not.toThrow();
+  });
+  it('rejects resources that differ from deploy.resources', () => {
+    expect(check({ image: 'x', cpus: 1, deploy: { resources: { limits: { cpus: 2 } } } })).toThrow(
+      "can't set distinct values on 'cpus' and 'deploy.resources.limits.cpus'",
+    );
+    expect(check({ image: 'x', mem_limit: 1024, deploy: { resources: { limits: { memory: 2048 } } } })).toThrow(/'mem_limit' and 'deploy\.resources\.limits\.memory'/);
+    expect(check({ image: 'x', mem_limit: 1024, cpus: 0.5, deploy: { resources: { limits: { memory: 1024, cpus: 0.5 } } } })).not.toThrow();
+  });
+  it('rejects undefined build secrets', () => {
+    expect(check({ build: { context: '/c', secrets: [{ source: 'nope' }] } })).toThrow(/undefined build secret nope/);
+    expect(check({ build: { context: '/c', secrets: [{ source: 's' }] } })).not.toThrow();
+  });
+});
