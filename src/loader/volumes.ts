@@ -5,6 +5,7 @@
 import { posix, isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { ServiceVolumeConfig } from '../model/types.js';
+import { parseByteSize } from '../model/units.js';
 
 const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
@@ -37,21 +38,32 @@ function cleanTarget(target: string): string {
 }
 
 /**
- * Parse a short-syntax volume. A path-like source (`.`, `/`, `~`) gives a bind mount with
- * `bind.create_host_path: true` and an absolute source; another source names a volume; no source
- * gives an anonymous volume. Options: `ro`, `rw`, `z`, `Z`, `nocopy`, a propagation value or a
- * consistency value, comma-separated.
+ * Parse a short-syntax volume `[SOURCE:]TARGET[:OPTIONS]`, as compose-go's `ParseVolume` does.
  *
- * @throws {LoaderError} `invalid volume specification: "…"` for empty parts, too many parts or an
- *   unknown option (no position; the caller adds it).
+ * - A path-like source (`.`, `/`, `~`) gives a bind mount with `bind.create_host_path: true`;
+ *   another source names a volume; no source gives an anonymous volume.
+ * - `:` inside a `${…}` expression (nested braces included) does not separate sections, so
+ *   `/src:/dst/${VAR:-a:b}:ro` keeps its variable whole.
+ * - A single letter followed by `:` is a Windows drive (`C:\x`, `d:`), not a separator.
+ * - Options, comma-separated: `ro`, `rw`, `z`, `Z`, `nocopy`, a propagation or a consistency
+ *   value. Unknown options are ignored, as compose-go ignores them.
+ *
+ * @throws {LoaderError} `invalid empty volume spec`; `invalid spec: SPEC: empty section between
+ *   colons`; `invalid spec: SPEC: too many colons`; `invalid spec: SPEC: …` for a relative mount
+ *   path or an option that does not fit the mount type (no position; the caller adds it).
  */
 export function parseVolumeSpec(spec: string, ctx: PathContext): ServiceVolumeConfig {
-  const bad = (why: string) => new LoaderError(`invalid volume specification: ${JSON.stringify(spec)}: ${why}`);
+  if (spec === '') throw new LoaderError('invalid empty volume spec');
+  const bad = (why: string) => new LoaderError(`invalid spec: ${spec}: ${why}`);
   const parts = splitVolume(spec);
-  if (parts.length === 0 || parts.length > 3 || parts.some((p) => p === '')) throw bad('expected [SOURCE:]TARGET[:MODE]');
+  // compose-go reads the sections left to right: an empty one is reported before a 4th one.
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === '') throw bad('empty section between colons');
+    if (i === 2 && parts.length > 3) throw bad('too many colons');
+  }
   if (parts.length === 1) return { type: 'volume', target: cleanTarget(parts[0]!), volume: {} };
   const [source, target, opts] = parts as [string, string, string | undefined];
-  if (!target.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(target)) throw bad(`mount path must be absolute`);
+  if (!target.startsWith('/') && !DRIVE.test(target)) throw bad('mount path must be absolute');
   const bind = isPathLike(source);
   const vol: ServiceVolumeConfig = bind
     ? { type: 'bind', source: resolveHostPath(source, ctx), target: cleanTarget(target), bind: { create_host_path: true } }
@@ -70,21 +82,35 @@ export function parseVolumeSpec(spec: string, ctx: PathContext): ServiceVolumeCo
       vol.bind = { ...vol.bind, propagation: opt };
     } else if (CONSISTENCY.has(opt)) {
       vol.consistency = opt;
-    } else {
-      throw bad(`unknown option ${opt}`);
     }
+    // anything else is ignored (compose-go: "ignore unknown options")
   }
   if (vol.read_only === undefined) delete vol.read_only;
   return vol;
 }
 
-/** Split on `:` but keep a Windows drive letter (`C:\x`) together. */
+/** A Windows drive at the start of a path: `C:`, `d:\x`, `c:/x`. */
+const DRIVE = /^\p{L}:/u;
+
+/**
+ * Split a short-syntax spec into its `:`-separated sections. A `:` does not separate when it
+ * closes a single-letter drive (`C:`), or when it sits inside a `${…}` expression (braces nest).
+ */
 function splitVolume(spec: string): string[] {
   const out: string[] = [];
   let cur = '';
+  let depth = 0;
   for (let i = 0; i < spec.length; i++) {
     const c = spec[i]!;
-    if (c === ':' && !(cur.length === 1 && /[A-Za-z]/.test(cur) && /[\\/]/.test(spec[i + 1] ?? ''))) {
+    if (c === '$' && spec[i + 1] === '{') {
+      depth++;
+      cur += '${';
+      i++;
+    } else if (depth > 0) {
+      if (c === '{') depth++;
+      else if (c === '}') depth--;
+      cur += c;
+    } else if (c === ':' && !(cur.length === 1 && /^\p{L}$/u.test(cur))) {
       out.push(cur);
       cur = '';
     } else cur += c;
@@ -112,11 +138,22 @@ export function normalizeVolumeEntry(item: unknown, ctx: PathContext): ServiceVo
   if (typeof raw.target !== 'string' || raw.target === '') throw new LoaderError('volume target is required');
   const out = { ...raw, type, target: cleanTarget(raw.target) } as ServiceVolumeConfig & Record<string, unknown>;
   if (type === 'bind') {
-    if (typeof raw.source !== 'string' || raw.source === '') throw new LoaderError('bind mount source is required');
+    if (typeof raw.source !== 'string' || raw.source === '') {
+      throw new LoaderError('invalid mount config for type "bind": field Source must not be empty');
+    }
     out.source = resolveHostPath(raw.source, ctx);
-    const b = raw.bind as Record<string, unknown> | undefined;
-    if (b && b.create_host_path !== undefined) {
-      out.bind = { ...b, create_host_path: toBool(b.create_host_path) } as ServiceVolumeConfig['bind'];
+    const b = raw.bind;
+    if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
+      // A `bind:` mapping without `create_host_path` defaults it to true (compose-go's default);
+      // with no `bind:` mapping at all nothing is added.
+      const cp = (b as Record<string, unknown>).create_host_path;
+      out.bind = { ...b, create_host_path: cp === undefined ? true : toBool(cp) } as ServiceVolumeConfig['bind'];
+    }
+  }
+  if (type === 'tmpfs') {
+    const t = raw.tmpfs;
+    if (t !== null && typeof t === 'object' && !Array.isArray(t) && (t as Record<string, unknown>).size !== undefined) {
+      out.tmpfs = { ...(t as Record<string, unknown>), size: tmpfsSize((t as Record<string, unknown>).size) };
     }
   }
   if (raw.read_only !== undefined) {
@@ -124,6 +161,13 @@ export function normalizeVolumeEntry(item: unknown, ctx: PathContext): ServiceVo
     else delete out.read_only;
   }
   return out;
+}
+
+/** `tmpfs.size` as a number of bytes (`1kb` → 1024), as compose-go's UnitBytes reads it. */
+function tmpfsSize(v: unknown): number {
+  const n = typeof v === 'number' || typeof v === 'string' ? parseByteSize(v) : undefined;
+  if (n === undefined) throw new LoaderError(`invalid size: '${String(v)}'`);
+  return n;
 }
 
 /**
