@@ -3,6 +3,8 @@
  * key-path lookup in a loaded model, and a comparison that follows compose-go's marshalling
  * conventions (see /work/shared/conformance/loader_cases/README.md "How to read expected.json").
  */
+import { formatDuration } from '../../src/model/duration.js';
+import { pullPolicyOf } from '../../src/model/units.js';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 
@@ -115,6 +117,11 @@ function callMethod(node: unknown, method: string, args: string): unknown {
     }
     case 'IsAbs':
       return typeof node === 'string' && node.startsWith('/');
+    case 'GetPullPolicy': {
+      // ServiceConfig.GetPullPolicy() returns (policy, refresh duration)
+      const p = pullPolicyOf(obj.pull_policy as string | undefined);
+      return p ? [p.policy, p.refreshAfter === undefined ? '0s' : formatDuration(p.refreshAfter)] : MISSING;
+    }
     default:
       return MISSING;
   }
@@ -166,7 +173,7 @@ export function looseEqual(actual: unknown, expected: unknown): boolean {
 }
 
 /** Fields Capstan fills with defaults where compose-go's struct literal leaves them zero. */
-const ZERO_DEFAULTS = new Set<string>(['name']);
+const ZERO_DEFAULTS = new Set<string>(['name', '$Name', '$ComposeFiles']);
 
 function scalarAlias(actual: unknown, expected: unknown): boolean {
   // Durations: Capstan keeps "90s"; compose-go prints "1m30s".
