@@ -34,4 +34,14 @@ describe('checkConsistency', () => {
     expect(check({ build: { context: '/c', secrets: [{ source: 'nope' }] } })).toThrow(/undefined build secret nope/);
     expect(check({ build: { context: '/c', secrets: [{ source: 's' }] } })).not.toThrow();
   });
+  it('accepts a provider service with neither image nor build, and nothing else without them', () => {
+    expect(check({ provider: { type: 'model', options: { model: 'ai/x' } } })).not.toThrow();
+    expect(check({ environment: { A: '1' } })).toThrow('service "a" has neither an image nor a build context specified');
+  });
+  it('requires platform to be one of build.platforms', () => {
+    expect(check({ platform: 'linux/riscv64', build: { context: '/c', platforms: ['linux/amd64', 'linux/arm64'] } })).toThrow(
+      'service.build.platforms MUST include service.platform "linux/riscv64"',
+    );
+    expect(check({ platform: 'linux/arm64', build: { context: '/c', platforms: ['linux/amd64', 'linux/arm64'] } })).not.toThrow();
+  });
 });

@@ -30,7 +30,12 @@ export function checkConsistency(
   };
   for (const [name, svc] of Object.entries(enabled)) {
     const p = (...rest: PathSegment[]) => ['services', name, ...rest];
-    if (!svc.image && !svc.build) fail(p(), `service ${JSON.stringify(name)} has neither an image nor a build context specified`);
+    // a `provider` service is run by a plugin, with neither image nor build
+    if (!svc.image && !svc.build && !svc.provider) fail(p(), `service ${JSON.stringify(name)} has neither an image nor a build context specified`);
+    const platforms = svc.build?.platforms;
+    if (svc.platform && Array.isArray(platforms) && platforms.length > 0 && !platforms.includes(svc.platform)) {
+      fail(p('platform'), `service.build.platforms MUST include service.platform ${JSON.stringify(svc.platform)}`);
+    }
     if (svc.build && svc.build.dockerfile_inline !== undefined && svc.build.dockerfile !== undefined) {
       fail(p('build'), 'dockerfile and dockerfile_inline are mutually exclusive');
     }

@@ -33,6 +33,7 @@ import { castTree, formatKeyPath, type PathSegment } from './interpolate.js';
 import type { LocateInFiles } from './validate.js';
 import { isPlainObject, toKeyValueMap } from './merge.js';
 import { normalizePortEntry, uniquePorts } from './ports.js';
+import { resolveVolumeDevice } from './paths.js';
 import { shellSplit } from './shlex.js';
 import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
 
@@ -114,7 +115,9 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
   }
   const volumes: Record<string, VolumeConfig> = {};
   for (const [key, raw] of Object.entries(asMap(model.volumes))) {
-    volumes[key] = named('volumes', key, raw) as VolumeConfig;
+    const v = named('volumes', key, raw) as VolumeConfig;
+    // a local bind volume's `driver_opts.device` is a host path: made absolute like bind sources
+    volumes[key] = ctx.resolvePaths === false ? v : resolveVolumeDevice(v, ctx.workingDir);
   }
   const secrets: Record<string, SecretConfig> = {};
   for (const [key, raw] of Object.entries(asMap(model.secrets))) {
