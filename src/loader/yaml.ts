@@ -5,10 +5,23 @@
  * - a legacy-octal int tag (`0755` → 493, as go-yaml reads it);
  * - `!reset` / `!override` tags on scalars, mappings and sequences, kept in the plain tree as
  *   {@link ResetMarker} / {@link OverrideMarker} for the merge stage;
- * - `<<` merge keys and duplicate-key rejection.
+ * - `<<` merge keys (a mapping, an alias to one, or a sequence of them; explicit keys win, then
+ *   earlier sources).
  *
- * The plain tree is built by our own walk over the document (so the markers survive and aliases
- * are not capped at yaml's default of 100 expansions; our own budget guards against alias bombs).
+ * The `yaml` package only builds the node tree; the plain tree is made by our own passes over it,
+ * so the markers survive and the checks compose-go makes happen in compose-go's order:
+ *
+ * 1. **Scan** (compose-go's reset processor): one walk in document order that binds every alias to
+ *    its anchor, rejects duplicate keys, detects alias cycles and counts node visits against
+ *    `maxNodeVisits` (default {@link DEFAULT_MAX_NODE_VISITS}). Alias targets are never walked
+ *    again, so the count follows the document's size, not its expansion.
+ * 2. **Build** (go-yaml's decode): the plain tree, in document order. The decoded size of every
+ *    node is memoised, so an alias adds its expansion to go-yaml's alias-ratio counters in O(1)
+ *    and an alias bomb is refused ("document contains excessive aliasing") before anything is
+ *    expanded. Anchored values are built once and deep-copied at each alias, so no two places of
+ *    the tree share an object. Merge-key errors come from here.
+ * 3. Non-string mapping keys are reported last, as compose-go's string-key conversion does.
+ *
  * A `LineCounter` is kept so {@link ParsedYaml.locate} maps any key path to `line:col`.
  */
 import {
@@ -18,11 +31,16 @@ import {
   isMap,
   isScalar,
   isSeq,
+  type Alias,
   type Document,
   type Node as YamlNode,
+  type Pair,
   type ScalarTag,
   type CollectionTag,
   type Tags,
+  type YAMLError,
+  type YAMLMap,
+  type YAMLSeq,
 } from 'yaml';
 import { LoaderError } from '../errors.js';
 import type { PathSegment } from './interpolate.js';
@@ -47,6 +65,19 @@ export interface ParsedYaml {
   locate(path: readonly PathSegment[], opts?: { key?: boolean }): { line: number; column: number } | undefined;
 }
 
+/** Options of {@link parseYaml}. */
+export interface ParseYamlOptions {
+  /**
+   * compose-go's `Options.MaxNodeVisits`: the most node visits one document may take (aliases
+   * count once, their targets are not visited again). Zero or absent means
+   * {@link DEFAULT_MAX_NODE_VISITS}.
+   */
+  maxNodeVisits?: number;
+}
+
+/** compose-go's default cap on node visits per YAML document. */
+export const DEFAULT_MAX_NODE_VISITS = 100_000;
+
 /** Legacy YAML 1.1 octal (`0755`), read base 8 as compose-go does. Must precede the core int tag. */
 const legacyOctal: ScalarTag = {
   identify: (v) => typeof v === 'number',
@@ -67,115 +98,441 @@ function markerTags(tag: string): (ScalarTag | CollectionTag)[] {
 
 const customTags = (tags: Tags): Tags => [legacyOctal, ...tags, ...markerTags('!reset'), ...markerTags('!override')];
 
-/** Upper bound of nodes visited while expanding aliases (compose-go caps at a similar scale). */
-const ALIAS_BUDGET = 10_000_000;
+const RESET_TAG = '!reset';
+const OVERRIDE_TAG = '!override';
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
 
 /**
  * Parse compose YAML text. Multi-document files give one entry per document; an empty file gives
- * one document with `data: null`.
+ * one document with `data: null`. Documents are checked and built one after the other, so the
+ * first failing document decides the error.
  *
- * @throws {LoaderError} `file:line:col: <yaml message>` on syntax errors, duplicate keys, bad
- *   aliases or alias expansion beyond the budget.
+ * @throws {LoaderError} `file:line:col: <reason>` on syntax errors, duplicate keys, unknown or
+ *   cyclic aliases, too many node visits, excessive aliasing, bad merge keys and non-string keys.
  */
-export function parseYaml(source: string, file: string): ParsedYaml[] {
+export function parseYaml(source: string, file: string, options: ParseYamlOptions = {}): ParsedYaml[] {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(source, {
-    merge: true,
-    uniqueKeys: true,
-    customTags,
-    lineCounter,
-    prettyErrors: false,
-  });
-  const list = Array.isArray(docs) ? docs : [docs];
+  let docs: Document.Parsed[];
+  try {
+    // uniqueKeys: false — the `yaml` check is quadratic in a mapping's size; the scan does it in O(1) a key.
+    docs = parseAllDocuments(source, {
+      merge: false,
+      uniqueKeys: false,
+      customTags,
+      lineCounter,
+      prettyErrors: false,
+    }) as Document.Parsed[];
+  } catch (err) {
+    if (err instanceof RangeError) throw new LoaderError(TOO_DEEP, { file });
+    throw err;
+  }
+  const maxVisits = options.maxNodeVisits && options.maxNodeVisits > 0 ? options.maxNodeVisits : DEFAULT_MAX_NODE_VISITS;
   const out: ParsedYaml[] = [];
-  for (const doc of list) {
+  for (const doc of docs) {
     const first = doc.errors[0];
     if (first) {
       const pos = lineCounter.linePos(first.pos[0]);
-      const reason = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      throw new LoaderError(reason, { file, line: pos.line, column: pos.col });
+      throw new LoaderError(syntaxReason(first), { file, line: pos.line, column: pos.col });
     }
-    out.push(makeParsed(doc as Document.Parsed, file, lineCounter));
+    out.push(buildDocument(doc, file, lineCounter, maxVisits));
   }
   if (out.length === 0) out.push({ file, data: null, locate: () => undefined });
   return out;
 }
 
-function makeParsed(doc: Document.Parsed, file: string, lc: LineCounter): ParsedYaml {
-  let budget = ALIAS_BUDGET;
-  const resolveAlias = (node: unknown): unknown => {
-    let n = node;
-    let guard = 0;
-    while (isAlias(n)) {
-      n = n.resolve(doc);
-      if (++guard > 1000 || n === undefined) {
-        throw new LoaderError('unresolved or circular alias', { file, ...posOf(node as YamlNode) });
-      }
-    }
-    return n;
-  };
-  const posOf = (node: YamlNode | null | undefined): { line?: number; column?: number } => {
-    const start = node?.range?.[0];
+const TOO_DEEP = 'document is nested too deeply (resource exhaustion protection)';
+
+/** The `yaml` package's message, in go-yaml's words where users (and tests) know those. */
+function syntaxReason(e: YAMLError): string {
+  switch (e.code) {
+    case 'TAB_AS_INDENT':
+      return 'found a tab character that violates indentation';
+    case 'RESOURCE_EXHAUSTION':
+      return TOO_DEEP;
+    default:
+      return e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  }
+}
+
+type Container = YAMLMap<unknown, unknown> | YAMLSeq<unknown>;
+
+function isContainer(n: unknown): n is Container {
+  return isMap(n) || isSeq(n);
+}
+
+function tagOf(n: unknown): string | undefined {
+  return (n as { tag?: string } | null)?.tag;
+}
+
+/** A plain `<<` key (or `!!merge <<`); a quoted `"<<"` is an ordinary key. */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key) || key.value !== '<<') return false;
+  return key.tag === MERGE_TAG || (key.tag === undefined && key.type === 'PLAIN');
+}
+
+/** go-yaml's share of a decode that alias expansion may take (`allowedAliasRatio`). */
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (decodeCount - 400_000)) / 3_600_000;
+}
+
+/** Go's `%#v` of a decoded YAML scalar, as in compose-go's "non-string key" message. */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'NaN';
+    if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  }
+  return String(v);
+}
+
+/** `a.b[0].c`, the key path form of our messages and of compose-go's key conversion. */
+function keyPathOf(path: readonly PathSegment[]): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
+  return s;
+}
+
+/** Sets `o[k]`, also for a key named `__proto__` (which must stay data, not a prototype). */
+function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** Deep copy of a plain tree, markers included, so aliased values never share objects. */
+function clonePlain(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = clonePlain(v[i]);
+    return out;
+  }
+  if (v instanceof ResetMarker) return new ResetMarker();
+  if (v instanceof OverrideMarker) return new OverrideMarker(clonePlain(v.value));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setKey(out, k, clonePlain((v as Record<string, unknown>)[k]));
+  return out;
+}
+
+function buildDocument(doc: Document.Parsed, file: string, lc: LineCounter, maxVisits: number): ParsedYaml {
+  const posOf = (node: unknown): { line?: number; column?: number } => {
+    const start = (node as YamlNode | null)?.range?.[0];
     if (start === undefined) return {};
     const p = lc.linePos(start);
     return { line: p.line, column: p.col };
   };
-
-  const toPlain = (node: unknown, inAlias: boolean): unknown => {
-    if (inAlias && --budget < 0) {
-      throw new LoaderError('excessive alias expansion (resource exhaustion protection)', { file });
-    }
-    if (isAlias(node)) return toPlain(resolveAlias(node), true);
-    const tag = (node as { tag?: string } | null)?.tag;
-    if (tag === '!reset') return new ResetMarker();
-    if (tag === '!override') return new OverrideMarker(toPlainUntagged(node, inAlias));
-    return toPlainUntagged(node, inAlias);
+  const fail = (reason: string, node: unknown, keyPath?: string): never => {
+    throw new LoaderError(reason, { file, ...posOf(node), ...(keyPath ? { keyPath } : {}) });
   };
-  const toPlainUntagged = (node: unknown, inAlias: boolean): unknown => {
+
+  // ---- 1. scan: anchors, duplicate keys, cycles, node visits ------------------------------------
+  const targets = new Map<Alias, YamlNode>();
+  const anchors = new Map<string, YamlNode>();
+  /** compose-go's path of the node being scanned (merge keys add no segment). */
+  const path: PathSegment[] = [];
+  /** Containers being scanned → `path.length` when they were entered. */
+  const active = new Map<YamlNode, number>();
+  let visits = 0;
+
+  const scan = (node: unknown, counted: boolean): void => {
+    if (counted && ++visits > maxVisits) {
+      fail(`compose file exceeds maximum node visit limit (${maxVisits})`, node, keyPathOf(path));
+    }
+    if (node === null || node === undefined) return;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) return fail(`unknown anchor '${node.source}' referenced`, node, keyPathOf(path));
+      targets.set(node, target);
+      const entered = active.get(target);
+      if (entered !== undefined) {
+        // compose-go walks the target again from the alias and meets this alias once more.
+        const again = [...path, ...path.slice(entered)];
+        fail(`cycle detected: node at path ${again.join('.')} references node at path ${path.join('.')}`, node);
+      }
+      return;
+    }
+    const n = node as YamlNode;
+    if (n.anchor) anchors.set(n.anchor, n);
+    if (!isContainer(n)) return;
+    const tag = n.tag;
+    const inner = counted && tag !== RESET_TAG && tag !== OVERRIDE_TAG;
+    active.set(n, path.length);
+    if (isSeq(n)) {
+      const items = n.items;
+      for (let i = 0; i < items.length; i++) {
+        path.push(i);
+        scan(items[i], inner);
+        path.pop();
+      }
+    } else {
+      const seen = new Map<string, unknown>();
+      for (const pair of n.items as Pair<unknown, unknown>[]) {
+        const key = pair.key;
+        scan(key, false);
+        let name: string | undefined;
+        if (isScalar(key)) {
+          name = key.source ?? String(key.value);
+          const before = seen.get(name);
+          if (before !== undefined) {
+            const line = posOf(before).line ?? 0;
+            fail(`mapping key ${JSON.stringify(name)} already defined at line ${line}`, key, keyPathOf([...path, name]));
+          }
+          seen.set(name, key);
+        }
+        const merge = isMergeKey(key);
+        if (!merge) path.push(name ?? '?');
+        scan(pair.value, inner);
+        if (!merge) path.pop();
+      }
+    }
+    active.delete(n);
+  };
+
+  // ---- 2. build: plain tree, go-yaml's alias ratio, merge keys ----------------------------------
+  const targetOf = (n: unknown): unknown => (isAlias(n) ? targets.get(n) : n);
+  const isReset = (n: unknown): boolean => tagOf(targetOf(n)) === RESET_TAG;
+
+  /** [decoded nodes, of which under an alias] when `n` is decoded outside any alias; memoised. */
+  const costs = new Map<YamlNode, [number, number]>();
+  const cost = (n: unknown): [number, number] => {
+    if (isAlias(n)) {
+      const s = cost(targets.get(n))[0];
+      return [1 + s, s];
+    }
+    if (!isContainer(n)) return [1, 0];
+    const memo = costs.get(n);
+    if (memo) return memo;
+    let total = 1;
+    let aliased = 0;
+    const add = (c: [number, number]): void => {
+      total += c[0];
+      aliased += c[1];
+    };
+    if (isSeq(n)) {
+      for (const item of n.items) if (!isReset(item)) add(cost(item));
+    } else {
+      let merge: unknown;
+      for (const pair of n.items as Pair<unknown, unknown>[]) {
+        if (isMergeKey(pair.key)) merge = pair.value;
+        else if (!isReset(pair.value)) {
+          add(cost(pair.key));
+          add(cost(pair.value));
+        }
+      }
+      if (merge !== undefined && !isReset(merge)) {
+        total += n.items.length; // go-yaml decodes the keys again to know which ones the merge may not set
+        for (const source of mergeSources(merge, n)) add(cost(source));
+      }
+    }
+    const res: [number, number] = [total, aliased];
+    costs.set(n, res);
+    return res;
+  };
+
+  /**
+   * The nodes a `<<` value merges, in order. Like compose-go, an alias directly under `<<` stands
+   * for its target (so it may name a sequence of mappings); items of a sequence stay aliases.
+   */
+  const mergeSources = (value: unknown, owner: unknown): unknown[] => {
+    const src = targetOf(value);
+    if (isMap(src)) return [src];
+    if (isSeq(src)) {
+      for (const item of src.items) if (!isMap(targetOf(item))) fail(MERGE_NEEDS_MAP, item ?? owner);
+      return src.items.filter((item) => !isReset(item));
+    }
+    return fail(MERGE_NEEDS_MAP, value ?? owner);
+  };
+
+  let decoded = 0;
+  let aliased = 0;
+  const count = (n: number, underAlias: number, at: unknown): void => {
+    decoded += n;
+    aliased += underAlias;
+    if (aliased > 100 && decoded > 1000 && aliased / decoded > allowedAliasRatio(decoded)) {
+      fail('document contains excessive aliasing', at);
+    }
+  };
+
+  /** Built values of anchored nodes, copied at each alias. */
+  const built = new Map<YamlNode, unknown>();
+  /** False while building an anchor met first through an alias (already counted by `cost`). */
+  let counting = true;
+  /** Key path of the node being built, for the non-string key message. */
+  const keyPath: PathSegment[] = [];
+  let nonStringKey: { reason: string; node: unknown } | undefined;
+
+  const valueOfAnchor = (target: YamlNode): unknown => {
+    if (built.has(target)) return built.get(target);
+    const was = counting;
+    counting = false;
+    try {
+      return build(target);
+    } finally {
+      counting = was;
+    }
+  };
+
+  const build = (node: unknown): unknown => {
+    if (isAlias(node)) {
+      const target = targets.get(node)!;
+      if (counting) {
+        const s = cost(target)[0];
+        count(1 + s, s, node);
+      }
+      return clonePlain(valueOfAnchor(target));
+    }
+    if (counting) count(1, 0, node);
     if (node === null || node === undefined) return null;
-    if (isScalar(node)) {
-      const v = node.value;
-      return typeof v === 'bigint' ? Number(v) : v;
+    const n = node as YamlNode;
+    let value: unknown;
+    if (n.tag === RESET_TAG) value = new ResetMarker();
+    else {
+      value = isSeq(n) ? buildSeq(n.items) : isMap(n) ? buildMap(n as YAMLMap<unknown, unknown>) : scalarValue(n);
+      if (n.tag === OVERRIDE_TAG) value = new OverrideMarker(value);
     }
-    if (isSeq(node)) return node.items.map((item) => toPlain(item, inAlias));
-    if (isMap(node)) {
-      const out: Record<string, unknown> = {};
-      const merges: unknown[] = [];
-      for (const pair of node.items) {
-        if (isMergeKey(pair.key)) {
-          const src = resolveAlias(pair.value);
-          if (isSeq(src)) merges.push(...src.items.map((it) => toPlain(it, true)));
-          else merges.push(toPlain(pair.value, true));
-          continue;
-        }
-        out[keyString(pair.key)] = toPlain(pair.value, inAlias);
-      }
-      // Merge sources fill only keys not set explicitly; earlier sources win over later ones.
-      for (const m of merges) {
-        if (m === null || typeof m !== 'object' || Array.isArray(m)) {
-          throw new LoaderError('merge key << must refer to a mapping', { file, ...posOf(node) });
-        }
-        for (const [k, v] of Object.entries(m)) if (!(k in out)) out[k] = v;
-      }
-      return out;
-    }
-    return null;
+    if (n.anchor) built.set(n, value);
+    return value;
   };
-  const keyString = (key: unknown): string => {
-    const k = isAlias(key) ? resolveAlias(key) : key;
-    if (isScalar(k)) return k.value === null ? 'null' : String(k.value);
+
+  const scalarValue = (n: unknown): unknown => {
+    if (!isScalar(n)) return null;
+    const v = n.value;
+    return typeof v === 'bigint' ? Number(v) : v;
+  };
+
+  const buildSeq = (items: unknown[]): unknown[] => {
+    const out = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (isReset(item)) {
+        out[i] = new ResetMarker();
+        continue;
+      }
+      keyPath.push(i);
+      out[i] = build(item);
+      keyPath.pop();
+    }
+    return out;
+  };
+
+  /** The string form of a mapping key; a non-string key is remembered (for `check`) and reported last. */
+  const keyName = (key: unknown, check: boolean): string => {
+    const k = targetOf(key);
+    if (isScalar(k)) {
+      const v = k.value;
+      if (typeof v === 'string') return v;
+      if (check && !nonStringKey) {
+        const where = keyPath.length ? `in ${keyPathOf(keyPath)}` : 'at top level';
+        nonStringKey = { reason: `non-string key ${where}: ${goValue(v)}`, node: key };
+      }
+      return v === null ? 'null' : String(v);
+    }
     if (k === null || k === undefined) return 'null';
-    throw new LoaderError('mapping keys must be scalars', { file, ...posOf(k as YamlNode) });
+    return fail('invalid map key: mapping keys must be scalars', key, keyPathOf(keyPath));
   };
 
-  const data = toPlain(doc.contents, false);
+  const buildMap = (n: YAMLMap<unknown, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    let merge: unknown;
+    for (const pair of n.items) {
+      const key = pair.key;
+      if (isMergeKey(key)) {
+        merge = pair.value;
+        continue;
+      }
+      // compose-go drops a `!reset` entry before decoding: its key is neither counted nor checked.
+      if (isReset(pair.value)) {
+        setKey(out, keyName(key, false), new ResetMarker());
+        continue;
+      }
+      if (counting) {
+        const [t, a] = cost(key);
+        count(t, a, key);
+      }
+      const name = keyName(key, true);
+      keyPath.push(name);
+      setKey(out, name, build(pair.value));
+      keyPath.pop();
+    }
+    if (merge !== undefined && !isReset(merge)) mergeInto(out, merge, n);
+    return out;
+  };
 
+  /** Adds the keys of the `<<` sources that `out` does not set yet (earlier sources win). */
+  const mergeInto = (out: Record<string, unknown>, value: unknown, owner: YAMLMap<unknown, unknown>): void => {
+    const sources = mergeSources(value, owner);
+    if (counting) count(owner.items.length, 0, value);
+    const viaAlias = isAlias(value);
+    for (const source of sources) {
+      let plain: unknown;
+      let shared: boolean;
+      if (isAlias(source)) {
+        plain = build(source); // already a copy
+        shared = false;
+      } else if (viaAlias) {
+        // `<<: *anchor`: decoded in place by go-yaml, i.e. not as alias expansion.
+        if (counting) {
+          const [t, a] = cost(source);
+          count(t, a, value);
+        }
+        plain = valueOfAnchor(source as YamlNode);
+        shared = true;
+      } else {
+        plain = build(source);
+        shared = false;
+      }
+      if (plain instanceof OverrideMarker) plain = plain.value;
+      const obj = plain as Record<string, unknown>;
+      for (const k of Object.keys(obj)) {
+        if (!Object.hasOwn(out, k)) setKey(out, k, shared ? clonePlain(obj[k]) : obj[k]);
+      }
+    }
+  };
+
+  const root = doc.contents;
+  scan(root, true);
+  const data = root === null ? null : build(root);
+  if (nonStringKey) fail(nonStringKey.reason, nonStringKey.node);
+
+  // ---- locate -----------------------------------------------------------------------------------
+  const pairIndex = new Map<YAMLMap<unknown, unknown>, Map<string, Pair<unknown, unknown>>>();
+  const ownPair = (map: YAMLMap<unknown, unknown>, k: string): Pair<unknown, unknown> | undefined => {
+    let index = pairIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) {
+        if (isMergeKey(pair.key)) continue;
+        const key = targetOf(pair.key);
+        const name = isScalar(key) ? (key.value === null ? 'null' : String(key.value)) : undefined;
+        if (name !== undefined && !index.has(name)) index.set(name, pair);
+      }
+      pairIndex.set(map, index);
+    }
+    return index.get(k);
+  };
+  const findPair = (map: unknown, k: string, depth = 0): { key: unknown; value: unknown } | undefined => {
+    if (!isMap(map) || depth > 50) return undefined;
+    const m = map as YAMLMap<unknown, unknown>;
+    const own = ownPair(m, k);
+    if (own) return { key: own.key, value: own.value };
+    for (const pair of m.items) {
+      if (!isMergeKey(pair.key)) continue;
+      const src = targetOf(pair.value);
+      const sources = isSeq(src) ? src.items.map(targetOf) : [src];
+      for (const s of sources) {
+        const hit = findPair(s, k, depth + 1);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  };
   /** Find the node (and key node) at `path`, following aliases and merge keys. */
-  const find = (path: readonly PathSegment[]): { node: unknown; key: unknown } | undefined => {
-    let node: unknown = doc.contents;
+  const find = (p: readonly PathSegment[]): { node: unknown; key: unknown } | undefined => {
+    let node: unknown = root;
     let key: unknown = undefined;
-    for (const seg of path) {
-      node = resolveAlias(node);
+    for (const seg of p) {
+      node = targetOf(node);
       if (isSeq(node) && typeof seg === 'number') {
         key = undefined;
         node = node.items[seg];
@@ -191,43 +548,25 @@ function makeParsed(doc: Document.Parsed, file: string, lc: LineCounter): Parsed
     }
     return { node, key };
   };
-  const findPair = (map: unknown, k: string, depth = 0): { key: unknown; value: unknown } | undefined => {
-    if (!isMap(map) || depth > 50) return undefined;
-    for (const pair of map.items) {
-      if (!isMergeKey(pair.key) && keyString(pair.key) === k) return { key: pair.key, value: pair.value };
-    }
-    for (const pair of map.items) {
-      if (!isMergeKey(pair.key)) continue;
-      const src = resolveAlias(pair.value);
-      const sources = isSeq(src) ? src.items.map(resolveAlias) : [src];
-      for (const s of sources) {
-        const hit = findPair(s, k, depth + 1);
-        if (hit) return hit;
-      }
-    }
-    return undefined;
-  };
 
   return {
     file,
     data,
-    locate(path, opts = {}) {
-      const hit = find(path);
+    locate(p, opts = {}) {
+      const hit = find(p);
       if (!hit) return undefined;
       const target = (opts.key && hit.key) || hit.node || hit.key;
-      const p = posOf(target as YamlNode);
-      if (p.line === undefined) {
-        const kp = posOf(hit.key as YamlNode);
+      const pos = posOf(target);
+      if (pos.line === undefined) {
+        const kp = posOf(hit.key);
         return kp.line === undefined ? undefined : { line: kp.line, column: kp.column! };
       }
-      return { line: p.line, column: p.column! };
+      return { line: pos.line, column: pos.column! };
     },
   };
 }
 
-function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
-}
+const MERGE_NEEDS_MAP = 'map merge requires map or sequence of maps as the value';
 
 /**
  * Locate a key path across several parsed documents: the last document that defines the full
