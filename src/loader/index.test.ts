@@ -82,7 +82,8 @@ describe('loadProject', () => {
     expect(web.depends_on).toEqual({ db: { condition: 'service_started', required: true } });
     expect(web.networks).toEqual({ default: null });
     expect(web.labels).toEqual({ 'com.example': '$literal' });
-    expect(web.scale).toBe(2);
+    expect(web.scale).toBeUndefined(); // only deploy.replicas is set: compose-go leaves scale unset
+    expect(web.deploy?.replicas).toBe(2);
     expect(p.services.db!.image).toBe('postgres:16');
     expect(p.services.db!.healthcheck).toEqual({ test: ['CMD-SHELL', 'pg_isready'], retries: 5 });
     expect(p.networks).toEqual({ default: { name: 'my_app_default' } });

@@ -51,6 +51,8 @@ export interface LoadOptions {
    * others move to `disabledServices` and their `env_file`s are not read.
    */
   services?: string[];
+  /** Alias-expansion budget per YAML document (compose-go `MaxNodeVisits`); default 100 000. */
+  maxNodeVisits?: number;
   /**
    * Drop the top-level networks, volumes, secrets, configs and models no kept service uses
    * (compose's `WithoutUnnecessaryResources`; docker compose does it unless `--all-resources`).
@@ -106,6 +108,8 @@ interface FileLoadContext {
   /** Files already parsed (to read their `name:` first), each taken once by {@link parseAndInterpolate}. */
   parsed: Map<string, ParsedYaml[]>;
   workingDir: string;
+  /** Alias-expansion budget per document (compose-go `MaxNodeVisits`); default in yaml.ts. */
+  maxNodeVisits?: number;
 }
 
 async function readComposeSource(f: string, ctx: FileLoadContext): Promise<string> {
@@ -128,7 +132,7 @@ async function parseAndInterpolate(
 ): Promise<{ docs: ParsedYaml[]; trees: Record<string, unknown>[] }> {
   const cached = ctx.parsed.get(f);
   ctx.parsed.delete(f);
-  const parsed = cached ?? parseYaml(await readComposeSource(f, ctx), ctx.display(f));
+  const parsed = cached ?? parseYaml(await readComposeSource(f, ctx), ctx.display(f), { maxNodeVisits: ctx.maxNodeVisits });
   const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
   const docs: ParsedYaml[] = [];
   const trees: Record<string, unknown>[] = [];
@@ -251,15 +255,22 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     baseCache: new Map(),
     parsed: new Map(),
     workingDir,
+    maxNodeVisits: options.maxNodeVisits,
   };
   let envFileSources: ServiceConfig[] = [];
   try {
     // The name comes first, so that `${COMPOSE_PROJECT_NAME}` anywhere in the files is the
     // final name, whichever file sets `name:` (compose-go reads every file's `name:` up front).
+    const fileNames = await declaredNames(files, ctx);
+    // compose-go: files that together hold nothing are an error, before the project name is checked
+    const docsOf = [...ctx.parsed.values()].flat();
+    if (files.every((f) => ctx.parsed.has(f)) && docsOf.every((d) => d.data === null || (isPlainObject(d.data) && Object.keys(d.data).length === 0))) {
+      throw new LoaderError('empty compose file', { file: docsOf[0]?.file ?? display(files[0] ?? '') });
+    }
     const { name } = resolveProjectName({
       flag: options.projectName,
       env: options.nameFromEnvironment === false ? undefined : environment.COMPOSE_PROJECT_NAME,
-      fileNames: await declaredNames(files, ctx),
+      fileNames,
       projectDir: options.nameFromDirectory === false ? undefined : workingDir,
       onWarning: warn,
     });
@@ -352,7 +363,7 @@ async function declaredNames(files: readonly string[], ctx: FileLoadContext): Pr
   const lookup = (n: string) => (Object.hasOwn(ctx.env, n) ? ctx.env[n] : undefined);
   const names: (string | undefined)[] = [];
   for (const f of files) {
-    const docs = parseYaml(await readComposeSource(f, ctx), ctx.display(f));
+    const docs = parseYaml(await readComposeSource(f, ctx), ctx.display(f), { maxNodeVisits: ctx.maxNodeVisits });
     ctx.parsed.set(f, docs);
     let found: string | undefined;
     for (const doc of docs) {

@@ -430,9 +430,8 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
       });
     }
     svc.scale = scale;
-  } else if (replicas !== undefined) {
-    svc.scale = replicas;
   }
+  // `deploy.replicas` alone leaves `scale` unset (compose-go); the planner falls back to it.
   return svc;
 }
 

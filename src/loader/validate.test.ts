@@ -22,6 +22,11 @@ describe('validateModel', () => {
       'compose.yaml:6:20: services.web.depends_on.db.condition: must be one of: service_started, service_healthy, service_completed_successfully',
     ]);
   });
+  it('words a list-or-mapping failure as compose-go does', () => {
+    expect(check('services:\n  web:\n    image: nginx\n    environment: "FOO=1"\n')).toEqual([
+      'compose.yaml:4:18: services.web.environment: must be a mapping',
+    ]);
+  });
   it('merges type alternatives', () => {
     expect(check('services:\n  web:\n    image: nginx\n    command: {a: 1}\n')).toEqual([
       'compose.yaml:4:14: services.web.command: must be a list, null or string',

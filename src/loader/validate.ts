@@ -133,6 +133,8 @@ export function pruneErrors(errors: readonly ErrorObject[]): ErrorObject[] {
 function describeTypes(types: string[]): string {
   const names = [...new Set(types.map((t) => (t === 'object' ? 'mapping' : t === 'array' ? 'list' : t)))].sort();
   if (names.length === 1) return names[0] === 'null' ? 'null' : `a ${names[0]}`;
+  // compose-go words its `list_or_dict` (and `build.ssh`) failures by the mapping form alone
+  if (names.length === 2 && names[0] === 'list' && names[1] === 'mapping') return 'a mapping';
   if (names.length === 0) return 'valid';
   return `a ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
