@@ -90,7 +90,8 @@ x-extra: {k: 1}
     expect(m.services.a!.build).toEqual({ context: '/proj', dockerfile: 'Dockerfile', args: { SET: 'v', Y: '1' } });
     expect(m.services.a!.depends_on).toEqual({ b: { condition: 'service_healthy', required: true } });
     expect(m.services.b!.build).toEqual({ context: '/proj', dockerfile_inline: 'FROM x' });
-    expect(m.services.b!.scale).toBe(3);
+    expect(m.services.b!.scale).toBeUndefined(); // deploy.replicas alone: compose-go leaves scale unset
+    expect(m.services.b!.deploy?.replicas).toBe(3);
   });
   it('shell-splits string commands of post_start and pre_stop hooks', () => {
     const s = norm(`services:

@@ -70,7 +70,8 @@ describe('container configuration lands in docker inspect', () => {
     expect(h.SecurityOpt).toEqual(['no-new-privileges:true']);
     expect(h.DnsSearch).toEqual(['example.internal']);
     expect(h.DnsOptions).toEqual(['ndots:2']);
-    expect(h.ExtraHosts).toEqual(['db.local:10.1.2.3', 'cache.local:10.1.2.4']);
+    // compose-go keeps extra_hosts as a map and lists it sorted by host name
+    expect(h.ExtraHosts).toEqual(['cache.local:10.1.2.4', 'db.local:10.1.2.3']);
     expect(h.Tmpfs).toEqual({ '/run': '', '/scratch': 'size=8m,mode=1777' });
     expect(h.Ulimits).toEqual(
       expect.arrayContaining([
