@@ -14,7 +14,10 @@ import type { Project } from '../model/types.js';
  * them ({@link printedService}); a secret's `content` is never printed, nor a config's `content`
  * taken from `environment`.
  */
-export function projectToModel(project: Project): Record<string, unknown> {
+export function projectToModel(project: Project, options: { escapeDollars?: boolean } = {}): Record<string, unknown> {
+  // `config --no-interpolate` prints the variables as written: no `$$` re-escaping (compose-behaviour.md §3.20)
+  const esc: Escape = options.escapeDollars === false ? (t) => t : (t) => t.replace(/\$/g, '$$$$');
+  const canonical = (v: unknown): unknown => canonicalWith(v, esc);
   const out: Record<string, unknown> = { name: project.name };
   const services: Record<string, unknown> = {};
   for (const key of Object.keys(project.services).sort()) {
@@ -33,7 +36,7 @@ export function projectToModel(project: Project): Record<string, unknown> {
     const m = printed[section];
     if (m && Object.keys(m).length > 0) out[section] = canonical(m);
   }
-  for (const key of Object.keys(project.extensions).sort()) out[key] = escapeOnly(project.extensions[key]);
+  for (const key of Object.keys(project.extensions).sort()) out[key] = escapeOnly(project.extensions[key], esc);
   return out;
 }
 
@@ -122,14 +125,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function canonical(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
-  if (Array.isArray(value)) return value.map(canonical);
+type Escape = (text: string) => string;
+
+function canonicalWith(value: unknown, esc: Escape): unknown {
+  if (typeof value === 'string') return esc(value);
+  if (Array.isArray(value)) return value.map((v) => canonicalWith(v, esc));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = canonical(v);
+      if (v !== undefined) out[key] = canonicalWith(v, esc);
     }
     return out;
   }
@@ -137,12 +142,12 @@ function canonical(value: unknown): unknown {
 }
 
 /** Extensions keep their own key order; only strings are escaped. */
-function escapeOnly(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
-  if (Array.isArray(value)) return value.map(escapeOnly);
+function escapeOnly(value: unknown, esc: Escape): unknown {
+  if (typeof value === 'string') return esc(value);
+  if (Array.isArray(value)) return value.map((v) => escapeOnly(v, esc));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = escapeOnly(v);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = escapeOnly(v, esc);
     return out;
   }
   return value;

@@ -88,7 +88,7 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     text = lines([...new Set(all.flatMap((s) => s.profiles ?? []))].sort());
   } else if (flags.images) text = lines(Object.values(project.services).map((s) => serviceImage(project.name, s)));
   else {
-    const model = projectToModel(project);
+    const model = projectToModel(project, { escapeDollars: flags.interpolate !== false });
     if (flags.format === 'json') text = `${JSON.stringify(model, null, 2)}\n`;
     else if (!flags.format || flags.format === 'yaml') text = stringify(model, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false });
     else throw new CapstanError('USAGE', `--format: "${flags.format}" is not supported`, { hint: 'use yaml or json' });
