@@ -22,7 +22,11 @@ export interface EnvResolutionOptions {
   readFile?: (path: string) => string | undefined;
 }
 
-function defaultRead(path: string): string | undefined {
+/**
+ * Read an env file: `undefined` when it does not exist.
+ * @throws LoaderError when the path is a directory.
+ */
+export function readEnvFile(path: string): string | undefined {
   try {
     if (statSync(path).isDirectory()) throw new LoaderError(`env file ${path} is a directory`);
     return readFileSync(path, 'utf8');
@@ -60,7 +64,7 @@ export function readServiceEnvFiles(
   environment: Record<string, string | null>,
   options: EnvResolutionOptions,
 ): Record<string, string> {
-  const read = options.readFile ?? defaultRead;
+  const read = options.readFile ?? readEnvFile;
   const acc: Record<string, string> = {};
   const lookup = (k: string): string | undefined => {
     if (Object.hasOwn(options.projectEnv, k)) return options.projectEnv[k];
@@ -89,7 +93,7 @@ export function readServiceEnvFiles(
  * @throws {LoaderError} when a file is missing or malformed.
  */
 export function readServiceLabelFiles(labelFiles: readonly string[], options: Pick<EnvResolutionOptions, 'readFile'> = {}): Record<string, string> {
-  const read = options.readFile ?? defaultRead;
+  const read = options.readFile ?? readEnvFile;
   const acc: Record<string, string> = {};
   for (const path of labelFiles) {
     const source = read(path);

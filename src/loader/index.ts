@@ -11,11 +11,11 @@
  * Pure given its inputs (files, environment, stdin); warnings go to `onWarning`.
  */
 import { readFile } from 'node:fs/promises';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
-import { resolveServiceEnvironment } from './environment.js';
+import { readEnvFile, resolveServiceEnvironment } from './environment.js';
 import { applyExtends } from './extends.js';
 import { applyIncludes, type IncludeEntry } from './include.js';
 import { rebaseModel } from './paths.js';
@@ -380,17 +380,6 @@ async function declaredNames(files: readonly string[], ctx: FileLoadContext): Pr
     names.push(found);
   }
   return names;
-}
-
-/** Read an env file: `undefined` when it does not exist, an error when it is a directory. */
-function readEnvFile(path: string): string | undefined {
-  try {
-    if (statSync(path).isDirectory()) throw new LoaderError(`env file ${path} is a directory`);
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if (err instanceof LoaderError) throw err;
-    return undefined;
-  }
 }
 
 /**
