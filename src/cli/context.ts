@@ -5,53 +5,14 @@ import { EngineClient } from '../engine/client.js';
 import { Compose } from '../compose/compose.js';
 import { colorsFor, type Colors } from '../ui/colors.js';
 import { createProgress, type ProgressMode, type ProgressRenderer } from '../ui/progress.js';
+import { loadOptionsFromGlobals, type GlobalOptions } from './globals.js';
 
-/** The global flags, as commander parsed them (before the subcommand). */
-export interface GlobalOptions {
-  file?: string[];
-  projectName?: string;
-  projectDirectory?: string;
-  envFile?: string[];
-  profile?: string[];
-  parallel?: number;
-  progress?: ProgressMode;
-  ansi?: 'never' | 'always' | 'auto';
-  dryRun?: boolean;
-  verbose?: boolean;
-  /** `--all-resources`: keep networks, volumes, secrets, configs no service uses. */
-  allResources?: boolean;
-}
+export type { GlobalOptions } from './globals.js';
+export { warningPrinter } from './globals.js';
 
-/** Print a loader warning on stderr, yellow in a terminal. */
-export function warningPrinter(g: GlobalOptions): (message: string) => void {
-  const colors = colorsFor(process.stderr, g.ansi);
-  return (message) => void process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`);
-}
-
-/**
- * Load the project the global flags describe (compose files, `-f -` from stdin, env files,
- * profiles, name); `overrides` set the other loader options (`config --no-normalize`, …).
- */
+/** Load the project the global flags describe; `overrides` set the other loader options. */
 export async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
-  return loadProject({
-    files: g.file,
-    projectName: g.projectName,
-    projectDirectory: g.projectDirectory,
-    envFiles: g.envFile,
-    profiles: g.profile,
-    readStdin: readAllStdin,
-    onWarning: warningPrinter(g),
-    // docker compose drops resources no service uses unless --all-resources
-    pruneResources: !g.allResources,
-    ...overrides,
-  });
-}
-
-/** The whole of stdin, for `-f -`. */
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return loadProject(loadOptionsFromGlobals(g, overrides));
 }
 
 /**

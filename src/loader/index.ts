@@ -10,7 +10,6 @@
  *
  * Pure given its inputs (files, environment, stdin); warnings go to `onWarning`.
  */
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
@@ -118,7 +117,8 @@ async function readComposeSource(f: string, ctx: FileLoadContext): Promise<strin
     return ctx.readStdin();
   }
   try {
-    return await readFile(f, 'utf8');
+    // read synchronously: an event loop turn costs more than reading a compose file
+    return readFileSync(f, 'utf8');
   } catch (err) {
     throw new LoaderError(`cannot read ${ctx.display(f)}: ${(err as Error).message}`, { file: ctx.display(f) });
   }

@@ -49,6 +49,7 @@ const NAME_CHAR = /[_A-Za-z0-9]/;
  *   operator; `required` when a `:?`/`?` variable is missing.
  */
 export function interpolate(template: string, lookup: Lookup, options: InterpolateOptions = {}): string {
+  if (!template.includes('$')) return template;
   let out = '';
   let i = 0;
   const n = template.length;
@@ -174,13 +175,14 @@ export interface InterpolateTreeOptions extends InterpolateOptions {
 /**
  * Interpolate every string **value** of a parsed YAML tree (plain objects, arrays, scalars and the
  * `!reset`/`!override` markers of `./yaml.js`); mapping keys are never touched (§3.3 "Scope").
- * Returns a new tree; the input is not modified.
+ * The input is not modified; the result shares what interpolation leaves as it is.
  *
  * @throws {LoaderError} with `file:line:col: key.path: <template error>` on the first failure.
  */
 export function interpolateTree(tree: unknown, lookup: Lookup, options: InterpolateTreeOptions = {}): unknown {
   const walk = (node: unknown, path: PathSegment[]): unknown => {
     if (typeof node === 'string') {
+      if (!node.includes('$')) return node;
       try {
         return interpolate(node, lookup, options);
       } catch (err) {
@@ -196,17 +198,44 @@ export function interpolateTree(tree: unknown, lookup: Lookup, options: Interpol
         throw err;
       }
     }
-    if (Array.isArray(node)) return node.map((v, idx) => walk(v, [...path, idx]));
-    if (node instanceof OverrideMarker) return new OverrideMarker(walk(node.value, path));
+    if (Array.isArray(node)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        const v = walk(node[i], path);
+        path.pop();
+        if (v !== node[i]) (out ??= node.slice())[i] = v;
+      }
+      return out ?? node;
+    }
+    if (node instanceof OverrideMarker) {
+      const v = walk(node.value, path);
+      return v === node.value ? node : new OverrideMarker(v);
+    }
     if (node instanceof ResetMarker) return node;
     if (node !== null && typeof node === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k]);
-      return out;
+      let out: Record<string, unknown> | undefined;
+      for (const k of Object.keys(node)) {
+        const before = (node as Record<string, unknown>)[k];
+        path.push(k);
+        const v = walk(before, path);
+        path.pop();
+        if (v === before) continue;
+        out = withKey(out, node, k, v);
+      }
+      return out ?? node;
     }
     return node;
   };
   return walk(tree, []);
+}
+
+/** Copy-on-write assignment: the first change copies `node`; `__proto__` stays a plain data key. */
+function withKey(out: Record<string, unknown> | undefined, node: object, k: string, v: unknown): Record<string, unknown> {
+  const o = out ?? { ...(node as Record<string, unknown>) };
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+  return o;
 }
 
 // ───────────────────────────── cast stage ─────────────────────────────
@@ -263,20 +292,37 @@ export const CAST_PATHS: readonly (readonly [string, CastKind])[] = [
   ['configs.*.external', 'bool'],
 ];
 
-const CAST_PATTERNS = CAST_PATHS.map(([p, kind]) => [p.split('.'), kind] as const);
-
-function castKindAt(path: readonly PathSegment[]): CastKind | undefined {
-  outer: for (const [pattern, kind] of CAST_PATTERNS) {
-    if (pattern.length !== path.length) continue;
-    for (let i = 0; i < pattern.length; i++) {
-      const want = pattern[i]!;
-      const seg = path[i]!;
-      if (want === '[]' ? typeof seg !== 'number' : typeof seg !== 'string' || (want !== '*' && want !== seg)) continue outer;
-    }
-    return kind;
-  }
-  return undefined;
+/** {@link CAST_PATHS} as a tree of path segments, so that only those paths are walked. */
+interface CastTrie {
+  /** Named mapping keys. */
+  keys: Map<string, CastTrie>;
+  /** `*`: any mapping key (no node has both named keys and `*`, so the first match is the only one). */
+  anyKey?: CastTrie;
+  /** `[]`: any sequence index. */
+  index?: CastTrie;
+  /** The kind of a string at this path. */
+  kind?: CastKind;
 }
+
+const CAST_TRIE: CastTrie = (() => {
+  const node = (): CastTrie => ({ keys: new Map() });
+  const root = node();
+  for (const [pattern, kind] of CAST_PATHS) {
+    let at = root;
+    for (const seg of pattern.split('.')) {
+      if (seg === '[]') at = at.index ??= node();
+      else if (seg === '*') at = at.anyKey ??= node();
+      else {
+        let next = at.keys.get(seg);
+        if (!next) at.keys.set(seg, (next = node()));
+        at = next;
+      }
+      if (at.keys.size > 0 && at.anyKey) throw new Error(`CAST_PATHS: both named keys and * under ${pattern}`);
+    }
+    at.kind ??= kind;
+  }
+  return root;
+})();
 
 /**
  * Cast one string to `kind`. Booleans accept `true`/`false` and, with a warning, the YAML 1.1
@@ -316,14 +362,15 @@ export interface CastTreeOptions {
  * The cast stage: after interpolation, string values at the attributes of {@link CAST_PATHS}
  * become the integer, number or boolean the attribute takes (`replicas: "$N"` → `3`). Values
  * already of another type are kept; a string that still holds a `$` template (interpolation
- * turned off) is kept as written. Returns a new tree.
+ * turned off) is kept as written. The input is not modified; the result shares what is not cast.
  *
  * @throws {LoaderError} `file:line:col: key.path: failed to cast to expected type: …`.
  */
 export function castTree(tree: unknown, options: CastTreeOptions = {}): unknown {
-  const walk = (node: unknown, path: PathSegment[]): unknown => {
+  const path: PathSegment[] = [];
+  const walk = (node: unknown, trie: CastTrie): unknown => {
     if (typeof node === 'string') {
-      const kind = castKindAt(path);
+      const kind = trie.kind;
       if (kind === undefined || /\$[{_A-Za-z]/.test(node)) return node;
       try {
         return castScalar(node.trim(), kind, options.onWarning && ((m) => options.onWarning!(`${formatKeyPath(path)}: ${m}`)));
@@ -334,13 +381,33 @@ export function castTree(tree: unknown, options: CastTreeOptions = {}): unknown 
         throw err;
       }
     }
-    if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, i]));
+    if (Array.isArray(node)) {
+      const sub = trie.index;
+      if (!sub) return node;
+      let out: unknown[] | undefined;
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        const v = walk(node[i], sub);
+        path.pop();
+        if (v !== node[i]) (out ??= node.slice())[i] = v;
+      }
+      return out ?? node;
+    }
     if (node !== null && typeof node === 'object' && !(node instanceof OverrideMarker) && !(node instanceof ResetMarker)) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) out[k] = walk(v, [...path, k]);
-      return out;
+      let out: Record<string, unknown> | undefined;
+      for (const k of Object.keys(node)) {
+        const sub = trie.keys.get(k) ?? trie.anyKey;
+        if (!sub) continue;
+        const before = (node as Record<string, unknown>)[k];
+        path.push(k);
+        const v = walk(before, sub);
+        path.pop();
+        if (v === before) continue;
+        out = withKey(out, node, k, v);
+      }
+      return out ?? node;
     }
     return node;
   };
-  return walk(tree, []);
+  return walk(tree, CAST_TRIE);
 }

@@ -26,7 +26,7 @@
 import { LoaderError } from '../errors.js';
 import { formatKeyPath } from './interpolate.js';
 import { parseVolumeSpec } from './volumes.js';
-import { OverrideMarker, ResetMarker } from './yaml.js';
+import { markersExist, OverrideMarker, ResetMarker } from './yaml.js';
 
 type Plain = Record<string, unknown>;
 type Rule = 'replace' | 'kv' | 'sequence' | 'extraHosts' | 'toMap' | 'dependsOn' | 'build' | 'logging' | 'ipamConfig';
@@ -97,6 +97,59 @@ export function stripMarkers(tree: unknown): unknown {
   return tree;
 }
 
+/** Sets `o[k]`, also for a key named `__proto__` (which must stay data). */
+function setKey(o: Plain, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/**
+ * {@link stripMarkers} without copying what holds no marker: the result shares those parts with
+ * `tree` (all of it when no marker was ever made). The merge uses it on trees it owns (it never
+ * modifies a tree it is given).
+ */
+function withoutMarkers(tree: unknown): unknown {
+  if (!markersExist()) return tree;
+  if (tree instanceof OverrideMarker) return withoutMarkers(tree.value);
+  if (tree instanceof ResetMarker) return null;
+  if (Array.isArray(tree)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < tree.length; i++) {
+      const v: unknown = tree[i];
+      if (v instanceof ResetMarker) {
+        out ??= tree.slice(0, i);
+        continue;
+      }
+      const nv = withoutMarkers(v);
+      if (out) out.push(nv);
+      else if (nv !== v) (out = tree.slice(0, i)).push(nv);
+    }
+    return out ?? tree;
+  }
+  if (isPlainObject(tree)) {
+    let out: Plain | undefined;
+    const keys = Object.keys(tree);
+    const copyBefore = (i: number): Plain => {
+      const o: Plain = {};
+      for (let j = 0; j < i; j++) setKey(o, keys[j]!, tree[keys[j]!]);
+      return o;
+    };
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = tree[k];
+      if (v instanceof ResetMarker) {
+        out ??= copyBefore(i);
+        continue;
+      }
+      const nv = withoutMarkers(v);
+      if (!out && nv !== v) out = copyBefore(i);
+      if (out) setKey(out, k, nv);
+    }
+    return out ?? tree;
+  }
+  return tree;
+}
+
 /**
  * Merge the top-level trees of several files, in order (later files override earlier ones), then
  * enforce the unicity of keyed sequences ({@link enforceUnicity}).
@@ -119,10 +172,10 @@ const DELETE = Symbol('delete');
 
 function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
   if (over instanceof ResetMarker) return DELETE;
-  if (over instanceof OverrideMarker) return stripMarkers(over.value);
-  if (base === undefined || base === null) return stripMarkers(over);
+  if (over instanceof OverrideMarker) return withoutMarkers(over.value);
+  if (base === undefined || base === null) return withoutMarkers(over);
   const rule = ruleFor(path);
-  if (rule === 'replace') return stripMarkers(over);
+  if (rule === 'replace') return withoutMarkers(over);
   if (over === null || over === undefined) return base;
   switch (rule) {
     case 'kv': {
@@ -130,15 +183,15 @@ function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
       const out: Plain = { ...toKeyValueMap(base) };
       for (const [k, v] of Object.entries(toKeyValueMap(over))) {
         if (v instanceof ResetMarker) delete out[k];
-        else out[k] = stripMarkers(v);
+        else out[k] = withoutMarkers(v);
       }
       return out;
     }
     case 'sequence':
-      return [...toSequence(base), ...toSequence(stripMarkers(over))];
+      return [...toSequence(base), ...toSequence(withoutMarkers(over))];
     case 'extraHosts': {
       const a = toSequence(base, true);
-      const b = toSequence(stripMarkers(over), true);
+      const b = toSequence(withoutMarkers(over), true);
       return [...a, ...b.filter((v) => !a.some((x) => sameValue(x, v)))];
     }
     case 'dependsOn':
@@ -149,7 +202,7 @@ function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
       return mergePlain(buildToMap(base), buildToMap(over), path);
     case 'logging':
       if (isPlainObject(base) && isPlainObject(over) && hasValue(base.driver) && hasValue(over.driver) && base.driver !== over.driver) {
-        return stripMarkers(over);
+        return withoutMarkers(over);
       }
       break;
     case 'ipamConfig':
@@ -172,18 +225,18 @@ function kindOf(v: unknown): string {
 function mergePlain(base: unknown, over: unknown, path: string[]): unknown {
   if (isPlainObject(base) && isPlainObject(over)) return mergeMaps(base, over, path);
   if (Array.isArray(base) && Array.isArray(over)) {
-    return [...base, ...over.filter((v) => !(v instanceof ResetMarker)).map(stripMarkers)];
+    return [...base, ...over.filter((v) => !(v instanceof ResetMarker)).map(withoutMarkers)];
   }
   if (isPlainObject(base) || Array.isArray(base)) {
     throw new LoaderError(`cannot override: a ${kindOf(over)} cannot replace a ${kindOf(base)}`, { keyPath: formatKeyPath(path) });
   }
-  return stripMarkers(over);
+  return withoutMarkers(over);
 }
 
 function mergeMaps(base: Plain, over: Plain, path: string[]): Plain {
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    const merged = Object.hasOwn(out, k) ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : stripMarkers(v);
+    const merged = Object.hasOwn(out, k) ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : withoutMarkers(v);
     if (merged === DELETE) delete out[k];
     else out[k] = merged;
   }
@@ -195,7 +248,7 @@ function mergeIpamConfig(base: unknown[], over: unknown[], path: string[]): unkn
   const out = [...base];
   for (const item of over) {
     if (item instanceof ResetMarker) continue;
-    const entry = stripMarkers(item);
+    const entry = withoutMarkers(item);
     const i = isPlainObject(entry) ? out.findIndex((b) => isPlainObject(b) && b.subnet === entry.subnet) : -1;
     if (i < 0) out.push(entry);
     else out[i] = isPlainObject(item) ? mergeMaps(out[i] as Plain, item, [...path, String(i)]) : entry;
@@ -321,7 +374,7 @@ const envFileIndexer: Indexer = (entry) => {
   return scalarKey(entry);
 };
 
-const UNIQUE: [string[], Indexer][] = (
+const UNIQUE: [string, Indexer][] = 
   [
     ['services.*.ports', portIndexer],
     ['services.*.volumes', volumeIndexer],
@@ -354,40 +407,75 @@ const UNIQUE: [string[], Indexer][] = (
     ['services.*.networks.*.link_local_ips', keyValueIndexer],
     ['networks.*.labels', keyValueIndexer],
     ['volumes.*.labels', keyValueIndexer],
-  ] as [string, Indexer][]
-).map(([p, f]) => [p.split('.'), f]);
+  ];
+
+/** {@link UNIQUE} as a tree of key path segments (`*`: any key), so that only those paths are walked. */
+interface UniqueTrie {
+  [segment: string]: UniqueTrie | Indexer;
+}
+
+const UNIQUE_TRIE: UniqueTrie = (() => {
+  const root: UniqueTrie = Object.create(null) as UniqueTrie;
+  for (const [pattern, indexer] of UNIQUE) {
+    const segs = pattern.split('.');
+    let node = root;
+    for (let i = 0; i < segs.length - 1; i++) {
+      const seg = segs[i]!;
+      node = (node[seg] ??= Object.create(null) as UniqueTrie) as UniqueTrie;
+    }
+    node[segs[segs.length - 1]!] ??= indexer; // the first pattern for a path wins
+  }
+  return root;
+})();
 
 /**
  * Keep one entry per unicity key in keyed sequences (compose-behaviour.md §3.6 "Unicity keys"):
  * when two entries share a key, the later one takes the earlier one's place. Applied to the whole
  * tree; sequences inside sequences are not visited.
  *
- * @returns a new tree (the input is not modified).
+ * @returns the deduplicated tree; the input is not modified (parts without duplicates are shared).
  */
 export function enforceUnicity(model: Plain): Plain {
-  return uniqueIn(model, []) as Plain;
+  return uniqueIn(model, UNIQUE_TRIE) as Plain;
 }
 
-function uniqueIn(value: unknown, path: string[]): unknown {
-  if (isPlainObject(value)) {
-    const out: Plain = {};
-    for (const [k, v] of Object.entries(value)) out[k] = uniqueIn(v, [...path, k]);
-    return out;
+/**
+ * `value` with its keyed sequences deduplicated, following `trie` (no pattern names a key in two
+ * ways: a trie node has named keys or `*`). Only what changes is copied: without duplicates the
+ * result is `value` itself.
+ */
+function uniqueIn(value: unknown, trie: UniqueTrie | Indexer): unknown {
+  if (typeof trie === 'function') return Array.isArray(value) ? uniqueEntries(value, trie) : value;
+  if (!isPlainObject(value)) return value;
+  let out: Plain | undefined;
+  for (const k of Object.keys(value)) {
+    const sub = trie[k] ?? trie['*'];
+    if (sub === undefined) continue;
+    const v = value[k];
+    const nv = uniqueIn(v, sub);
+    if (nv === v) continue;
+    out ??= { ...value };
+    if (k === '__proto__') Object.defineProperty(out, k, { value: nv, enumerable: true, writable: true, configurable: true });
+    else out[k] = nv;
   }
-  if (!Array.isArray(value)) return value;
-  const rule = UNIQUE.find(([pattern]) => matches(pattern, path));
-  if (!rule) return value;
-  const indexer = rule[1];
-  const out: unknown[] = [];
+  return out ?? value;
+}
+
+/** One entry per key: a later entry takes the earlier one's place; `entries` itself when all keys differ. */
+function uniqueEntries(entries: unknown[], indexer: Indexer): unknown[] {
   const seen = new Map<string, number>();
-  for (const entry of value) {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
     const key = indexer(entry);
     const at = key === undefined ? undefined : seen.get(key);
-    if (at !== undefined) out[at] = entry;
-    else {
-      if (key !== undefined) seen.set(key, out.length);
-      out.push(entry);
+    if (at !== undefined) {
+      out ??= entries.slice(0, i);
+      out[at] = entry;
+    } else {
+      if (key !== undefined) seen.set(key, out ? out.length : i);
+      out?.push(entry);
     }
   }
-  return out;
+  return out ?? entries;
 }

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { Project } from '../model/types.js';
-import { projectToModel } from './serialize.js';
+import { modelToYaml, projectToModel } from './serialize.js';
 
 describe('projectToModel', () => {
   it('orders keys canonically, escapes $ and drops internal fields', () => {
@@ -84,3 +86,46 @@ describe('projectToModel', () => {
   });
 });
 
+
+describe('modelToYaml', () => {
+  const yamlPackage = (m: unknown): string => stringify(m, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false });
+
+  it('prints what the yaml package prints', () => {
+    const model = {
+      name: 'p',
+      services: {
+        web: {
+          command: ['sh', '-c', 'echo 1 && sleep 1', '-', '?', 'a: b', 'a #b', 'a#b', 'a:', ' a', 'it\'s', 'say "hi"', `'"`, 'C:\\x'],
+          environment: { A: '0', B: '', C: 'true', D: 'null', E: '0755', F: '1e3', G: '.inf', H: 'yes', I: '$$HOME', J: null },
+          ports: [{ target: 80, published: '8080', protocol: 'tcp' }],
+          volumes: [],
+          labels: {},
+          healthcheck: { test: ['CMD', 'true'], interval: '30s', retries: 3, disable: false },
+          x: [[1, 2], [], [{}], 1.5, -3],
+        },
+      },
+      '80': { '': 'empty key', 'a b': 1, '-x': 2, 'true': 3 },
+    };
+    expect(modelToYaml(model)).toBe(yamlPackage(model));
+  });
+
+  it('leaves to the yaml package what it prints its own way', () => {
+    for (const model of [{ a: 'two\nlines' }, { a: 'café' }, { a: '\t' }, { a: -0 }, { a: Number.NaN }, { a: '--- x' }, { a: new Date(0) }, { a: 'x'.repeat(1200) }]) {
+      expect(modelToYaml(model)).toBe(yamlPackage(model));
+    }
+  });
+
+  it('prints random models as the yaml package does', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.array(fc.constantFrom('a', '0', '1', ' ', '-', '?', ':', ',', '[', '{', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`', '.', '=', '~', '$', '\\', 'e', 'x', 'n', 't'), { maxLength: 8 }).map((a) => a.join('')),
+      fc.constantFrom('true', 'null', '', '~', '0755', '1e3', '.5', '0x1F', '0o7', '.inf', '.nan', '-c', '- a', '? x', ': x', 'a: b', '---', '...', '=', '1.', '.'),
+    );
+    const model = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), tie('list'), tie('map')),
+      list: fc.array(tie('value'), { maxLength: 4 }),
+      map: fc.dictionary(text, tie('value'), { maxKeys: 4 }),
+    })).map;
+    fc.assert(fc.property(model, (m) => modelToYaml(m) === yamlPackage(m)), { numRuns: 3000 });
+  }, 60_000);
+});

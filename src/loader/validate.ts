@@ -7,10 +7,30 @@
  * remains (the same idea as compose-go's `getMostSpecificError`), and each error carries the
  * file, line and column of the offending key or value.
  */
+import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 import { LoaderError } from '../errors.js';
+import { loadCachedScript } from './cached-script.js';
 import { formatKeyPath, type PathSegment } from './interpolate.js';
-import validateSchema from './schema/validate.generated.cjs';
+
+/** The standalone ajv validator; errors land on `errors`. */
+interface SchemaValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+let schemaValidator: SchemaValidator | undefined;
+
+/**
+ * The validator, loaded on first use: in the bundle `schema-validator.js`, a cached script (see
+ * ./cached-script.ts: compiling its 400 kB and the parts a file exercises is most of what
+ * validation costs on a cold start); from the sources the generated module itself.
+ */
+function loadSchemaValidator(): SchemaValidator {
+  return (schemaValidator ??=
+    (loadCachedScript('schema-validator.js') as SchemaValidator | undefined) ??
+    (createRequire(import.meta.url)('./schema/validate.generated.cjs') as SchemaValidator));
+}
 
 /** Position lookup used to place errors: the file, line and column of a key path. */
 export type LocateInFiles = (
@@ -27,8 +47,9 @@ export type LocateInFiles = (
  * @returns one {@link LoaderError} per problem, most specific first-found order; empty when valid.
  */
 export function validateModel(model: unknown, locate?: LocateInFiles): LoaderError[] {
-  if (validateSchema(model)) return [];
-  const errors = pruneErrors(validateSchema.errors ?? []);
+  const validate = loadSchemaValidator();
+  if (validate(model)) return [];
+  const errors = pruneErrors(validate.errors ?? []);
   const out: LoaderError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {

@@ -23,36 +23,70 @@
  * 3. Non-string mapping keys are reported last, as compose-go's string-key conversion does.
  *
  * A `LineCounter` is kept so {@link ParsedYaml.locate} maps any key path to `line:col`.
+ *
+ * Most files take a fast path instead (see "fast path" below): js-yaml reads the plain data
+ * directly when the file has nothing that needs the node tree, and the `yaml` package (loaded on
+ * first use) parses it again only to locate something reported. Both give the same data: the
+ * differential tests in yaml-fast.test.ts hold them to it.
  */
-import {
-  parseAllDocuments,
+import { createRequire } from 'node:module';
+import type {
+  Alias,
   LineCounter,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  type Alias,
-  type Document,
-  type Node as YamlNode,
-  type Pair,
-  type ScalarTag,
-  type CollectionTag,
-  type Tags,
-  type YAMLError,
-  type YAMLMap,
-  type YAMLSeq,
+  Document,
+  Node as YamlNode,
+  Pair,
+  ScalarTag,
+  CollectionTag,
+  Tags,
+  YAMLError,
+  YAMLMap,
+  YAMLSeq,
 } from 'yaml';
+import jsyaml from 'js-yaml';
 import { LoaderError } from '../errors.js';
 import type { PathSegment } from './interpolate.js';
+
+type YamlPackage = typeof import('yaml');
+let yamlPackage: YamlPackage | undefined;
+let isAlias: YamlPackage['isAlias'];
+let isMap: YamlPackage['isMap'];
+let isScalar: YamlPackage['isScalar'];
+let isSeq: YamlPackage['isSeq'];
+
+/**
+ * The `yaml` package, loaded on first use: files the fast path reads, printed by js-yaml, never
+ * need it, and loading it is a good part of the start-up time.
+ */
+export function loadYamlPackage(): YamlPackage {
+  if (!yamlPackage) {
+    yamlPackage = createRequire(import.meta.url)('yaml') as YamlPackage;
+    ({ isAlias, isMap, isScalar, isSeq } = yamlPackage);
+  }
+  return yamlPackage;
+}
 
 /** `!reset` in the plain tree: removes the attribute/entry from the merged result (§3.6). */
 export class ResetMarker {
   readonly reset = true;
+  constructor() {
+    markersMade++;
+  }
 }
 
 /** `!override value` in the plain tree: replaces the attribute wholesale, bypassing merge rules. */
 export class OverrideMarker {
-  constructor(readonly value: unknown) {}
+  constructor(readonly value: unknown) {
+    markersMade++;
+  }
+}
+
+/** Markers made in this process: while there are none, no tree holds one (the merge skips its walk). */
+let markersMade = 0;
+
+/** Whether this process ever made a {@link ResetMarker} or {@link OverrideMarker}. */
+export function markersExist(): boolean {
+  return markersMade > 0;
 }
 
 /** One parsed YAML document of a compose file. */
@@ -111,6 +145,18 @@ const MERGE_TAG = 'tag:yaml.org,2002:merge';
  *   cyclic aliases, too many node visits, excessive aliasing, bad merge keys and non-string keys.
  */
 export function parseYaml(source: string, file: string, options: ParseYamlOptions = {}): ParsedYaml[] {
+  return parseYamlFast(source, file, options) ?? parseYamlPositioned(source, file, options);
+}
+
+/**
+ * The positioned parse: the `yaml` package's node tree, then scan and build (see the module
+ * comment). Reads every file and words every error; about five times slower than
+ * {@link parseYamlFast}. Exported for the differential tests.
+ *
+ * @internal
+ */
+export function parseYamlPositioned(source: string, file: string, options: ParseYamlOptions): ParsedYaml[] {
+  const { LineCounter, parseAllDocuments } = loadYamlPackage();
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -136,6 +182,149 @@ export function parseYaml(source: string, file: string, options: ParseYamlOption
     }
     out.push(buildDocument(doc, file, lineCounter, maxVisits));
   }
+  if (out.length === 0) out.push({ file, data: null, locate: () => undefined });
+  return out;
+}
+
+// ---- fast path ------------------------------------------------------------------------------------
+//
+// Most compose files use none of what needs the node tree: no anchors, aliases, merge keys or
+// tags, only string keys, no duplicates. Those are read with js-yaml, which builds the plain data
+// directly (about four times faster than the `yaml` document model), on a schema that resolves
+// plain scalars exactly as the positioned parse does. Anything else, and every error, goes to the
+// positioned parse, which gives the message and the position. Positions of a fast-parsed file are
+// needed only to report something: `locate` runs the positioned parse on first use.
+
+/** Plain scalars as the positioned parse reads them: legacy octal, then the `yaml` package's 1.2 core schema. */
+const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const CORE_BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const LEGACY_OCTAL = /^[-+]?0[0-7]+$/;
+const CORE_INT = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/;
+const CORE_FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const CORE_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$|^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** Whether the `yaml` package's 1.2 core schema reads plain `s` as something other than a string. */
+export function isCoreNonString(s: string): boolean {
+  return coreFirstChar(s) && (CORE_NULL.test(s) || CORE_BOOL.test(s) || CORE_INT.test(s) || CORE_FLOAT_SPECIAL.test(s) || CORE_FLOAT.test(s));
+}
+
+/** Whether `s` may be a null, boolean or number: empty, or starting with a digit, `+ - . ~ n N t T f F`. */
+function coreFirstChar(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return s === '' || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
+}
+
+/**
+ * A plain scalar as the positioned parse reads it when it is not a string: legacy octal, then the
+ * `yaml` package's core schema in its order; `undefined` for a string. Most plain scalars are
+ * keys and words, turned away by their first character.
+ */
+function coreScalar(s: string): unknown {
+  if (!coreFirstChar(s)) return undefined;
+  const c = s.charCodeAt(0);
+  if (LEGACY_OCTAL.test(s)) return parseInt(s, 8);
+  if (CORE_NULL.test(s)) return null;
+  if (CORE_BOOL.test(s)) return c === 116 || c === 84;
+  if (CORE_INT.test(s)) return s[1] === 'o' ? parseInt(s.substring(2), 8) : s[1] === 'x' ? parseInt(s.substring(2), 16) : parseInt(s, 10);
+  if (CORE_FLOAT_SPECIAL.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : c === 45 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (CORE_FLOAT.test(s)) return parseFloat(s);
+  return undefined;
+}
+
+/** js-yaml's schema for the fast path: its failsafe schema plus {@link coreScalar} for plain scalars. */
+const FAST_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new jsyaml.Type('tag:capstan.fast:core', {
+      kind: 'scalar',
+      resolve: (s: unknown) => typeof s === 'string' && coreScalar(s) !== undefined,
+      construct: (s: string) => coreScalar(s),
+    }),
+  ],
+});
+
+/** Thrown out of js-yaml to leave the fast path. */
+const NEEDS_POSITIONED = new Error('needs the positioned parse');
+
+/**
+ * Text left to the positioned parse without trying, where js-yaml reads differently or accepts
+ * what the positioned parse rejects (found by differential fuzzing): tabs (indentation rules),
+ * directives (`%YAML 1.1` changes the schema) and other lines starting with `%`, `---` indented or
+ * with content on its line, `...`, a `-` with nothing after it (an empty sequence entry), tags
+ * and anchors (`!` or `&` where a node may start: without anchors, aliases fail), explicit
+ * `?` keys and flow collections used as keys (js-yaml makes strings of those), block scalar
+ * indentation indicators, keep chomping (`|+`) and leading empty lines, a comment right after a
+ * quote, bracket or comma, a carriage return alone, YAML 1.1 line breaks and byte order marks.
+ */
+const FAST_GUARD =
+  /\t|^[ ]*%|^---(?!(?:[ ]+#.*)?[ ]*\r?$)|^[ ]*\.\.\.|^[ ]+---|(?:^|[ ])-[ ]*(?:#.*)?\r?$|(?:^|[:?,[{-])[ ]*[!&]|[\]}][ ]*:|[{,]\s*[{[]|(?:^|[\s[\]{},])\?(?:\s|$)|[|>](?:[+-]?[0-9]|\+)|[|>]-?[ ]*(?:#.*)?\r?\n[ ]*\r?\n|["'[\]{},]#|\r(?!\n)|[\u0085\u2028\u2029\uFEFF]/m;
+
+/**
+ * A key js-yaml may have made from something other than a string (it stringifies null, booleans
+ * and numbers), a merge key, or one longer than an implicit key may be.
+ */
+function suspectKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 45 /* - */) return String(Number(k)) === k || k === '-Infinity' || k.length > 1000;
+  return k === 'null' || k === 'true' || k === 'false' || k === 'NaN' || k === 'Infinity' || k === '<<' || k.length > 1000;
+}
+
+/** compose-go's node visits of a plain tree without aliases (keys are not counted); throws on a suspect key. */
+function fastVisits(data: unknown): number {
+  let visits = 0;
+  const walk = (v: unknown): void => {
+    visits++;
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i]);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      if (suspectKey(k)) throw NEEDS_POSITIONED;
+      walk(o[k]);
+    }
+  };
+  walk(data);
+  return visits;
+}
+
+/**
+ * The fast parse, or `undefined` when the file needs the positioned one (which then also gives
+ * the error, if any). Exported for the differential tests.
+ *
+ * @internal
+ */
+export function parseYamlFast(source: string, file: string, options: ParseYamlOptions): ParsedYaml[] | undefined {
+  if (FAST_GUARD.test(source)) return undefined;
+  const maxVisits = options.maxNodeVisits && options.maxNodeVisits > 0 ? options.maxNodeVisits : DEFAULT_MAX_NODE_VISITS;
+  let docs: unknown[];
+  try {
+    docs = jsyaml.loadAll(source, null, {
+      schema: FAST_SCHEMA,
+      onWarning: () => {
+        throw NEEDS_POSITIONED;
+      },
+    });
+    for (const data of docs) {
+      // a document that is not a mapping is an error: the positioned parse words it
+      if (data !== null && (typeof data !== 'object' || Array.isArray(data))) return undefined;
+      if (fastVisits(data) > maxVisits) return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  let positioned: ParsedYaml[] | null | undefined;
+  const positionedDoc = (i: number): ParsedYaml | undefined => {
+    if (positioned === undefined) {
+      try {
+        positioned = parseYamlPositioned(source, file, options);
+      } catch {
+        positioned = null;
+      }
+    }
+    return positioned?.[i];
+  };
+  const out: ParsedYaml[] = docs.map((data, i) => ({ file, data, locate: (p, o) => positionedDoc(i)?.locate(p, o) }));
   if (out.length === 0) out.push({ file, data: null, locate: () => undefined });
   return out;
 }

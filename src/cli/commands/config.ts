@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { stringify } from 'yaml';
 import { CapstanError } from '../../errors.js';
-import { projectToModel } from '../../loader/serialize.js';
-import { resolveComposeFiles } from '../../loader/discover.js';
-import { parseYaml } from '../../loader/yaml.js';
-import { extractVariables, type VariableInfo } from '../../loader/variables.js';
+import type { VariableInfo } from '../../loader/variables.js';
 import { serviceImage } from '../../compose/naming.js';
-import { serviceHash } from '../../compose/hash.js';
 import { dependencyOrder } from '../../compose/graph.js';
 import { formatTable } from '../../ui/table.js';
 import type { Project } from '../../model/types.js';
-import { loadFromGlobals, warningPrinter, type GlobalOptions } from '../context.js';
+import { loadOptionsFromGlobals, warningPrinter, type GlobalOptions } from '../globals.js';
+import type { LoadOptions } from '../../loader/index.js';
+import { configApi } from '../../loader/cached-script.js';
+
+/** The project the global flags describe, through the code-cached loader API. */
+async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
+  const { loadProject } = await configApi();
+  return loadProject(loadOptionsFromGlobals(g, overrides));
+}
 
 interface ConfigFlags {
   format?: string;
@@ -46,6 +49,7 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     else process.stdout.write(text);
     return 0;
   };
+  const { extractVariables, modelToYaml, parseYaml, projectToModel, resolveComposeFiles } = await configApi();
 
   if (flags.variables) {
     // Variables of the files as written, before interpolation (compose `runVariables`).
@@ -79,6 +83,8 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
   } else if (flags.hash !== undefined) {
     const wanted = flags.hash === '*' ? Object.keys(project.services) : flags.hash.split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of wanted) if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
+    // loaded here only: it brings node:crypto, which the other outputs do without
+    const { serviceHash } = await import('../../compose/hash.js');
     text = lines(wanted.sort().map((s) => `${s} ${serviceHash(project.services[s]!)}`));
   } else if (flags.services) text = lines(inDependencyOrder(project));
   else if (flags.volumes) text = lines(Object.keys(project.volumes));
@@ -90,7 +96,7 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
   else {
     const model = projectToModel(project, { escapeDollars: flags.interpolate !== false });
     if (flags.format === 'json') text = `${JSON.stringify(model, null, 2)}\n`;
-    else if (!flags.format || flags.format === 'yaml') text = stringify(model, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false });
+    else if (!flags.format || flags.format === 'yaml') text = modelToYaml(model);
     else throw new CapstanError('USAGE', `--format: "${flags.format}" is not supported`, { hint: 'use yaml or json' });
   }
   return emit(text);

@@ -1,0 +1,56 @@
+import type { LoadOptions } from '../loader/index.js';
+import { colorsFor } from '../ui/colors.js';
+import type { ProgressMode } from '../ui/progress.js';
+
+/**
+ * The global flags and how they become loader options. Kept free of the engine client and the
+ * compose layer so that `config` can use it without loading them (start-up time).
+ */
+
+/** The global flags, as commander parsed them (before the subcommand). */
+export interface GlobalOptions {
+  file?: string[];
+  projectName?: string;
+  projectDirectory?: string;
+  envFile?: string[];
+  profile?: string[];
+  parallel?: number;
+  progress?: ProgressMode;
+  ansi?: 'never' | 'always' | 'auto';
+  dryRun?: boolean;
+  verbose?: boolean;
+  /** `--all-resources`: keep networks, volumes, secrets, configs no service uses. */
+  allResources?: boolean;
+}
+
+/** Print a loader warning on stderr, yellow in a terminal. */
+export function warningPrinter(g: GlobalOptions): (message: string) => void {
+  const colors = colorsFor(process.stderr, g.ansi);
+  return (message) => void process.stderr.write(`${colors.yellow(`warning: ${message}`)}\n`);
+}
+
+/**
+ * The loader options the global flags describe (compose files, `-f -` from stdin, env files,
+ * profiles, name); `overrides` set the other loader options (`config --no-normalize`, …).
+ */
+export function loadOptionsFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): LoadOptions {
+  return {
+    files: g.file,
+    projectName: g.projectName,
+    projectDirectory: g.projectDirectory,
+    envFiles: g.envFile,
+    profiles: g.profile,
+    readStdin: readAllStdin,
+    onWarning: warningPrinter(g),
+    // docker compose drops resources no service uses unless --all-resources
+    pruneResources: !g.allResources,
+    ...overrides,
+  };
+}
+
+/** The whole of stdin, for `-f -`. */
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
