@@ -119,24 +119,19 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
     // a local bind volume's `driver_opts.device` is a host path: made absolute like bind sources
     volumes[key] = ctx.resolvePaths === false ? v : resolveVolumeDevice(v, ctx.workingDir);
   }
-  const secrets: Record<string, SecretConfig> = {};
-  for (const [key, raw] of Object.entries(asMap(model.secrets))) {
-    const s = named('secrets', key, raw) as SecretConfig;
-    if (typeof s.file === 'string') s.file = resolveHostPath(s.file, pathCtx);
-    if (typeof s.environment === 'string' && Object.hasOwn(ctx.environment, s.environment)) {
-      s.content = ctx.environment[s.environment];
+  // secrets and configs: `file` is a host path; `environment` names the variable holding the content
+  const fileOrEnvironment = <T extends SecretConfig | ConfigObjConfig>(section: 'secrets' | 'configs'): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const [key, raw] of Object.entries(asMap(model[section]))) {
+      const r = named(section, key, raw) as T;
+      if (typeof r.file === 'string') r.file = resolveHostPath(r.file, pathCtx);
+      if (typeof r.environment === 'string' && Object.hasOwn(ctx.environment, r.environment)) r.content = ctx.environment[r.environment];
+      out[key] = r;
     }
-    secrets[key] = s;
-  }
-  const configs: Record<string, ConfigObjConfig> = {};
-  for (const [key, raw] of Object.entries(asMap(model.configs))) {
-    const c = named('configs', key, raw) as ConfigObjConfig;
-    if (typeof c.file === 'string') c.file = resolveHostPath(c.file, pathCtx);
-    if (typeof c.environment === 'string' && Object.hasOwn(ctx.environment, c.environment)) {
-      c.content = ctx.environment[c.environment];
-    }
-    configs[key] = c;
-  }
+    return out;
+  };
+  const secrets = fileOrEnvironment<SecretConfig>('secrets');
+  const configs = fileOrEnvironment<ConfigObjConfig>('configs');
   const extensions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(model)) if (k.startsWith('x-')) extensions[k] = v;
   const out: NormalizedModel = { services, networks, volumes, secrets, configs, extensions };
