@@ -6,7 +6,7 @@ import { dependenciesOf, dependencyOrder, withDependencies, withDependents } fro
 import { changedAttributes, networkHash, serviceDigest, serviceHash, volumeHash } from './hash.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage, temporaryName } from './naming.js';
-import type { ObservedContainer, ObservedState } from './observed.js';
+import type { ObservedContainer, ObservedResource, ObservedState } from './observed.js';
 import type { Operation, Plan, PlanEntry, PlanStep } from './plan.js';
 import { buildRequest } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
@@ -121,42 +121,75 @@ export class VolumeDivergedError extends CapstanError {
 
 /** Plan the networks the selected services use; returns the diverged ones (recreated). */
 function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): Map<string, string> {
+  return planResources(b, {
+    kind: 'network',
+    declared: project.networks,
+    used: new Set(services.flatMap((s) => Object.keys(s.networks ?? {}))),
+    observed: observed.networks,
+    differences: (network, found) => (found.labels[Label.configHash] !== networkHash(network) && found.network ? networkDifferences(network, found.network) : []),
+    create: (key) => networkCreate(project, key),
+    unmanaged: (name) => `a network with name ${name} exists but was not created by compose; set \`external: true\` to use an existing network`,
+    // compose: stop the attached containers, disconnect them, remove, create, reconnect (planReconnect)
+    diverged: (_name, changed) => `config changed: ${listed(changed)}`,
+  });
+}
+
+/** How {@link planResources} treats one kind of resource. */
+interface ResourceRules<C> {
+  kind: 'network' | 'volume';
+  declared: Record<string, C>;
+  /** Keys the selected services use; the others are left alone. */
+  used: Set<string>;
+  observed: Map<string, ObservedResource>;
+  /** Attributes that drifted from the declaration (only asked when a config-hash label is present). */
+  differences: (declared: C, found: ObservedResource) => string[];
+  create: (key: string) => Operation;
+  unmanaged: (name: string) => string;
+  /** The plan reason for a recreate; may throw to refuse it. */
+  diverged: (name: string, changed: string[]) => string;
+}
+
+/**
+ * Networks or volumes, as compose converges them (compose-behaviour.md §3.14): external must
+ * exist; unmanaged ones with the declared name are used with a warning; missing ones are created;
+ * diverged ones are removed and created again. Returns the diverged ones: engine name → key.
+ */
+function planResources<C extends { name: string; external?: boolean }>(b: PlanBuilder, r: ResourceRules<C>): Map<string, string> {
   const diverged = new Map<string, string>();
-  const used = new Set(services.flatMap((s) => Object.keys(s.networks ?? {})));
-  for (const key of Object.keys(project.networks).sort()) {
-    if (!used.has(key)) continue;
-    const network = project.networks[key]!;
-    const found = observed.networks.get(network.name);
-    if (network.external) {
+  for (const key of Object.keys(r.declared).sort()) {
+    if (!r.used.has(key)) continue;
+    const declared = r.declared[key]!;
+    const name = declared.name;
+    const found = r.observed.get(name);
+    if (declared.external) {
       if (!found) {
-        throw new CapstanError('NOT_FOUND', `network ${network.name} declared as external, but could not be found`, {
-          hint: `create it first: docker network create ${network.name}`,
+        throw new CapstanError('NOT_FOUND', `${r.kind} ${name} declared as external, but could not be found`, {
+          hint: `create it first: docker ${r.kind} create ${name}`,
         });
       }
-      b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'external' });
+      b.entry({ resource: r.kind, name, action: 'up to date', reason: 'external' });
       continue;
     }
-    if (found) {
-      if (!found.managed) {
-        b.warn(`a network with name ${network.name} exists but was not created by compose; set \`external: true\` to use an existing network`);
-        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: 'exists, not managed by this project' });
-        continue;
-      }
-      const hash = found.labels[Label.configHash];
-      const changed = hash && hash !== networkHash(network) && found.network ? networkDifferences(network, found.network) : [];
-      if (!changed.length) {
-        b.entry({ resource: 'network', name: network.name, action: 'up to date', reason: '' });
-        continue;
-      }
-      // compose: stop the attached containers, disconnect them, remove, create, reconnect.
-      diverged.set(network.name, key);
-      b.entry({ resource: 'network', name: network.name, action: 'recreate', reason: `config changed: ${listed(changed)}` });
-      b.step(`remove-network:${network.name}`, [], { type: 'remove-network', name: network.name });
-      b.step(`create-network:${network.name}`, [`remove-network:${network.name}`], networkCreate(project, key));
+    if (!found) {
+      b.entry({ resource: r.kind, name, action: 'create', reason: 'missing' });
+      b.step(`create-${r.kind}:${name}`, [], r.create(key));
       continue;
     }
-    b.entry({ resource: 'network', name: network.name, action: 'create', reason: 'missing' });
-    b.step(`create-network:${network.name}`, [], networkCreate(project, key));
+    if (!found.managed) {
+      b.warn(r.unmanaged(name));
+      b.entry({ resource: r.kind, name, action: 'up to date', reason: 'exists, not managed by this project' });
+      continue;
+    }
+    const changed = found.labels[Label.configHash] ? r.differences(declared, found) : [];
+    if (!changed.length) {
+      b.entry({ resource: r.kind, name, action: 'up to date', reason: '' });
+      continue;
+    }
+    const reason = r.diverged(name, changed);
+    diverged.set(name, key);
+    b.entry({ resource: r.kind, name, action: 'recreate', reason });
+    b.step(`remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name } : { type: 'remove-volume', name });
+    b.step(`create-${r.kind}:${name}`, [`remove-${r.kind}:${name}`], r.create(key));
   }
   return diverged;
 }
@@ -205,53 +238,24 @@ function listed(changed: string[]): string {
 
 /**
  * Plan the named volumes the selected services mount; returns the diverged ones (recreated).
- * @throws CapstanError CONFLICT when a volume's configuration changed and `-y` was not given:
- *   recreating a volume deletes its data (compose prompts; Capstan refuses without `-y`).
+ * @throws VolumeDivergedError (CONFLICT) when a volume's configuration changed and `-y` was not
+ *   given: recreating a volume deletes its data (compose prompts; Capstan refuses without `-y`).
  */
 function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[], options: UpPlanOptions): Map<string, string> {
-  const diverged = new Map<string, string>();
-  const used = new Set(
-    services.flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)),
-  );
-  for (const key of Object.keys(project.volumes).sort()) {
-    if (!used.has(key)) continue;
-    const volume = project.volumes[key]!;
-    const found = observed.volumes.get(volume.name);
-    if (volume.external) {
-      if (!found) {
-        throw new CapstanError('NOT_FOUND', `volume ${volume.name} declared as external, but could not be found`, {
-          hint: `create it first: docker volume create ${volume.name}`,
-        });
-      }
-      b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: 'external' });
-      continue;
-    }
-    if (found) {
-      if (!found.managed) {
-        b.warn(`volume ${volume.name} already exists but was not created by Capstan or Docker Compose; set \`external: true\` to use an existing volume`);
-        b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: 'exists, not managed by this project' });
-        continue;
-      }
-      const hash = found.labels[Label.configHash];
-      const changed = hash && hash !== volumeHash(volume) && found.volume ? volumeDifferences(volume, found.volume) : [];
-      if (!changed.length) {
-        b.entry({ resource: 'volume', name: volume.name, action: 'up to date', reason: '' });
-        continue;
-      }
-      if (!options.yes) {
-        throw new VolumeDivergedError(volume.name, changed);
-      }
-      // compose (on yes): stop and remove the containers using it, remove it, create it, recreate them.
-      diverged.set(volume.name, key);
-      b.entry({ resource: 'volume', name: volume.name, action: 'recreate', reason: `config changed: ${listed(changed)} (-y: data is lost)` });
-      b.step(`remove-volume:${volume.name}`, [], { type: 'remove-volume', name: volume.name });
-      b.step(`create-volume:${volume.name}`, [`remove-volume:${volume.name}`], volumeCreate(project, key));
-      continue;
-    }
-    b.entry({ resource: 'volume', name: volume.name, action: 'create', reason: 'missing' });
-    b.step(`create-volume:${volume.name}`, [], volumeCreate(project, key));
-  }
-  return diverged;
+  return planResources(b, {
+    kind: 'volume',
+    declared: project.volumes,
+    used: new Set(services.flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!))),
+    observed: observed.volumes,
+    differences: (volume, found) => (found.labels[Label.configHash] !== volumeHash(volume) && found.volume ? volumeDifferences(volume, found.volume) : []),
+    create: (key) => volumeCreate(project, key),
+    unmanaged: (name) => `volume ${name} already exists but was not created by Capstan or Docker Compose; set \`external: true\` to use an existing volume`,
+    // compose (on yes): stop and remove the containers using it, remove it, create it, recreate them
+    diverged: (name, changed) => {
+      if (!options.yes) throw new VolumeDivergedError(name, changed);
+      return `config changed: ${listed(changed)} (-y: data is lost)`;
+    },
+  });
 }
 
 /** The `create-volume` operation for `volumes.<key>`, with Compose's labels. */
