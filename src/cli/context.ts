@@ -20,7 +20,6 @@ export async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadO
  * loaded from files when there are some; with `-p` and no file, rebuilt from labels.
  */
 export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<Project> {
-  prefetchFor(g, compose);
   try {
     return await loadFromGlobals(g);
   } catch (err) {
@@ -94,4 +93,22 @@ export function parseScale(values: string[] | undefined): Record<string, number>
     out[m[1]!] = Number(m[2]);
   }
   return out;
+}
+
+/**
+ * `--remove-orphans` and the orphan variables, read from the project's environment (the OS
+ * environment plus `.env`, as compose exports `COMPOSE_*` from `.env`; compose-behaviour.md §3.13).
+ * @throws CapstanError USAGE when `COMPOSE_IGNORE_ORPHANS` meets removal.
+ */
+export function orphanOptions(project: Project, removeOrphansFlag: boolean | undefined): { removeOrphans: boolean; ignoreOrphans: boolean } {
+  // a project rebuilt from labels (no compose file) has no environment of its own
+  const on = (name: string): boolean => /^(1|true)$/i.test(project.environment[name] ?? process.env[name] ?? '');
+  const ignoreOrphans = on('COMPOSE_IGNORE_ORPHANS');
+  const removeOrphans = Boolean(removeOrphansFlag) || on('COMPOSE_REMOVE_ORPHANS');
+  if (ignoreOrphans && removeOrphans) {
+    throw new CapstanError('USAGE', 'COMPOSE_IGNORE_ORPHANS and --remove-orphans cannot be combined', {
+      hint: 'unset COMPOSE_IGNORE_ORPHANS to remove orphans, or drop --remove-orphans (and COMPOSE_REMOVE_ORPHANS)',
+    });
+  }
+  return { removeOrphans, ignoreOrphans };
 }

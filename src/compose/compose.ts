@@ -221,7 +221,9 @@ export class Compose {
    * `com.docker.compose.service` found, and the networks and volumes carrying the project label.
    */
   async projectFromLabels(name: string): Promise<Project> {
-    const observed = await observe(this.engine, name);
+    // the listing serves the observation that follows too (`down -p name`)
+    this.prefetched ??= listLabelled(this.engine, name);
+    const observed = await observe(this.engine, name, {}, this.prefetched);
     const project: Project = {
       name,
       services: {},

@@ -127,6 +127,22 @@ describe('planUp', () => {
     expect(planUp(withProfile, observed).warnings).toEqual([]);
   });
 
+  it('counts exited one-offs of any service as orphans, and never a running one-off (compose isOrphaned)', () => {
+    const p = project('p', { web: {} });
+    const observed = converged(p);
+    const run = (name: string, service: string, state: string) =>
+      container(p, { name: service, image: 'busybox' }, 0, { name, oneoff: true, state });
+    observed.containers.push(run('p-web-run-1', 'web', 'exited'), run('p-web-run-2', 'web', 'running'), run('p-gone-run-1', 'gone', 'running'));
+    expect(planUp(p, observed).warnings[0]).toMatch(/Found orphan containers \(p-web-run-1\)/);
+    const removing = planUp(p, observed, { removeOrphans: true });
+    expect(removing.entries.filter((e) => e.action === 'remove')).toEqual([
+      { resource: 'container', name: 'p-web-run-1', service: 'web', action: 'remove', reason: 'orphan: exited one-off container' },
+    ]);
+    // down removes the web one-offs with their service; --remove-orphans adds no second step for them
+    expect(() => planDown(p, observed, { removeOrphans: true })).not.toThrow();
+    expect(planDown(p, observed, { ignoreOrphans: true }).warnings).toEqual([]);
+  });
+
   it('builds a missing image first, and fails clearly on a missing image it cannot build', () => {
     const p = project('p', { app: { image: undefined, build: { context: '/work/p' } } });
     const plan = planUp(p, empty(p, {}));

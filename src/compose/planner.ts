@@ -702,7 +702,7 @@ function planOrphans(b: PlanBuilder, project: Project, observed: ObservedState, 
     if (!options.ignoreOrphans) b.warn(orphanWarning(orphans));
     return;
   }
-  for (const c of orphans) planRemoveContainer(b, c, undefined, 'orphan: service not in the compose file');
+  for (const c of orphans) planRemoveContainer(b, c, undefined, c.oneoff ? 'orphan: exited one-off container' : 'orphan: service not in the compose file');
 }
 
 /** docker compose's orphan warning, naming the containers. */
@@ -710,13 +710,14 @@ function orphanWarning(orphans: ObservedContainer[]): string {
   return `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`;
 }
 
-/** Containers of the project whose service is neither enabled nor disabled by a profile. */
-export function findOrphans(project: Project, observed: ObservedState): ObservedContainer[] {
-  return observed.containers.filter(
-    (c) =>
-      !(c.service in project.services) &&
-      !(c.service in project.disabledServices) &&
-      (!c.oneoff || c.state === 'exited' || c.state === 'dead'),
+/**
+ * Orphans as compose's `isOrphaned` counts them (compose-behaviour.md §3.13): a one-off (`run`)
+ * container that has exited or died, whatever its service; any other container whose service is
+ * neither enabled nor disabled by a profile.
+ */
+function findOrphans(project: Project, observed: ObservedState): ObservedContainer[] {
+  return observed.containers.filter((c) =>
+    c.oneoff ? c.state === 'exited' || c.state === 'dead' : !(c.service in project.services) && !(c.service in project.disabledServices),
   );
 }
 
@@ -751,8 +752,10 @@ export interface DownPlanOptions {
   services?: string[];
   /** `-v`: remove named volumes declared by the project, and anonymous volumes. */
   volumes?: boolean;
-  /** `--remove-orphans`. */
+  /** `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`). */
   removeOrphans?: boolean;
+  /** `COMPOSE_IGNORE_ORPHANS`: do not warn about orphans. */
+  ignoreOrphans?: boolean;
   /** `-t`: stop timeout in seconds. */
   timeoutSeconds?: number;
 }
@@ -787,8 +790,11 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
   const orphans = findOrphans(project, observed);
   if (!options.services?.length) {
     if (options.removeOrphans) {
-      for (const c of orphans) removed.set(`orphan:${c.name}`, [planRemoveContainer(b, c, options.timeoutSeconds, 'orphan')]);
-    } else if (orphans.length) {
+      // exited one-offs of the project's services were removed with their service above
+      for (const c of orphans) {
+        if (!b.has(`remove-container:${c.name}`)) removed.set(`orphan:${c.name}`, [planRemoveContainer(b, c, options.timeoutSeconds, 'orphan')]);
+      }
+    } else if (orphans.length && !options.ignoreOrphans) {
       b.warn(orphanWarning(orphans));
     }
   }

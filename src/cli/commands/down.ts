@@ -1,5 +1,5 @@
 import { formatPlan } from '../../compose/plan.js';
-import { interruptSignals, loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { interruptSignals, loadOrLabels, orphanOptions, prefetchFor, session, type GlobalOptions } from '../context.js';
 
 /** `capstan down [SERVICE...]`: `-v`, `--remove-orphans`, `-t`. */
 export async function run(
@@ -8,13 +8,14 @@ export async function run(
   services: string[],
 ): Promise<number> {
   const { compose, progress } = session(g);
+  prefetchFor(g, compose);
   const project = await loadOrLabels(g, compose);
   const interrupt = interruptSignals();
   try {
     const plan = await compose.down(project, {
       services,
       volumes: flags.volumes,
-      removeOrphans: flags.removeOrphans,
+      ...orphanOptions(project, flags.removeOrphans),
       timeoutSeconds: flags.timeout,
       dryRun: flags.dryRun || g.dryRun,
       signal: interrupt.signal,

@@ -3,7 +3,7 @@ import { formatPlan } from '../../compose/plan.js';
 import { VolumeDivergedError } from '../../compose/planner.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
-import { interruptSignals, loadFromGlobals, parseScale, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { interruptSignals, loadFromGlobals, orphanOptions, parseScale, prefetchFor, session, type GlobalOptions } from '../context.js';
 
 /** `capstan up [SERVICE...]`: flags as docker compose's `up` (cmd/compose/up.go). */
 export interface UpFlags {
@@ -88,8 +88,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
       noRecreate: flags.recreate === false,
       noStart: flags.start === false,
       noDeps: flags.deps === false,
-      removeOrphans: flags.removeOrphans || envTrue('COMPOSE_REMOVE_ORPHANS'),
-      ignoreOrphans: envTrue('COMPOSE_IGNORE_ORPHANS'),
+      ...orphanOptions(project, flags.removeOrphans),
       scale: parseScale(flags.scale),
       timeoutSeconds: flags.timeout,
       signal: interrupt.signal,
@@ -121,9 +120,4 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-function envTrue(name: string): boolean {
-  const v = process.env[name]?.toLowerCase();
-  return v === '1' || v === 'true';
 }
