@@ -20,6 +20,11 @@ describe('discoverComposeFiles', () => {
     ]);
     expect(warnings[0]).toMatch(/Found multiple config files/);
   });
+  it('prefers compose.override.yml over compose.override.yaml (compose-go DefaultOverrideFileNames)', () => {
+    const dir = tmp();
+    for (const f of ['compose.yaml', 'compose.override.yaml', 'compose.override.yml']) writeFileSync(join(dir, f), 'services: {}\n');
+    expect(discoverComposeFiles(dir, () => undefined)).toEqual([join(dir, 'compose.yaml'), join(dir, 'compose.override.yml')]);
+  });
   it('returns undefined when nothing is found', () => {
     expect(discoverComposeFiles('/proc/self')).toBeUndefined();
   });

@@ -13,10 +13,13 @@ import { toBool } from './volumes.js';
 /** Default file names, in priority order. */
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
 
-/** Override file names looked for beside the discovered file, in priority order. */
+/**
+ * Override file names looked for beside the discovered file, in priority order: `.yml` before
+ * `.yaml` here, unlike the main file names (compose-go `DefaultOverrideFileNames`).
+ */
 export const OVERRIDE_FILE_NAMES = [
-  'compose.override.yaml',
   'compose.override.yml',
+  'compose.override.yaml',
   'docker-compose.override.yml',
   'docker-compose.override.yaml',
 ] as const;

@@ -77,6 +77,17 @@ x-extra: {k: 1}
     expect(m.configs).toEqual({ c: { name: 'proj_c', content: 'hi' } });
     expect(m.extensions).toEqual({ 'x-extra': { k: 1 } });
   });
+  it('resolves build.additional_contexts like other host paths, and keeps them with --no-path-resolution', () => {
+    const src = `services:\n  a:\n    build: {context: ., additional_contexts: {lib: ../lib, home: ~/src, img: "docker-image://busybox", svc: "service:b"}}\n`;
+    const data = () => parseYaml(src, 'c.yaml')[0]!.data as Record<string, unknown>;
+    expect(normalizeModel(data(), ctx).services.a!.build!.additional_contexts).toEqual({
+      lib: '/lib',
+      home: '/home/u/src',
+      img: 'docker-image://busybox',
+      svc: 'service:b',
+    });
+    expect(normalizeModel(data(), { ...ctx, resolvePaths: false }).services.a!.build!.additional_contexts).toMatchObject({ lib: '../lib' });
+  });
   it('fills build and depends_on defaults', () => {
     const m = norm(`services:
   a:

@@ -5,7 +5,6 @@
  * Input is the merged, interpolated, schema-valid plain tree; output is the typed model parts of
  * a {@link Project} (everything except the loader's bookkeeping fields).
  */
-import { isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type {
   BlkioConfig,
@@ -465,7 +464,7 @@ function normalizeBuild(
     const extra: Record<string, string> = {};
     for (const [k, v] of Object.entries(toKeyValueMap(o.additional_contexts ?? {}))) {
       const s = scalarString(v ?? '');
-      extra[k] = isRemoteContext(s) || s.startsWith('service:') || s.includes('://') || isAbsolute(s) ? s : resolve(ctx.workingDir, s);
+      extra[k] = isRemoteContext(s) || s.startsWith('service:') || s.includes('://') ? s : resolveHostPath(s, pathCtx);
     }
     build.additional_contexts = extra;
   }
