@@ -190,16 +190,16 @@ for (const dir of scriptDirs) {
   const validatorFile = `${dir}/schema-validator.js`;
   writeFileSync(validatorFile, wrap(readFileSync(`${root}src/loader/schema/validate.generated.cjs`, 'utf8')));
   const validator = runScript(validatorFile, errors);
-  for (const doc of loader.parseYaml(SAMPLE_PROJECT['compose.yaml'], 'compose.yaml')) validator.exports(doc.data);
-  writeFileSync(`${validatorFile}.cache`, validator.script.createCachedData());
 
   // the loader's cache, once it has loaded and printed the sample project
-  await warmUpLoader(loader);
+  const rawModel = await warmUpLoader(loader);
   writeFileSync(`${apiFile}.cache`, script.createCachedData());
+  validator.exports(rawModel);
+  writeFileSync(`${validatorFile}.cache`, validator.script.createCachedData());
 }
 process.stdout.write(`built dist/ in ${Date.now() - started} ms\n`);
 
-/** Load, print and list the variables of a sample project, in a temporary directory. */
+/** Load, print and list the variables of a sample project, in a temporary directory; returns its merged model. */
 async function warmUpLoader(loader) {
   const dir = mkdtempSync(join(tmpdir(), 'capstan-build-'));
   try {
@@ -208,8 +208,10 @@ async function warmUpLoader(loader) {
     const project = await loader.loadProject({ files: [file], cwd: dir, env: { HOME: dir }, onWarning: () => {}, pruneResources: true });
     loader.modelToYaml(loader.projectToModel(project));
     JSON.stringify(loader.projectToModel(project));
-    for (const doc of loader.parseYaml(SAMPLE_PROJECT['compose.yaml'], file)) loader.extractVariables(doc.data);
-    loader.resolveComposeFiles({ files: [file], env: {}, cwd: dir });
+    const model = await loader.loadModel({ files: [file], cwd: dir, env: { HOME: dir }, onWarning: () => {}, interpolate: false });
+    loader.extractVariables(model);
+    loader.modelToYaml(loader.rawModelToPrint(model));
+    return model;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

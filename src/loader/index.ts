@@ -218,6 +218,79 @@ function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContex
   return hit;
 }
 
+/** What {@link loadMerged} returns: the merged raw model and what the later stages need. */
+interface MergedModel {
+  merged: ReturnType<typeof mergeLayers>;
+  docs: ParsedYaml[];
+  name: string;
+  files: string[];
+  workingDir: string;
+  environment: Record<string, string>;
+  envFiles: string[];
+  osEnv: Record<string, string>;
+}
+
+/**
+ * The stages up to the merge: project options, file discovery, `name:`, parse, interpolate (unless
+ * `interpolate: false`), `include`, `extends`, merge of the `-f` files.
+ */
+async function loadMerged(options: LoadOptions, warn: (m: string) => void, onUnset: (name: string) => void): Promise<MergedModel> {
+  const { files, workingDir, environment, envFiles, osEnv, cwd } = await resolveProjectOptions({ ...options, onWarning: warn });
+  if (files.length === 0) throw noConfigFileError(options.projectDirectory ? workingDir : cwd);
+  const display = (abs: string): string => {
+    if (abs === '-') return '-';
+    const rel = relative(cwd, abs);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+  };
+  const ctx: FileLoadContext = {
+    env: environment,
+    interpolate: options.interpolate !== false,
+    resolvePaths: options.resolvePaths !== false,
+    onUnset,
+    warn,
+    display,
+    readStdin: options.readStdin,
+    baseCache: new Map(),
+    parsed: new Map(),
+    workingDir,
+    maxNodeVisits: options.maxNodeVisits,
+  };
+  // The name comes first, so that `${COMPOSE_PROJECT_NAME}` anywhere in the files is the
+  // final name, whichever file sets `name:` (compose-go reads every file's `name:` up front).
+  const fileNames = await declaredNames(files, ctx);
+  // compose-go: files that together hold nothing are an error, before the project name is checked
+  const docsOf = [...ctx.parsed.values()].flat();
+  if (docsOf.every((d) => d.data === null || (isPlainObject(d.data) && Object.keys(d.data).length === 0))) {
+    throw new LoaderError('empty compose file', { file: docsOf[0]?.file ?? display(files[0] ?? '') });
+  }
+  const { name } = resolveProjectName({
+    flag: options.projectName,
+    env: options.nameFromEnvironment === false ? undefined : environment.COMPOSE_PROJECT_NAME,
+    fileNames,
+    projectDir: options.nameFromDirectory === false ? undefined : workingDir,
+    onWarning: warn,
+  });
+  environment.COMPOSE_PROJECT_NAME = name;
+
+  const docs: ParsedYaml[] = [];
+  const layers: unknown[] = [];
+  for (const f of files) {
+    const loaded = await loadFileLayers(f, environment, workingDir, f === '-' ? [] : [f], ctx);
+    docs.push(...loaded.docs);
+    layers.push(...loaded.layers);
+  }
+  return { merged: mergeLayers(layers), docs, name, files, workingDir, environment, envFiles, osEnv };
+}
+
+/**
+ * compose-go's `ToModel`: the merged model of the files (include and extends applied), before
+ * validation and normalisation; `config --variables` reads it with `interpolate: false`.
+ */
+export async function loadModel(options: LoadOptions = {}): Promise<Record<string, unknown>> {
+  const warn = options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  return (await loadMerged(options, warn, () => undefined)).merged;
+}
+
 /**
  * Load a Compose project.
  *
@@ -230,61 +303,15 @@ function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContex
  */
 export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   const warn = options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
-  const { files, workingDir, environment, envFiles, osEnv, cwd } = await resolveProjectOptions({ ...options, onWarning: warn });
-  if (files.length === 0) throw noConfigFileError(options.projectDirectory ? workingDir : cwd);
-  const display = (abs: string): string => {
-    if (abs === '-') return '-';
-    const rel = relative(cwd, abs);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
-  };
   const resolvePaths = options.resolvePaths !== false;
-
   // Unset variables are reported once each, after loading, so the message can say when the
   // variable is defined in an env_file (which does not feed interpolation).
   const unset: string[] = [];
-  const ctx: FileLoadContext = {
-    env: environment,
-    interpolate: options.interpolate !== false,
-    resolvePaths,
-    onUnset: (name) => {
-      if (!unset.includes(name)) unset.push(name);
-    },
-    warn,
-    display,
-    readStdin: options.readStdin,
-    baseCache: new Map(),
-    parsed: new Map(),
-    workingDir,
-    maxNodeVisits: options.maxNodeVisits,
-  };
   let envFileSources: ServiceConfig[] = [];
   try {
-    // The name comes first, so that `${COMPOSE_PROJECT_NAME}` anywhere in the files is the
-    // final name, whichever file sets `name:` (compose-go reads every file's `name:` up front).
-    const fileNames = await declaredNames(files, ctx);
-    // compose-go: files that together hold nothing are an error, before the project name is checked
-    const docsOf = [...ctx.parsed.values()].flat();
-    if (files.every((f) => ctx.parsed.has(f)) && docsOf.every((d) => d.data === null || (isPlainObject(d.data) && Object.keys(d.data).length === 0))) {
-      throw new LoaderError('empty compose file', { file: docsOf[0]?.file ?? display(files[0] ?? '') });
-    }
-    const { name } = resolveProjectName({
-      flag: options.projectName,
-      env: options.nameFromEnvironment === false ? undefined : environment.COMPOSE_PROJECT_NAME,
-      fileNames,
-      projectDir: options.nameFromDirectory === false ? undefined : workingDir,
-      onWarning: warn,
+    const { merged, docs, name, files, workingDir, environment, envFiles, osEnv } = await loadMerged(options, warn, (n) => {
+      if (!unset.includes(n)) unset.push(n);
     });
-    environment.COMPOSE_PROJECT_NAME = name;
-
-    const docs: ParsedYaml[] = [];
-    const layers: unknown[] = [];
-    for (const f of files) {
-      const loaded = await loadFileLayers(f, environment, workingDir, f === '-' ? [] : [f], ctx);
-      docs.push(...loaded.docs);
-      layers.push(...loaded.layers);
-    }
-
-    const merged = mergeLayers(layers);
     const locate = (path: readonly (string | number)[], opts?: { key?: boolean }) => locateIn(docs, path, opts);
     if (!options.skipValidation) assertValidModel(merged, locate);
 

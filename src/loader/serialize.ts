@@ -16,9 +16,8 @@ import { isCoreNonString, loadYamlPackage } from './yaml.js';
  * them ({@link printedService}); a secret's `content` is never printed, nor a config's `content`
  * taken from `environment`.
  */
-export function projectToModel(project: Project, options: { escapeDollars?: boolean } = {}): Record<string, unknown> {
-  // `config --no-interpolate` prints the variables as written: no `$$` re-escaping (compose-behaviour.md §3.20)
-  const esc: Escape = options.escapeDollars === false ? (t) => t : (t) => (t.includes('$') ? t.replace(/\$/g, '$$$$') : t);
+export function projectToModel(project: Project): Record<string, unknown> {
+  const esc: Escape = (t) => (t.includes('$') ? t.replace(/\$/g, '$$$$') : t);
   const canonical = (v: unknown): unknown => canonicalWith(v, esc);
   const out: Record<string, unknown> = { name: project.name };
   const services: Record<string, unknown> = {};
@@ -128,6 +127,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 type Escape = (text: string) => string;
+
+/**
+ * The raw merged model as `config --no-interpolate` prints it (compose renders its `LoadModel`
+ * map: keys sorted at every level, variables as written, no `$$` escaping).
+ */
+export function rawModelToPrint(model: Record<string, unknown>): Record<string, unknown> {
+  return canonicalWith(model, (t) => t) as Record<string, unknown>;
+}
 
 function canonicalWith(value: unknown, esc: Escape): unknown {
   if (typeof value === 'string') return esc(value);

@@ -118,6 +118,24 @@ volumes:
       expect(e.stdout).not.toContain('FROM_FILE=1'); // env_file feeds containers, not interpolation
     });
 
+    it('--variables reads included files too; --no-interpolate renders every service', async () => {
+      const idir = projectDir({
+        'compose.yaml': 'include: [inc.yaml]\nservices:\n  web:\n    image: "busybox:${TAG?set TAG}"\n    mem_limit: ${MEM:-1g}\n',
+        'inc.yaml': 'services:\n  inc:\n    image: "x:${B:-def}"\n',
+      });
+      try {
+        const vars = await capstan(['config', '--variables'], { cwd: idir });
+        expect(vars.code, vars.stderr).toBe(0);
+        expect(vars.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/\s{2,}/))).toEqual([['B', 'false', 'def'], ['MEM', 'false', '1g'], ['TAG', 'true']]);
+        const raw = await capstan(['config', '--no-interpolate', '--format', 'json', 'web'], { cwd: idir, env: { TAG: '1' } });
+        expect(Object.keys(JSON.parse(raw.stdout).services).sort()).toEqual(['inc', 'web']);
+        const filtered = await capstan(['config', '--format', 'json', 'web'], { cwd: idir, env: { TAG: '1' } });
+        expect(Object.keys(JSON.parse(filtered.stdout).services)).toEqual(['web']);
+      } finally {
+        rmSync(idir, { recursive: true, force: true });
+      }
+    });
+
     it('--no-interpolate keeps ${...} as written', async () => {
       const raw = await run('config', '--no-interpolate', '--format', 'json');
       expect(JSON.parse(raw.stdout).services.web.image).toBe('busybox:${TAG:-1.36}');

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { CapstanError } from '../../errors.js';
-import type { VariableInfo } from '../../loader/variables.js';
 import { serviceImage } from '../../compose/naming.js';
 import { dependencyOrder } from '../../compose/graph.js';
 import { formatTable } from '../../ui/table.js';
 import type { Project } from '../../model/types.js';
-import { loadOptionsFromGlobals, warningPrinter, type GlobalOptions } from '../globals.js';
+import { loadOptionsFromGlobals, type GlobalOptions } from '../globals.js';
 import type { LoadOptions } from '../../loader/index.js';
 import { configApi } from '../../loader/cached-script.js';
 
@@ -49,23 +47,27 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     else process.stdout.write(text);
     return 0;
   };
-  const { extractVariables, modelToYaml, parseYaml, projectToModel, resolveComposeFiles } = await configApi();
+  const { extractVariables, loadModel, modelToYaml, projectToModel, rawModelToPrint } = await configApi();
+  const render = (model: Record<string, unknown>): string => {
+    if (flags.format === 'json') return `${JSON.stringify(model, null, 2)}\n`;
+    if (!flags.format || flags.format === 'yaml') return modelToYaml(model);
+    throw new CapstanError('USAGE', `--format: "${flags.format}" is not supported`, { hint: 'use yaml or json' });
+  };
 
   if (flags.variables) {
-    // Variables of the files as written, before interpolation (compose `runVariables`).
-    const files = resolveComposeFiles({ files: g.file, env: process.env, cwd: process.cwd(), onWarning: warningPrinter(g) });
-    const vars = new Map<string, VariableInfo>();
-    for (const f of files) {
-      if (f === '-') continue;
-      for (const doc of parseYaml(readFileSync(f, 'utf8'), f)) {
-        for (const [k, v] of extractVariables(doc.data)) if (!vars.has(k)) vars.set(k, v);
-      }
-    }
+    // compose `runVariables`: ExtractVariables over the merged model (include and extends applied), not interpolated
+    const vars = extractVariables(await loadModel(loadOptionsFromGlobals(g, { interpolate: false })));
     const rows = [...vars.keys()].sort().map((name) => {
       const v = vars.get(name)!;
       return [name, String(v.required), v.defaultValue, v.presenceValue];
     });
     return emit(`${formatTable(['NAME', 'REQUIRED', 'DEFAULT VALUE', 'ALTERNATE VALUE'], rows)}\n`);
+  }
+
+  const listing = flags.quiet || flags.environment || flags.hash !== undefined || flags.services || flags.volumes || flags.networks || flags.profiles || flags.images;
+  if (flags.interpolate === false && !listing) {
+    // compose renders the raw merged model (LoadModel): not validated, not normalised, every service (§3.20)
+    return emit(render(rawModelToPrint(await loadModel(loadOptionsFromGlobals(g, { interpolate: false })))));
   }
 
   const project = await loadFromGlobals(g, {
@@ -93,12 +95,7 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     const all = [...Object.values(project.services), ...Object.values(project.disabledServices)];
     text = lines([...new Set(all.flatMap((s) => s.profiles ?? []))].sort());
   } else if (flags.images) text = lines(Object.values(project.services).map((s) => serviceImage(project.name, s)));
-  else {
-    const model = projectToModel(project, { escapeDollars: flags.interpolate !== false });
-    if (flags.format === 'json') text = `${JSON.stringify(model, null, 2)}\n`;
-    else if (!flags.format || flags.format === 'yaml') text = modelToYaml(model);
-    else throw new CapstanError('USAGE', `--format: "${flags.format}" is not supported`, { hint: 'use yaml or json' });
-  }
+  else text = render(projectToModel(project));
   return emit(text);
 }
 
