@@ -308,6 +308,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
   // variable is defined in an env_file (which does not feed interpolation).
   const unset: string[] = [];
   let envFileSources: ServiceConfig[] = [];
+  let envFileDir = process.cwd();
   try {
     const { merged, docs, name, files, workingDir, environment, envFiles, osEnv } = await loadMerged(options, warn, (n) => {
       if (!unset.includes(n)) unset.push(n);
@@ -327,6 +328,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       skipNormalization: options.skipNormalization,
     });
     envFileSources = Object.values(model.services);
+    envFileDir = workingDir;
     const profiles = [
       ...(options.profiles && options.profiles.length > 0 ? options.profiles : parseProfilesEnv(environment.COMPOSE_PROFILES)),
     ];
@@ -377,7 +379,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
       ...(resources.models ? { models: resources.models } : {}),
     };
   } finally {
-    for (const v of unset) warn(unsetVariableMessage(v, envFileSources));
+    for (const message of unsetVariableMessages(unset, envFileSources, envFileDir)) warn(message);
   }
 }
 
@@ -410,23 +412,30 @@ async function declaredNames(files: readonly string[], ctx: FileLoadContext): Pr
 }
 
 /**
- * The warning for an unset variable. When some service's `env_file` defines it, say so: env
- * files only feed the container environment, not interpolation (docker/compose#3435).
+ * The warnings for unset variables, one per name. When some service's `env_file` defines the
+ * variable, say so: env files only feed the container environment, not interpolation
+ * (docker/compose#3435). Each env file is read once, relative to `workingDir` when not absolute.
  */
-export function unsetVariableMessage(name: string, services: readonly ServiceConfig[]): string {
-  const base = `The "${name}" variable is not set. Defaulting to a blank string.`;
-  for (const svc of services) {
+export function unsetVariableMessages(names: readonly string[], services: readonly ServiceConfig[], workingDir: string): string[] {
+  const definedIn = new Map<string, string>();
+  for (const svc of names.length ? services : []) {
     for (const f of svc.env_file ?? []) {
       let keys: Record<string, string>;
       try {
-        keys = parseDotenv(readFileSync(f.path, 'utf8'), { interpolate: false });
+        const text = readEnvFile(resolve(workingDir, f.path));
+        if (text === undefined) continue;
+        keys = parseDotenv(text, { interpolate: false });
       } catch {
-        continue;
+        continue; // a broken env file is reported where it is loaded, not in a hint
       }
-      if (Object.hasOwn(keys, name)) {
-        return `${base} It is defined in ${f.path} (env_file of service "${svc.name}"), but env_file only sets the container environment and does not feed interpolation; put it in .env or pass --env-file.`;
-      }
+      for (const k of Object.keys(keys)) if (!definedIn.has(k)) definedIn.set(k, `${f.path} (env_file of service "${svc.name}")`);
     }
   }
-  return base;
+  return names.map((name) => {
+    const base = `The "${name}" variable is not set. Defaulting to a blank string.`;
+    const where = definedIn.get(name);
+    return where
+      ? `${base} It is defined in ${where}, but env_file only sets the container environment and does not feed interpolation; put it in .env or pass --env-file.`
+      : base;
+  });
 }

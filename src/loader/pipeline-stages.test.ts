@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { LoaderError } from '../errors.js';
 import { findDependencyCycle } from './consistency.js';
 import { parseRawEnvFile, resolveServiceEnvironment } from './environment.js';
-import { loadProject, unsetVariableMessage } from './index.js';
+import { loadProject, unsetVariableMessages } from './index.js';
 import { rebasePath, rebaseService } from './paths.js';
 
 function tree(files: Record<string, string>): string {
@@ -92,7 +92,11 @@ describe('env_file → environment', () => {
     await loadProject({ cwd: root, env: {}, onWarning: (m) => warnings.push(m) });
     expect(warnings.filter((w) => w.includes('"TAG" variable is not set'))).toHaveLength(1);
     expect(warnings.join('\n')).toMatch(/env_file only sets the container environment/);
-    expect(unsetVariableMessage('OTHER', [])).toBe('The "OTHER" variable is not set. Defaulting to a blank string.');
+    // with relative env_file paths (no path resolution) and another cwd, the hint still finds the file
+    const relative: string[] = [];
+    await loadProject({ files: [join(root, 'compose.yaml')], cwd: '/', env: {}, resolvePaths: false, onWarning: (m) => relative.push(m) });
+    expect(relative.join('\n')).toMatch(/It is defined in s\.env \(env_file of service "s"\)/);
+    expect(unsetVariableMessages(['OTHER'], [], root)).toEqual(['The "OTHER" variable is not set. Defaulting to a blank string.']);
   });
 });
 
