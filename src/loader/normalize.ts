@@ -27,12 +27,12 @@ import type {
   ServiceVolumeConfig,
   VolumeConfig,
 } from '../model/types.js';
-import { formatFileMode, parseByteSize, parseDeviceCount, pullPolicyOf } from '../model/units.js';
+import { formatFileMode, parseByteSize, parseDeviceCount, pullPolicyOf, SERVICE_BYTE_FIELDS } from '../model/units.js';
 import { castTree, formatKeyPath, type PathSegment } from './interpolate.js';
 import type { LocateInFiles } from './validate.js';
 import { isPlainObject, toKeyValueMap } from './merge.js';
 import { normalizePortEntry, uniquePorts } from './ports.js';
-import { resolveVolumeDevice } from './paths.js';
+import { isRemote, resolveVolumeDevice } from './paths.js';
 import { shellSplit } from './shlex.js';
 import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
 
@@ -231,8 +231,6 @@ const BOOL_FIELDS = ['tty', 'stdin_open', 'privileged', 'init', 'read_only', 'oo
 /** YAML 1.1 booleans that YAML 1.2 reads as strings; converted on boolean fields, with a warning. */
 const LEGACY_BOOL = /^(yes|no|on|off|y|n)$/i;
 const INT_FIELDS = ['cpu_shares', 'cpu_count', 'pids_limit', 'oom_score_adj'];
-/** Service attributes holding a byte size (compose's `UnitBytes`). */
-const BYTE_FIELDS = ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'] as const;
 /** Build attributes that take a string or a list of strings. */
 const BUILD_LIST_FIELDS = ['cache_from', 'cache_to', 'no_cache_filter', 'tags', 'platforms', 'entitlements'];
 
@@ -255,7 +253,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   for (const f of INT_FIELDS) {
     if (raw[f] !== undefined && raw[f] !== null) svc[f] = at(p(f), () => toInt(raw[f], f));
   }
-  for (const f of BYTE_FIELDS) {
+  for (const f of SERVICE_BYTE_FIELDS) {
     if (raw[f] !== undefined && raw[f] !== null) svc[f] = at(p(f), () => toBytes(raw[f]));
   }
   if (raw.cpus !== undefined && raw.cpus !== null) svc.cpus = at(p('cpus'), () => toCpus(raw.cpus));
@@ -440,7 +438,7 @@ function normalizeBuild(
   const normalize = !ctx.skipNormalization;
   const o: Plain = typeof raw === 'string' ? { context: raw } : { ...asMap(raw) };
   const context = o.context === undefined || o.context === null || o.context === '' ? '.' : String(o.context);
-  const build = { ...o, context: isRemoteContext(context) ? context : resolveHostPath(context, pathCtx) } as BuildConfig;
+  const build = { ...o, context: isRemote(context) ? context : resolveHostPath(context, pathCtx) } as BuildConfig;
   if (normalize && build.dockerfile_inline === undefined && (build.dockerfile === undefined || build.dockerfile === null)) {
     build.dockerfile = 'Dockerfile';
   }
@@ -464,7 +462,7 @@ function normalizeBuild(
     const extra: Record<string, string> = {};
     for (const [k, v] of Object.entries(toKeyValueMap(o.additional_contexts ?? {}))) {
       const s = scalarString(v ?? '');
-      extra[k] = isRemoteContext(s) || s.startsWith('service:') || s.includes('://') ? s : resolveHostPath(s, pathCtx);
+      extra[k] = isRemote(s) || s.startsWith('service:') || s.includes('://') ? s : resolveHostPath(s, pathCtx);
     }
     build.additional_contexts = extra;
   }
@@ -478,10 +476,6 @@ function normalizeBuild(
 }
 
 /** A build context that is a URL or git reference, not a local path. */
-function isRemoteContext(c: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(c) || c.startsWith('git@') || c.startsWith('github.com/');
-}
-
 /**
  * A `KEY=VALUE` list or a mapping → mapping (bare `KEY` → null). A list key ending in white space
  * (`- DEBUG = true`) is an error, as in compose.

@@ -19,7 +19,8 @@ export interface RebaseOptions {
   absolute?: boolean;
 }
 
-function isRemote(p: string): boolean {
+/** A remote build context or path (`https://…`, `git@…`, `github.com/…`): never rebased or resolved. */
+export function isRemote(p: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('github.com/');
 }
 

@@ -4,6 +4,8 @@
 import jsyaml from 'js-yaml';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import type { Project } from '../model/types.js';
+import { SERVICE_BYTE_FIELDS } from '../model/units.js';
+import { isPlainObject } from './merge.js';
 import { isCoreNonString, loadYamlPackage } from './yaml.js';
 
 /**
@@ -45,9 +47,6 @@ function mapValues<T, U>(m: Record<string, T>, fn: (v: T) => U): Record<string, 
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, fn(v)]));
 }
 
-/** Service attributes holding a byte size: printed as decimal strings, as compose's `UnitBytes`. */
-const SERVICE_BYTE_FIELDS = ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'];
-
 /** A number of bytes as compose prints it (`"536870912"`); anything else as it is. */
 function bytesText(v: unknown): unknown {
   return typeof v === 'number' ? String(v) : v;
@@ -62,7 +61,7 @@ function durationText(v: unknown): unknown {
 
 /** Rewrite the duration attributes `keys` of `obj` (when it is an object) with {@link durationText}. */
 function withDurations(obj: unknown, keys: readonly string[]): unknown {
-  if (!isObject(obj)) return obj;
+  if (!isPlainObject(obj)) return obj;
   const out = { ...obj };
   for (const k of keys) if (out[k] !== undefined) out[k] = durationText(out[k]);
   return out;
@@ -82,9 +81,10 @@ function sortedHosts(v: unknown): unknown {
  */
 export function printedService(svc: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...svc };
+  // byte sizes print as decimal strings, as compose's `UnitBytes`
   for (const f of SERVICE_BYTE_FIELDS) if (out[f] !== undefined) out[f] = bytesText(out[f]);
   if (out.extra_hosts !== undefined) out.extra_hosts = sortedHosts(out.extra_hosts);
-  if (isObject(out.build)) {
+  if (isPlainObject(out.build)) {
     const build = { ...out.build };
     if (build.shm_size !== undefined) build.shm_size = bytesText(build.shm_size);
     if (build.extra_hosts !== undefined) build.extra_hosts = sortedHosts(build.extra_hosts);
@@ -92,13 +92,13 @@ export function printedService(svc: Record<string, unknown>): Record<string, unk
   }
   if (out.stop_grace_period !== undefined) out.stop_grace_period = durationText(out.stop_grace_period);
   if (out.healthcheck !== undefined) out.healthcheck = withDurations(out.healthcheck, ['interval', 'timeout', 'start_period', 'start_interval']);
-  if (isObject(out.deploy)) {
+  if (isPlainObject(out.deploy)) {
     const deploy = { ...out.deploy };
-    if (isObject(deploy.resources)) {
+    if (isPlainObject(deploy.resources)) {
       const resources = { ...deploy.resources };
       for (const kind of ['limits', 'reservations']) {
         const r = resources[kind];
-        if (isObject(r) && r.memory !== undefined) resources[kind] = { ...r, memory: bytesText(r.memory) };
+        if (isPlainObject(r) && r.memory !== undefined) resources[kind] = { ...r, memory: bytesText(r.memory) };
       }
       deploy.resources = resources;
     }
@@ -106,24 +106,20 @@ export function printedService(svc: Record<string, unknown>): Record<string, unk
     if (deploy.restart_policy !== undefined) deploy.restart_policy = withDurations(deploy.restart_policy, ['delay', 'window']);
     out.deploy = deploy;
   }
-  if (isObject(out.blkio_config)) {
+  if (isPlainObject(out.blkio_config)) {
     const blkio = { ...out.blkio_config };
     for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops']) {
       const list = blkio[f];
-      if (Array.isArray(list)) blkio[f] = list.map((d: unknown) => (isObject(d) ? { ...d, rate: bytesText(d.rate) } : d));
+      if (Array.isArray(list)) blkio[f] = list.map((d: unknown) => (isPlainObject(d) ? { ...d, rate: bytesText(d.rate) } : d));
     }
     out.blkio_config = blkio;
   }
   if (Array.isArray(out.volumes)) {
     out.volumes = out.volumes.map((v: unknown) =>
-      isObject(v) && isObject(v.tmpfs) && typeof v.tmpfs.size === 'number' ? { ...v, tmpfs: { ...v.tmpfs, size: bytesText(v.tmpfs.size) } } : v,
+      isPlainObject(v) && isPlainObject(v.tmpfs) && typeof v.tmpfs.size === 'number' ? { ...v, tmpfs: { ...v.tmpfs, size: bytesText(v.tmpfs.size) } } : v,
     );
   }
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 type Escape = (text: string) => string;

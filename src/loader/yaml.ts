@@ -45,7 +45,7 @@ import type {
 } from 'yaml';
 import jsyaml from 'js-yaml';
 import { LoaderError } from '../errors.js';
-import type { PathSegment } from './interpolate.js';
+import { formatKeyPath, type PathSegment } from './interpolate.js';
 
 type YamlPackage = typeof import('yaml');
 let yamlPackage: YamlPackage | undefined;
@@ -376,13 +376,6 @@ function goValue(v: unknown): string {
   return String(v);
 }
 
-/** `a.b[0].c`, the key path form of our messages and of compose-go's key conversion. */
-function keyPathOf(path: readonly PathSegment[]): string {
-  let s = '';
-  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s === '' ? seg : `.${seg}`;
-  return s;
-}
-
 /** Sets `o[k]`, also for a key named `__proto__` (which must stay data, not a prototype). */
 function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
@@ -426,12 +419,12 @@ function buildDocument(doc: Document.Parsed, file: string, lc: LineCounter, maxV
 
   const scan = (node: unknown, counted: boolean): void => {
     if (counted && ++visits > maxVisits) {
-      fail(`compose file exceeds maximum node visit limit (${maxVisits})`, node, keyPathOf(path));
+      fail(`compose file exceeds maximum node visit limit (${maxVisits})`, node, formatKeyPath(path));
     }
     if (node === null || node === undefined) return;
     if (isAlias(node)) {
       const target = anchors.get(node.source);
-      if (!target) return fail(`unknown anchor '${node.source}' referenced`, node, keyPathOf(path));
+      if (!target) return fail(`unknown anchor '${node.source}' referenced`, node, formatKeyPath(path));
       targets.set(node, target);
       const entered = active.get(target);
       if (entered !== undefined) {
@@ -465,7 +458,7 @@ function buildDocument(doc: Document.Parsed, file: string, lc: LineCounter, maxV
           const before = seen.get(name);
           if (before !== undefined) {
             const line = posOf(before).line ?? 0;
-            fail(`mapping key ${JSON.stringify(name)} already defined at line ${line}`, key, keyPathOf([...path, name]));
+            fail(`mapping key ${JSON.stringify(name)} already defined at line ${line}`, key, formatKeyPath([...path, name]));
           }
           seen.set(name, key);
         }
@@ -612,13 +605,13 @@ function buildDocument(doc: Document.Parsed, file: string, lc: LineCounter, maxV
       const v = k.value;
       if (typeof v === 'string') return v;
       if (check && !nonStringKey) {
-        const where = keyPath.length ? `in ${keyPathOf(keyPath)}` : 'at top level';
+        const where = keyPath.length ? `in ${formatKeyPath(keyPath)}` : 'at top level';
         nonStringKey = { reason: `non-string key ${where}: ${goValue(v)}`, node: key };
       }
       return v === null ? 'null' : String(v);
     }
     if (k === null || k === undefined) return 'null';
-    return fail('invalid map key: mapping keys must be scalars', key, keyPathOf(keyPath));
+    return fail('invalid map key: mapping keys must be scalars', key, formatKeyPath(keyPath));
   };
 
   const buildMap = (n: YAMLMap<unknown, unknown>): Record<string, unknown> => {

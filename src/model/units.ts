@@ -110,3 +110,6 @@ function parseLongDuration(text: string): number | undefined {
   }
   return total;
 }
+
+/** Service attributes holding a byte size (compose's `UnitBytes`): numbers of bytes in the model. */
+export const SERVICE_BYTE_FIELDS = ['mem_limit', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'shm_size'] as const;
