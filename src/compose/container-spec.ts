@@ -336,7 +336,8 @@ function rejectUnsupported(ctx: Ctx): void {
 
 /** The first container of service `name` in this project: its `container_name`, else `<project>-<name>-1`. */
 function firstContainer(project: Project, name: string): string {
-  const target = project.services[name];
+  // with `up --no-deps` the parent is a disabled service of the project, still named as configured
+  const target = project.services[name] ?? project.disabledServices[name];
   return target ? containerName(project.name, target, 1) : `${project.name}-${name}-1`;
 }
 

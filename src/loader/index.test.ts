@@ -209,6 +209,12 @@ volumes: {data: {}, tmp: {}}
     expect(Object.keys(d.services)).toEqual(['dbg']);
     await expect(loadProject({ cwd: dir, env: {}, services: ['nope'] })).rejects.toThrow('no such service: nope');
   });
+  it('with noDeps keeps only the named services (up --no-deps)', async () => {
+    const dir = project({ 'compose.yaml': FILE });
+    const p = await loadProject({ cwd: dir, env: {}, services: ['web'], noDeps: true });
+    expect(Object.keys(p.services)).toEqual(['web']);
+    expect(Object.keys(p.disabledServices).sort()).toEqual(['api', 'dbg', 'other']);
+  });
   it('prunes networks and volumes no kept service uses', async () => {
     const dir = project({ 'compose.yaml': FILE });
     const p = await loadProject({ cwd: dir, env: {}, services: ['web'], pruneResources: true });

@@ -50,6 +50,8 @@ export interface LoadOptions {
    * others move to `disabledServices` and their `env_file`s are not read.
    */
   services?: string[];
+  /** With `services`: keep exactly those, not their dependencies (`up --no-deps`, compose's `IgnoreDependencies`). */
+  noDeps?: boolean;
   /** Alias-expansion budget per YAML document (compose-go `MaxNodeVisits`); default 100 000. */
   maxNodeVisits?: number;
   /**
@@ -139,10 +141,7 @@ async function parseAndInterpolate(
   for (const doc of parsed) {
     docs.push(doc);
     if (doc.data === null) continue;
-    if (!isPlainObject(doc.data)) {
-      throw new LoaderError('top-level object must be a mapping', { file: doc.file, line: 1, column: 1 });
-    }
-    const data = { ...doc.data };
+    const data = { ...topLevelMapping(doc) };
     if ('version' in data) {
       ctx.warn(`${doc.file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
       delete data.version;
@@ -216,6 +215,12 @@ function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContex
     ctx.baseCache.set(file, hit);
   }
   return hit;
+}
+
+/** A document's top level, which must be a mapping. @throws LoaderError otherwise. */
+function topLevelMapping(doc: ParsedYaml): Record<string, unknown> {
+  if (!isPlainObject(doc.data)) throw new LoaderError('top-level object must be a mapping', { file: doc.file, line: 1, column: 1 });
+  return doc.data;
 }
 
 /** What {@link loadMerged} returns: the merged raw model and what the later stages need. */
@@ -342,6 +347,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     const { services: selected, disabled } = selectServices(
       { services: byProfile.enabled, disabled: byProfile.disabled },
       options.services ?? [],
+      { dependencies: options.noDeps ? 'ignore' : 'include' },
     );
     const resources = options.pruneResources ? pruneResources({ ...model, services: selected }) : model;
 
@@ -397,8 +403,7 @@ async function declaredNames(files: readonly string[], ctx: FileLoadContext): Pr
     let found: string | undefined;
     for (const doc of docs) {
       if (doc.data === null) continue;
-      if (!isPlainObject(doc.data)) throw new LoaderError('top-level object must be a mapping', { file: doc.file, line: 1, column: 1 });
-      const raw = doc.data.name;
+      const raw = topLevelMapping(doc).name;
       if (raw === undefined || raw === null || typeof raw === 'object') continue;
       const value = String(raw);
       if (value === '') continue;

@@ -22,7 +22,7 @@ export interface ServiceSets {
 export interface SelectOptions {
   /**
    * `'include'` (default): also keep, transitively, the services the selected ones depend on.
-   * `'ignore'`: keep exactly the named services (`up --no-deps`, `run`).
+   * `'ignore'`: keep exactly the named services (`up --no-deps`: `LoadOptions.noDeps`).
    */
   dependencies?: 'include' | 'ignore';
 }

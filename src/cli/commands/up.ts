@@ -58,7 +58,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
   // naming services enables their profiles and selects them with their dependencies
-  const project = await loadFromGlobals(g, services.length ? { services } : {});
+  const project = await loadFromGlobals(g, services.length ? { services, noDeps: flags.deps === false } : {});
   const interrupt = interruptSignals();
   const detach = Boolean(flags.detach || flags.wait || flags.dryRun || g.dryRun || flags.start === false);
   const printer = new LogPrinter({
