@@ -48,13 +48,11 @@ type Runner = (globals: GlobalOptions, options: Record<string, unknown>, args: s
 /** Register a subcommand whose implementation lives in `./commands/<file>.js`. */
 function lazy(command: Command, load: () => Promise<{ run: Runner }>): Command {
   return command.action(async (...received: unknown[]) => {
-    const cmd = received[received.length - 1] as Command;
     const options = received[received.length - 2] as Record<string, unknown>;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])) as string[];
     const { run } = await load();
     const code = await run(program.opts() as GlobalOptions, options, args);
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
-    void cmd;
   });
 }
 
@@ -94,7 +92,6 @@ lazy(
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print prefix in logs")
     .option('--dry-run', 'print the plan; change nothing')
-  .option('--all-resources', 'include all resources, even those not used by services')
     .addHelpText('after', '\n  --no-attach <service>  do not attach (stream logs) to the specified services (repeatable)'),
   () => import('./commands/up.js'),
 );
@@ -111,8 +108,7 @@ lazy(
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
     .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-    .option('--dry-run', 'print the plan; change nothing')
-  .option('--all-resources', 'include all resources, even those not used by services'),
+    .option('--dry-run', 'print the plan; change nothing'),
   () => import('./commands/create.js'),
 );
 
@@ -124,8 +120,7 @@ lazy(
     .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
-    .option('--dry-run', 'print the plan; change nothing')
-  .option('--all-resources', 'include all resources, even those not used by services'),
+    .option('--dry-run', 'print the plan; change nothing'),
   () => import('./commands/down.js'),
 );
 

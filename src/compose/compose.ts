@@ -368,8 +368,9 @@ export class Compose {
       // Dependents stop before what they depend on; a second Ctrl+C kills what is still stopping.
       const observed = await this.observe(project, { images: false });
       const plan = planStop(project, observed, { services: interrupted ? [...stopped] : [] });
+      // only what this stop is stopping: implicitly started dependencies keep running (§3.16)
       const kill = (): void => {
-        for (const c of observed.containers) void this.engine.killContainer(c.id).catch(() => undefined);
+        for (const s of plan.steps) if (s.op.type === 'stop-container') void this.engine.killContainer(s.op.id).catch(() => undefined);
       };
       options.forceSignal?.addEventListener('abort', kill, { once: true });
       try {

@@ -221,10 +221,8 @@ export async function waitCompleted(
 ): Promise<void> {
   const started = performance.now();
   emit({ type: 'progress', resource: 'container', id: container, status: 'Waiting', done: false });
-  const info = await engine.inspectContainer(container);
-  let code: number;
-  if (info.State?.Status === 'exited' || info.State?.Status === 'dead') code = info.State.ExitCode ?? 0;
-  else code = await engine.waitContainer(container, 'not-running', signal);
+  // after its start step: `not-running` answers at once with the exit code of a container that already exited
+  const code = await engine.waitContainer(container, 'not-running', signal);
   if (code !== 0) {
     throw waitFailed(emit, container, `exit ${code}`, `service "${service}" didn't complete successfully: exit ${code}`);
   }

@@ -1,7 +1,7 @@
 import { CapstanError } from '../errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { nanosToSeconds, parseDuration } from '../model/duration.js';
-import { containerSpec } from './container-spec.js';
+import { containerSpec, serviceNetworks } from './container-spec.js';
 import { dependenciesOf, dependencyOrder, withDependencies, withDependents } from './graph.js';
 import { changedAttributes, networkHash, serviceDigest, serviceHash, volumeHash } from './hash.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
@@ -635,15 +635,13 @@ function planReconnect(
   if (running && !b.has(stopId)) {
     b.step(stopId, [], { type: 'stop-container', service: container.service, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
   }
-  const spec = service
-    ? containerSpec({ project, service, replica: container.number, name: container.name, configHash: '', configDigest: '', apiVersion: options.apiVersion })
-    : undefined;
+  const endpoints = service ? serviceNetworks(project, service, container.name) : [];
   const connects: string[] = [];
   for (const network of networks) {
     const disconnectId = `disconnect-network:${network}:${container.name}`;
     b.step(disconnectId, running ? [stopId] : [], { type: 'disconnect-network', network, container: container.name });
     b.before(`remove-network:${network}`, disconnectId);
-    const endpoint = spec?.body.NetworkingConfig?.EndpointsConfig?.[network] ?? spec?.extraNetworks.find((e) => e.network === network)?.endpoint;
+    const endpoint = endpoints.find((e) => e.network === network)?.endpoint;
     const connectId = `connect-network:${network}:${container.name}`;
     b.step(connectId, [`create-network:${network}`, disconnectId], { type: 'connect-network', network, container: container.name, endpoint });
     connects.push(connectId);
