@@ -394,7 +394,7 @@ export class Compose {
  * targeted services (plus their dependencies with `--attach-dependencies`); minus `attach: false`
  * services unless named in `--attach`, minus `--no-attach`.
  */
-export function attachedServices(
+function attachedServices(
   project: Project,
   targeted: string[],
   options: Pick<UpOptions, 'attach' | 'noAttach' | 'attachDependencies' | 'noDeps'>,

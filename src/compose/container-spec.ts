@@ -63,7 +63,7 @@ export interface ContainerSpecInput {
 }
 
 /** Default API version assumed when the caller does not pass the negotiated one. */
-export const DEFAULT_SPEC_API_VERSION = '1.41';
+const DEFAULT_SPEC_API_VERSION = '1.41';
 
 /** What the mapping helpers need to name the service and check the engine. */
 interface Ctx {

@@ -14,7 +14,7 @@ import type { NetworkConfig, ServiceConfig, VolumeConfig } from '../model/types.
 const EXCLUDED = new Set(['build', 'pull_policy', 'scale', 'depends_on', 'profiles', 'name']);
 
 /** The part of a service config that the hash sees. */
-export function hashableService(service: ServiceConfig): Record<string, unknown> {
+function hashableService(service: ServiceConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(service)) {
     if (EXCLUDED.has(key) || key.startsWith('x-') || value === undefined) continue;
@@ -78,7 +78,7 @@ export function changedAttributes(stored: string | undefined, current: Record<st
 }
 
 /** JSON with object keys sorted recursively, `undefined` members dropped. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 

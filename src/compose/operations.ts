@@ -177,7 +177,7 @@ export function waitFailed(emit: EventSink, container: string, reason: string, m
  * Wait until the container's healthcheck reports `healthy` (`depends_on: service_healthy`).
  * @throws CapstanError DEPENDENCY when it is unhealthy, exits, or has no healthcheck.
  */
-export async function waitHealthy(
+async function waitHealthy(
   engine: Engine,
   emit: EventSink,
   container: string,
@@ -212,7 +212,7 @@ export async function waitHealthy(
  * Wait until the container exits with status 0 (`depends_on: service_completed_successfully`).
  * @throws CapstanError DEPENDENCY on a non-zero exit.
  */
-export async function waitCompleted(
+async function waitCompleted(
   engine: Engine,
   emit: EventSink,
   container: string,

@@ -62,7 +62,7 @@ export type Operation =
   | { type: 'wait-completed'; service: string; containers: string[]; dependent: string; required: boolean };
 
 /** Number of entries that change something. */
-export function changeCount(plan: Plan): number {
+function changeCount(plan: Plan): number {
   return plan.entries.filter((e) => e.action !== 'up to date').length;
 }
 

@@ -366,6 +366,7 @@ function planServiceContainers(
   const runningAfter: string[] = [];
   const created: string[] = [];
 
+  let restarts: string[] = [];
   for (const container of keep) {
     const volumesGone = Object.values(container.volumes).filter((v) => diverged.volumes.has(v));
     const networksGone = container.networks.filter((n) => diverged.networks.has(n));
@@ -385,10 +386,10 @@ function planServiceContainers(
     } else if (networksGone.length) {
       const running = planReconnect(b, project, container, networksGone, startAfter, options);
       if (running) runningAfter.push(running);
-    } else if (!options.noStart && container.state === 'running' && restartFor(service, recreated).length) {
+    } else if (!options.noStart && container.state === 'running' && (restarts = restartFor(service, recreated)).length) {
       // depends_on.restart: a recreated dependency restarts this container (stopped before the
       // dependency's old container stops, started again once the dependency is up).
-      const deps = restartFor(service, recreated);
+      const deps = restarts;
       const stopId = `stop-container:${container.name}`;
       b.step(stopId, [], { type: 'stop-container', service: service.name, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
       for (const dep of deps) for (const old of observed.containers.filter((c) => c.service === dep)) b.before(`stop-container:${old.name}`, stopId);
@@ -444,21 +445,7 @@ function planServiceContainers(
 
   // Scale down: highest numbers first.
   for (const container of surplus.reverse()) {
-    const stopId = `stop-container:${container.name}`;
-    b.step(stopId, [], {
-      type: 'stop-container',
-      service: service.name,
-      name: container.name,
-      id: container.id,
-      timeoutSeconds: stopTimeout(service, options),
-    });
-    b.step(`remove-container:${container.name}`, [stopId], {
-      type: 'remove-container',
-      service: service.name,
-      name: container.name,
-      id: container.id,
-    });
-    b.entry({ resource: 'container', name: container.name, service: service.name, action: 'remove', reason: `scale ${existing.length} → ${scale}` });
+    planRemoveContainer(b, container, stopTimeout(service, options), `scale ${existing.length} → ${scale}`);
   }
   started.set(service.name, runningAfter);
   createdIds.set(service.name, created);
@@ -544,8 +531,7 @@ function recreateReason(
   if (container.labels[Label.configHash] !== hash) {
     const changed = changedAttributes(container.labels[Label.configDigest], digest);
     if (changed.length === 0) return 'config changed (config-hash differs)';
-    const shown = changed.slice(0, 4).join(', ');
-    return `config changed: ${shown}${changed.length > 4 ? `, +${changed.length - 4} more` : ''}`;
+    return `config changed: ${listed(changed)}`;
   }
   if (imageRebuilt) return 'image is rebuilt first (recreated if it changes)';
   const recorded = container.labels[Label.image];
@@ -630,7 +616,7 @@ function planReconnect(
   options: UpPlanOptions,
 ): string | undefined {
   const service = project.services[container.service];
-  const running = container.state === 'running' || container.state === 'restarting' || container.state === 'paused';
+  const running = isRunning(container);
   const stopId = `stop-container:${container.name}`;
   if (running && !b.has(stopId)) {
     b.step(stopId, [], { type: 'stop-container', service: container.service, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
@@ -686,8 +672,20 @@ function planDetachedContainers(b: PlanBuilder, project: Project, observed: Obse
   }
 }
 
+/** The steps already planned for the services that depend on `name` (they stop first). */
+function dependentSteps(project: Project, name: string, planned: Map<string, string[]>): string[] {
+  return Object.values(project.services)
+    .filter((s) => dependenciesOf(s).some((d) => d.on === name))
+    .flatMap((s) => planned.get(s.name) ?? []);
+}
+
+/** Running in the sense that stopping it does something: running, restarting or paused. */
+function isRunning(c: ObservedContainer): boolean {
+  return c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
+}
+
 /** Stop timeout in seconds: `-t`, else the service's `stop_grace_period`, else the engine default. */
-export function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSeconds?: number } = {}): number | undefined {
+function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSeconds?: number } = {}): number | undefined {
   if (options.timeoutSeconds !== undefined) return options.timeoutSeconds;
   const grace = service?.stop_grace_period ? parseDuration(service.stop_grace_period) : undefined;
   return grace === undefined ? undefined : nanosToSeconds(grace);
@@ -729,7 +727,7 @@ function planRemoveContainer(
 ): string {
   const stopId = `stop-container:${c.name}`;
   const removeId = `remove-container:${c.name}`;
-  const running = c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
+  const running = isRunning(c);
   if (running) {
     b.step(stopId, after, { type: 'stop-container', service: c.service, name: c.name, id: c.id, timeoutSeconds });
   }
@@ -776,9 +774,7 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
   for (const name of [...order].reverse()) {
     if (!selected.has(name)) continue;
     const service = project.services[name]!;
-    const after = Object.values(project.services)
-      .filter((s) => dependenciesOf(s).some((d) => d.on === name))
-      .flatMap((s) => removed.get(s.name) ?? []);
+    const after = dependentSteps(project, name, removed);
     const ids: string[] = [];
     for (const c of observed.containers.filter((c) => c.service === name)) {
       ids.push(planRemoveContainer(b, c, stopTimeout(service, options), '', after, options.volumes));
@@ -834,12 +830,10 @@ export function planStop(
   const stopped = new Map<string, string[]>();
   const services = [...order.filter((s) => selected.has(s)), ...[...selected].filter((s) => !known.has(s))];
   for (const name of services.reverse()) {
-    const after = Object.values(project.services)
-      .filter((s) => dependenciesOf(s).some((d) => d.on === name))
-      .flatMap((s) => stopped.get(s.name) ?? []);
+    const after = dependentSteps(project, name, stopped);
     const ids: string[] = [];
     for (const c of observed.containers.filter((c) => c.service === name && !c.oneoff)) {
-      if (c.state !== 'running' && c.state !== 'restarting' && c.state !== 'paused') continue;
+      if (!isRunning(c)) continue;
       const id = `stop-container:${c.name}`;
       b.step(id, after, { type: 'stop-container', service: name, name: c.name, id: c.id, timeoutSeconds: stopTimeout(project.services[name], options) });
       b.entry({ resource: 'container', name: c.name, service: name, action: 'stop', reason: '' });

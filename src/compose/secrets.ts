@@ -41,7 +41,7 @@ export interface SecretsAndConfigs {
 }
 
 /** Default permission bits of a copied secret or config file. */
-export const DEFAULT_FILE_MODE = 0o444;
+const DEFAULT_FILE_MODE = 0o444;
 
 type Kind = 'secret' | 'config';
 

@@ -74,7 +74,7 @@ function ports(r: ContainerRow): string {
 }
 
 /** `5 seconds ago`, `About a minute ago`: docker's go-units HumanDuration plus " ago". */
-export function ago(created: number, now = Date.now() / 1000): string {
+function ago(created: number, now = Date.now() / 1000): string {
   return `${humanDuration(Math.max(0, now - created))} ago`;
 }
 
