@@ -9,7 +9,7 @@ import { serviceImage } from './naming.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
 import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
 import type { Plan } from './plan.js';
-import { planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
+import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -195,9 +195,9 @@ export class Compose {
       return project.services[s]!.build;
     });
     if (!buildable.length) return;
-    const observed = await this.observe(project);
-    const plan = planUp(project, observed, { services: buildable, noDeps: true, build: true, noStart: true });
-    await this.execute({ ...plan, steps: plan.steps.filter((s) => s.op.type === 'build-image') }, options.signal);
+    const refs = buildable.map((s) => serviceImage(project.name, project.services[s]!));
+    const images = new Map(await Promise.all(refs.map(async (ref) => [ref, (await this.engine.inspectImage(ref))?.Id] as const)));
+    await this.execute(planBuild(project, buildable, images), options.signal);
   }
 
   /** `ps`: the project's service containers (running only, unless `all`). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CapstanError } from '../errors.js';
 import { container, converged, empty, project } from '../../test/support/fixtures.js';
 import { formatPlan, formatSteps } from './plan.js';
-import { planDown, planUp } from './planner.js';
+import { planBuild, planDown, planUp } from './planner.js';
 
 const web = { image: 'busybox', environment: { LOG_LEVEL: 'info' }, depends_on: { db: { condition: 'service_healthy' as const, required: true } } };
 const db = { image: 'busybox', volumes: [{ type: 'volume' as const, source: 'data', target: '/data' }] };
@@ -141,6 +141,14 @@ describe('planUp', () => {
     // down removes the web one-offs with their service; --remove-orphans adds no second step for them
     expect(() => planDown(p, observed, { removeOrphans: true })).not.toThrow();
     expect(planDown(p, observed, { ignoreOrphans: true }).warnings).toEqual([]);
+  });
+
+  it('planBuild plans only builds, whatever the state of networks and volumes', () => {
+    const p = project('p', { app: { image: undefined, build: { context: '/work/p' }, networks: { ext: null } } }, { networks: { ext: { name: 'ext', external: true } } });
+    const plan = planBuild(p, ['app'], new Map([['p-app', 'sha256:old']]));
+    expect(formatSteps(plan)).toBe('build-image:p-app');
+    expect(plan.entries).toEqual([{ resource: 'image', name: 'p-app', service: 'app', action: 'build', reason: '--build' }]);
+    expect(() => planUp(p, empty(p, {}))).toThrow(/network ext declared as external/);
   });
 
   it('builds a missing image first, and fails clearly on a missing image it cannot build', () => {

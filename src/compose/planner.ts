@@ -78,7 +78,7 @@ export function planUp(project: Project, observed: ObservedState, options: UpPla
     networks: planNetworks(b, project, observed, services),
     volumes: planVolumes(b, project, observed, services, options),
   };
-  const rebuilt = planImages(b, project, observed, services, options);
+  const rebuilt = planImages(b, project, observed.images, services, options);
 
   // Per service: the ids of the steps after which its containers are running (for dependents).
   const started = new Map<string, string[]>();
@@ -279,11 +279,21 @@ function volumeCreate(project: Project, key: string): Operation {
   };
 }
 
+/**
+ * Plan `build`: the build steps of the named services that have `build` (all when empty), from
+ * their images' presence alone; nothing about containers, networks or volumes is looked at.
+ */
+export function planBuild(project: Project, services: string[], images: ObservedState['images']): Plan {
+  const b = new PlanBuilder(project.name);
+  planImages(b, project, images, services.map((s) => project.services[s]!), { build: true });
+  return b.plan();
+}
+
 /** Build steps; returns the services whose image is (re)built by this plan. */
 function planImages(
   b: PlanBuilder,
   project: Project,
-  observed: ObservedState,
+  images: ObservedState['images'],
   services: ServiceConfig[],
   options: UpPlanOptions,
 ): Set<string> {
@@ -291,7 +301,7 @@ function planImages(
   const building = new Set<string>();
   for (const service of services) {
     const image = serviceImage(project.name, service);
-    const present = observed.images.get(image) !== undefined;
+    const present = images.get(image) !== undefined;
     const wanted = !present || options.build || service.pull_policy === 'build';
     if (service.build && wanted && !options.noBuild && !(options.imagesBuilt && present)) {
       rebuilt.add(service.name);
