@@ -55,7 +55,9 @@ function mtime(p) {
 }
 
 const force = process.argv.includes('--force');
-const newestInput = Math.max(mtime(schemaPath), mtime(self));
+// the generators count as inputs too: upgrading ajv or json-schema-to-typescript regenerates
+const generators = ['ajv', 'json-schema-to-typescript'].map((pkg) => join(root, 'node_modules', pkg, 'package.json'));
+const newestInput = Math.max(mtime(schemaPath), mtime(self), ...generators.map(mtime));
 if (!force && [outJs, outDts, outSchema, outTypes].every((p) => mtime(p) > newestInput)) {
   process.exit(0);
 }
