@@ -168,19 +168,18 @@ async function loadFileLayers(
   ctx: FileLoadContext,
 ): Promise<{ docs: ParsedYaml[]; layers: Record<string, unknown>[] }> {
   const { docs, trees } = await parseAndInterpolate(f, env, ctx);
-  // include paths and extends.file resolve against the project directory (compose-go), not the file's own
-  const dir = projectDir;
   const layers: Record<string, unknown>[] = [];
+  // include paths and extends.file resolve against the project directory (compose-go), not the file's own
   for (const tree of trees) {
     const withIncludes = await applyIncludes(tree, {
-      dir,
+      dir: projectDir,
       env,
       stack,
       load: (entry, includeEnv, st) => loadIncluded(entry, includeEnv, projectDir, st, ctx),
     });
     const layer = await applyExtends(withIncludes, {
       file: f,
-      dir,
+      dir: projectDir,
       absolutePaths: ctx.resolvePaths,
       loadBase: (file) => loadBase(file, env, ctx),
     });
