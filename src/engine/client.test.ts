@@ -97,6 +97,7 @@ describe('EngineClient (fake engine)', () => {
     serverVersion = '1.52';
     handler = (_req, res) => json(res, 200, []);
     const c = client();
+    await c.ping();
     await c.listNetworks({ label: ['a=b'] });
     expect(seen[0]!.url).toBe(`/v1.43/networks?filters=${encodeURIComponent('{"label":["a=b"]}')}`);
     const pinned = EngineClient.fromEnvironment({ DOCKER_HOST: `unix://${socketPath}`, DOCKER_API_VERSION: '1.40' });
@@ -105,6 +106,30 @@ describe('EngineClient (fake engine)', () => {
     expect(seen[1]!.url).toBe('/v1.40/networks');
     c.close();
     pinned.close();
+  });
+
+  it('sends reads beside the first ping at 1.41, writes after it at the negotiated version', async () => {
+    serverVersion = '1.43';
+    handler = (req, res) => (req.method === 'POST' ? json(res, 201, { Id: 'n1' }) : json(res, 200, []));
+    const c = client();
+    await Promise.all([c.listContainers({ all: true }), c.createNetwork({ Name: 'net' })]);
+    expect(pings).toBe(1);
+    expect(seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual(['GET /v1.41/containers/json?all=1', 'POST /v1.43/networks/create']);
+    await c.listVolumes();
+    expect(seen.at(-1)!.url).toBe('/v1.43/volumes');
+    c.close();
+  });
+
+  it('sends a read again at the negotiated version when the engine finds 1.41 too new', async () => {
+    serverVersion = '1.40';
+    handler = (req, res) =>
+      req.url.startsWith('/v1.41/')
+        ? json(res, 400, { message: 'client version 1.41 is too new. Maximum supported API version is 1.40' })
+        : json(res, 200, []);
+    const c = client();
+    expect(await c.listNetworks()).toEqual([]);
+    expect(seen.map((s) => s.url)).toEqual(['/v1.41/networks', '/v1.40/networks']);
+    c.close();
   });
 
   it('treats 304 on start/stop and 404 on remove as success; inspectImage 404 → undefined', async () => {

@@ -7,7 +7,8 @@
  *   and `DOCKER_CERT_PATH`), else `unix:///var/run/docker.sock` ({@link resolveEndpoint}).
  * - One keep-alive `Agent` per client.
  * - API version negotiated lazily from the `Api-Version` header of `GET /_ping`: every path is
- *   prefixed `/v{min(server, MAX_API_VERSION)}`; concurrent first calls share one ping.
+ *   prefixed `/v{min(server, MAX_API_VERSION)}`; concurrent first calls share one ping. Reads
+ *   sent before the answer go out at `MIN_API_VERSION` beside the ping (see `open`).
  *   `DOCKER_API_VERSION` pins the version and skips negotiation, as with the docker CLI.
  * - Errors: an HTTP error status becomes an `EngineError` carrying the daemon's `message`; no
  *   connection becomes `CapstanError('ENGINE_UNREACHABLE')` with a hint; an aborted call becomes
@@ -400,7 +401,9 @@ export class EngineClient implements Engine {
         headers,
         agent: this.agent(),
         ...(spec.signal ? { signal: spec.signal } : {}),
-        ...(ep.kind === 'tcp' ? { host: ep.host, port: ep.port } : { socketPath: ep.socketPath }),
+        // On a socket there is no TLS server name: saying so spares the agent its IP check of
+        // the host name, a regular expression that costs milliseconds on a cold start.
+        ...(ep.kind === 'tcp' ? { host: ep.host, port: ep.port } : { socketPath: ep.socketPath, servername: '' }),
       };
       const send = ep.kind === 'tcp' && ep.tls ? httpsModule().request : http.request;
       const req = send(options, resolve);
@@ -442,7 +445,30 @@ export class EngineClient implements Engine {
    * @throws EngineError for any other status; CapstanError as in {@link mapError}.
    */
   private async open(spec: RequestSpec): Promise<IncomingMessage> {
-    const version = spec.versioned === false ? undefined : await this.negotiate();
+    // A read sent before the version is known goes out at MIN_API_VERSION beside the ping instead
+    // of after it (every engine Capstan supports speaks 1.41); an older engine refuses it as "too
+    // new" and gets it again at the negotiated version. Writes always wait for the negotiation.
+    if (spec.versioned !== false && !this.negotiated && spec.method === 'GET') {
+      // A failed ping (no engine, or one that never answers) ends the read unanswered with it.
+      const negotiation = this.negotiate();
+      const unanswered = new AbortController();
+      let answered = false;
+      negotiation.catch(() => answered || unanswered.abort());
+      const signal = spec.signal ? AbortSignal.any([spec.signal, unanswered.signal]) : unanswered.signal;
+      try {
+        const res = await this.openAt(MIN_API_VERSION, { ...spec, signal });
+        answered = true;
+        return res;
+      } catch (err) {
+        if (unanswered.signal.aborted) await negotiation; // throws the ping's error
+        if (!(err instanceof EngineError && err.statusCode === 400 && /too new/i.test(err.daemonMessage))) throw err;
+      }
+    }
+    return this.openAt(spec.versioned === false ? undefined : await this.negotiate(), spec);
+  }
+
+  /** {@link open} at a given API version (`undefined`: an unversioned path). */
+  private async openAt(version: string | undefined, spec: RequestSpec): Promise<IncomingMessage> {
     const path = apiPath(version, spec.path, spec.query);
     let res: IncomingMessage;
     try {
