@@ -8,6 +8,7 @@ import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage } from './naming.js';
 import { secretsAndConfigs, type ContainerFile } from './secrets.js';
 import { serviceHooks, type ContainerHooks } from './hooks.js';
+import { compareStrings } from './compare.js';
 
 /**
  * Maps a service's canonical config onto the body of `POST /containers/create` (Engine API 1.41
@@ -191,7 +192,7 @@ export function serviceNetworks(
   container: string,
 ): { key: string; network: string; endpoint: EndpointSettings }[] {
   const entries = Object.entries(service.networks ?? {});
-  entries.sort(([a, ca], [b, cb]) => (cb?.priority ?? 0) - (ca?.priority ?? 0) || a.localeCompare(b));
+  entries.sort(([a, ca], [b, cb]) => (cb?.priority ?? 0) - (ca?.priority ?? 0) || compareStrings(a, b));
   return entries.map(([key, config]) => {
     const network = project.networks[key];
     if (!network) throw new CapstanError('VALIDATION', `service "${service.name}" refers to undefined network ${key}`);

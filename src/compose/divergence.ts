@@ -1,5 +1,6 @@
 import type { Network, Volume } from '../engine/types.js';
 import type { NetworkConfig, VolumeConfig } from '../model/types.js';
+import { compareStrings } from './compare.js';
 
 /**
  * Has a network or volume drifted from its declaration? (compose-behaviour.md §3.14, "Networks" /
@@ -68,7 +69,7 @@ function mapDifferences(prefix: string, want: Record<string, string> | undefined
 
 function poolKey(subnet?: string, range?: string, gateway?: string, aux?: Record<string, string>): string {
   const auxText = Object.entries(aux ?? {})
-    .sort(([x], [y]) => x.localeCompare(y))
+    .sort(([x], [y]) => compareStrings(x, y))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   return [subnet ?? '', range ?? '', gateway ?? '', auxText].join('|');

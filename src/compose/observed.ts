@@ -1,5 +1,6 @@
 import type { Engine, ContainerSummary, Network, Volume } from '../engine/types.js';
 import { Label, projectFilter } from './labels.js';
+import { compareStrings } from './compare.js';
 
 /**
  * Observed state: what exists in the engine for one project, read back from the
@@ -146,7 +147,7 @@ export async function listProjectContainers(
     .filter((c) => c.Labels?.[Label.project] === project)
     .map(toObservedContainer)
     .filter((c) => (options.oneoff || !c.oneoff) && (!options.services?.length || options.services.includes(c.service)))
-    .sort((a, b) => a.service.localeCompare(b.service) || a.number - b.number);
+    .sort((a, b) => compareStrings(a.service, b.service) || a.number - b.number);
 }
 
 function toObservedContainer(c: ContainerSummary): ObservedContainer {
