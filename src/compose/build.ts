@@ -1,7 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import ignore from '@balena/dockerignore';
-import { create as createTar } from 'tar';
 import { CapstanError } from '../errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import type { Engine, ProgressMessage } from '../engine/types.js';
@@ -102,6 +100,8 @@ export async function packContext(request: BuildRequest): Promise<Buffer> {
   if (!info?.isDirectory()) {
     throw new CapstanError('NOT_FOUND', `service "${request.service}": build context ${request.context} is not a directory`);
   }
+  // loaded here only: a command that builds nothing does without them (start-up time)
+  const [{ default: ignore }, { create: createTar }] = await Promise.all([import('@balena/dockerignore'), import('tar')]);
   const dockerignore = await readFile(join(request.context, '.dockerignore'), 'utf8').catch(() => '');
   const ig = ignore().add(dockerignore);
   const keep = new Set([request.dockerfile.split(sep).join('/'), '.dockerignore']);
