@@ -1,7 +1,9 @@
-// Bundles Capstan with esbuild: dist/cli.js (the command, with one lazily-loaded chunk per
-// subcommand, so `--version` and `--help` load almost nothing) and dist/index.js (the library).
-// Next to the chunks it writes two scripts with a V8 code cache (src/loader/cached-script.ts):
-// the schema validator and the loader as `capstan config` uses it.
+// Bundles Capstan with esbuild:
+// - dist/index.js, the library (ES modules, chunks in dist/chunks/);
+// - dist/cli.cjs, the command line (src/cli/main.ts as one CommonJS script), with a V8 code cache
+//   taken after warm-up runs of `config`, `up`, `ps` and `down` (against scripts/warm-up-engine.mjs);
+//   dist/capstan.cjs (src/cli/launch.ts, what bin/capstan requires) starts it;
+// - schema-validator.js with its cache, next to each copy of src/loader/cached-script.ts.
 // Type declarations come from `tsc -p tsconfig.build.json` (see package.json "build").
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -9,8 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import jsYaml from 'js-yaml';
+import { startWarmUpEngine } from './warm-up-engine.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 execFileSync(process.execPath, [`${root}scripts/build-schema.mjs`], { stdio: 'inherit' });
@@ -18,17 +21,16 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 
 const started = Date.now();
 const define = { CAPSTAN_VERSION: JSON.stringify(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version) };
+// The library, one ES module.
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+  entryPoints: { index: 'src/index.ts' },
   outdir: 'dist',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
   sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
   // CommonJS inside the bundle (ajv's standalone validator) needs a real require for built-ins.
   banner: { js: "import { createRequire as __capstanCreateRequire } from 'node:module'; const require = __capstanCreateRequire(import.meta.url);" },
   define,
@@ -133,86 +135,127 @@ x-common:
 `,
 };
 
+/** A small project for the runs against the warm-up engine. */
+const ENGINE_PROJECT = `services:
+  db:
+    image: busybox
+    command: ["sh", "-c", "sleep 100"]
+    volumes: [data:/data]
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+  web:
+    image: busybox
+    command: ["sleep", "100"]
+    environment: [MODE=prod]
+    ports: ["8080:80"]
+    depends_on:
+      db:
+        condition: service_started
+    networks: [front, default]
+networks:
+  front: {}
+volumes:
+  data: {}
+`;
+
 // ---- cached scripts -------------------------------------------------------------------------------
 //
 // A cached script is a CommonJS module body wrapped in a function expression, plus `<name>.cache`:
 // V8's code cache taken after a warm-up run, so that it holds the functions a run compiles (on a
-// cold start, compiling the loader and the validator costs more than running them). They sit in
-// each directory holding src/loader/cached-script.ts, which looks for them next to itself.
+// cold start, compiling costs more than running). src/loader/cached-script.ts loads them from the
+// directory it is bundled into.
 
-const wrap = (body) => `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
+const WRAP_START = '(function (exports, require, module, __filename, __dirname) {';
+const wrap = (body) => `${WRAP_START}${body}\n})`;
 
 /** Run a cached script as src/loader/cached-script.ts does; returns its exports and the script. */
-function runScript(file, errors) {
+function runScript(file) {
   const script = new vm.Script(readFileSync(file, 'utf8'), { filename: file });
-  const nodeRequire = createRequire(file);
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, (id) => (id === 'capstan:errors' ? errors : nodeRequire(id)), module, file, dirname(file));
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   return { exports: module.exports, script };
 }
 
 const outputsOf = (metafile, input) => Object.entries(metafile.outputs).filter(([, out]) => Object.hasOwn(out.inputs, input));
-const scriptDirs = [...new Set(outputsOf(result.metafile, 'src/loader/cached-script.ts').map(([file]) => dirname(`${root}${file}`)))];
-const [errorsOutput] = outputsOf(result.metafile, 'src/errors.ts');
-const errors = await import(pathToFileURL(`${root}${errorsOutput[0]}`).href);
+const scriptDirs = new Set(outputsOf(result.metafile, 'src/loader/cached-script.ts').map(([file]) => dirname(`${root}${file}`)));
 
+// The command line: the launcher and the script it starts, both CommonJS in dist/ (their copies of
+// cached-script.ts look there). import.meta.url becomes the file's URL.
+const cjs = {
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  sourcemap: 'linked',
+  define: { ...define, 'import.meta.url': '__capstanImportMetaUrl' },
+  logLevel: 'warning',
+};
+const importMetaUrl = "const __capstanImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+await build({ ...cjs, entryPoints: ['src/cli/launch.ts'], outfile: `${root}dist/capstan.cjs`, banner: { js: importMetaUrl } });
+const cliFile = `${root}dist/cli.cjs`;
+await build({ ...cjs, entryPoints: ['src/cli/main.ts'], outfile: cliFile, banner: { js: `${WRAP_START}${importMetaUrl}` }, footer: { js: '})' } });
+scriptDirs.add(dirname(cliFile));
+
+// the schema validator, warmed up on the sample project as written
 for (const dir of scriptDirs) {
-  // the loader as `capstan config` uses it (src/loader/config-api.ts)
-  const apiFile = `${dir}/config-api.cjs`;
-  const api = await build({
-    absWorkingDir: root,
-    entryPoints: ['src/loader/config-api.ts'],
-    bundle: true,
-    write: false,
-    outfile: apiFile,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20.19',
-    define: { ...define, 'import.meta.url': '__capstanImportMetaUrl' },
-    banner: { js: "const __capstanImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [
-      {
-        // one set of error classes: the script gets the caller's src/errors.ts
-        name: 'shared-errors',
-        setup(b) {
-          b.onResolve({ filter: /\/errors\.js$/ }, (args) =>
-            join(args.resolveDir, args.path) === `${root}src/errors.js` ? { path: 'capstan:errors', external: true } : undefined,
-          );
-        },
-      },
-    ],
-    logLevel: 'warning',
-  });
-  writeFileSync(apiFile, wrap(api.outputFiles[0].text));
-  const { exports: loader, script } = runScript(apiFile, errors);
-
-  // the schema validator, warmed up on the sample project as written
   const validatorFile = `${dir}/schema-validator.js`;
   writeFileSync(validatorFile, wrap(readFileSync(`${root}src/loader/schema/validate.generated.cjs`, 'utf8')));
-  const validator = runScript(validatorFile, errors);
-
-  // the loader's cache, once it has loaded and printed the sample project
-  const rawModel = await warmUpLoader(loader);
-  writeFileSync(`${apiFile}.cache`, script.createCachedData());
-  validator.exports(rawModel);
+  const validator = runScript(validatorFile);
+  validator.exports(jsYaml.load(SAMPLE_PROJECT['compose.yaml']));
   writeFileSync(`${validatorFile}.cache`, validator.script.createCachedData());
 }
+
+const cli = runScript(cliFile);
+await warmUpCli(cli.exports.main);
+writeFileSync(`${cliFile}.cache`, cli.script.createCachedData());
 process.stdout.write(`built dist/ in ${Date.now() - started} ms\n`);
 
-/** Load, print and list the variables of a sample project, in a temporary directory; returns its merged model. */
-async function warmUpLoader(loader) {
+/**
+ * Runs the command lines a user runs most through the CLI script's `main`, output discarded:
+ * `config` in its forms on the sample project, then `up -d` (twice), `ps`, `up --dry-run` and
+ * `down -v` of a small project against the warm-up engine.
+ */
+async function warmUpCli(main) {
+  const failed = [];
   const dir = mkdtempSync(join(tmpdir(), 'capstan-build-'));
+  const saved = { stdout: process.stdout.write, stderr: process.stderr.write, env: process.env, exitCode: process.exitCode };
+  const engine = await startWarmUpEngine(join(dir, 'engine.sock'));
   try {
     for (const [name, text] of Object.entries(SAMPLE_PROJECT)) writeFileSync(join(dir, name), text);
-    const file = join(dir, 'compose.yaml');
-    const project = await loader.loadProject({ files: [file], cwd: dir, env: { HOME: dir }, onWarning: () => {}, pruneResources: true });
-    loader.modelToYaml(loader.projectToModel(project));
-    JSON.stringify(loader.projectToModel(project));
-    const model = await loader.loadModel({ files: [file], cwd: dir, env: { HOME: dir }, onWarning: () => {}, interpolate: false });
-    loader.extractVariables(model);
-    loader.modelToYaml(loader.rawModelToPrint(model));
-    return model;
+    writeFileSync(join(dir, 'engine.yaml'), ENGINE_PROJECT);
+    process.env = { PATH: saved.env.PATH, HOME: dir, DOCKER_HOST: `unix://${join(dir, 'engine.sock')}` };
+    let errors = '';
+    process.stdout.write = () => true;
+    process.stderr.write = (text) => ((errors += text), true);
+    const sample = ['-f', join(dir, 'compose.yaml')];
+    const project = ['-f', join(dir, 'engine.yaml'), '-p', 'warm-up'];
+    const runs = [
+      [...sample, 'config'],
+      [...sample, 'config', '--format', 'json'],
+      [...sample, 'config', '--variables'],
+      [...sample, 'config', '--no-interpolate'],
+      [...project, '--progress', 'quiet', 'up', '-d'],
+      [...project, '--progress', 'plain', 'up', '-d'],
+      [...project, 'ps'],
+      [...project, '--dry-run', 'up', '--force-recreate'],
+      [...project, '--progress', 'quiet', 'down', '-v'],
+    ];
+    for (const args of runs) {
+      errors = '';
+      process.exitCode = undefined;
+      await main(['node', 'capstan', ...args]);
+      // a failed warm-up run only makes the cache smaller: say so, do not fail the build
+      if (process.exitCode) failed.push(`capstan ${args.slice(2).join(' ')}: ${errors.trim()}`);
+    }
   } finally {
+    Object.assign(process.stdout, { write: saved.stdout });
+    Object.assign(process.stderr, { write: saved.stderr });
+    process.env = saved.env;
+    process.exitCode = saved.exitCode;
+    await engine.close();
     rmSync(dir, { recursive: true, force: true });
   }
+  for (const failure of failed) process.stderr.write(`build: warm-up run failed (the code cache covers less): ${failure}\n`);
 }

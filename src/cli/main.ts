@@ -6,42 +6,17 @@ import type { GlobalOptions } from './context.js';
 /**
  * The `capstan` command line: a drop-in for `docker compose`. Global flags go before the
  * subcommand (as compose's root command, which does not intersperse). Each subcommand's code is
- * imported only when it runs, so `--version` and `--help` stay fast.
+ * imported when it runs. The bundle of this module (`dist/cli.cjs`) is started by `./launch.ts`
+ * with a V8 code cache; {@link main} runs one command line.
  */
-// A reader that closes the pipe early (`capstan ps | head`) is not an error.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    process.exitCode = printError(err, Boolean(program.opts().verbose));
-  });
-}
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-const program = new Command('capstan')
-  .description('Define and run multi-container applications (Docker Compose, in TypeScript)')
-  .enablePositionalOptions()
-  .showHelpAfterError('(run with --help for usage)')
-  .option('-f, --file <file>', 'compose configuration file (repeatable)', collect)
-  .option('-p, --project-name <name>', 'project name')
-  .option('--project-directory <dir>', 'alternate working directory (default: the first compose file\'s directory)')
-  .option('--env-file <file>', 'alternate environment file (repeatable)', collect)
-  .option('--profile <profile>', 'profile to enable (repeatable)', collect)
-  .option('--parallel <n>', 'maximum parallelism, -1 for unlimited', (v) => Number.parseInt(v, 10))
-  .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']))
-  .addOption(new Option('--ansi <when>', 'control when to print ANSI control characters').choices(['never', 'always', 'auto']).default('auto'))
-  .option('--dry-run', 'print the plan; change nothing')
-  .option('--all-resources', 'include all resources, even those not used by services')
-  .option('--verbose', 'show stack traces of errors')
-  .option('-v, --version', 'show the Capstan version and exit');
-
-program.action(() => {
-  if (program.opts().version) {
-    process.stdout.write(`Capstan version v${VERSION}\n`);
-    return;
-  }
-  program.help();
-});
+const int = (v: string): number => {
+  const n = Number.parseInt(v, 10);
+  if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
+  return n;
+};
 
 type Runner = (globals: GlobalOptions, options: Record<string, unknown>, args: string[]) => Promise<number | void>;
 
@@ -51,163 +26,210 @@ function lazy(command: Command, load: () => Promise<{ run: Runner }>): Command {
     const options = received[received.length - 2] as Record<string, unknown>;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])) as string[];
     const { run } = await load();
-    const code = await run(program.opts() as GlobalOptions, options, args);
+    const code = await run((command.parent ?? command).opts() as GlobalOptions, options, args);
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
   });
 }
 
-const int = (v: string): number => {
-  const n = Number.parseInt(v, 10);
-  if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
-  return n;
-};
-
-lazy(
-  program
-    .command('up')
-    .description('Create and start containers')
-    .argument('[services...]')
-    .option('-d, --detach', 'detached mode: run containers in the background')
-    .option('--build', 'build images before starting containers')
-    .option('--no-build', "don't build an image, even if it's missing")
-    .option('--wait', 'wait for services to be running|healthy; implies detached mode')
-    .option('--wait-timeout <seconds>', 'maximum duration to wait for the project to be running|healthy', int)
-    .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
-    .option('--no-recreate', "if containers already exist, don't recreate them")
-    .option('--no-start', "don't start the services after creating them")
-    .option('--no-deps', "don't start linked services")
-    .option('--remove-orphans', 'remove containers for services not defined in the compose file')
-    .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
-    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds when containers are replaced', int)
-    .option('--always-recreate-deps', 'recreate dependent containers; incompatible with --no-recreate')
-    .option('--abort-on-container-exit', 'stop all containers if any container was stopped; incompatible with -d')
-    .option('--abort-on-container-failure', 'stop all containers if any container exited with failure; incompatible with -d')
-    .option('--exit-code-from <service>', 'return the exit code of the selected service container; implies --abort-on-container-exit')
-    .option('--attach <service>', 'restrict attaching to the specified services (repeatable)', collect)
-    .addOption(new Option('--noattach <service>').hideHelp().argParser(collect))
-    .option('--attach-dependencies', 'automatically attach to log output of dependent services')
-    .option('--timestamps', 'show timestamps')
-    .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-    .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
-    .option('--no-color', 'produce monochrome output')
-    .option('--no-log-prefix', "don't print prefix in logs")
+/** The `capstan` program: global flags and one subcommand each, their code imported when it runs. */
+function createProgram(): Command {
+  const program = new Command('capstan')
+    .description('Define and run multi-container applications (Docker Compose, in TypeScript)')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .option('-f, --file <file>', 'compose configuration file (repeatable)', collect)
+    .option('-p, --project-name <name>', 'project name')
+    .option('--project-directory <dir>', 'alternate working directory (default: the first compose file\'s directory)')
+    .option('--env-file <file>', 'alternate environment file (repeatable)', collect)
+    .option('--profile <profile>', 'profile to enable (repeatable)', collect)
+    .option('--parallel <n>', 'maximum parallelism, -1 for unlimited', (v) => Number.parseInt(v, 10))
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']))
+    .addOption(new Option('--ansi <when>', 'control when to print ANSI control characters').choices(['never', 'always', 'auto']).default('auto'))
     .option('--dry-run', 'print the plan; change nothing')
-    .addHelpText('after', '\n  --no-attach <service>  do not attach (stream logs) to the specified services (repeatable)'),
-  () => import('./commands/up.js'),
-);
+    .option('--all-resources', 'include all resources, even those not used by services')
+    .option('--verbose', 'show stack traces of errors')
+    .option('-v, --version', 'show the Capstan version and exit');
 
-lazy(
-  program
-    .command('create')
-    .description('Creates containers for a service')
-    .argument('[services...]')
-    .option('--build', 'build images before starting containers')
-    .option('--no-build', "don't build an image, even if it's missing")
-    .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
-    .option('--no-recreate', "if containers already exist, don't recreate them")
-    .option('--remove-orphans', 'remove containers for services not defined in the compose file')
-    .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
-    .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-    .option('--dry-run', 'print the plan; change nothing'),
-  () => import('./commands/create.js'),
-);
+  program.action(() => {
+    if (program.opts().version) {
+      process.stdout.write(`Capstan version v${VERSION}\n`);
+      return;
+    }
+    program.help();
+  });
 
-lazy(
-  program
-    .command('down')
-    .description('Stop and remove containers, networks')
-    .argument('[services...]')
-    .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
-    .option('--remove-orphans', 'remove containers for services not defined in the compose file')
-    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
-    .option('--dry-run', 'print the plan; change nothing'),
-  () => import('./commands/down.js'),
-);
 
-lazy(
-  program
-    .command('ps')
-    .description('List containers')
-    .argument('[services...]')
-    .option('-a, --all', 'show all stopped containers')
-    .option('--format <format>', 'format the output: table or json', 'table')
-    .option('-q, --quiet', 'only display IDs')
-    .option('--services', 'display services'),
-  () => import('./commands/ps.js'),
-);
 
-lazy(
-  program
-    .command('logs')
-    .description('View output from containers')
-    .argument('[services...]')
-    .option('-f, --follow', 'follow log output')
-    .option('-n, --tail <lines>', 'number of lines to show from the end of the logs for each container', 'all')
-    .option('-t, --timestamps', 'show timestamps')
-    .option('--no-color', 'produce monochrome output')
-    .option('--no-log-prefix', "don't print prefix in logs"),
-  () => import('./commands/logs.js'),
-);
 
-lazy(
-  program
-    .command('config')
-    .description('Parse, resolve and render the compose file in canonical format')
-    .argument('[services...]')
-    .option('--format <format>', 'format the output: yaml or json', 'yaml')
-    .option('-o, --output <file>', 'save to file (default: stdout)')
-    .option('-q, --quiet', 'only validate the configuration, don\'t print anything')
-    .option('--services', 'print the service names, one per line')
-    .option('--volumes', 'print the volume names, one per line')
-    .option('--networks', 'print the network names, one per line')
-    .option('--profiles', 'print the profile names, one per line')
-    .option('--images', 'print the image names, one per line')
-    .option('--no-interpolate', "don't interpolate environment variables")
-    .option('--hash <services>', "print the service config hash, one per line ('*' or svc,svc)")
-    .option('--variables', 'print the model variables and their default values')
-    .option('--environment', 'print the environment used for interpolation')
-    .option('--no-normalize', "don't normalize the compose model")
-    .option('--no-path-resolution', "don't resolve file paths")
-    .option('--no-env-resolution', "don't resolve service env files")
-    .option('--no-consistency', "don't check model consistency"),
-  () => import('./commands/config.js'),
-);
+  lazy(
+    program
+      .command('up')
+      .description('Create and start containers')
+      .argument('[services...]')
+      .option('-d, --detach', 'detached mode: run containers in the background')
+      .option('--build', 'build images before starting containers')
+      .option('--no-build', "don't build an image, even if it's missing")
+      .option('--wait', 'wait for services to be running|healthy; implies detached mode')
+      .option('--wait-timeout <seconds>', 'maximum duration to wait for the project to be running|healthy', int)
+      .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
+      .option('--no-recreate', "if containers already exist, don't recreate them")
+      .option('--no-start', "don't start the services after creating them")
+      .option('--no-deps', "don't start linked services")
+      .option('--remove-orphans', 'remove containers for services not defined in the compose file')
+      .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
+      .option('-t, --timeout <seconds>', 'shutdown timeout in seconds when containers are replaced', int)
+      .option('--always-recreate-deps', 'recreate dependent containers; incompatible with --no-recreate')
+      .option('--abort-on-container-exit', 'stop all containers if any container was stopped; incompatible with -d')
+      .option('--abort-on-container-failure', 'stop all containers if any container exited with failure; incompatible with -d')
+      .option('--exit-code-from <service>', 'return the exit code of the selected service container; implies --abort-on-container-exit')
+      .option('--attach <service>', 'restrict attaching to the specified services (repeatable)', collect)
+      .addOption(new Option('--noattach <service>').hideHelp().argParser(collect))
+      .option('--attach-dependencies', 'automatically attach to log output of dependent services')
+      .option('--timestamps', 'show timestamps')
+      .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
+      .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
+      .option('--no-color', 'produce monochrome output')
+      .option('--no-log-prefix', "don't print prefix in logs")
+      .option('--dry-run', 'print the plan; change nothing')
+      .addHelpText('after', '\n  --no-attach <service>  do not attach (stream logs) to the specified services (repeatable)'),
+    () => import('./commands/up.js'),
+  );
 
-lazy(
-  program
-    .command('build')
-    .description('Build or rebuild services')
-    .argument('[services...]')
-    .option('-q, --quiet', "don't print anything to stdout"),
-  () => import('./commands/build.js'),
-);
+  lazy(
+    program
+      .command('create')
+      .description('Creates containers for a service')
+      .argument('[services...]')
+      .option('--build', 'build images before starting containers')
+      .option('--no-build', "don't build an image, even if it's missing")
+      .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
+      .option('--no-recreate', "if containers already exist, don't recreate them")
+      .option('--remove-orphans', 'remove containers for services not defined in the compose file')
+      .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
+      .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
+      .option('--dry-run', 'print the plan; change nothing'),
+    () => import('./commands/create.js'),
+  );
 
-lazy(
-  program
-    .command('version')
-    .description('Show the Capstan version information')
-    .option('-f, --format <format>', 'format the output: pretty or json', 'pretty')
-    .option('--short', 'show only the version number'),
-  () => import('./commands/version.js'),
-);
+  lazy(
+    program
+      .command('down')
+      .description('Stop and remove containers, networks')
+      .argument('[services...]')
+      .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
+      .option('--remove-orphans', 'remove containers for services not defined in the compose file')
+      .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
+      .option('--dry-run', 'print the plan; change nothing'),
+    () => import('./commands/down.js'),
+  );
 
-// commander reads `--no-attach` as the negation of `--attach`; compose's `--no-attach` takes a
-// service name, so it is passed under an internal name.
+  lazy(
+    program
+      .command('ps')
+      .description('List containers')
+      .argument('[services...]')
+      .option('-a, --all', 'show all stopped containers')
+      .option('--format <format>', 'format the output: table or json', 'table')
+      .option('-q, --quiet', 'only display IDs')
+      .option('--services', 'display services'),
+    () => import('./commands/ps.js'),
+  );
+
+  lazy(
+    program
+      .command('logs')
+      .description('View output from containers')
+      .argument('[services...]')
+      .option('-f, --follow', 'follow log output')
+      .option('-n, --tail <lines>', 'number of lines to show from the end of the logs for each container', 'all')
+      .option('-t, --timestamps', 'show timestamps')
+      .option('--no-color', 'produce monochrome output')
+      .option('--no-log-prefix', "don't print prefix in logs"),
+    () => import('./commands/logs.js'),
+  );
+
+  lazy(
+    program
+      .command('config')
+      .description('Parse, resolve and render the compose file in canonical format')
+      .argument('[services...]')
+      .option('--format <format>', 'format the output: yaml or json', 'yaml')
+      .option('-o, --output <file>', 'save to file (default: stdout)')
+      .option('-q, --quiet', 'only validate the configuration, don\'t print anything')
+      .option('--services', 'print the service names, one per line')
+      .option('--volumes', 'print the volume names, one per line')
+      .option('--networks', 'print the network names, one per line')
+      .option('--profiles', 'print the profile names, one per line')
+      .option('--images', 'print the image names, one per line')
+      .option('--no-interpolate', "don't interpolate environment variables")
+      .option('--hash <services>', "print the service config hash, one per line ('*' or svc,svc)")
+      .option('--variables', 'print the model variables and their default values')
+      .option('--environment', 'print the environment used for interpolation')
+      .option('--no-normalize', "don't normalize the compose model")
+      .option('--no-path-resolution', "don't resolve file paths")
+      .option('--no-env-resolution', "don't resolve service env files")
+      .option('--no-consistency', "don't check model consistency"),
+    () => import('./commands/config.js'),
+  );
+
+  lazy(
+    program
+      .command('build')
+      .description('Build or rebuild services')
+      .argument('[services...]')
+      .option('-q, --quiet', "don't print anything to stdout"),
+    () => import('./commands/build.js'),
+  );
+
+  lazy(
+    program
+      .command('version')
+      .description('Show the Capstan version information')
+      .option('-f, --format <format>', 'format the output: pretty or json', 'pretty')
+      .option('--short', 'show only the version number'),
+    () => import('./commands/version.js'),
+  );
+  return program;
+}
+
 /**
  * argv as commander should see it: `--no-attach` is an option with a value here (commander would
  * read it as the negation of `--attach`), and `-f=path` means `-f path` as in docker compose's Go
  * flag parsing (commander would keep the `=`).
  */
-const argv = process.argv.flatMap((a, i) => {
-  if (i < 2) return [a];
-  if (a === '--no-attach') return ['--noattach'];
-  if (a.startsWith('--no-attach=')) return [`--noattach=${a.slice(12)}`];
-  const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
-  return short ? [`-${short[1]}`, short[2]!] : [a];
-});
+function normalizeArgv(argv: readonly string[]): string[] {
+  return argv.flatMap((a, i) => {
+    if (i < 2) return [a];
+    if (a === '--no-attach') return ['--noattach'];
+    if (a.startsWith('--no-attach=')) return [`--noattach=${a.slice(12)}`];
+    const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
+    return short ? [`-${short[1]}`, short[2]!] : [a];
+  });
+}
 
-program.parseAsync(argv).catch((err: unknown) => {
-  process.exitCode = printError(err, Boolean(program.opts().verbose));
-  // A request started ahead (the engine prefetch while loading) must not hold the exit.
-  setTimeout(() => process.exit(), 1000).unref();
-});
+let streamsGuarded = false;
+
+/**
+ * Runs one command line (`argv` as `process.argv`: node, script, arguments). The exit status is
+ * left in `process.exitCode`; errors are printed (never thrown), as are write errors on stdout and
+ * stderr (a reader that closes the pipe early, `capstan ps | head`, ends the process quietly).
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = createProgram();
+  if (!streamsGuarded) {
+    streamsGuarded = true;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        process.exitCode = printError(err, argv.includes('--verbose'));
+      });
+    }
+  }
+  try {
+    await program.parseAsync(normalizeArgv(argv));
+  } catch (err) {
+    process.exitCode = printError(err, Boolean(program.opts().verbose));
+    // A request started ahead (the engine prefetch while loading) must not hold the exit.
+    setTimeout(() => process.exit(), 1000).unref();
+  }
+}

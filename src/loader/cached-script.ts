@@ -1,8 +1,9 @@
 /**
- * Scripts with a V8 code cache (scripts/build.mjs writes them next to the chunks): a CommonJS
- * module body wrapped in a function expression, plus `<name>.cache`, taken after a warm-up run so
- * that it holds the functions a run compiles. A cold `capstan config` spends more time compiling
- * the loader and the schema validator than running them; with the cache it does not compile them.
+ * Scripts with a V8 code cache (scripts/build.mjs writes them into `dist/`): a CommonJS module
+ * body wrapped in a function expression, plus `<name>.cache`, taken after a warm-up run so that it
+ * holds the functions a run compiles. They are the command line itself (`cli.cjs`, started by
+ * src/cli/launch.ts) and the schema validator (`schema-validator.js`). On a cold start a command
+ * spends more time compiling its code than running it; with the cache it does not compile it.
  * A cache made by another Node version (or other V8 flags) is rejected by V8: the script then
  * compiles as usual.
  */
@@ -11,10 +12,6 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import * as errors from '../errors.js';
-
-/** How the bundled scripts name `src/errors.ts`, which they share with the caller (one set of error classes). */
-export const ERRORS_MODULE_ID = 'capstan:errors';
 
 /** The function expression a cached script holds. */
 type ScriptWrapper = (
@@ -43,21 +40,8 @@ export function loadCachedScript(name: string): unknown {
   } catch {
     // no cache: compile
   }
-  const nodeRequire = createRequire(file);
   const module = { exports: {} as unknown };
   const wrapper = new Script(source, { filename: file, cachedData }).runInThisContext() as ScriptWrapper;
-  wrapper(module.exports, (id) => (id === ERRORS_MODULE_ID ? errors : nodeRequire(id)), module, file, dirname(file));
+  wrapper(module.exports, createRequire(file), module, file, dirname(file));
   return module.exports;
-}
-
-/** What `capstan config` uses of the loader ({@link ./config-api.ts}). */
-export type ConfigApi = typeof import('./config-api.js');
-
-let configApiLoaded: Promise<ConfigApi> | undefined;
-
-/** The loader for `capstan config`: `config-api.cjs` when the bundle has it, else imported as usual. */
-export function configApi(): Promise<ConfigApi> {
-  return (configApiLoaded ??= Promise.resolve(loadCachedScript('config-api.cjs') as ConfigApi | undefined).then(
-    (cached) => cached ?? import('./config-api.js'),
-  ));
 }

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
  * Where none answers, the suite fails with one clear line (CI must never go green without it).
  */
 export default async function setup(): Promise<void> {
-  if (!existsSync(new URL('../../dist/cli.js', import.meta.url))) {
-    throw new Error('e2e: dist/cli.js is missing — run `npm run build` first');
+  if (!existsSync(new URL('../../dist/cli.cjs', import.meta.url))) {
+    throw new Error('e2e: dist/cli.cjs is missing — run `npm run build` first');
   }
   const host = process.env.DOCKER_HOST ?? '';
   const ok = await new Promise<boolean>((resolve) => {

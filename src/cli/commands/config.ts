@@ -2,15 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { CapstanError } from '../../errors.js';
 import { serviceImage } from '../../compose/naming.js';
 import { dependencyOrder } from '../../compose/graph.js';
+import { serviceHash } from '../../compose/hash.js';
 import { formatTable } from '../../ui/table.js';
 import type { Project } from '../../model/types.js';
 import { loadOptionsFromGlobals, type GlobalOptions } from '../globals.js';
-import type { LoadOptions } from '../../loader/index.js';
-import { configApi } from '../../loader/cached-script.js';
+import { loadModel, loadProject, type LoadOptions } from '../../loader/index.js';
+import { modelToYaml, projectToModel, rawModelToPrint } from '../../loader/serialize.js';
+import { extractVariables } from '../../loader/variables.js';
 
-/** The project the global flags describe, through the code-cached loader API. */
-async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
-  const { loadProject } = await configApi();
+/** The project the global flags describe. */
+function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
   return loadProject(loadOptionsFromGlobals(g, overrides));
 }
 
@@ -47,7 +48,6 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     else process.stdout.write(text);
     return 0;
   };
-  const { extractVariables, loadModel, modelToYaml, projectToModel, rawModelToPrint } = await configApi();
   const render = (model: Record<string, unknown>): string => {
     if (flags.format === 'json') return `${JSON.stringify(model, null, 2)}\n`;
     if (!flags.format || flags.format === 'yaml') return modelToYaml(model);
@@ -85,8 +85,6 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
   } else if (flags.hash !== undefined) {
     const wanted = flags.hash === '*' ? Object.keys(project.services) : flags.hash.split(',').map((s) => s.trim()).filter(Boolean);
     for (const s of wanted) if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
-    // loaded here only: it brings node:crypto, which the other outputs do without
-    const { serviceHash } = await import('../../compose/hash.js');
     text = lines(wanted.sort().map((s) => `${s} ${serviceHash(project.services[s]!)}`));
   } else if (flags.services) text = lines(inDependencyOrder(project));
   else if (flags.volumes) text = lines(Object.keys(project.volumes));
