@@ -17,5 +17,8 @@ if (!cli) {
   process.stderr.write('capstan: dist/cli.cjs is missing — run `npm run build`\n');
   process.exitCode = 1;
 } else {
-  void cli.main(process.argv);
+  void cli.main(process.argv).then(() => {
+    // After a failure, a request started ahead (the engine prefetch while loading) must not hold the exit.
+    if (process.exitCode) setTimeout(() => process.exit(), 1000).unref();
+  });
 }

@@ -229,7 +229,5 @@ export async function main(argv: readonly string[]): Promise<void> {
     await program.parseAsync(normalizeArgv(argv));
   } catch (err) {
     process.exitCode = printError(err, Boolean(program.opts().verbose));
-    // A request started ahead (the engine prefetch while loading) must not hold the exit.
-    setTimeout(() => process.exit(), 1000).unref();
   }
 }
