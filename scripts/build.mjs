@@ -1,9 +1,9 @@
-// Bundles Capstan with esbuild:
-// - dist/index.js, the library (ES modules, chunks in dist/chunks/);
-// - dist/cli.cjs, the command line (src/cli/main.ts as one CommonJS script), with a V8 code cache
-//   taken after warm-up runs of `config`, `up`, `ps` and `down` (against scripts/warm-up-engine.mjs);
-//   dist/capstan.cjs (src/cli/launch.ts, what bin/capstan requires) starts it;
-// - schema-validator.js with its cache, next to each copy of src/loader/cached-script.ts.
+// Bundles Capstan with esbuild, everything in dist/:
+// - index.js, the library (one ES module);
+// - cli.cjs, the command line (src/cli/main.ts as one CommonJS script), with a V8 code cache taken
+//   after warm-up runs of `config`, `up`, `ps` and `down` (against scripts/warm-up-engine.mjs);
+//   capstan.cjs (src/cli/launch.ts, what bin/capstan requires) starts it;
+// - schema-validator.js with its cache (src/loader/validate.ts loads it on first use).
 // Type declarations come from `tsc -p tsconfig.build.json` (see package.json "build").
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -22,7 +22,7 @@ rmSync(`${root}dist`, { recursive: true, force: true });
 const started = Date.now();
 const define = { CAPSTAN_VERSION: JSON.stringify(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version) };
 // The library, one ES module.
-const result = await build({
+await build({
   absWorkingDir: root,
   entryPoints: { index: 'src/index.ts' },
   outdir: 'dist',
@@ -34,7 +34,6 @@ const result = await build({
   // CommonJS inside the bundle (ajv's standalone validator) needs a real require for built-ins.
   banner: { js: "import { createRequire as __capstanCreateRequire } from 'node:module'; const require = __capstanCreateRequire(import.meta.url);" },
   define,
-  metafile: true,
   logLevel: 'warning',
 });
 
@@ -177,35 +176,34 @@ function runScript(file) {
   return { exports: module.exports, script };
 }
 
-const outputsOf = (metafile, input) => Object.entries(metafile.outputs).filter(([, out]) => Object.hasOwn(out.inputs, input));
-const scriptDirs = new Set(outputsOf(result.metafile, 'src/loader/cached-script.ts').map(([file]) => dirname(`${root}${file}`)));
-
-// The command line: the launcher and the script it starts, both CommonJS in dist/ (their copies of
-// cached-script.ts look there). import.meta.url becomes the file's URL.
+// The command line: the launcher and the script it starts, both CommonJS. import.meta.url becomes
+// the file's URL. A dynamic import() would fail in a vm.Script (no callback for it on Node 20), so
+// esbuild turns import() into require(), and the build checks that none is left.
 const cjs = {
   absWorkingDir: root,
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20.19',
+  supported: { 'dynamic-import': false },
   sourcemap: 'linked',
   define: { ...define, 'import.meta.url': '__capstanImportMetaUrl' },
   logLevel: 'warning',
 };
-const importMetaUrl = "const __capstanImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
-await build({ ...cjs, entryPoints: ['src/cli/launch.ts'], outfile: `${root}dist/capstan.cjs`, banner: { js: importMetaUrl } });
+// "use strict" first: after the wrapper's opening it is the function's directive (the sources are
+// ES modules, strict).
+const prologue = `"use strict";const __capstanImportMetaUrl = require('node:url').pathToFileURL(__filename).href;`;
+await build({ ...cjs, entryPoints: ['src/cli/launch.ts'], outfile: `${root}dist/capstan.cjs`, banner: { js: prologue } });
 const cliFile = `${root}dist/cli.cjs`;
-await build({ ...cjs, entryPoints: ['src/cli/main.ts'], outfile: cliFile, banner: { js: `${WRAP_START}${importMetaUrl}` }, footer: { js: '})' } });
-scriptDirs.add(dirname(cliFile));
+await build({ ...cjs, entryPoints: ['src/cli/main.ts'], outfile: cliFile, banner: { js: `${WRAP_START}${prologue}` }, footer: { js: '})' } });
+if (/\bimport\(/.test(readFileSync(cliFile, 'utf8'))) throw new Error('build: dist/cli.cjs still holds an import(), which fails in a vm.Script');
 
 // the schema validator, warmed up on the sample project as written
-for (const dir of scriptDirs) {
-  const validatorFile = `${dir}/schema-validator.js`;
-  writeFileSync(validatorFile, wrap(readFileSync(`${root}src/loader/schema/validate.generated.cjs`, 'utf8')));
-  const validator = runScript(validatorFile);
-  validator.exports(jsYaml.load(SAMPLE_PROJECT['compose.yaml']));
-  writeFileSync(`${validatorFile}.cache`, validator.script.createCachedData());
-}
+const validatorFile = `${root}dist/schema-validator.js`;
+writeFileSync(validatorFile, wrap(readFileSync(`${root}src/loader/schema/validate.generated.cjs`, 'utf8')));
+const validator = runScript(validatorFile);
+validator.exports(jsYaml.load(SAMPLE_PROJECT['compose.yaml']));
+writeFileSync(`${validatorFile}.cache`, validator.script.createCachedData());
 
 const cli = runScript(cliFile);
 await warmUpCli(cli.exports.main);
@@ -220,15 +218,20 @@ process.stdout.write(`built dist/ in ${Date.now() - started} ms\n`);
 async function warmUpCli(main) {
   const failed = [];
   const dir = mkdtempSync(join(tmpdir(), 'capstan-build-'));
-  const saved = { stdout: process.stdout.write, stderr: process.stderr.write, env: process.env, exitCode: process.exitCode };
-  const engine = await startWarmUpEngine(join(dir, 'engine.sock'));
+  const saved = { stdout: process.stdout.write, stderr: process.stderr.write, exit: process.exit, env: process.env, exitCode: process.exitCode };
+  let engine;
   try {
+    engine = await startWarmUpEngine(join(dir, 'engine.sock'));
     for (const [name, text] of Object.entries(SAMPLE_PROJECT)) writeFileSync(join(dir, name), text);
     writeFileSync(join(dir, 'engine.yaml'), ENGINE_PROJECT);
     process.env = { PATH: saved.env.PATH, HOME: dir, DOCKER_HOST: `unix://${join(dir, 'engine.sock')}` };
     let errors = '';
     process.stdout.write = () => true;
     process.stderr.write = (text) => ((errors += text), true);
+    // a run that would end the process (commander on a usage error) ends only that run
+    process.exit = (code) => {
+      throw new Error(`process.exit(${code})`);
+    };
     const sample = ['-f', join(dir, 'compose.yaml')];
     const project = ['-f', join(dir, 'engine.yaml'), '-p', 'warm-up'];
     const runs = [
@@ -245,16 +248,22 @@ async function warmUpCli(main) {
     for (const args of runs) {
       errors = '';
       process.exitCode = undefined;
-      await main(['node', 'capstan', ...args]);
+      let timer;
+      const outcome = await Promise.race([
+        main(['node', 'capstan', ...args]).then((failedRun) => (failedRun ? 'failed' : 'ok'), (err) => String(err)),
+        new Promise((resolve) => (timer = setTimeout(resolve, 20_000, 'no answer in 20 s'))),
+      ]);
+      clearTimeout(timer);
       // a failed warm-up run only makes the cache smaller: say so, do not fail the build
-      if (process.exitCode) failed.push(`capstan ${args.slice(2).join(' ')}: ${errors.trim()}`);
+      if (outcome !== 'ok' || process.exitCode) failed.push(`capstan ${args.join(' ')}: ${outcome} ${errors.trim()}`);
     }
   } finally {
     Object.assign(process.stdout, { write: saved.stdout });
     Object.assign(process.stderr, { write: saved.stderr });
+    process.exit = saved.exit;
     process.env = saved.env;
     process.exitCode = saved.exitCode;
-    await engine.close();
+    await engine?.close();
     rmSync(dir, { recursive: true, force: true });
   }
   for (const failure of failed) process.stderr.write(`build: warm-up run failed (the code cache covers less): ${failure}\n`);

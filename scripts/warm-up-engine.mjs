@@ -23,18 +23,23 @@ export async function startWarmUpEngine(socketPath) {
     });
   };
   const named = (name, filters) => !filters.name || filters.name.some((n) => name.includes(n));
+  // as the engine reports them: binds (host:container[:mode]) and mounts of the create body
+  const mounts = (body) => [
+    ...(body.HostConfig?.Binds ?? []).map((b) => ({ Type: 'bind', Source: b.split(':')[0], Destination: b.split(':')[1] })),
+    ...(body.HostConfig?.Mounts ?? []).map((m) => ({ Type: m.Type, Name: m.Source, Source: m.Source ?? '', Destination: m.Target })),
+  ];
   const summary = (c) => ({
     Id: c.id,
     Names: [`/${c.name}`],
     Image: c.body.Image,
     ImageID: `sha256:${id(c.body.Image)}`,
     Command: (c.body.Cmd ?? []).join(' '),
-    Created: 0,
+    Created: Math.floor(Date.now() / 1000),
     Labels: c.body.Labels ?? {},
     State: c.running ? 'running' : 'exited',
     Status: c.running ? 'Up 1 second' : 'Exited (0) 1 second ago',
     Ports: [],
-    Mounts: [],
+    Mounts: mounts(c.body),
     NetworkSettings: { Networks: Object.fromEntries(Object.keys(c.endpoints).map((n) => [n, { NetworkID: networks.get(n)?.Id ?? '' }])) },
   });
   const inspect = (c) => ({
@@ -45,7 +50,7 @@ export async function startWarmUpEngine(socketPath) {
     HostConfig: c.body.HostConfig ?? {},
     State: { Status: c.running ? 'running' : 'exited', Running: c.running, ExitCode: 0, StartedAt: new Date(0).toISOString() },
     NetworkSettings: { Networks: c.endpoints },
-    Mounts: [],
+    Mounts: mounts(c.body),
   });
   const find = (ref) => containers.get(ref) ?? [...containers.values()].find((c) => c.name === ref || c.id.startsWith(ref));
 

@@ -17,8 +17,8 @@ if (!cli) {
   process.stderr.write('capstan: dist/cli.cjs is missing — run `npm run build`\n');
   process.exitCode = 1;
 } else {
-  void cli.main(process.argv).then(() => {
-    // After a failure, a request started ahead (the engine prefetch while loading) must not hold the exit.
-    if (process.exitCode) setTimeout(() => process.exit(), 1000).unref();
+  void cli.main(process.argv).then((failed) => {
+    // After an error, a request started ahead (the engine prefetch while loading) must not hold the exit.
+    if (failed) setTimeout(() => process.exit(), 1000).unref();
   });
 }

@@ -5,9 +5,9 @@ import type { GlobalOptions } from './context.js';
 
 /**
  * The `capstan` command line: a drop-in for `docker compose`. Global flags go before the
- * subcommand (as compose's root command, which does not intersperse). Each subcommand's code is
- * imported when it runs. The bundle of this module (`dist/cli.cjs`) is started by `./launch.ts`
- * with a V8 code cache; {@link main} runs one command line.
+ * subcommand (as compose's root command, which does not intersperse). The bundle of this module
+ * (`dist/cli.cjs`, one script with every command) is started by `./launch.ts` with a V8 code
+ * cache; {@link main} runs one command line.
  */
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -57,9 +57,6 @@ function createProgram(): Command {
     }
     program.help();
   });
-
-
-
 
   lazy(
     program
@@ -213,8 +210,10 @@ let streamsGuarded = false;
  * Runs one command line (`argv` as `process.argv`: node, script, arguments). The exit status is
  * left in `process.exitCode`; errors are printed (never thrown), as are write errors on stdout and
  * stderr (a reader that closes the pipe early, `capstan ps | head`, ends the process quietly).
+ * Resolves `true` when the command failed with an error, `false` otherwise (a command may still
+ * have set a non-zero status, e.g. `up --exit-code-from`).
  */
-export async function main(argv: readonly string[]): Promise<void> {
+export async function main(argv: readonly string[]): Promise<boolean> {
   const program = createProgram();
   if (!streamsGuarded) {
     streamsGuarded = true;
@@ -227,7 +226,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   try {
     await program.parseAsync(normalizeArgv(argv));
+    return false;
   } catch (err) {
     process.exitCode = printError(err, Boolean(program.opts().verbose));
+    return true;
   }
 }

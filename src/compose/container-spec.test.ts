@@ -102,6 +102,15 @@ describe('containerSpec', () => {
     expect(result.extraNetworks).toEqual([{ network: 'shop_front', endpoint: { Aliases: ['shop-web-2', 'web', 'www'] } }]);
   });
 
+  it('orders networks of equal priority by name in code units, as compose (Go) does', () => {
+    const result = spec(
+      { networks: { 'b-net': {}, B_net: {}, a: {} } },
+      { networks: { 'b-net': { name: 'shop_b-net' }, B_net: { name: 'shop_B_net' }, a: { name: 'shop_a' } } },
+    );
+    expect(result.body.HostConfig!.NetworkMode).toBe('shop_B_net'); // 'B' (0x42) before 'a' (0x61)
+    expect(result.extraNetworks.map((n) => n.network)).toEqual(['shop_a', 'shop_b-net']);
+  });
+
   it('maps command, entrypoint, environment and resources', () => {
     const { body } = spec({
       command: ['sh', '-c', 'echo hi'],

@@ -120,15 +120,23 @@ describe('EngineClient (fake engine)', () => {
     c.close();
   });
 
-  it('sends a read again at the negotiated version when the engine finds 1.41 too new', async () => {
+  it('sends a read again at the negotiated version when an older engine refuses 1.41', async () => {
     serverVersion = '1.40';
-    handler = (req, res) =>
-      req.url.startsWith('/v1.41/')
-        ? json(res, 400, { message: 'client version 1.41 is too new. Maximum supported API version is 1.40' })
-        : json(res, 200, []);
+    for (const message of ['client version 1.41 is too new. Maximum supported API version is 1.40', 'given version is not supported']) {
+      handler = (req, res) => (req.url.startsWith('/v1.41/') ? json(res, 400, { message }) : json(res, 200, []));
+      seen = [];
+      const c = client();
+      expect(await c.listNetworks()).toEqual([]);
+      expect(seen.map((s) => s.url)).toEqual(['/v1.41/networks', '/v1.40/networks']);
+      c.close();
+    }
+  });
+
+  it('a bad read before the negotiation fails once when the engine speaks 1.41', async () => {
+    handler = (_req, res) => json(res, 400, { message: 'invalid filter' });
     const c = client();
-    expect(await c.listNetworks()).toEqual([]);
-    expect(seen.map((s) => s.url)).toEqual(['/v1.41/networks', '/v1.40/networks']);
+    await expect(c.listNetworks({ nope: ['x'] })).rejects.toMatchObject({ statusCode: 400, daemonMessage: 'invalid filter' });
+    expect(seen).toHaveLength(1);
     c.close();
   });
 

@@ -446,8 +446,9 @@ export class EngineClient implements Engine {
    */
   private async open(spec: RequestSpec): Promise<IncomingMessage> {
     // A read sent before the version is known goes out at MIN_API_VERSION beside the ping instead
-    // of after it (every engine Capstan supports speaks 1.41); an older engine refuses it as "too
-    // new" and gets it again at the negotiated version. Writes always wait for the negotiation.
+    // of after it (every engine Capstan supports speaks 1.41). An older engine refuses it with a
+    // 400 ("too new", "not supported"): it is sent again at the negotiated version. Writes always
+    // wait for the negotiation.
     if (spec.versioned !== false && !this.negotiated && spec.method === 'GET') {
       // A failed ping (no engine, or one that never answers) ends the read unanswered with it.
       const negotiation = this.negotiate();
@@ -461,7 +462,7 @@ export class EngineClient implements Engine {
         return res;
       } catch (err) {
         if (unanswered.signal.aborted) await negotiation; // throws the ping's error
-        if (!(err instanceof EngineError && err.statusCode === 400 && /too new/i.test(err.daemonMessage))) throw err;
+        if (!(err instanceof EngineError && err.statusCode === 400) || (await negotiation) === MIN_API_VERSION) throw err;
       }
     }
     return this.openAt(spec.versioned === false ? undefined : await this.negotiate(), spec);
