@@ -141,7 +141,8 @@ export class Compose {
    */
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
-    options = { apiVersion: this.engine.apiVersion, ...options };
+    // the observation's reads may have answered before the version did
+    options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options };
     let plan = planUp(project, observed, options);
     if (options.dryRun) return { plan, exitCode: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {

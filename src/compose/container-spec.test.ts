@@ -342,6 +342,11 @@ describe('containerSpec: every attribute the engine takes', () => {
     expect(() => host({ annotations: { 'com.example': 'x' } })).toThrow('service "web": annotations is not supported by this engine (API 1.41)');
     expect(host({ annotations: { 'com.example': 'x' } }, {}, '1.43').body.HostConfig).toMatchObject({ Annotations: { 'com.example': 'x' } });
     expect(() => host({ volumes: [{ type: 'image', source: 'alpine', target: '/img' }] })).toThrow(/volumes type image is not supported by this engine/);
+    // past the newest API Capstan speaks, the hint does not send the user to a newer engine
+    expect(() => host({ annotations: { 'com.example': 'x' } })).toThrow(expect.objectContaining({ hint: 'annotations needs Docker Engine API 1.43 or newer' }));
+    expect(() => host({ volumes: [{ type: 'image', source: 'alpine', target: '/img' }] }, {}, '1.43')).toThrow(
+      expect.objectContaining({ hint: 'volumes type image needs Engine API 1.47; Capstan speaks at most 1.43 yet' }),
+    );
     expect(() => host({ volumes: [{ type: 'bind', source: '/a', target: '/b', bind: { recursive: 'readonly' } }] })).toThrow(
       /volumes.bind.recursive is not supported by this engine \(API 1.41\)/,
     );

@@ -3,7 +3,7 @@ import { parseDuration, nanosToSeconds } from '../model/duration.js';
 import { parseByteSize } from '../model/units.js';
 import type { Project, ServiceConfig, ServiceVolumeConfig } from '../model/types.js';
 import type { ContainerCreateBody, EndpointSettings, HostConfig } from '../engine/types.js';
-import { compareApiVersions } from '../engine/client.js';
+import { compareApiVersions, MAX_API_VERSION } from '../engine/client.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage } from './naming.js';
 import { secretsAndConfigs, type ContainerFile } from './secrets.js';
@@ -57,7 +57,7 @@ export interface ContainerSpecInput {
   configDigest: string;
   /** Anonymous volumes of the container being replaced: target path → volume name. */
   inheritedVolumes?: Record<string, string>;
-  /** The negotiated Engine API version (`Engine.apiVersion`); default `'1.41'`. */
+  /** The negotiated Engine API version (`Engine.negotiatedApiVersion`); default `'1.41'`. */
   apiVersion?: string;
   /** The engine's operating system (`GET /version` `Os`); default `'linux'`. */
   engineOs?: string;
@@ -294,7 +294,12 @@ function unsupportedByEngine(ctx: Ctx, attr: string, hint?: string): CapstanErro
 /** Throws unless the engine speaks at least the API version `attr` needs. */
 function requireApi(ctx: Ctx, attr: keyof typeof API_MIN): void {
   const min = API_MIN[attr];
-  if (compareApiVersions(ctx.api, min) < 0) throw unsupportedByEngine(ctx, attr, `${attr} needs Docker Engine API ${min} or newer`);
+  if (compareApiVersions(ctx.api, min) >= 0) return;
+  // Capstan speaks at most MAX_API_VERSION: past it, a newer engine would not help
+  const hint = compareApiVersions(min, MAX_API_VERSION) > 0
+    ? `${attr} needs Engine API ${min}; Capstan speaks at most ${MAX_API_VERSION} yet`
+    : `${attr} needs Docker Engine API ${min} or newer`;
+  throw unsupportedByEngine(ctx, attr, hint);
 }
 
 function unsupportedByCapstan(ctx: Ctx, attr: string, hint: string): CapstanError {

@@ -117,6 +117,19 @@ describe('EngineClient (fake engine)', () => {
     expect(seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual(['GET /v1.41/containers/json?all=1', 'POST /v1.43/networks/create']);
     await c.listVolumes();
     expect(seen.at(-1)!.url).toBe('/v1.43/volumes');
+    expect(await c.negotiatedApiVersion()).toBe('1.43');
+    expect(pings).toBe(1);
+    c.close();
+  });
+
+  it('negotiatedApiVersion joins the ping in flight: a read may answer before the version is known', async () => {
+    serverVersion = '1.43';
+    handler = (_req, res) => json(res, 200, []);
+    const c = client();
+    await c.listNetworks(); // the ping answers after 20 ms, the read at once
+    expect(c.apiVersion).toBeUndefined();
+    expect(await c.negotiatedApiVersion()).toBe('1.43');
+    expect(pings).toBe(1);
     c.close();
   });
 

@@ -331,9 +331,14 @@ export class EngineClient implements Engine {
     });
   }
 
-  /** The negotiated (or pinned) API version, e.g. `"1.41"`; undefined before the first call. */
+  /** The negotiated (or pinned) API version, e.g. `"1.41"`; undefined until the first ping answers. */
   get apiVersion(): string | undefined {
     return this.negotiated;
+  }
+
+  /** {@link Engine.negotiatedApiVersion}. @throws CapstanError `ENGINE_UNREACHABLE` as {@link ping}. */
+  negotiatedApiVersion(): Promise<string> {
+    return this.negotiate();
   }
 
   /** The endpoint as a URL, e.g. `unix:///var/run/docker.sock`. */

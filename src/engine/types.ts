@@ -174,8 +174,11 @@ export interface Engine {
   ping(): Promise<void>;
   /** `GET /version`. */
   version(): Promise<EngineVersion>;
-  /** The negotiated API version, e.g. "1.41" (after the first call). */
-  readonly apiVersion: string | undefined;
+  /**
+   * The API version requests are spoken at, e.g. "1.43": negotiated by the first ping (joined when
+   * one is in flight; reads may answer before it) or pinned.
+   */
+  negotiatedApiVersion(): Promise<string>;
 
   /** `GET /containers/json?all=…&filters=…`. */
   listContainers(options: { all?: boolean; filters?: Filters }): Promise<ContainerSummary[]>;
