@@ -45,3 +45,20 @@ describe('checkConsistency', () => {
     expect(check({ platform: 'linux/arm64', build: { context: '/c', platforms: ['linux/amd64', 'linux/arm64'] } })).not.toThrow();
   });
 });
+
+describe('checkConsistency depends_on', () => {
+  const dep = (required: boolean) => ({ condition: 'service_started' as const, required });
+  const run = (required: boolean, disabled: Record<string, ServiceConfig>) => {
+    const services = { a: { name: 'a', image: 'x', depends_on: { b: dep(required) } } as ServiceConfig };
+    return () => checkConsistency(model(services), services, disabled);
+  };
+  const b = { name: 'b', image: 'x', profiles: ['p'] } as ServiceConfig;
+  it('skips an optional dependency on a service disabled by profiles', () => {
+    expect(run(false, { b })).not.toThrow();
+    expect(run(true, { b })).toThrow('service "b" was pulled in as a dependency of service "a" but is not enabled by the active profiles');
+  });
+  it('rejects a dependency on an undefined service even when it is not required', () => {
+    expect(run(false, {})).toThrow('service "a" depends on undefined service "b": invalid compose project');
+    expect(run(true, {})).toThrow('service "a" depends on undefined service "b": invalid compose project');
+  });
+});

@@ -60,8 +60,10 @@ export function checkConsistency(
       });
     }
     for (const [dep, cfg] of Object.entries(svc.depends_on ?? {})) {
-      if (dep in enabled || !cfg.required) continue;
+      if (dep in enabled) continue;
       if (dep in disabled) {
+        // an optional dependency on a service the active profiles leave out is skipped
+        if (!cfg.required) continue;
         fail(
           p('depends_on', dep),
           `service ${JSON.stringify(dep)} was pulled in as a dependency of service ${JSON.stringify(name)} but is not enabled by the active profiles`,
