@@ -38,6 +38,13 @@ describe('checkConsistency', () => {
     expect(check({ provider: { type: 'model', options: { model: 'ai/x' } } })).not.toThrow();
     expect(check({ environment: { A: '1' } })).toThrow('service "a" has neither an image nor a build context specified');
   });
+  it('rejects container_name with more than one replica, from scale or deploy.replicas', () => {
+    const msg = "services.a: can't set container_name and a as container name must be unique: invalid compose project";
+    expect(check({ image: 'x', container_name: 'c', scale: 2 })).toThrow(msg);
+    expect(check({ image: 'x', container_name: 'c', deploy: { replicas: 2 } })).toThrow(msg);
+    expect(check({ image: 'x', container_name: 'c', deploy: { replicas: 1 } })).not.toThrow();
+    expect(check({ image: 'x', container_name: 'c' })).not.toThrow();
+  });
   it('requires platform to be one of build.platforms', () => {
     expect(check({ platform: 'linux/riscv64', build: { context: '/c', platforms: ['linux/amd64', 'linux/arm64'] } })).toThrow(
       'service.build.platforms MUST include service.platform "linux/riscv64"',

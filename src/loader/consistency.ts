@@ -72,7 +72,7 @@ export function checkConsistency(
       }
       fail(p('depends_on', dep), `service ${JSON.stringify(name)} depends on undefined service ${JSON.stringify(dep)}: invalid compose project`);
     }
-    if (svc.container_name !== undefined && (svc.scale ?? 1) > 1) {
+    if (svc.container_name !== undefined && (svc.scale ?? svc.deploy?.replicas ?? 1) > 1) {
       fail(p('container_name'), `services.${name}: can't set container_name and ${name} as container name must be unique: invalid compose project`);
     }
     const targets = new Map<string, string>();
