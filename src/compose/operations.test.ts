@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CapstanError, EngineError } from '../errors.js';
-import { explainStartFailure } from './operations.js';
+import type { Engine } from '../engine/types.js';
+import type { ComposeEvent } from './events.js';
+import type { Operation } from './plan.js';
+import { explainStartFailure, stepRunner } from './operations.js';
 
 describe('explainStartFailure', () => {
   it('names the port and hints when a published port is taken', () => {
@@ -16,5 +19,28 @@ describe('explainStartFailure', () => {
   it('passes other failures through unchanged', () => {
     const other = new EngineError(500, 'OCI runtime create failed', 'start container x');
     expect(explainStartFailure('x', other)).toBe(other);
+  });
+});
+
+describe('depends_on waits', () => {
+  // just the two calls a wait makes (the rest of Engine is never reached)
+  const engine = {
+    inspectContainer: async () => ({ Config: { Healthcheck: { Test: ['CMD', 'false'] } }, State: { Status: 'running', Health: { Status: 'unhealthy' } } }),
+    waitContainer: async () => 1,
+  } as unknown as Engine;
+  const run = async (op: Operation): Promise<{ error?: unknown; warnings: string[] }> => {
+    const warnings: string[] = [];
+    const emit = (e: ComposeEvent): void => void (e.type === 'warning' && warnings.push(e.message));
+    const error = await stepRunner(engine, emit)({ id: op.type, dependsOn: [], op }, new AbortController().signal).then(() => undefined, (e: unknown) => e);
+    return { error, warnings };
+  };
+
+  it('a required dependency fails with the DEPENDENCY error; an optional one only warns, with compose\'s texts', async () => {
+    const healthy = { type: 'wait-healthy', service: 'db', containers: ['p-db-1'] } as const;
+    expect((await run({ ...healthy, required: true })).error).toMatchObject({ code: 'DEPENDENCY', message: 'dependency failed to start: container p-db-1 is unhealthy' });
+    expect(await run({ ...healthy, required: false })).toEqual({ error: undefined, warnings: ['optional dependency "db" failed to start: container p-db-1 is unhealthy'] });
+    const completed = { type: 'wait-completed', service: 'migrate', containers: ['p-migrate-1'] } as const;
+    expect((await run({ ...completed, required: true })).error).toMatchObject({ code: 'DEPENDENCY', message: `service "migrate" didn't complete successfully: exit 1` });
+    expect(await run({ ...completed, required: false })).toEqual({ error: undefined, warnings: [`optional dependency "migrate" didn't complete successfully: exit 1`] });
   });
 });

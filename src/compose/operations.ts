@@ -107,8 +107,8 @@ export function stepRunner(
           await Promise.all(op.containers.map((c) => wait(engine, emit, c, op.service, signal)));
         } catch (err) {
           // depends_on.required: false — a failed dependency is only a warning.
-          if (op.required || !(err instanceof CapstanError) || err.code !== 'DEPENDENCY') throw err;
-          emit({ type: 'warning', message: `${err.message}; ${op.dependent} starts anyway (required: false)` });
+          if (op.required || !(err instanceof DependencyFailed)) throw err;
+          emit({ type: 'warning', message: err.optionalWarning });
         }
         return;
       }
@@ -165,12 +165,31 @@ function since(started: number): number {
 export const POLL_MS = 250;
 
 /**
- * A wait that failed: mark the container's progress row as an error (`reason`) and return the
- * DEPENDENCY error to throw.
+ * A depends_on condition that failed (DEPENDENCY), with the warning compose prints instead when
+ * the dependency is `required: false` (pkg/compose/convergence.go).
  */
-export function waitFailed(emit: EventSink, container: string, reason: string, message: string): CapstanError {
+class DependencyFailed extends CapstanError {
+  constructor(
+    message: string,
+    readonly optionalWarning: string,
+    options: { hint?: string } = {},
+  ) {
+    super('DEPENDENCY', message, options);
+  }
+}
+
+/**
+ * A wait that failed: mark the container's progress row as an error (`reason`) and return the
+ * error to throw (a DEPENDENCY CapstanError built from `message`, unless one is given).
+ */
+export function waitFailed(emit: EventSink, container: string, reason: string, message: string | CapstanError): CapstanError {
   emit({ type: 'progress', resource: 'container', id: container, status: 'Error', done: true, error: reason });
-  return new CapstanError('DEPENDENCY', message);
+  return typeof message === 'string' ? new CapstanError('DEPENDENCY', message) : message;
+}
+
+/** `service_healthy` failed: `dependency failed to start: <why>`. */
+function notHealthy(service: string, why: string, options: { hint?: string } = {}): DependencyFailed {
+  return new DependencyFailed(`dependency failed to start: ${why}`, `optional dependency "${service}" failed to start: ${why}`, options);
 }
 
 /**
@@ -190,7 +209,7 @@ async function waitHealthy(
     const info = await engine.inspectContainer(container);
     const health = info.State?.Health?.Status;
     if (!info.Config?.Healthcheck?.Test || info.Config.Healthcheck.Test[0] === 'NONE') {
-      throw new CapstanError('DEPENDENCY', `dependency failed to start: container ${container} has no healthcheck configured`, {
+      throw notHealthy(service, `container ${container} has no healthcheck configured`, {
         hint: `add a healthcheck to service "${service}", or use condition: service_started`,
       });
     }
@@ -199,10 +218,10 @@ async function waitHealthy(
       return;
     }
     if (health === 'unhealthy') {
-      throw waitFailed(emit, container, 'unhealthy', `dependency failed to start: container ${container} is unhealthy`);
+      throw waitFailed(emit, container, 'unhealthy', notHealthy(service, `container ${container} is unhealthy`));
     }
     if (info.State?.Status === 'exited' || info.State?.Status === 'dead') {
-      throw waitFailed(emit, container, 'exited', `dependency failed to start: container ${container} exited (${info.State.ExitCode})`);
+      throw waitFailed(emit, container, 'exited', notHealthy(service, `container ${container} exited (${info.State.ExitCode})`));
     }
     await sleep(POLL_MS, signal);
   }
@@ -224,7 +243,8 @@ async function waitCompleted(
   // after its start step: `not-running` answers at once with the exit code of a container that already exited
   const code = await engine.waitContainer(container, 'not-running', signal);
   if (code !== 0) {
-    throw waitFailed(emit, container, `exit ${code}`, `service "${service}" didn't complete successfully: exit ${code}`);
+    const why = `"${service}" didn't complete successfully: exit ${code}`;
+    throw waitFailed(emit, container, `exit ${code}`, new DependencyFailed(`service ${why}`, `optional dependency ${why}`));
   }
   emit({ type: 'progress', resource: 'container', id: container, status: 'Exited', done: true, elapsed: since(started) });
 }

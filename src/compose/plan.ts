@@ -58,8 +58,8 @@ export type Operation =
   | { type: 'stop-container'; service: string; name: string; id: string; timeoutSeconds?: number }
   | { type: 'remove-container'; service: string; name: string; id: string; volumes?: boolean }
   | { type: 'rename-container'; service: string; from: string; to: string }
-  | { type: 'wait-healthy'; service: string; containers: string[]; dependent: string; required: boolean }
-  | { type: 'wait-completed'; service: string; containers: string[]; dependent: string; required: boolean };
+  | { type: 'wait-healthy'; service: string; containers: string[]; required: boolean }
+  | { type: 'wait-completed'; service: string; containers: string[]; required: boolean };
 
 /** Number of entries that change something. */
 function changeCount(plan: Plan): number {

@@ -204,7 +204,22 @@ describe('planUp', () => {
   it('carries depends_on required: false into the wait step', () => {
     const p = project('p', { db: {}, app: { depends_on: { db: { condition: 'service_healthy', required: false } } } });
     const wait = planUp(p, empty(p)).steps.find((s) => s.op.type === 'wait-healthy')!;
-    expect(wait.op).toMatchObject({ service: 'db', dependent: 'app', required: false, containers: ['p-db-1'] });
+    expect(wait.op).toMatchObject({ service: 'db', required: false, containers: ['p-db-1'] });
+    expect(wait.id).toBe('wait-healthy:db:optional');
+  });
+
+  it('dependents that disagree on required wait on separate steps: the optional one cannot let the required one through', () => {
+    const p = project('p', {
+      db: {},
+      b: { depends_on: { db: { condition: 'service_healthy', required: false } } },
+      c: { depends_on: { db: { condition: 'service_healthy', required: true } } },
+      d: { depends_on: { db: { condition: 'service_healthy', required: true } } },
+    });
+    const steps = formatSteps(planUp(p, empty(p))).split('\n');
+    expect(steps.filter((l) => l.startsWith('wait-healthy:'))).toEqual(['wait-healthy:db:optional <- start-container:p-db-1', 'wait-healthy:db <- start-container:p-db-1']);
+    expect(steps).toContain('start-container:p-b-1 <- create-container:p-b-1, wait-healthy:db:optional');
+    expect(steps).toContain('start-container:p-c-1 <- create-container:p-c-1, wait-healthy:db');
+    expect(steps).toContain('start-container:p-d-1 <- create-container:p-d-1, wait-healthy:db');
   });
 
   it('recreates a container missing a network or a named volume, or whose network_mode parent is recreated', () => {

@@ -500,7 +500,8 @@ function restartFor(service: ServiceConfig, recreated: Set<string>): string[] {
 
 /**
  * The steps a service's start must wait for: the start of `service_started` dependencies, and a
- * wait step (shared by all dependents) for `service_healthy` / `service_completed_successfully`.
+ * wait step for `service_healthy` / `service_completed_successfully`, shared by the dependents
+ * that agree on `required` (a failed optional wait only warns; a required one fails `up`).
  */
 function dependencyWaits(b: PlanBuilder, service: ServiceConfig, started: Map<string, string[]>): string[] {
   const after: string[] = [];
@@ -512,13 +513,12 @@ function dependencyWaits(b: PlanBuilder, service: ServiceConfig, started: Map<st
       continue;
     }
     const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
-    const id = `wait-${kind}:${dep.on}`;
+    const id = `wait-${kind}:${dep.on}${dep.required ? '' : ':optional'}`;
     if (!b.has(id)) {
       b.step(id, depSteps, {
         type: kind === 'healthy' ? 'wait-healthy' : 'wait-completed',
         service: dep.on,
         containers: b.containersOf(dep.on),
-        dependent: service.name,
         required: dep.required,
       });
     }
