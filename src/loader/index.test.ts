@@ -221,6 +221,18 @@ volumes: {data: {}, tmp: {}}
     expect(Object.keys(p.networks)).toEqual(['front', 'default']);
     expect(Object.keys(p.volumes)).toEqual(['data']);
   });
+  it('interpolates an extends base with the environment of the project that extends it', async () => {
+    const dir = project({
+      'base.yaml': 'services:\n  b: {image: "img:${TAG:-root}"}\n',
+      'compose.yaml': 'include: [sub/compose.yaml]\nservices:\n  r: {extends: {file: base.yaml, service: b}}\n',
+    });
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'compose.yaml'), 'services:\n  i: {extends: {file: ../base.yaml, service: b}}\n');
+    writeFileSync(join(dir, 'sub', '.env'), 'TAG=inc\n');
+    const p = await loadProject({ cwd: dir, env: {} });
+    expect(p.services.i!.image).toBe('img:inc');
+    expect(p.services.r!.image).toBe('img:root');
+  });
   it('reads env files relative to the project directory without path resolution', async () => {
     const dir = project({ 'compose.yaml': 'services:\n  s: {image: s, env_file: [vars.env]}\n', 'vars.env': 'A=1\n' });
     const p = await loadProject({ cwd: '/', files: [join(dir, 'compose.yaml')], env: {}, resolvePaths: false });

@@ -104,8 +104,11 @@ interface FileLoadContext {
   warn: (message: string) => void;
   display: (abs: string) => string;
   readStdin?: () => Promise<string>;
-  /** Raw models of files loaded as `extends` bases, by absolute path. */
-  baseCache: Map<string, Promise<Record<string, unknown>>>;
+  /**
+   * Raw models of files loaded as `extends` bases, by the environment they were interpolated with
+   * (the root project's, or an included project's own), then by absolute path.
+   */
+  baseCache: WeakMap<Record<string, string>, Map<string, Promise<Record<string, unknown>>>>;
   /** Files already parsed (to read their `name:` first), each taken once by {@link parseAndInterpolate}. */
   parsed: Map<string, ParsedYaml[]>;
   workingDir: string;
@@ -207,11 +210,13 @@ async function loadIncluded(
 
 /** The raw model of a file used as an `extends` base (parsed and interpolated only), cached. */
 function loadBase(file: string, env: Record<string, string>, ctx: FileLoadContext): Promise<Record<string, unknown>> {
-  let hit = ctx.baseCache.get(file);
+  let byFile = ctx.baseCache.get(env);
+  if (!byFile) ctx.baseCache.set(env, (byFile = new Map()));
+  let hit = byFile.get(file);
   if (!hit) {
     // a single document keeps its !reset/!override markers for applyExtends to honour
     hit = parseAndInterpolate(file, env, ctx).then(({ trees }) => (trees.length === 1 ? trees[0]! : mergeLayers(trees)));
-    ctx.baseCache.set(file, hit);
+    byFile.set(file, hit);
   }
   return hit;
 }
@@ -254,7 +259,7 @@ async function loadMerged(options: LoadOptions, warn: (m: string) => void, onUns
     warn,
     display,
     readStdin: options.readStdin,
-    baseCache: new Map(),
+    baseCache: new WeakMap(),
     parsed: new Map(),
     workingDir,
     maxNodeVisits: options.maxNodeVisits,
