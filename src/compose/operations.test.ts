@@ -36,10 +36,10 @@ describe('depends_on waits', () => {
   };
 
   it('a required dependency fails with the DEPENDENCY error; an optional one only warns, with compose\'s texts', async () => {
-    const healthy = { type: 'wait-healthy', service: 'db', containers: ['p-db-1'] } as const;
+    const healthy = { type: 'wait-healthy' as const, service: 'db', containers: ['p-db-1'] };
     expect((await run({ ...healthy, required: true })).error).toMatchObject({ code: 'DEPENDENCY', message: 'dependency failed to start: container p-db-1 is unhealthy' });
     expect(await run({ ...healthy, required: false })).toEqual({ error: undefined, warnings: ['optional dependency "db" failed to start: container p-db-1 is unhealthy'] });
-    const completed = { type: 'wait-completed', service: 'migrate', containers: ['p-migrate-1'] } as const;
+    const completed = { type: 'wait-completed' as const, service: 'migrate', containers: ['p-migrate-1'] };
     expect((await run({ ...completed, required: true })).error).toMatchObject({ code: 'DEPENDENCY', message: `service "migrate" didn't complete successfully: exit 1` });
     expect(await run({ ...completed, required: false })).toEqual({ error: undefined, warnings: [`optional dependency "migrate" didn't complete successfully: exit 1`] });
   });
