@@ -122,6 +122,10 @@ describe('planUp', () => {
     const removing = planUp(p, observed, { removeOrphans: true });
     expect(removing.warnings).toEqual([]);
     expect(formatSteps(removing)).toBe('stop-container:p-old-1\nremove-container:p-old-1 <- stop-container:p-old-1');
+    // -t applies to the orphans' stop too, in up as in down
+    for (const plan of [planUp(p, observed, { removeOrphans: true, timeoutSeconds: 3 }), planDown(p, observed, { removeOrphans: true, timeoutSeconds: 3 })]) {
+      expect(plan.steps.find((s) => s.id === 'stop-container:p-old-1')?.op).toMatchObject({ timeoutSeconds: 3 });
+    }
     // A service disabled by a profile is not an orphan.
     const withProfile = { ...p, disabledServices: { old: { name: 'old', image: 'busybox' } } };
     expect(planUp(withProfile, observed).warnings).toEqual([]);

@@ -701,14 +701,25 @@ function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSecon
   return grace === undefined ? undefined : nanosToSeconds(grace);
 }
 
-function planOrphans(b: PlanBuilder, project: Project, observed: ObservedState, options: UpPlanOptions): void {
+/**
+ * Orphans (`up` and `down`): removed with `removeOrphans` (stopped within `-t`), else named in
+ * compose's warning unless `ignoreOrphans`. An orphan the plan already removes (an exited
+ * one-off of a service `down` removes) is left to that step. Returns the remove steps.
+ */
+function planOrphans(
+  b: PlanBuilder,
+  project: Project,
+  observed: ObservedState,
+  options: { removeOrphans?: boolean; ignoreOrphans?: boolean; timeoutSeconds?: number },
+): string[] {
   const orphans = findOrphans(project, observed);
-  if (!orphans.length) return;
   if (!options.removeOrphans) {
-    if (!options.ignoreOrphans) b.warn(orphanWarning(orphans));
-    return;
+    if (orphans.length && !options.ignoreOrphans) b.warn(orphanWarning(orphans));
+    return [];
   }
-  for (const c of orphans) planRemoveContainer(b, c, undefined, c.oneoff ? 'orphan: exited one-off container' : 'orphan: service not in the compose file');
+  return orphans
+    .filter((c) => !b.has(`remove-container:${c.name}`))
+    .map((c) => planRemoveContainer(b, c, options.timeoutSeconds, c.oneoff ? 'orphan: exited one-off container' : 'orphan: service not in the compose file'));
 }
 
 /** docker compose's orphan warning, naming the containers. */
@@ -791,20 +802,9 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     }
     removed.set(name, ids);
   }
-  const orphans = findOrphans(project, observed);
-  if (!options.services?.length) {
-    if (options.removeOrphans) {
-      // exited one-offs of the project's services were removed with their service above
-      for (const c of orphans) {
-        if (!b.has(`remove-container:${c.name}`)) removed.set(`orphan:${c.name}`, [planRemoveContainer(b, c, options.timeoutSeconds, 'orphan')]);
-      }
-    } else if (orphans.length && !options.ignoreOrphans) {
-      b.warn(orphanWarning(orphans));
-    }
-  }
   if (options.services?.length) return b.plan();
 
-  const allRemoved = [...removed.values()].flat();
+  const allRemoved = [...[...removed.values()].flat(), ...planOrphans(b, project, observed, options)];
   for (const network of Object.values(project.networks)) {
     if (network.external) continue;
     const found = observed.networks.get(network.name);
