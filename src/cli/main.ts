@@ -18,6 +18,16 @@ const int = (v: string): number => {
   return n;
 };
 
+/**
+ * An option commander parses as `parsedAs` (argv is rewritten by {@link normalizeArgv}) while help
+ * and error messages show `shown`: commander reads every `--no-x` as the negation of `--x`.
+ */
+function renamed(parsedAs: string, shown: string, description: string): Option {
+  const option = new Option(parsedAs, description);
+  option.flags = shown; // display only: parsing uses the names taken from `parsedAs`
+  return option;
+}
+
 type Runner = (globals: GlobalOptions, options: Record<string, unknown>, args: string[]) => Promise<number | void>;
 
 /** Register a subcommand whose implementation lives in `./commands/<file>.js`. */
@@ -65,7 +75,7 @@ function createProgram(): Command {
       .argument('[services...]')
       .option('-d, --detach', 'detached mode: run containers in the background')
       .option('--build', 'build images before starting containers')
-      .option('--no-build', "don't build an image, even if it's missing")
+      .addOption(renamed('--nobuild', '--no-build', "don't build an image, even if it's missing"))
       .option('--wait', 'wait for services to be running|healthy; implies detached mode')
       .option('--wait-timeout <seconds>', 'maximum duration to wait for the project to be running|healthy', int)
       .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
@@ -80,15 +90,14 @@ function createProgram(): Command {
       .option('--abort-on-container-failure', 'stop all containers if any container exited with failure; incompatible with -d')
       .option('--exit-code-from <service>', 'return the exit code of the selected service container; implies --abort-on-container-exit')
       .option('--attach <service>', 'restrict attaching to the specified services (repeatable)', collect)
-      .addOption(new Option('--noattach <service>').hideHelp().argParser(collect))
+      .addOption(renamed('--noattach <service>', '--no-attach <service>', 'do not attach (stream logs) to the specified services (repeatable)').argParser(collect))
       .option('--attach-dependencies', 'automatically attach to log output of dependent services')
       .option('--timestamps', 'show timestamps')
       .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
       .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
       .option('--no-color', 'produce monochrome output')
       .option('--no-log-prefix', "don't print prefix in logs")
-      .option('--dry-run', 'print the plan; change nothing')
-      .addHelpText('after', '\n  --no-attach <service>  do not attach (stream logs) to the specified services (repeatable)'),
+      .option('--dry-run', 'print the plan; change nothing'),
     () => import('./commands/up.js'),
   );
 
@@ -98,7 +107,7 @@ function createProgram(): Command {
       .description('Creates containers for a service')
       .argument('[services...]')
       .option('--build', 'build images before starting containers')
-      .option('--no-build', "don't build an image, even if it's missing")
+      .addOption(renamed('--nobuild', '--no-build', "don't build an image, even if it's missing"))
       .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
       .option('--no-recreate', "if containers already exist, don't recreate them")
       .option('--remove-orphans', 'remove containers for services not defined in the compose file')
@@ -191,7 +200,8 @@ function createProgram(): Command {
 
 /**
  * argv as commander should see it: `--no-attach` is an option with a value here (commander would
- * read it as the negation of `--attach`), and `-f=path` means `-f path` as in docker compose's Go
+ * read it as the negation of `--attach`), `--no-build` is a flag of its own (commander would merge it
+ * with `--build`, and `--build --no-build` could not be refused), and `-f=path` means `-f path` as in docker compose's Go
  * flag parsing (commander would keep the `=`).
  */
 function normalizeArgv(argv: readonly string[]): string[] {
@@ -199,6 +209,7 @@ function normalizeArgv(argv: readonly string[]): string[] {
     if (i < 2) return [a];
     if (a === '--no-attach') return ['--noattach'];
     if (a.startsWith('--no-attach=')) return [`--noattach=${a.slice(12)}`];
+    if (a === '--no-build') return ['--nobuild'];
     const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
     return short ? [`-${short[1]}`, short[2]!] : [a];
   });

@@ -9,6 +9,8 @@ import { interruptSignals, loadFromGlobals, orphanOptions, parseScale, prefetchF
 export interface UpFlags {
   detach?: boolean;
   build?: boolean;
+  /** `--no-build` (renamed by main.ts `normalizeArgv`: commander would merge it into `build`). */
+  nobuild?: boolean;
   wait?: boolean;
   waitTimeout?: number;
   forceRecreate?: boolean;
@@ -32,21 +34,31 @@ export interface UpFlags {
   yes?: boolean;
 }
 
-/** Flag combinations docker compose refuses (cmd/compose/up.go validateFlags). */
-function validate(flags: UpFlags): void {
+/**
+ * Flag combinations docker compose refuses before loading the project (cmd/compose/up.go
+ * `validateFlags`; `create`'s PreRunE checks are a subset), with compose's messages.
+ * `--exit-code-from` implies `--abort-on-container-exit` unless `--abort-on-container-failure` is set;
+ * `--wait` implies `--detach`. `--no-attach` goes with `--detach` (it only narrows what is attached).
+ */
+export function validate(flags: UpFlags): void {
   const usage = (m: string): never => {
     throw new CapstanError('USAGE', m);
   };
-  const aborting = flags.abortOnContainerExit || flags.abortOnContainerFailure || flags.exitCodeFrom;
-  if (flags.detach && aborting) usage('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from are incompatible with --detach');
-  if (flags.wait && aborting) usage('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from are incompatible with --wait');
-  if (flags.abortOnContainerExit && flags.abortOnContainerFailure) usage('--abort-on-container-exit and --abort-on-container-failure are incompatible');
+  if (flags.waitTimeout !== undefined && flags.waitTimeout < 0) usage('--wait-timeout must be a non-negative integer');
+  const cascadeStop = Boolean(flags.abortOnContainerExit || (flags.exitCodeFrom && !flags.abortOnContainerFailure));
+  const cascadeFail = Boolean(flags.abortOnContainerFailure);
+  const attach = Boolean(flags.attach?.length);
+  if (cascadeStop && cascadeFail) usage('--abort-on-container-failure cannot be combined with --abort-on-container-exit');
+  if (flags.wait && (flags.attachDependencies || cascadeStop || attach)) {
+    usage('--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies');
+  }
+  if (flags.build && flags.nobuild) usage('--build and --no-build are incompatible');
+  if ((flags.detach || flags.wait) && (flags.attachDependencies || cascadeStop || cascadeFail || attach)) {
+    const what = flags.wait ? '--wait' : '--detach';
+    usage(`${what} cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch`);
+  }
   if (flags.forceRecreate && flags.recreate === false) usage('--force-recreate and --no-recreate are incompatible');
   if (flags.alwaysRecreateDeps && flags.recreate === false) usage('--always-recreate-deps and --no-recreate are incompatible');
-  if (flags.detach && (flags.attach?.length || flags.noattach?.length || flags.attachDependencies)) {
-    usage('--attach, --no-attach and --attach-dependencies are incompatible with --detach');
-  }
-  if (flags.exitCodeFrom && flags.noattach?.includes(flags.exitCodeFrom)) usage('--exit-code-from service cannot be in --no-attach');
 }
 
 /**
@@ -59,6 +71,9 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   prefetchFor(g, compose);
   // naming services enables their profiles and selects them with their dependencies
   const project = await loadFromGlobals(g, services.length ? { services, noDeps: flags.deps === false } : {});
+  // checked once the project is loaded, in compose's order (cmd/compose/up.go RunE)
+  const orphans = orphanOptions(project, flags.removeOrphans);
+  if (flags.attach?.length && flags.attachDependencies) throw new CapstanError('USAGE', 'cannot combine --attach and --attach-dependencies');
   const interrupt = interruptSignals();
   const detach = Boolean(flags.detach || flags.wait || flags.dryRun || g.dryRun || flags.start === false);
   const printer = new LogPrinter({
@@ -72,7 +87,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
       detach,
       dryRun: flags.dryRun || g.dryRun,
       build: flags.build === true,
-      noBuild: flags.build === false,
+      noBuild: flags.nobuild === true,
       wait: flags.wait,
       waitTimeoutSeconds: flags.waitTimeout,
       forceRecreate: flags.forceRecreate,
@@ -88,7 +103,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
       noRecreate: flags.recreate === false,
       noStart: flags.start === false,
       noDeps: flags.deps === false,
-      ...orphanOptions(project, flags.removeOrphans),
+      ...orphans,
       scale: parseScale(flags.scale),
       timeoutSeconds: flags.timeout,
       signal: interrupt.signal,
