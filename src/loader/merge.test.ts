@@ -62,6 +62,27 @@ describe('mergeLayers', () => {
     const out = mergeLayers([y('services:\n  w:\n    cap_add: [A, B]\n    dns: 1.1.1.1\n'), y('services:\n  w:\n    cap_add: [B, C]\n    dns: [1.1.1.1, 8.8.8.8]\n')]);
     expect(out.services).toEqual({ w: { cap_add: ['A', 'B', 'C'], dns: ['1.1.1.1', '8.8.8.8'] } });
   });
+  it('keeps a key named __proto__ as data, never as the prototype', () => {
+    const own = (o: unknown, k: string) => Object.getOwnPropertyDescriptor(o, k)?.value;
+    const out = mergeLayers([
+      { 'x-a': { b: 1 }, services: { s: { environment: { A: '1' }, depends_on: ['db'] } } },
+      {
+        'x-a': JSON.parse('{"__proto__": {"polluted": true}}'),
+        services: { s: { environment: ['__proto__=x'], depends_on: ['__proto__'] } },
+      },
+    ]);
+    const xa = out['x-a'] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(xa)).toBe(Object.prototype);
+    expect(own(xa, '__proto__')).toEqual({ polluted: true });
+    expect(xa.b).toBe(1);
+    const s = (out.services as Record<string, Record<string, unknown>>).s!;
+    expect(own(s.environment, '__proto__')).toBe('x');
+    expect(Object.getPrototypeOf(s.depends_on)).toBe(Object.prototype);
+    expect(own(s.depends_on, '__proto__')).toEqual({ condition: 'service_started', required: true });
+    const stripped = stripMarkers(JSON.parse('{"__proto__": {"polluted": true}}')) as object;
+    expect(Object.getPrototypeOf(stripped)).toBe(Object.prototype);
+    expect(own(stripped, '__proto__')).toEqual({ polluted: true });
+  });
   it('strips markers from a single file', () => {
     expect(stripMarkers(y('a: !reset x\nb: !override [1]\nc: [1, !reset 2]\n'))).toEqual({ b: [1], c: [1] });
   });

@@ -90,7 +90,7 @@ export function stripMarkers(tree: unknown): unknown {
   if (Array.isArray(tree)) return tree.filter((v) => !(v instanceof ResetMarker)).map(stripMarkers);
   if (isPlainObject(tree)) {
     const out: Plain = {};
-    for (const [k, v] of Object.entries(tree)) if (!(v instanceof ResetMarker)) out[k] = stripMarkers(v);
+    for (const [k, v] of Object.entries(tree)) if (!(v instanceof ResetMarker)) setKey(out, k, stripMarkers(v));
     return out;
   }
   if (tree instanceof ResetMarker) return null;
@@ -183,7 +183,7 @@ function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
       const out: Plain = { ...toKeyValueMap(base) };
       for (const [k, v] of Object.entries(toKeyValueMap(over))) {
         if (v instanceof ResetMarker) delete out[k];
-        else out[k] = withoutMarkers(v);
+        else setKey(out, k, withoutMarkers(v));
       }
       return out;
     }
@@ -238,7 +238,7 @@ function mergeMaps(base: Plain, over: Plain, path: string[]): Plain {
   for (const [k, v] of Object.entries(over)) {
     const merged = Object.hasOwn(out, k) ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : withoutMarkers(v);
     if (merged === DELETE) delete out[k];
-    else out[k] = merged;
+    else setKey(out, k, merged);
   }
   return out;
 }
@@ -264,8 +264,8 @@ export function toKeyValueMap(v: unknown): Plain {
       if (item instanceof ResetMarker) continue;
       const s = String(item);
       const eq = s.indexOf('=');
-      if (eq < 0) out[s] = null;
-      else out[s.slice(0, eq)] = s.slice(eq + 1);
+      if (eq < 0) setKey(out, s, null);
+      else setKey(out, s.slice(0, eq), s.slice(eq + 1));
     }
     return out;
   }
@@ -275,7 +275,7 @@ export function toKeyValueMap(v: unknown): Plain {
 function listToMap(v: unknown, dflt: () => unknown): Plain {
   if (Array.isArray(v)) {
     const out: Plain = {};
-    for (const item of v) if (!(item instanceof ResetMarker)) out[String(item)] = dflt();
+    for (const item of v) if (!(item instanceof ResetMarker)) setKey(out, String(item), dflt());
     return out;
   }
   return isPlainObject(v) ? v : {};
