@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { project } from '../../test/support/fixtures.js';
-import { orphanOptions } from './context.js';
+import { downOrphanOptions, orphanOptions } from './context.js';
 
 describe('orphanOptions', () => {
   const withEnv = (environment: Record<string, string>) => ({ ...project('p', { web: {} }), environment });
@@ -12,6 +12,22 @@ describe('orphanOptions', () => {
   });
 
   it('refuses COMPOSE_IGNORE_ORPHANS with --remove-orphans', () => {
-    expect(() => orphanOptions(withEnv({ COMPOSE_IGNORE_ORPHANS: '1' }), true)).toThrow('COMPOSE_IGNORE_ORPHANS and --remove-orphans cannot be combined');
+    expect(() => orphanOptions(withEnv({ COMPOSE_IGNORE_ORPHANS: '1' }), true)).toThrow('cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans');
+  });
+});
+
+describe('downOrphanOptions', () => {
+  const withEnv = (environment: Record<string, string>) => ({ ...project('p', { web: {} }), environment });
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('accepts COMPOSE_IGNORE_ORPHANS with --remove-orphans (compose down has no such check)', () => {
+    expect(downOrphanOptions(withEnv({ COMPOSE_IGNORE_ORPHANS: '1' }), true)).toEqual({ removeOrphans: true, ignoreOrphans: true });
+  });
+
+  it('takes the --remove-orphans default from COMPOSE_REMOVE_ORPHANS in the OS environment, not .env', () => {
+    vi.stubEnv('COMPOSE_REMOVE_ORPHANS', '');
+    expect(downOrphanOptions(withEnv({ COMPOSE_REMOVE_ORPHANS: 'true' }), undefined).removeOrphans).toBe(false);
+    vi.stubEnv('COMPOSE_REMOVE_ORPHANS', 'true');
+    expect(downOrphanOptions(withEnv({}), undefined).removeOrphans).toBe(true);
   });
 });

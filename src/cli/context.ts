@@ -95,20 +95,36 @@ export function parseScale(values: string[] | undefined): Record<string, number>
   return out;
 }
 
+/** A boolean environment variable set to `1` or `true`. */
+const isOn = (value: string | undefined): boolean => /^(1|true)$/i.test(value ?? '');
+
 /**
- * `--remove-orphans` and the orphan variables, read from the project's environment (the OS
- * environment plus `.env`, as compose exports `COMPOSE_*` from `.env`; compose-behaviour.md §3.13).
- * @throws CapstanError USAGE when `COMPOSE_IGNORE_ORPHANS` meets removal.
+ * `up`/`create`: `--remove-orphans` and the orphan variables, read from the project's environment
+ * (the OS environment plus `.env`, as compose exports `COMPOSE_*` from `.env`; compose-behaviour.md
+ * §3.13).
+ * @throws CapstanError USAGE when `COMPOSE_IGNORE_ORPHANS` meets removal (compose's up RunE).
  */
 export function orphanOptions(project: Project, removeOrphansFlag: boolean | undefined): { removeOrphans: boolean; ignoreOrphans: boolean } {
   // a project rebuilt from labels (no compose file) has no environment of its own
-  const on = (name: string): boolean => /^(1|true)$/i.test(project.environment[name] ?? process.env[name] ?? '');
+  const on = (name: string): boolean => isOn(project.environment[name] ?? process.env[name]);
   const ignoreOrphans = on('COMPOSE_IGNORE_ORPHANS');
   const removeOrphans = Boolean(removeOrphansFlag) || on('COMPOSE_REMOVE_ORPHANS');
   if (ignoreOrphans && removeOrphans) {
-    throw new CapstanError('USAGE', 'COMPOSE_IGNORE_ORPHANS and --remove-orphans cannot be combined', {
+    throw new CapstanError('USAGE', 'cannot combine COMPOSE_IGNORE_ORPHANS and --remove-orphans', {
       hint: 'unset COMPOSE_IGNORE_ORPHANS to remove orphans, or drop --remove-orphans (and COMPOSE_REMOVE_ORPHANS)',
     });
   }
   return { removeOrphans, ignoreOrphans };
+}
+
+/**
+ * `down`: `--remove-orphans`, its default from `COMPOSE_REMOVE_ORPHANS` in the OS environment (compose
+ * reads it when it builds the command, before `.env` is exported: cmd/compose/down.go). Never refused
+ * with `COMPOSE_IGNORE_ORPHANS`, which only silences the orphan warning here.
+ */
+export function downOrphanOptions(project: Project, removeOrphansFlag: boolean | undefined): { removeOrphans: boolean; ignoreOrphans: boolean } {
+  return {
+    removeOrphans: Boolean(removeOrphansFlag) || isOn(process.env.COMPOSE_REMOVE_ORPHANS),
+    ignoreOrphans: isOn(project.environment.COMPOSE_IGNORE_ORPHANS ?? process.env.COMPOSE_IGNORE_ORPHANS),
+  };
 }

@@ -1,5 +1,5 @@
 import { formatPlan } from '../../compose/plan.js';
-import { interruptSignals, loadOrLabels, orphanOptions, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { downOrphanOptions, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from '../context.js';
 
 /** `capstan down [SERVICE...]`: `-v`, `--remove-orphans`, `-t`. */
 export async function run(
@@ -15,7 +15,7 @@ export async function run(
     const plan = await compose.down(project, {
       services,
       volumes: flags.volumes,
-      ...orphanOptions(project, flags.removeOrphans),
+      ...downOrphanOptions(project, flags.removeOrphans),
       timeoutSeconds: flags.timeout,
       dryRun: flags.dryRun || g.dryRun,
       signal: interrupt.signal,
