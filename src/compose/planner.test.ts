@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapstanError } from '../errors.js';
 import { container, converged, empty, project } from '../../test/support/fixtures.js';
+import { Label } from './labels.js';
 import { formatPlan, formatSteps } from './plan.js';
 import { planBuild, planDown, planUp } from './planner.js';
 
@@ -103,6 +104,15 @@ describe('planUp', () => {
     three.containers.push(container(p, p.services.web!, 2), container(p, p.services.web!, 3));
     const down = planUp(p, three);
     expect(down.entries.filter((e) => e.action === 'remove').map((e) => e.name)).toEqual(['p-web-3', 'p-web-2']);
+  });
+
+  it('scales down obsolete containers first, keeping an up-to-date one (compose sortContainers)', () => {
+    const p = project('p', { web: {} });
+    const three = converged(p);
+    three.containers.push(container(p, p.services.web!, 2), container(p, p.services.web!, 3));
+    three.containers[0] = { ...three.containers[0]!, labels: { ...three.containers[0]!.labels, [Label.configHash]: 'old' } };
+    const plan = planUp(p, three, { scale: { web: 1 } });
+    expect(plan.entries.map((e) => `${e.name} ${e.action}`)).toEqual(['p_default up to date', 'p-web-2 up to date', 'p-web-3 remove', 'p-web-1 remove']);
   });
 
   it('only the named services and their dependencies; --no-deps only the named', () => {

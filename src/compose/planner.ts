@@ -371,23 +371,35 @@ function planServiceContainers(
   // Containers are created in dependency order too (network_mode/volumes_from need the parent).
   for (const dep of dependenciesOf(service)) createAfter.push(...(createdIds.get(dep.on) ?? []));
 
-  const keep = [...existing].sort((a, c) => a.number - c.number);
-  const surplus = keep.splice(scale);
+  const volumesGone = (c: ObservedContainer): string[] => Object.values(c.volumes).filter((v) => diverged.volumes.has(v));
+  const whyRecreate = new Map(
+    existing.map((c) => {
+      const gone = volumesGone(c);
+      const why =
+        (gone.length ? `volume ${gone.join(', ')} recreated` : '') ||
+        recreateReason(c, hash, digest, imageId, imageRebuilt, options) ||
+        (options.noRecreate ? '' : driftReason(project, service, c, recreated));
+      return [c, why] as const;
+    }),
+  );
+  // Scale down keeps the up-to-date containers with the lowest numbers: the obsolete ones go
+  // first, then the highest numbers (compose sortContainers, compose-behaviour.md §3.14).
+  const obsolete = (c: ObservedContainer): number => (whyRecreate.get(c) ? 1 : 0);
+  const keep = [...existing].sort((a, c) => obsolete(a) - obsolete(c) || a.number - c.number);
+  const surplus = keep.splice(scale).sort((a, c) => c.number - a.number);
+  keep.sort((a, c) => a.number - c.number);
   const runningAfter: string[] = [];
   const created: string[] = [];
 
   let restarts: string[] = [];
   for (const container of keep) {
-    const volumesGone = Object.values(container.volumes).filter((v) => diverged.volumes.has(v));
+    const gone = volumesGone(container);
     const networksGone = container.networks.filter((n) => diverged.networks.has(n));
-    const why =
-      (volumesGone.length ? `volume ${volumesGone.join(', ')} recreated` : '') ||
-      recreateReason(container, hash, digest, imageId, imageRebuilt, options) ||
-      (options.noRecreate ? '' : driftReason(project, service, container, recreated));
+    const why = whyRecreate.get(container)!;
     if (why) {
       // A container on a recreated network or volume goes first: the old network or volume can
       // only be removed once nothing uses it, and the new container needs the new one.
-      const oldFirst = volumesGone.length > 0 || networksGone.length > 0;
+      const oldFirst = gone.length > 0 || networksGone.length > 0;
       const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options, oldFirst);
       runningAfter.push(steps.running);
       created.push(steps.created);
@@ -453,8 +465,7 @@ function planServiceContainers(
     b.addContainer(service.name, name);
   }
 
-  // Scale down: highest numbers first.
-  for (const container of surplus.reverse()) {
+  for (const container of surplus) {
     planRemoveContainer(b, container, stopTimeout(service, options), `scale ${existing.length} → ${scale}`);
   }
   started.set(service.name, runningAfter);
