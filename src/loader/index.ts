@@ -109,7 +109,11 @@ interface FileLoadContext {
    * (the root project's, or an included project's own), then by absolute path.
    */
   baseCache: WeakMap<Record<string, string>, Map<string, Promise<Record<string, unknown>>>>;
-  /** Files already parsed (to read their `name:` first), each taken once by {@link parseAndInterpolate}. */
+  /**
+   * Parsed files by absolute path (`-f` files first, to read their `name:`): parsing does not depend
+   * on the environment and nothing modifies a parsed tree, so a file that is also an `extends` base
+   * or included is read and parsed once.
+   */
   parsed: Map<string, ParsedYaml[]>;
   workingDir: string;
   /** Alias-expansion budget per document (compose-go `MaxNodeVisits`); default in yaml.ts. */
@@ -135,9 +139,11 @@ async function parseAndInterpolate(
   env: Record<string, string>,
   ctx: FileLoadContext,
 ): Promise<{ docs: ParsedYaml[]; trees: Record<string, unknown>[] }> {
-  const cached = ctx.parsed.get(f);
-  ctx.parsed.delete(f);
-  const parsed = cached ?? parseYaml(await readComposeSource(f, ctx), ctx.display(f), { maxNodeVisits: ctx.maxNodeVisits });
+  let parsed = ctx.parsed.get(f);
+  if (!parsed) {
+    parsed = parseYaml(await readComposeSource(f, ctx), ctx.display(f), { maxNodeVisits: ctx.maxNodeVisits });
+    ctx.parsed.set(f, parsed);
+  }
   const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : undefined);
   const docs: ParsedYaml[] = [];
   const trees: Record<string, unknown>[] = [];
