@@ -15,8 +15,7 @@ export function printError(err: unknown, verbose: boolean): number {
     if (verbose && err.stack) out.write(`${err.stack}\n`);
     return err.exitCode;
   }
-  const e = err as { code?: string; message?: string; stack?: string };
-  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) return 1; // commander printed it
+  const e = err as { message?: string; stack?: string };
   out.write(`error: internal: ${e?.message ?? String(err)}\n`);
   out.write(verbose && e?.stack ? `${e.stack}\n` : '  this is a bug in Capstan; run again with --verbose for details\n');
   return 1;

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { printError } from './errors.js';
 import type { GlobalOptions } from './context.js';
@@ -12,10 +12,10 @@ import type { GlobalOptions } from './context.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** An integer option value (as Go's flag package reads one: `12abc` is not); commander reports the refusal. */
 const int = (v: string): number => {
-  const n = Number.parseInt(v, 10);
-  if (!Number.isFinite(n)) throw new Error(`not a number: ${v}`);
-  return n;
+  if (!/^[-+]?\d+$/.test(v.trim())) throw new InvalidArgumentError('not an integer');
+  return Number.parseInt(v, 10);
 };
 
 /**
@@ -52,7 +52,7 @@ function createProgram(): Command {
     .option('--project-directory <dir>', 'alternate working directory (default: the first compose file\'s directory)')
     .option('--env-file <file>', 'alternate environment file (repeatable)', collect)
     .option('--profile <profile>', 'profile to enable (repeatable)', collect)
-    .option('--parallel <n>', 'maximum parallelism, -1 for unlimited', (v) => Number.parseInt(v, 10))
+    .option('--parallel <n>', 'maximum parallelism, -1 for unlimited', int)
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']))
     .addOption(new Option('--ansi <when>', 'control when to print ANSI control characters').choices(['never', 'always', 'auto']).default('auto'))
     .option('--dry-run', 'print the plan; change nothing')
