@@ -154,7 +154,8 @@ export class Compose {
       const images = new Map<string, string>();
       await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images, project);
       observed = { ...observed, images: new Map([...observed.images, ...images]) };
-      plan = planUp(project, observed, { ...options, imagesBuilt: true });
+      // every image is present now: the same plan without builds
+      plan = planUp(project, observed, { ...options, noBuild: true });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).

@@ -40,8 +40,6 @@ export interface UpPlanOptions {
   ignoreOrphans?: boolean;
   /** `--no-build`: never build; a missing image is an error. */
   noBuild?: boolean;
-  /** Internal (second planning pass of `up`): images were just built, do not plan builds again. */
-  imagesBuilt?: boolean;
   /** `--always-recreate-deps`: force-recreate the (non-targeted) dependencies too. */
   alwaysRecreateDeps?: boolean;
   /** `-y`: answer yes to prompts (recreating a volume whose configuration changed). */
@@ -303,7 +301,7 @@ function planImages(
     const image = serviceImage(project.name, service);
     const present = images.get(image) !== undefined;
     const wanted = !present || options.build || service.pull_policy === 'build';
-    if (service.build && wanted && !options.noBuild && !(options.imagesBuilt && present)) {
+    if (service.build && wanted && !options.noBuild) {
       rebuilt.add(service.name);
       if (building.has(image)) continue; // two services sharing one image build it once
       building.add(image);
