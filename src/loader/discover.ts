@@ -226,8 +226,11 @@ export async function resolveProjectOptions(input: ProjectOptionsInput): Promise
   const workingDir = projectDir ?? (firstReal ? dirname(firstReal) : cwd);
   // docker compose reads the env files twice: once before the compose files are known (from the
   // project directory, the first -f file's directory or cwd) and once from the project directory.
-  // The first reading's values win, and the second is interpolated against them.
-  const environment = workingDir === firstDir ? preEnv : { ...(await loadEnv(workingDir, firstEnv)), ...firstEnv, ...osEnv };
+  // The first reading's values win, and the second is interpolated against them. Explicit env
+  // files do not depend on the directory: a second reading would define the same keys, all
+  // overridden by the first reading, so the first is the result.
+  const sameFiles = workingDir === firstDir || explicit !== undefined || input.noDotEnv;
+  const environment = sameFiles ? preEnv : { ...(await loadEnv(workingDir, firstEnv)), ...firstEnv, ...osEnv };
   return {
     files,
     workingDir,
