@@ -103,22 +103,21 @@ export class Compose {
   }
 
   /**
-   * Observe the project's resources plus the declared networks and volumes, and (unless
-   * `images: false`, as for `down`) the images its services run.
+   * Observe the project's resources, plus (for `up`) the declared networks and volumes found
+   * without the project label and the images its services run. `labelledOnly` (`down`, stopping)
+   * asks the engine for nothing else: those plans touch only what carries the label.
    */
-  async observe(project: Project, options: { images?: boolean } = {}): Promise<ObservedState> {
+  async observe(project: Project, options: { labelledOnly?: boolean } = {}): Promise<ObservedState> {
     const labelled = this.prefetched;
     this.prefetched = undefined;
-    return observe(
-      this.engine,
-      project.name,
-      {
-        networks: Object.values(project.networks).map((n) => n.name),
-        volumes: Object.values(project.volumes).map((v) => v.name),
-        images: options.images === false ? [] : Object.values(project.services).map((s) => serviceImage(project.name, s)),
-      },
-      labelled,
-    );
+    const declared = options.labelledOnly
+      ? {}
+      : {
+          networks: Object.values(project.networks).map((n) => n.name),
+          volumes: Object.values(project.volumes).map((v) => v.name),
+          images: Object.values(project.services).map((s) => serviceImage(project.name, s)),
+        };
+    return observe(this.engine, project.name, declared, labelled);
   }
 
   /**
@@ -178,7 +177,7 @@ export class Compose {
    * Works on a label-only project too ({@link Compose.projectFromLabels}).
    */
   async down(project: Project, options: DownPlanOptions & { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<Plan> {
-    const observed = await this.observe(project, { images: false });
+    const observed = await this.observe(project, { labelledOnly: true });
     const plan = planDown(project, observed, options);
     if (options.dryRun) return plan;
     if (!observed.containers.length && ![...observed.networks.values(), ...observed.volumes.values()].some((r) => r.managed)) {
@@ -368,7 +367,7 @@ export class Compose {
       if (interrupted) this.emit({ type: 'info', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
       // Ctrl+C stops only the targeted services; an abort stops everything that was started.
       // Dependents stop before what they depend on; a second Ctrl+C kills what is still stopping.
-      const observed = await this.observe(project, { images: false });
+      const observed = await this.observe(project, { labelledOnly: true });
       const plan = planStop(project, observed, { services: interrupted ? [...stopped] : [] });
       // only what this stop is stopping: implicitly started dependencies keep running (§3.16)
       const kill = (): void => {
