@@ -87,7 +87,7 @@ export function interpolate(template: string, lookup: Lookup, options: Interpola
 }
 
 /** Index of the `}` closing a `${` whose content starts at `from`, or -1. */
-function findClosingBrace(s: string, from: number): number {
+export function findClosingBrace(s: string, from: number): number {
   let depth = 1;
   for (let j = from; j < s.length; j++) {
     const c = s[j];

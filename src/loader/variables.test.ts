@@ -10,6 +10,11 @@ describe('extractVariables', () => {
     expect(vars.get('C')?.presenceValue).toBe('yes');
     expect(vars.get('D')?.defaultValue).toBe('$E');
   });
+  it('finds the brace closing a nested ${…} default', () => {
+    const vars = extractVariables({ a: '${A:-${B:-{x}}}-$C' });
+    expect([...vars.keys()]).toEqual(['A', 'B', 'C']);
+    expect(vars.get('A')?.defaultValue).toBe('${B:-{x}}');
+  });
   it('ignores escaped dollars, keys and malformed templates', () => {
     expect(extractVariables({ '${KEY}': '$$x ${ unterminated' }).size).toBe(0);
   });

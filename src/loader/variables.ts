@@ -4,6 +4,7 @@
  * (`:-`, `-`), presence value (`:+`, `+`) and whether it is required (`:?`, `?`). Defaults and
  * other arguments are reported as written and scanned for nested references too.
  */
+import { findClosingBrace } from './interpolate.js';
 
 /** One referenced variable. */
 export interface VariableInfo {
@@ -14,16 +15,6 @@ export interface VariableInfo {
 }
 
 const NAME = /^[_A-Za-z][_A-Za-z0-9]*/;
-
-/** Index of the `}` closing a `${` whose content starts at `from`, or -1. */
-function closing(s: string, from: number): number {
-  let depth = 1;
-  for (let j = from; j < s.length; j++) {
-    if (s[j] === '{') depth++;
-    else if (s[j] === '}' && --depth === 0) return j;
-  }
-  return -1;
-}
 
 /** Add the variables referenced by one template string to `out` (first occurrence wins). */
 export function extractFromString(template: string, out: Map<string, VariableInfo>): void {
@@ -40,7 +31,7 @@ export function extractFromString(template: string, out: Map<string, VariableInf
       continue;
     }
     if (next === '{') {
-      const end = closing(template, d + 2);
+      const end = findClosingBrace(template, d + 2);
       if (end < 0) return;
       const body = template.slice(d + 2, end);
       const m = NAME.exec(body);
@@ -75,11 +66,7 @@ export function extractVariables(tree: unknown): Map<string, VariableInfo> {
   const walk = (node: unknown): void => {
     if (typeof node === 'string') extractFromString(node, out);
     else if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === 'object') {
-      const inner = (node as { value?: unknown }).value;
-      if (inner !== undefined && !Object.keys(node).length) walk(inner);
-      for (const v of Object.values(node)) walk(v);
-    }
+    else if (node !== null && typeof node === 'object') for (const v of Object.values(node)) walk(v);
   };
   walk(tree);
   return out;
