@@ -11,7 +11,7 @@ type RawService = { [K in keyof ServiceConfig]?: unknown };
 
 const spec = (service: RawService, extra = {}) => {
   const p = project('shop', { web: service as Partial<ServiceConfig> }, extra);
-  return containerSpec({ project: p, service: p.services.web!, replica: 2, name: 'shop-web-2', configHash: 'h', configDigest: '{}' });
+  return containerSpec({ project: p, service: p.services.web!, replica: 2, configHash: 'h', configDigest: '{}' });
 };
 
 describe('containerSpec', () => {
@@ -130,7 +130,7 @@ describe('containerSpec', () => {
 describe('containerSpec: every attribute the engine takes', () => {
   const host = (service: RawService, extra = {}, apiVersion?: string) => {
     const p = project('shop', { web: service as Partial<ServiceConfig>, db: {}, named: { container_name: 'the-db' } }, extra);
-    return containerSpec({ project: p, service: p.services.web!, replica: 1, name: 'shop-web-1', configHash: 'h', configDigest: '{}', apiVersion });
+    return containerSpec({ project: p, service: p.services.web!, replica: 1, configHash: 'h', configDigest: '{}', apiVersion });
   };
 
   it('maps security_opt, dns_search, dns_opt, group_add, runtime, isolation, storage_opt, device_cgroup_rules', () => {
@@ -402,7 +402,7 @@ describe('containerSpec: secrets, configs and hooks', () => {
       environment: { TOKEN: 's3cret' },
       ...extra,
     });
-    return containerSpec({ project: p, service: p.services.web!, replica: 1, name: 'shop-web-1', configHash: 'h', configDigest: '{}' });
+    return containerSpec({ project: p, service: p.services.web!, replica: 1, configHash: 'h', configDigest: '{}' });
   };
 
   it('bind-mounts file sources read-only and lists copied files with their ownership and mode', () => {

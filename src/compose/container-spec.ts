@@ -51,8 +51,8 @@ export interface ContainerSpec {
 export interface ContainerSpecInput {
   project: Project;
   service: ServiceConfig;
+  /** The container number; the container's final name follows from it (`containerName`). */
   replica: number;
-  name: string;
   configHash: string;
   configDigest: string;
   /** Anonymous volumes of the container being replaced: target path → volume name. */

@@ -446,7 +446,7 @@ function planServiceContainers(
   for (let i = keep.length; i < scale; i++) {
     const number = next++;
     const name = containerName(project.name, service, number);
-    const spec = containerSpec({ project, service, replica: number, name, configHash: hash, configDigest: digestText, apiVersion: options.apiVersion });
+    const spec = containerSpec({ project, service, replica: number, configHash: hash, configDigest: digestText, apiVersion: options.apiVersion });
     if (imageId) spec.body.Labels![Label.image] = imageId;
     const createId = `create-container:${name}`;
     b.step(createId, createAfter, { type: 'create-container', service: service.name, name, spec });
@@ -579,7 +579,6 @@ function planRecreate(
     project,
     service,
     replica: old.number,
-    name: tmp,
     configHash: hash,
     configDigest: digestText,
     inheritedVolumes: anonymousVolumes(service, old),
