@@ -4,7 +4,7 @@ import { loadProject, type LoadOptions } from '../loader/index.js';
 import { EngineClient } from '../engine/client.js';
 import { Compose } from '../compose/compose.js';
 import { colorsFor, type Colors } from '../ui/colors.js';
-import { createProgress, type ProgressMode, type ProgressRenderer } from '../ui/progress.js';
+import { createProgress, type ProgressRenderer } from '../ui/progress.js';
 import { loadOptionsFromGlobals, type GlobalOptions } from './globals.js';
 
 export type { GlobalOptions } from './globals.js';
@@ -50,11 +50,8 @@ export interface Session {
 /** An engine client, a Compose object, and the progress renderer on stderr. */
 export function session(g: GlobalOptions, title = 'Running'): Session {
   const colors = colorsFor(process.stderr, g.ansi);
-  const envParallel = Number.parseInt(process.env.COMPOSE_PARALLEL_LIMIT ?? '', 10);
-  const concurrency = g.parallel ?? (Number.isFinite(envParallel) ? envParallel : undefined);
-  const mode = (g.progress ?? (process.env.COMPOSE_PROGRESS as ProgressMode | undefined) ?? 'auto') as ProgressMode;
-  const progress = createProgress(mode, process.stderr, colors, title);
-  const compose = new Compose({ engine: EngineClient.fromEnvironment(), events: progress, concurrency });
+  const progress = createProgress(g.progress ?? 'auto', process.stderr, colors, title);
+  const compose = new Compose({ engine: EngineClient.fromEnvironment(), events: progress, concurrency: g.parallel });
   return { compose, progress, colors };
 }
 

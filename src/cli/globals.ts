@@ -1,3 +1,4 @@
+import { CapstanError } from '../errors.js';
 import type { LoadOptions } from '../loader/index.js';
 import { colorsFor } from '../ui/colors.js';
 import type { ProgressMode } from '../ui/progress.js';
@@ -21,6 +22,27 @@ export interface GlobalOptions {
   verbose?: boolean;
   /** `--all-resources`: keep networks, volumes, secrets, configs no service uses. */
   allResources?: boolean;
+}
+
+/**
+ * The global flags as the commands use them, once commander has read them with their environment
+ * fallbacks (`COMPOSE_ANSI`, `COMPOSE_PROGRESS`, `COMPOSE_PARALLEL_LIMIT`: Option.env in main.ts),
+ * as compose's root command settles them (cmd/compose/compose.go `resolveAnsiMode`,
+ * `applyAnsiMode`, `selectEventProcessor`): `--progress none` is `quiet`; `tty` with `--ansi never`
+ * and `plain` with `--ansi always` are refused; `auto` with `--ansi never` is `plain`; then a
+ * non-empty `NO_COLOR` turns colors off (`--ansi never`) without changing the progress mode.
+ * @throws CapstanError USAGE on the refused combinations, with compose's messages.
+ */
+export function settleGlobals(g: Omit<GlobalOptions, 'progress'> & { progress?: string }): GlobalOptions {
+  const usage = (m: string): never => {
+    throw new CapstanError('USAGE', m);
+  };
+  let progress = (g.progress ?? 'auto') as ProgressMode | 'none';
+  if (progress === 'none') progress = 'quiet';
+  if (progress === 'tty' && g.ansi === 'never') usage("can't use --progress tty while ANSI support is disabled");
+  if (progress === 'plain' && g.ansi === 'always') usage("can't use --progress plain while ANSI support is forced");
+  if (progress === 'auto' && g.ansi === 'never') progress = 'plain';
+  return { ...g, progress, ansi: process.env.NO_COLOR ? 'never' : g.ansi };
 }
 
 /** Print a loader warning on stderr, yellow in a terminal. */

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { printError } from './errors.js';
-import type { GlobalOptions } from './context.js';
+import { settleGlobals, type GlobalOptions } from './globals.js';
 
 /**
  * The `capstan` command line: a drop-in for `docker compose`. Global flags go before the
@@ -52,13 +52,18 @@ function createProgram(): Command {
     .option('--project-directory <dir>', 'alternate working directory (default: the first compose file\'s directory)')
     .option('--env-file <file>', 'alternate environment file (repeatable)', collect)
     .option('--profile <profile>', 'profile to enable (repeatable)', collect)
-    .option('--parallel <n>', 'maximum parallelism, -1 for unlimited', int)
-    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']))
-    .addOption(new Option('--ansi <when>', 'control when to print ANSI control characters').choices(['never', 'always', 'auto']).default('auto'))
+    .addOption(new Option('--parallel <n>', 'maximum parallelism, -1 for unlimited').argParser(int).env('COMPOSE_PARALLEL_LIMIT'))
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet', 'none']).env('COMPOSE_PROGRESS'))
+    .addOption(new Option('--ansi <when>', 'control when to print ANSI control characters').choices(['never', 'always', 'auto']).default('auto').env('COMPOSE_ANSI'))
     .option('--dry-run', 'print the plan; change nothing')
     .option('--all-resources', 'include all resources, even those not used by services')
     .option('--verbose', 'show stack traces of errors')
     .option('-v, --version', 'show the Capstan version and exit');
+
+  // every command sees the global flags settled (progress mode, ANSI, NO_COLOR), as compose's PersistentPreRunE
+  program.hook('preAction', () => {
+    for (const [key, value] of Object.entries(settleGlobals(program.opts()))) program.setOptionValue(key, value);
+  });
 
   program.action(() => {
     if (program.opts().version) {

@@ -1,14 +1,15 @@
 import pc from 'picocolors';
 
 /**
- * Colors, on only when the output is a terminal (or forced): `--ansi never|always|auto`,
- * `NO_COLOR`, `FORCE_COLOR`, as docker compose and picocolors read them.
+ * Colors, on only when the output is a terminal (or forced): `--ansi never|always|auto` (which
+ * `NO_COLOR` has already turned to `never`: cli/globals.ts `settleGlobals`), `FORCE_COLOR` as
+ * picocolors reads it.
  */
 export type Colors = ReturnType<typeof pc.createColors>;
 
 /** Decide whether to color a stream. */
 export function colorsFor(stream: NodeJS.WriteStream, ansi: 'never' | 'always' | 'auto' = 'auto'): Colors {
-  if (ansi === 'never' || process.env.NO_COLOR) return pc.createColors(false);
+  if (ansi === 'never') return pc.createColors(false);
   if (ansi === 'always' || process.env.FORCE_COLOR) return pc.createColors(true);
   return pc.createColors(Boolean(stream.isTTY));
 }
