@@ -274,8 +274,10 @@ export class Compose {
     const started = performance.now();
     for (const name of pending) this.emit({ type: 'progress', resource: 'container', id: name, status: 'Waiting', done: false });
     while (pending.size) {
-      for (const name of [...pending]) {
-        const info = await this.engine.inspectContainer(name);
+      const names = [...pending];
+      const inspected = await Promise.all(names.map((name) => this.engine.inspectContainer(name)));
+      for (const [i, info] of inspected.entries()) {
+        const name = names[i]!;
         const service = info.Config?.Labels?.[Label.service] ?? '';
         const state = info.State;
         const elapsed = (performance.now() - started) / 1000;
