@@ -64,13 +64,13 @@ export function stepRunner(
           images.set(op.request.tags[0]!, id);
         });
       case 'create-container':
-        return track(emit, 'container', finalName(op.name), 'Creating', 'Created', async () => {
+        return track(emit, 'container', op.finalName, 'Creating', 'Created', async () => {
           const body = { ...op.spec.body, Labels: { ...op.spec.body.Labels } };
           const built = images.get(body.Image ?? '');
           if (built) body.Labels[Label.image] = built;
           for (const message of op.spec.warnings ?? []) emit({ type: 'warning', message });
           await engine.createContainer(op.name, body, op.spec.platform);
-          createdHooks.set(finalName(op.name), op.spec.hooks);
+          createdHooks.set(op.finalName, op.spec.hooks);
           for (const extra of op.spec.extraNetworks) {
             await engine.connectNetwork(extra.network, op.name, extra.endpoint);
           }
@@ -128,11 +128,6 @@ export function explainStartFailure(container: string, err: unknown): unknown {
     hint: 'another project or process uses it — `docker ps` shows containers publishing it; change the published port',
     cause: err,
   });
-}
-
-/** A recreated container is created under a temporary name; progress shows the final one. */
-function finalName(name: string): string {
-  return name.replace(/^[0-9a-f]{12}_/, '');
 }
 
 async function track<T>(

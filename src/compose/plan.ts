@@ -53,7 +53,8 @@ export type Operation =
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }
   | { type: 'remove-volume'; name: string }
   | { type: 'build-image'; service: string; request: BuildRequest }
-  | { type: 'create-container'; service: string; name: string; spec: ContainerSpec }
+  /** `name`: what it is created as (a temporary name while it replaces `finalName`, else the same). */
+  | { type: 'create-container'; service: string; name: string; finalName: string; spec: ContainerSpec }
   | { type: 'start-container'; service: string; name: string }
   | { type: 'stop-container'; service: string; name: string; id: string; timeoutSeconds?: number }
   | { type: 'remove-container'; service: string; name: string; id: string; volumes?: boolean }

@@ -449,7 +449,7 @@ function planServiceContainers(
     const spec = containerSpec({ project, service, replica: number, configHash: hash, configDigest: digestText, apiVersion: options.apiVersion });
     if (imageId) spec.body.Labels![Label.image] = imageId;
     const createId = `create-container:${name}`;
-    b.step(createId, createAfter, { type: 'create-container', service: service.name, name, spec });
+    b.step(createId, createAfter, { type: 'create-container', service: service.name, name, finalName: name, spec });
     created.push(createId);
     if (!options.noStart) {
       const startId = `start-container:${name}`;
@@ -594,13 +594,13 @@ function planRecreate(
   if (oldFirst) {
     b.step(stopId, [], stop);
     b.step(removeId, [stopId], remove);
-    b.step(createId, [...createAfter, removeId], { type: 'create-container', service: service.name, name, spec });
+    b.step(createId, [...createAfter, removeId], { type: 'create-container', service: service.name, name, finalName: name, spec });
     if (options.noStart) return { running: createId, created: createId };
     const startId = `start-container:${name}`;
     b.step(startId, [createId, ...startAfter()], { type: 'start-container', service: service.name, name });
     return { running: startId, created: createId };
   }
-  b.step(createId, createAfter, { type: 'create-container', service: service.name, name: tmp, spec });
+  b.step(createId, createAfter, { type: 'create-container', service: service.name, name: tmp, finalName: name, spec });
   b.step(stopId, [createId], stop);
   b.step(removeId, [stopId], remove);
   b.step(renameId, [removeId], { type: 'rename-container', service: service.name, from: tmp, to: name });
