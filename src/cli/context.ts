@@ -1,19 +1,13 @@
 import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
-import { loadProject, type LoadOptions } from '../loader/index.js';
 import { EngineClient } from '../engine/client.js';
 import { Compose } from '../compose/compose.js';
 import { colorsFor, type Colors } from '../ui/colors.js';
 import { createProgress, type ProgressRenderer } from '../ui/progress.js';
-import { loadOptionsFromGlobals, type GlobalOptions } from './globals.js';
+import { loadFromGlobals, type GlobalOptions } from './globals.js';
 
 export type { GlobalOptions } from './globals.js';
-export { warningPrinter } from './globals.js';
-
-/** Load the project the global flags describe; `overrides` set the other loader options. */
-export async function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
-  return loadProject(loadOptionsFromGlobals(g, overrides));
-}
+export { loadFromGlobals, warningPrinter } from './globals.js';
 
 /**
  * The project for commands that also work without a compose file (`down`, `ps`, `logs`):

@@ -1,11 +1,13 @@
 import { CapstanError } from '../errors.js';
-import type { LoadOptions } from '../loader/index.js';
+import { loadProject, type LoadOptions } from '../loader/index.js';
+import type { Project } from '../model/types.js';
 import { colorsFor } from '../ui/colors.js';
 import type { ProgressMode } from '../ui/progress.js';
 
 /**
- * The global flags and how they become loader options. Kept free of the engine client and the
- * compose layer so that `config` can use it without loading them (start-up time).
+ * The global flags and how they become loader options and a loaded project. Kept free of the
+ * engine client and the compose layer so that `config` can use it without loading them (start-up
+ * time).
  */
 
 /** The global flags, as commander parsed them (before the subcommand). */
@@ -75,4 +77,9 @@ async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Load the project the global flags describe; `overrides` set the other loader options. */
+export function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
+  return loadProject(loadOptionsFromGlobals(g, overrides));
 }

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { printError } from './errors.js';
-import { settleGlobals, type GlobalOptions } from './globals.js';
+import type { GlobalOptions } from './globals.js';
 
 /**
  * The `capstan` command line: a drop-in for `docker compose`. Global flags go before the
@@ -61,7 +61,9 @@ function createProgram(): Command {
     .option('-v, --version', 'show the Capstan version and exit');
 
   // every command sees the global flags settled (progress mode, ANSI, NO_COLOR), as compose's PersistentPreRunE
-  program.hook('preAction', () => {
+  // (imported when a command runs: globals.ts brings the loader with it)
+  program.hook('preAction', async () => {
+    const { settleGlobals } = await import('./globals.js');
     for (const [key, value] of Object.entries(settleGlobals(program.opts()))) program.setOptionValue(key, value);
   });
 

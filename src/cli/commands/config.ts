@@ -5,15 +5,10 @@ import { dependencyOrder } from '../../compose/graph.js';
 import { serviceHash } from '../../compose/hash.js';
 import { formatTable } from '../../ui/table.js';
 import type { Project } from '../../model/types.js';
-import { loadOptionsFromGlobals, type GlobalOptions } from '../globals.js';
-import { loadModel, loadProject, type LoadOptions } from '../../loader/index.js';
+import { loadFromGlobals, loadOptionsFromGlobals, type GlobalOptions } from '../globals.js';
+import { loadModel } from '../../loader/index.js';
 import { modelToYaml, projectToModel, rawModelToPrint } from '../../loader/serialize.js';
 import { extractVariables } from '../../loader/variables.js';
-
-/** The project the global flags describe. */
-function loadFromGlobals(g: GlobalOptions, overrides: Partial<LoadOptions> = {}): Promise<Project> {
-  return loadProject(loadOptionsFromGlobals(g, overrides));
-}
 
 interface ConfigFlags {
   format?: string;
