@@ -81,22 +81,6 @@ export function isPlainObject(v: unknown): v is Plain {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof OverrideMarker) && !(v instanceof ResetMarker);
 }
 
-/**
- * Remove `!reset` / `!override` markers from a single file's tree: a reset entry disappears, an
- * override is unwrapped.
- */
-export function stripMarkers(tree: unknown): unknown {
-  if (tree instanceof OverrideMarker) return stripMarkers(tree.value);
-  if (Array.isArray(tree)) return tree.filter((v) => !(v instanceof ResetMarker)).map(stripMarkers);
-  if (isPlainObject(tree)) {
-    const out: Plain = {};
-    for (const [k, v] of Object.entries(tree)) if (!(v instanceof ResetMarker)) setKey(out, k, stripMarkers(v));
-    return out;
-  }
-  if (tree instanceof ResetMarker) return null;
-  return tree;
-}
-
 /** Sets `o[k]`, also for a key named `__proto__` (which must stay data). */
 function setKey(o: Plain, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
@@ -104,13 +88,13 @@ function setKey(o: Plain, k: string, v: unknown): void {
 }
 
 /**
- * {@link stripMarkers} without copying what holds no marker: the result shares those parts with
- * `tree` (all of it when no marker was ever made). The merge uses it on trees it owns (it never
- * modifies a tree it is given).
+ * Remove `!reset` / `!override` markers from a single file's tree: a reset entry disappears, an
+ * override is unwrapped. Only what holds a marker is copied: the result shares the rest with
+ * `tree` (all of it when no marker was ever made); nothing in the loader modifies a tree it is given.
  */
-function withoutMarkers(tree: unknown): unknown {
+export function stripMarkers(tree: unknown): unknown {
   if (!markersExist()) return tree;
-  if (tree instanceof OverrideMarker) return withoutMarkers(tree.value);
+  if (tree instanceof OverrideMarker) return stripMarkers(tree.value);
   if (tree instanceof ResetMarker) return null;
   if (Array.isArray(tree)) {
     let out: unknown[] | undefined;
@@ -120,7 +104,7 @@ function withoutMarkers(tree: unknown): unknown {
         out ??= tree.slice(0, i);
         continue;
       }
-      const nv = withoutMarkers(v);
+      const nv = stripMarkers(v);
       if (out) out.push(nv);
       else if (nv !== v) (out = tree.slice(0, i)).push(nv);
     }
@@ -141,7 +125,7 @@ function withoutMarkers(tree: unknown): unknown {
         out ??= copyBefore(i);
         continue;
       }
-      const nv = withoutMarkers(v);
+      const nv = stripMarkers(v);
       if (!out && nv !== v) out = copyBefore(i);
       if (out) setKey(out, k, nv);
     }
@@ -172,10 +156,10 @@ const DELETE = Symbol('delete');
 
 function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
   if (over instanceof ResetMarker) return DELETE;
-  if (over instanceof OverrideMarker) return withoutMarkers(over.value);
-  if (base === undefined || base === null) return withoutMarkers(over);
+  if (over instanceof OverrideMarker) return stripMarkers(over.value);
+  if (base === undefined || base === null) return stripMarkers(over);
   const rule = ruleFor(path);
-  if (rule === 'replace') return withoutMarkers(over);
+  if (rule === 'replace') return stripMarkers(over);
   if (over === null || over === undefined) return base;
   switch (rule) {
     case 'kv': {
@@ -183,15 +167,15 @@ function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
       const out: Plain = { ...toKeyValueMap(base) };
       for (const [k, v] of Object.entries(toKeyValueMap(over))) {
         if (v instanceof ResetMarker) delete out[k];
-        else setKey(out, k, withoutMarkers(v));
+        else setKey(out, k, stripMarkers(v));
       }
       return out;
     }
     case 'sequence':
-      return [...toSequence(base), ...toSequence(withoutMarkers(over))];
+      return [...toSequence(base), ...toSequence(stripMarkers(over))];
     case 'extraHosts': {
       const a = toSequence(base, true);
-      const b = toSequence(withoutMarkers(over), true);
+      const b = toSequence(stripMarkers(over), true);
       return [...a, ...b.filter((v) => !a.some((x) => sameValue(x, v)))];
     }
     case 'dependsOn':
@@ -202,7 +186,7 @@ function mergeValue(base: unknown, over: unknown, path: string[]): unknown {
       return mergePlain(buildToMap(base), buildToMap(over), path);
     case 'logging':
       if (isPlainObject(base) && isPlainObject(over) && hasValue(base.driver) && hasValue(over.driver) && base.driver !== over.driver) {
-        return withoutMarkers(over);
+        return stripMarkers(over);
       }
       break;
     case 'ipamConfig':
@@ -225,18 +209,18 @@ function kindOf(v: unknown): string {
 function mergePlain(base: unknown, over: unknown, path: string[]): unknown {
   if (isPlainObject(base) && isPlainObject(over)) return mergeMaps(base, over, path);
   if (Array.isArray(base) && Array.isArray(over)) {
-    return [...base, ...over.filter((v) => !(v instanceof ResetMarker)).map(withoutMarkers)];
+    return [...base, ...over.filter((v) => !(v instanceof ResetMarker)).map(stripMarkers)];
   }
   if (isPlainObject(base) || Array.isArray(base)) {
     throw new LoaderError(`cannot override: a ${kindOf(over)} cannot replace a ${kindOf(base)}`, { keyPath: formatKeyPath(path) });
   }
-  return withoutMarkers(over);
+  return stripMarkers(over);
 }
 
 function mergeMaps(base: Plain, over: Plain, path: string[]): Plain {
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    const merged = Object.hasOwn(out, k) ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : withoutMarkers(v);
+    const merged = Object.hasOwn(out, k) ? mergeValue(out[k], v, [...path, k]) : v instanceof ResetMarker ? DELETE : stripMarkers(v);
     if (merged === DELETE) delete out[k];
     else setKey(out, k, merged);
   }
@@ -248,7 +232,7 @@ function mergeIpamConfig(base: unknown[], over: unknown[], path: string[]): unkn
   const out = [...base];
   for (const item of over) {
     if (item instanceof ResetMarker) continue;
-    const entry = withoutMarkers(item);
+    const entry = stripMarkers(item);
     const i = isPlainObject(entry) ? out.findIndex((b) => isPlainObject(b) && b.subnet === entry.subnet) : -1;
     if (i < 0) out.push(entry);
     else out[i] = isPlainObject(item) ? mergeMaps(out[i] as Plain, item, [...path, String(i)]) : entry;
