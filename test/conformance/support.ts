@@ -3,7 +3,7 @@
  * key-path lookup in a loaded model, and a comparison that follows compose-go's marshalling
  * conventions (see /work/shared/conformance/loader_cases/README.md "How to read expected.json").
  */
-import { formatDuration } from '../../src/model/duration.js';
+import { formatDuration, parseDuration } from '../../src/model/duration.js';
 import { pullPolicyOf } from '../../src/model/units.js';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -177,17 +177,9 @@ const ZERO_DEFAULTS = new Set<string>(['name', '$Name', '$ComposeFiles']);
 
 function scalarAlias(actual: unknown, expected: unknown): boolean {
   // Durations: Capstan keeps "90s"; compose-go prints "1m30s".
-  const da = durationNs(actual);
-  const de = durationNs(expected);
-  return da !== undefined && de !== undefined && da === de;
-}
-
-function durationNs(v: unknown): number | undefined {
-  if (typeof v !== 'string' || !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h|d))+$/.test(v)) return undefined;
-  const unit: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9 };
-  let total = 0;
-  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/g)) total += Number(m[1]) * unit[m[2]!]!;
-  return Math.round(total);
+  if (typeof actual !== 'string' || typeof expected !== 'string') return false;
+  const da = parseDuration(actual);
+  return da !== undefined && da === parseDuration(expected);
 }
 
 function kvListToMap(list: unknown[]): Record<string, unknown> {
