@@ -9,19 +9,6 @@
  */
 import type { ComposeBuild, ComposeService } from './compose-spec.generated.js';
 
-export type {
-  ComposeBuild,
-  ComposeConfig,
-  ComposeModel,
-  ComposeNetwork,
-  ComposePreStartHook,
-  ComposeSecret,
-  ComposeService,
-  ComposeServiceHook,
-  ComposeSpecification,
-  ComposeVolume,
-} from './compose-spec.generated.js';
-
 /**
  * The keys that `T` declares, without its index signature: the generated types carry
  * `[k: string]: unknown` for the schema's `^x-` extensions, which would make `keyof` useless.

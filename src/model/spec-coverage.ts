@@ -30,8 +30,8 @@ import type {
   ComposeService,
   ComposeServiceHook,
   ComposeVolume,
-  DeclaredKeys,
-} from './schema-types.js';
+} from './compose-spec.generated.js';
+import type { DeclaredKeys } from './schema-types.js';
 
 /** Schema attributes that the model lacks, less `Exempt`. */
 type Missing<Model, Spec, Exempt extends PropertyKey = never> = Exclude<DeclaredKeys<NonNullable<Spec>>, DeclaredKeys<Model> | Exempt>;

@@ -21,7 +21,8 @@
 // Every attribute of the Compose schema has a field in these types: `./spec-coverage.ts` fails type
 // checking (`npm run typecheck`, and the `tsc` of `npm run build`) when the schema has one the model
 // lacks. Attributes kept as loaded take the schema's own type (`./schema-types.ts`).
-import type { BuildAttr, ComposeConfig, ComposeModel, ComposeSecret, ServiceAttr } from './schema-types.js';
+import type { ComposeConfig, ComposeModel, ComposeSecret } from './compose-spec.generated.js';
+import type { BuildAttr, ServiceAttr } from './schema-types.js';
 
 /** A fully loaded project. */
 export interface Project {
