@@ -1,11 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { capstan, cleanup, engine, projectDir, uniqueProject } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { capstan, engine, idle, setup } from './helpers.js';
 
 const compose = `
 services:
   app:
     image: busybox
-    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    command: ${idle()}
     init: true
     ipc: shareable
     read_only: true
@@ -51,9 +51,7 @@ services:
 `;
 
 describe('container configuration lands in docker inspect', () => {
-  const project = uniqueProject('cfg');
-  const dir = projectDir({ 'compose.yaml': compose });
-  afterAll(() => cleanup(project, [dir]));
+  const { project, dir } = setup('cfg', { 'compose.yaml': compose });
 
   it('maps ulimits, sysctls, caps, DNS, extra hosts, tmpfs, read_only, init, resources and logging', async () => {
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
@@ -100,8 +98,7 @@ describe('container configuration lands in docker inspect', () => {
   });
 
   it('an attribute this engine cannot apply fails up with a clear message and creates nothing', async () => {
-    const p2 = uniqueProject('cfg-api');
-    const d2 = projectDir({
+    const { project: p2, dir: d2 } = setup('cfg-api', {
       'compose.yaml': `
 services:
   web:
@@ -111,13 +108,9 @@ services:
       start_interval: 2s
 `,
     });
-    try {
-      const up = await capstan(['-p', p2, 'up', '-d'], { cwd: d2 });
-      expect(up.code).toBe(1);
-      expect(up.stderr).toMatch(/service "web": healthcheck\.start_interval is not supported by this engine \(API 1\.41\)/);
-      expect(await engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${p2}`] } })).toEqual([]);
-    } finally {
-      await cleanup(p2, [d2]);
-    }
+    const up = await capstan(['-p', p2, 'up', '-d'], { cwd: d2 });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/service "web": healthcheck\.start_interval is not supported by this engine \(API 1\.41\)/);
+    expect(await engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${p2}`] } })).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { capstan, cleanup, engine, leftovers, projectDir, uniqueProject } from './helpers.js';
+import { afterFile, capstan, engine, idle, leftovers, setup } from './helpers.js';
 
 /** Issue 4 acceptance, against the real daemon: each behaviour its own test and project. */
 
@@ -49,24 +49,9 @@ function outsideHost(): { address: string; port: number; listen: () => void; rem
   return { address: '10.213.0.2', port: 9999, listen, remove };
 }
 
-/** A busybox command that idles and exits promptly on SIGTERM, after an optional prologue. */
-const idle = (prologue = 'true'): string =>
-  `["sh", "-c", "trap 'exit 0' TERM; ${prologue}; while true; do sleep 0.2; done"]`;
-
 async function names(project: string, all = true): Promise<string[]> {
   const list = await engine.listContainers({ all, filters: { label: [`com.docker.compose.project=${project}`] } });
   return list.map((c) => (c.Names?.[0] ?? '').slice(1)).sort();
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups) await c();
-});
-function setup(prefix: string, files: Record<string, string>): { project: string; dir: string } {
-  const project = uniqueProject(prefix);
-  const dir = projectDir(files);
-  cleanups.push(() => cleanup(project, [dir]));
-  return { project, dir };
 }
 
 describe('convergence', () => {
@@ -240,7 +225,7 @@ networks:
     // "No route out": a host outside Docker (a network namespace this test makes, on this
     // machine) answers the frontend container but not the one on the internal network.
     const outside = outsideHost();
-    cleanups.push(async () => outside.remove());
+    afterFile(() => outside.remove());
     const reach = (container: string) => run(container, ['sh', '-c', `echo | nc -w 2 ${outside.address} ${outside.port}`]);
     outside.listen();
     expect((await reach(`${project}-proxy-1`)).out).toContain('outside says hi');
@@ -255,7 +240,7 @@ networks:
     const file = `services:\n  app:\n    image: busybox\n    command: ${idle()}\n    volumes: [data:/data, other:/other]\nvolumes:\n  data: {}\n  other:\n    name: ${shared}\n`;
     const a = setup('vola', { 'compose.yaml': file });
     const b = setup('volb', { 'compose.yaml': file });
-    cleanups.push(() => engine.removeVolume(shared, true).catch(() => undefined));
+    afterFile(() => engine.removeVolume(shared, true).catch(() => undefined));
     expect((await capstan(['-p', b.project, 'up', '-d'], { cwd: b.dir })).code).toBe(0); // b creates the shared volume
     expect((await capstan(['-p', a.project, 'up', '-d'], { cwd: a.dir })).code).toBe(0);
     const down = await capstan(['-p', a.project, 'down', '-v'], { cwd: a.dir });

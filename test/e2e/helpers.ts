@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { EngineClient } from '../../src/engine/client.js';
 
 /** Repository root. */
@@ -23,11 +24,7 @@ export function capstan(
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', COMPOSE_PROGRESS: 'plain', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnCapstan(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -49,6 +46,32 @@ export function spawnCapstan(args: string[], options: { cwd?: string; env?: Reco
     env: { ...process.env, NO_COLOR: '1', COMPOSE_PROGRESS: 'plain', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+}
+
+/** A busybox command (exec form, for `command:`) that idles and exits promptly on SIGTERM, after an optional prologue. */
+export const idle = (prologue = 'true'): string =>
+  `["sh", "-c", "trap 'exit 0' TERM; ${prologue}; while true; do sleep 0.2; done"]`;
+
+/**
+ * Clean-ups run after the importing test file's tests, failed ones included, in the order they
+ * were registered (vitest loads this module once per test file; the hook joins that file's suite).
+ */
+const fileCleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const c of fileCleanups.splice(0)) await c();
+});
+
+/** Run `fn` after this test file's tests. */
+export function afterFile(fn: () => unknown): void {
+  fileCleanups.push(fn);
+}
+
+/** A unique project name and a directory holding `files`, both removed after this test file's tests. */
+export function setup(prefix: string, files: Record<string, string>): { project: string; dir: string } {
+  const project = uniqueProject(prefix);
+  const dir = projectDir(files);
+  afterFile(() => cleanup(project, [dir]));
+  return { project, dir };
 }
 
 /** A project name no other test (or earlier run) uses. */

@@ -1,25 +1,21 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tarOf } from '../../src/compose/secrets.js';
-import { capstan, cleanup, engine, leftovers, projectDir, spawnCapstan, uniqueProject } from './helpers.js';
-
-/** A busybox service that prints, then idles and exits promptly on SIGTERM. */
-const idle = (message: string): string =>
-  `["sh", "-c", "trap 'exit 0' TERM; echo ${message}; while true; do sleep 0.2; done"]`;
+import { afterFile, capstan, engine, idle, leftovers, setup, spawnCapstan } from './helpers.js';
 
 const compose = (env: string): string => `
 services:
   app:
     image: busybox
-    command: ${idle('app says hello')}
+    command: ${idle('echo app says hello')}
     environment:
       LOG_LEVEL: ${env}
     volumes:
       - data:/data
   worker:
     image: busybox
-    command: ${idle('worker ready')}
+    command: ${idle('echo worker ready')}
     depends_on: [app]
 volumes:
   data: {}
@@ -31,9 +27,7 @@ async function ids(project: string): Promise<Record<string, string>> {
 }
 
 describe('up converges, down cleans up', () => {
-  const project = uniqueProject('life');
-  const dir = projectDir({ 'compose.yaml': compose('info') });
-  afterAll(() => cleanup(project, [dir]));
+  const { project, dir } = setup('life', { 'compose.yaml': compose('info') });
 
   it('a second up changes nothing; an edit recreates only that service and keeps its volume', async () => {
     const first = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
@@ -77,12 +71,10 @@ describe('up converges, down cleans up', () => {
 });
 
 describe('label safety', () => {
-  const project = uniqueProject('safe');
-  const dir = projectDir({ 'compose.yaml': compose('info') });
+  const { project, dir } = setup('safe', { 'compose.yaml': compose('info') });
   const network = `${project}_default`;
   const volume = `${project}_data`;
-  afterAll(async () => {
-    await cleanup(project, [dir]);
+  afterFile(async () => {
     await engine.removeNetwork(network).catch(() => undefined);
     await engine.removeVolume(volume, true).catch(() => undefined);
   });
@@ -102,9 +94,7 @@ describe('label safety', () => {
 });
 
 describe('attached up', () => {
-  const project = uniqueProject('attach');
-  const dir = projectDir({ 'compose.yaml': compose('info') });
-  afterAll(() => cleanup(project, [dir]));
+  const { project, dir } = setup('attach', { 'compose.yaml': compose('info') });
 
   it('streams prefixed logs and stops gracefully on Ctrl+C with exit 130', async () => {
     const child = spawnCapstan(['-p', project, 'up'], { cwd: dir });

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { capstan, cleanup, engine, projectDir, uniqueProject } from './helpers.js';
+import { capstan, engine, idle, setup } from './helpers.js';
 
 /** Runs `cmd` in a running container; resolves with its exit code and combined output. */
 async function execIn(container: string, cmd: string[]): Promise<{ code: number; out: string }> {
@@ -16,7 +16,7 @@ const compose = (level: string): string => `
 services:
   app:
     image: busybox
-    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    command: ${idle()}
     environment:
       LEVEL: ${level}
     volumes:
@@ -47,11 +47,9 @@ configs:
 `;
 
 describe('secrets, configs and hooks without Swarm', () => {
-  const project = uniqueProject('secrets');
-  const dir = projectDir({ 'compose.yaml': compose('one'), 'x.txt': 'top secret\n', 'out/.keep': '' });
+  const { project, dir } = setup('secrets', { 'compose.yaml': compose('one'), 'x.txt': 'top secret\n', 'out/.keep': '' });
   const env = { CAPSTAN_E2E_TOKEN: 'tok-123' };
   const name = `${project}-app-1`;
-  afterAll(() => cleanup(project, [dir]));
 
   it('mounts file secrets read-only, copies environment/content sources with uid/gid/mode, runs post_start', async () => {
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir, env });
@@ -86,7 +84,7 @@ describe('secrets, configs and hooks without Swarm', () => {
   });
 
   it('a failing post_start hook fails up with the exit status', async () => {
-    const failing = projectDir({
+    const { project: p2, dir: failing } = setup('hookfail', {
       'compose.yaml': `
 services:
   bad:
@@ -96,18 +94,13 @@ services:
       - command: ["sh", "-c", "exit 7"]
 `,
     });
-    const p2 = uniqueProject('hookfail');
-    try {
-      const up = await capstan(['-p', p2, 'up', '-d'], { cwd: failing });
-      expect(up.code).not.toBe(0);
-      expect(up.stderr).toMatch(/service "bad" hook exited with status 7/);
-    } finally {
-      await cleanup(p2, [failing]);
-    }
+    const up = await capstan(['-p', p2, 'up', '-d'], { cwd: failing });
+    expect(up.code).not.toBe(0);
+    expect(up.stderr).toMatch(/service "bad" hook exited with status 7/);
   });
 
   it('refuses an environment secret for a read_only service, naming both', async () => {
-    const ro = projectDir({
+    const { project: p3, dir: ro } = setup('ro', {
       'compose.yaml': `
 services:
   ro:
@@ -119,13 +112,8 @@ secrets:
     environment: CAPSTAN_E2E_TOKEN
 `,
     });
-    const p3 = uniqueProject('ro');
-    try {
-      const up = await capstan(['-p', p3, 'up', '-d'], { cwd: ro, env });
-      expect(up.code).toBe(1);
-      expect(up.stderr).toMatch(/service "ro": secret "tok" must be copied into the container, which read_only: true forbids/);
-    } finally {
-      await cleanup(p3, [ro]);
-    }
+    const up = await capstan(['-p', p3, 'up', '-d'], { cwd: ro, env });
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/service "ro": secret "tok" must be copied into the container, which read_only: true forbids/);
   });
 });
