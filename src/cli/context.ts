@@ -2,12 +2,12 @@ import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
 import { EngineClient } from '../engine/client.js';
 import { Compose } from '../compose/compose.js';
-import { colorsFor, type Colors } from '../ui/colors.js';
+import { colorsFor } from '../ui/colors.js';
 import { createProgress, type ProgressRenderer } from '../ui/progress.js';
 import { loadFromGlobals, type GlobalOptions } from './globals.js';
 
 export type { GlobalOptions } from './globals.js';
-export { loadFromGlobals, warningPrinter } from './globals.js';
+export { loadFromGlobals } from './globals.js';
 
 /**
  * The project for commands that also work without a compose file (`down`, `ps`, `logs`):
@@ -34,11 +34,10 @@ export function prefetchFor(g: GlobalOptions, compose: Compose): void {
   if (name) compose.prefetch(name);
 }
 
-/** What a command needs to talk to the engine: a Compose object, its progress renderer, colors. */
+/** What a command needs to talk to the engine: a Compose object and its progress renderer. */
 export interface Session {
   compose: Compose;
   progress: ProgressRenderer;
-  colors: Colors;
 }
 
 /** An engine client, a Compose object, and the progress renderer on stderr. */
@@ -46,7 +45,7 @@ export function session(g: GlobalOptions, title = 'Running'): Session {
   const colors = colorsFor(process.stderr, g.ansi);
   const progress = createProgress(g.progress ?? 'auto', process.stderr, colors, title);
   const compose = new Compose({ engine: EngineClient.fromEnvironment(), events: progress, concurrency: g.parallel });
-  return { compose, progress, colors };
+  return { compose, progress };
 }
 
 /**

@@ -11,23 +11,19 @@ import { rotatingColors, type Colors } from './colors.js';
 export interface LogPrinterOptions {
   project: string;
   colors: Colors;
-  /** Container names known up front, so the prefix width is stable from the first line. */
-  containers?: string[];
   noPrefix?: boolean;
-  out?: NodeJS.WritableStream;
 }
 
-/** Prints log lines with `name | ` prefixes padded to one width and colored per service. */
+/** Prints log lines on stdout with `name | ` prefixes padded to one width and colored per service. */
 export class LogPrinter {
-  private width: number;
+  /** The widest prefix so far: prefixes widen as longer names appear. */
+  private width = 0;
   private readonly palette: ((s: string) => string)[];
   private readonly serviceColor = new Map<string, (s: string) => string>();
-  private readonly out: NodeJS.WritableStream;
+  private readonly out = process.stdout;
 
   constructor(private readonly options: LogPrinterOptions) {
-    this.out = options.out ?? process.stdout;
     this.palette = rotatingColors(options.colors);
-    this.width = Math.max(0, ...(options.containers ?? []).map((c) => displayName(options.project, c).length));
   }
 
   /** Print one line with its container's prefix. */

@@ -117,7 +117,6 @@ function ttyRenderer(out: NodeJS.WriteStream, colors: Colors, title: string): Pr
       row.done = event.done;
       row.error = event.error;
       row.elapsed = event.done ? (event.elapsed ?? (performance.now() - row.started) / 1000) : undefined;
-      if (!event.done && row.elapsed === undefined && rows.has(key) === false) row.started = performance.now();
       rows.set(key, row);
     }
     if (!timer) timer = setInterval(draw, 100).unref();

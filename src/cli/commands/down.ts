@@ -11,8 +11,9 @@ export async function run(
   prefetchFor(g, compose);
   const project = await loadOrLabels(g, compose);
   const interrupt = interruptSignals();
+  let plan;
   try {
-    const plan = await compose.down(project, {
+    plan = await compose.down(project, {
       services,
       volumes: flags.volumes,
       ...downOrphanOptions(project, flags.removeOrphans),
@@ -20,11 +21,11 @@ export async function run(
       dryRun: flags.dryRun || g.dryRun,
       signal: interrupt.signal,
     });
-    progress.close();
-    if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(plan)}\n`);
-    return 0;
   } finally {
     progress.close();
     interrupt.dispose();
   }
+  // after close(): on a terminal, a progress frame drawn later would move the cursor up over the plan
+  if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(plan)}\n`);
+  return 0;
 }

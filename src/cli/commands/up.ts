@@ -81,49 +81,50 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     colors: colorsFor(process.stdout, flags.color === false ? 'never' : g.ansi),
     noPrefix: flags.logPrefix === false,
   });
+  const upOnce = (yes: boolean | undefined) => compose.up(project, {
+    services,
+    detach,
+    dryRun: flags.dryRun || g.dryRun,
+    build: flags.build === true,
+    noBuild: flags.nobuild === true,
+    wait: flags.wait,
+    waitTimeoutSeconds: flags.waitTimeout,
+    forceRecreate: flags.forceRecreate,
+    alwaysRecreateDeps: flags.alwaysRecreateDeps,
+    abortOnContainerExit: flags.abortOnContainerExit,
+    abortOnContainerFailure: flags.abortOnContainerFailure,
+    exitCodeFrom: flags.exitCodeFrom,
+    attach: flags.attach,
+    noAttach: flags.noattach,
+    attachDependencies: flags.attachDependencies,
+    timestamps: flags.timestamps,
+    yes,
+    noRecreate: flags.recreate === false,
+    noStart: flags.start === false,
+    noDeps: flags.deps === false,
+    ...orphans,
+    scale: parseScale(flags.scale),
+    timeoutSeconds: flags.timeout,
+    signal: interrupt.signal,
+    forceSignal: interrupt.force,
+    onLog: (line) => printer.line(line),
+    onExit: (container, service, code) => printer.exited(container, service, code),
+  });
+  let result;
   try {
-    const upOnce = (yes: boolean | undefined) => compose.up(project, {
-      services,
-      detach,
-      dryRun: flags.dryRun || g.dryRun,
-      build: flags.build === true,
-      noBuild: flags.nobuild === true,
-      wait: flags.wait,
-      waitTimeoutSeconds: flags.waitTimeout,
-      forceRecreate: flags.forceRecreate,
-      alwaysRecreateDeps: flags.alwaysRecreateDeps,
-      abortOnContainerExit: flags.abortOnContainerExit,
-      abortOnContainerFailure: flags.abortOnContainerFailure,
-      exitCodeFrom: flags.exitCodeFrom,
-      attach: flags.attach,
-      noAttach: flags.noattach,
-      attachDependencies: flags.attachDependencies,
-      timestamps: flags.timestamps,
-      yes,
-      noRecreate: flags.recreate === false,
-      noStart: flags.start === false,
-      noDeps: flags.deps === false,
-      ...orphans,
-      scale: parseScale(flags.scale),
-      timeoutSeconds: flags.timeout,
-      signal: interrupt.signal,
-      forceSignal: interrupt.force,
-      onLog: (line) => printer.line(line),
-      onExit: (container, service, code) => printer.exited(container, service, code),
-    });
-    const result = await upOnce(flags.yes).catch(async (err: unknown) => {
+    result = await upOnce(flags.yes).catch(async (err: unknown) => {
       // compose asks before deleting a volume's data; without a terminal (or with --dry-run) the refusal stands.
       if (!(err instanceof VolumeDivergedError) || flags.dryRun || g.dryRun || !process.stdin.isTTY || !process.stderr.isTTY) throw err;
       if (!(await confirm(`Volume "${err.volume}" exists but doesn't match configuration in compose file (${err.changed.join(', ')}). Recreate (data will be lost)?`))) throw err;
       return upOnce(true);
     });
-    progress.close();
-    if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
-    return result.exitCode;
   } finally {
     progress.close();
     interrupt.dispose();
   }
+  // after close(): on a terminal, a progress frame drawn later would move the cursor up over the plan
+  if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
+  return result.exitCode;
 }
 
 /** Ask a yes/no question on the terminal; default no. */
