@@ -116,7 +116,7 @@ describe('attached up', () => {
     expect(code).toBe(130);
     expect(stdout).toMatch(/^app-1 +\| app says hello$/m);
     expect(stdout).toMatch(/^worker-1 +\| worker ready$/m);
-    expect(stderr).toContain('Gracefully stopping...');
+    expect(stderr).toContain('Gracefully Stopping... press Ctrl+C again to force'); // compose's pkg/compose/up.go text
     const list = await engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
     expect(list.map((c) => c.State)).toEqual(['exited', 'exited']);
   });
