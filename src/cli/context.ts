@@ -109,12 +109,9 @@ export function orphanOptions(project: Project, removeOrphansFlag: boolean | und
 
 /**
  * `down`: `--remove-orphans`, its default from `COMPOSE_REMOVE_ORPHANS` in the OS environment (compose
- * reads it when it builds the command, before `.env` is exported: cmd/compose/down.go). Never refused
- * with `COMPOSE_IGNORE_ORPHANS`, which only silences the orphan warning here.
+ * reads it when it builds the command, before `.env` is exported: cmd/compose/down.go). `down`
+ * never warns about orphans, so `COMPOSE_IGNORE_ORPHANS` plays no part (and is never refused).
  */
-export function downOrphanOptions(project: Project, removeOrphansFlag: boolean | undefined): { removeOrphans: boolean; ignoreOrphans: boolean } {
-  return {
-    removeOrphans: Boolean(removeOrphansFlag) || isOn(process.env.COMPOSE_REMOVE_ORPHANS),
-    ignoreOrphans: isOn(project.environment.COMPOSE_IGNORE_ORPHANS ?? process.env.COMPOSE_IGNORE_ORPHANS),
-  };
+export function downOrphanOptions(removeOrphansFlag: boolean | undefined): { removeOrphans: boolean } {
+  return { removeOrphans: Boolean(removeOrphansFlag) || isOn(process.env.COMPOSE_REMOVE_ORPHANS) };
 }

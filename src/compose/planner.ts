@@ -777,10 +777,8 @@ export interface DownPlanOptions {
   services?: string[];
   /** `-v`: remove named volumes declared by the project, and anonymous volumes. */
   volumes?: boolean;
-  /** `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`). */
+  /** `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`); without it orphans are left, unmentioned (compose's down). */
   removeOrphans?: boolean;
-  /** `COMPOSE_IGNORE_ORPHANS`: do not warn about orphans. */
-  ignoreOrphans?: boolean;
   /** `-t`: stop timeout in seconds. */
   timeoutSeconds?: number;
 }
@@ -812,7 +810,8 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
   }
   if (options.services?.length) return b.plan();
 
-  const allRemoved = [...[...removed.values()].flat(), ...planOrphans(b, project, observed, options)];
+  const orphans = options.removeOrphans ? planOrphans(b, project, observed, options) : [];
+  const allRemoved = [...[...removed.values()].flat(), ...orphans];
   for (const network of Object.values(project.networks)) {
     if (network.external) continue;
     const found = observed.networks.get(network.name);

@@ -16,7 +16,7 @@ export async function run(
     plan = await compose.down(project, {
       services,
       volumes: flags.volumes,
-      ...downOrphanOptions(project, flags.removeOrphans),
+      ...downOrphanOptions(flags.removeOrphans),
       timeoutSeconds: flags.timeout,
       dryRun: flags.dryRun || g.dryRun,
       signal: interrupt.signal,
