@@ -366,7 +366,7 @@ export class Compose {
     }
     const interrupted = options.signal?.aborted;
     if (interrupted || abortedBy) {
-      if (interrupted) this.emit({ type: 'info', message: 'Gracefully stopping... (press Ctrl+C again to force)' });
+      if (interrupted) this.emit({ type: 'info', message: 'Gracefully Stopping... press Ctrl+C again to force' });
       // Ctrl+C stops only the targeted services; an abort stops everything that was started.
       // Dependents stop before what they depend on; a second Ctrl+C kills what is still stopping.
       const observed = await this.observe(project, { labelledOnly: true });
