@@ -46,7 +46,7 @@ export interface UpOptions extends UpPlanOptions {
   abortOnContainerExit?: boolean;
   /** `--abort-on-container-failure`: stop everything when a container exits non-zero. */
   abortOnContainerFailure?: boolean;
-  /** `--exit-code-from`: implies abort on exit; `up` returns this service's exit code. */
+  /** `--exit-code-from`: implies abort on exit (on failure only with `abortOnContainerFailure`); `up` returns this service's exit code. */
   exitCodeFrom?: string;
   /** `--attach`: show only these services' logs. */
   attach?: string[];
@@ -327,7 +327,8 @@ export class Compose {
     if (options.exitCodeFrom) watched.add(options.exitCodeFrom);
     const sources = await projectContainers(this.engine, project.name, { services: [...watched] });
     const stop = new AbortController();
-    const abortOnExit = Boolean(options.abortOnContainerExit || options.exitCodeFrom);
+    // --exit-code-from implies --abort-on-container-exit, unless --abort-on-container-failure (compose validateFlags)
+    const abortOnExit = Boolean(options.abortOnContainerExit || (options.exitCodeFrom && !options.abortOnContainerFailure));
     let abortedBy: { container: string; code: number } | undefined;
     const onSignal = (): void => stop.abort();
     options.signal?.addEventListener('abort', onSignal, { once: true });
