@@ -34,6 +34,11 @@ export interface UpOptions extends UpPlanOptions {
   wait?: boolean;
   /** `--wait-timeout`, seconds. */
   waitTimeoutSeconds?: number;
+  /**
+   * Attached mode: the containers are up and their logs follow next; `containers` are those shown
+   * (compose prints "Attaching to …" here, and the progress display ends).
+   */
+  onAttach?: (containers: string[]) => void;
   /** Attached mode: where log lines go. */
   onLog?: (line: LogLine) => void;
   /** Attached mode: a container exited (`x exited with code N`). */
@@ -326,6 +331,7 @@ export class Compose {
     const watched = new Set(attached);
     if (options.exitCodeFrom) watched.add(options.exitCodeFrom);
     const sources = await projectContainers(this.engine, project.name, { services: [...watched] });
+    options.onAttach?.(sources.filter((s) => attached.includes(s.service)).map((s) => s.name));
     const stop = new AbortController();
     // --exit-code-from implies --abort-on-container-exit, unless --abort-on-container-failure (compose validateFlags)
     const abortOnExit = Boolean(options.abortOnContainerExit || (options.exitCodeFrom && !options.abortOnContainerFailure));

@@ -35,6 +35,11 @@ export class LogPrinter {
     this.out.write(`${this.prefix(line.container, line.service)}${line.text}\n`);
   }
 
+  /** `Attaching to web-1, db-1` (compose, before the logs of attached `up`). */
+  attaching(containers: string[]): void {
+    this.out.write(`Attaching to ${containers.map((c) => displayName(this.options.project, c)).join(', ')}\n`);
+  }
+
   /** `shop-web-1 exited with code 1`, in the service's color. */
   exited(container: string, service: string, code: number): void {
     this.out.write(`${this.color(service)(`${displayName(this.options.project, container)} exited with code ${code}`)}\n`);

@@ -8,10 +8,13 @@ import type { Colors } from './colors.js';
  */
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
-/** An event sink that draws progress; call `close()` when the command is done. */
+/** An event sink that draws progress; call `close()` when the command is done, or before other output (logs). */
 export interface ProgressRenderer {
   (event: ComposeEvent): void;
-  /** Finish drawing (leave the last frame on screen). */
+  /**
+   * Finish drawing (leave the last frame on screen). Events after it start a new frame below
+   * whatever was printed in between (attached `up`: the logs, then the stop on Ctrl+C).
+   */
   close(): void;
 }
 
@@ -125,7 +128,10 @@ function ttyRenderer(out: NodeJS.WriteStream, colors: Colors, title: string): Pr
   return Object.assign(render, {
     close: () => {
       if (timer) clearInterval(timer);
+      timer = undefined;
       if (rows.size || messages.length) draw();
+      rows.clear();
+      drawn = 0;
     },
   });
 }

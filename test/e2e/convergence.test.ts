@@ -172,6 +172,7 @@ services:
 `,
     });
     const up = await capstan(['-p', project, 'up', '--abort-on-container-exit', '--exit-code-from', 'job'], { cwd: dir });
+    expect(up.stdout).toMatch(/^Attaching to job-1, server-1$/m);
     expect(up.stdout).toMatch(/^job-1 +\| job done$/m);
     expect(up.stdout).toContain('job-1 exited with code 3');
     expect(up.stderr).toContain('Aborting on container exit...');

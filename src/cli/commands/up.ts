@@ -107,6 +107,10 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     timeoutSeconds: flags.timeout,
     signal: interrupt.signal,
     forceSignal: interrupt.force,
+    onAttach: (containers) => {
+      progress.close(); // the progress frame must not redraw over the logs
+      printer.attaching(containers);
+    },
     onLog: (line) => printer.line(line),
     onExit: (container, service, code) => printer.exited(container, service, code),
   });
