@@ -1,4 +1,5 @@
 import { CapstanError } from '../errors.js';
+import { implicitDependencies } from '../model/dependencies.js';
 import type { DependsOnConfig, Project, ServiceConfig } from '../model/types.js';
 
 /**
@@ -12,22 +13,15 @@ export interface Dependency extends DependsOnConfig {
   on: string;
 }
 
-/** The dependencies of one service, explicit first, implicit ones added when not declared. */
+/**
+ * The dependencies of one service, explicit first, then the implicit ones not declared (the
+ * loader has already written those into `depends_on`; a project built by hand may not have).
+ */
 export function dependenciesOf(service: ServiceConfig): Dependency[] {
   const deps = new Map<string, Dependency>();
   for (const [on, config] of Object.entries(service.depends_on ?? {})) deps.set(on, { ...config, on });
-  const implicit = (on: string | undefined, restart: boolean): void => {
-    if (on && on !== service.name && !deps.has(on)) {
-      deps.set(on, { on, condition: 'service_started', required: true, restart });
-    }
-  };
-  for (const link of (service.links as string[] | undefined) ?? []) implicit(link.split(':')[0], true);
-  for (const key of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
-    const value = service[key];
-    if (typeof value === 'string' && value.startsWith('service:')) implicit(value.slice(8), true);
-  }
-  for (const from of (service.volumes_from as string[] | undefined) ?? []) {
-    if (!from.startsWith('container:')) implicit(from.split(':')[0], false);
+  for (const { on, restart } of implicitDependencies(service)) {
+    if (!deps.has(on)) deps.set(on, { on, condition: 'service_started', required: true, restart });
   }
   return [...deps.values()];
 }

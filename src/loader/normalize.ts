@@ -28,6 +28,7 @@ import type {
   VolumeConfig,
 } from '../model/types.js';
 import { formatFileMode, parseByteSize, parseDeviceCount, pullPolicyOf, SERVICE_BYTE_FIELDS } from '../model/units.js';
+import { implicitDependencies } from '../model/dependencies.js';
 import { castTree, formatKeyPath, type PathSegment } from './interpolate.js';
 import type { LocateInFiles } from './validate.js';
 import { isPlainObject, toKeyValueMap } from './merge.js';
@@ -191,18 +192,9 @@ function namedResource(
  * `service:X`, and `volumes_from` add a dependency unless one is declared.
  */
 function addImplicitDependencies(svc: ServiceConfig): void {
-  const add = (target: string, restart: boolean) => {
-    if (!target || target === svc.name) return;
+  for (const { on, restart } of implicitDependencies(svc)) {
     svc.depends_on ??= {};
-    if (!(target in svc.depends_on)) svc.depends_on[target] = { condition: 'service_started', restart, required: true };
-  };
-  for (const l of toStringList(svc.links)) add(l.split(':')[0]!, true);
-  for (const f of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
-    const v = svc[f];
-    if (typeof v === 'string' && v.startsWith('service:')) add(v.slice('service:'.length), true);
-  }
-  for (const v of toStringList(svc.volumes_from)) {
-    if (!v.startsWith('container:')) add(v.split(':')[0]!, false);
+    if (!(on in svc.depends_on)) svc.depends_on[on] = { condition: 'service_started', restart, required: true };
   }
 }
 
