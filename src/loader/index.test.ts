@@ -106,6 +106,9 @@ describe('loadProject', () => {
     });
     const p = await loadProject({ cwd: dir, files: ['base.yml'], envFiles: ['custom.env'], profiles: ['debug'], env: {} });
     expect(p.name).toBe('fromfile');
+    // moved from normalize.test.ts (normalizeModel no longer returns the file's name): name: sets the project name
+    const named = project({ 'compose.yaml': 'name: file-name\nservices:\n  a: {image: x}\n' });
+    expect((await loadProject({ cwd: named, env: {} })).name).toBe('file-name');
     expect(p.services.a!.image).toBe('alpine');
     expect(Object.keys(p.services)).toEqual(['a', 'dbg']);
     expect(p.envFiles).toEqual([join(dir, 'custom.env')]);

@@ -65,7 +65,6 @@ configs:
   c: {content: hi}
 x-extra: {k: 1}
 `);
-    expect(m.name).toBe('file-name');
     expect(m.networks).toEqual({
       front: { name: 'proj_front' },
       ext: { name: 'ext', external: true },

@@ -60,11 +60,7 @@ export interface NormalizeContext {
 }
 
 /** The normalised model: the {@link Project} fields that come from the files. */
-export interface NormalizedModel
-  extends Pick<Project, 'services' | 'networks' | 'volumes' | 'secrets' | 'configs' | 'extensions' | 'models'> {
-  /** Last top-level `name:` (already interpolated), if any. */
-  name?: string;
-}
+export type NormalizedModel = Pick<Project, 'services' | 'networks' | 'volumes' | 'secrets' | 'configs' | 'extensions' | 'models'>;
 
 type Plain = Record<string, unknown>;
 
@@ -136,7 +132,6 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
   for (const [k, v] of Object.entries(model)) if (k.startsWith('x-')) extensions[k] = v;
   const out: NormalizedModel = { services, networks, volumes, secrets, configs, extensions };
   if (isPlainObject(model.models)) out.models = model.models;
-  if (typeof model.name === 'string' && model.name !== '') out.name = model.name;
   return out;
 }
 
