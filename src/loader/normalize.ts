@@ -462,7 +462,6 @@ function normalizeBuild(
   return build;
 }
 
-/** A build context that is a URL or git reference, not a local path. */
 /**
  * A `KEY=VALUE` list or a mapping → mapping (bare `KEY` → null). A list key ending in white space
  * (`- DEBUG = true`) is an error, as in compose.
