@@ -23,13 +23,10 @@ describe('project name', () => {
   });
   it('follows -p > COMPOSE_PROJECT_NAME > name: > directory', () => {
     const dir = '/work/My Project';
-    expect(resolveProjectName({ flag: 'p', env: 'e', fileNames: ['f'], projectDir: dir })).toEqual({ name: 'p', source: 'flag' });
-    expect(resolveProjectName({ env: 'e', fileNames: ['f'], projectDir: dir })).toEqual({ name: 'e', source: 'env' });
-    expect(resolveProjectName({ fileNames: ['first', undefined, 'Last One', ''], projectDir: dir })).toEqual({
-      name: 'lastone',
-      source: 'file',
-    });
-    expect(resolveProjectName({ projectDir: dir })).toEqual({ name: 'myproject', source: 'directory' });
+    expect(resolveProjectName({ flag: 'p', env: 'e', fileNames: ['f'], projectDir: dir })).toEqual({ name: 'p' });
+    expect(resolveProjectName({ env: 'e', fileNames: ['f'], projectDir: dir })).toEqual({ name: 'e' });
+    expect(resolveProjectName({ fileNames: ['first', undefined, 'Last One', ''], projectDir: dir })).toEqual({ name: 'lastone' });
+    expect(resolveProjectName({ projectDir: dir })).toEqual({ name: 'myproject' });
   });
   it('rejects invalid explicit names without normalising them', () => {
     expect(() => resolveProjectName({ flag: 'Bad', projectDir: '/x' })).toThrow(INVALID_PROJECT_NAME);
@@ -38,7 +35,7 @@ describe('project name', () => {
   });
   it('treats an empty -p or COMPOSE_PROJECT_NAME as not given', () => {
     expect(() => checkProjectNameFlag('')).not.toThrow();
-    expect(resolveProjectName({ flag: '', env: '', projectDir: '/path/to/proj' })).toEqual({ name: 'proj', source: 'directory' });
+    expect(resolveProjectName({ flag: '', env: '', projectDir: '/path/to/proj' })).toEqual({ name: 'proj' });
   });
   it('fails with compose\'s message when no source gives a name', () => {
     expect(() => resolveProjectName({ projectDir: '/' })).toThrow(EMPTY_PROJECT_NAME);

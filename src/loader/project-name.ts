@@ -72,24 +72,24 @@ export interface ProjectNameSources {
 /**
  * Decide the project name.
  *
- * @returns the name and where it came from.
+ * @returns the name.
  * @throws {LoaderError} when an explicit name is invalid, when a `name:` normalises to nothing, or
  *   when no source yields a non-empty name ("project name must not be empty", e.g. for `/`).
  */
-export function resolveProjectName(src: ProjectNameSources): { name: string; source: 'flag' | 'env' | 'file' | 'directory' } {
+export function resolveProjectName(src: ProjectNameSources): { name: string } {
   if (src.flag) {
     checkProjectNameFlag(src.flag);
-    return { name: src.flag, source: 'flag' };
+    return { name: src.flag };
   }
   if (src.env) {
     if (!isValidProjectName(src.env)) throw invalidName(src.env);
-    return { name: src.env, source: 'env' };
+    return { name: src.env };
   }
   const fromFile = [...(src.fileNames ?? [])].reverse().find((n) => n !== undefined && n !== '');
   if (fromFile !== undefined) {
     const name = normalizeProjectName(fromFile);
     if (!name) throw invalidName(fromFile, 'name');
-    return { name, source: 'file' };
+    return { name };
   }
   if (src.projectDir === undefined) throw new LoaderError(EMPTY_PROJECT_NAME, {}, { hint: NAME_HINT });
   const dirName = basename(src.projectDir);
@@ -110,5 +110,5 @@ export function resolveProjectName(src: ProjectNameSources): { name: string; sou
       src.onWarning(`project has been loaded without an explicit name from a symlink. Using name ${JSON.stringify(name)}`);
     }
   }
-  return { name, source: 'directory' };
+  return { name };
 }
