@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LoaderError } from '../errors.js';
 import { loadProject, projectToModel } from './index.js';
+import { INVALID_PROJECT_NAME } from './project-name.js';
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'capstan-load-'));
@@ -186,6 +187,8 @@ describe('project name while loading', () => {
       loadProject({ cwd: dir, env: { COMPOSE_PROJECT_NAME: 'x' }, nameFromDirectory: false, nameFromEnvironment: false }),
     ).rejects.toThrow('project name must not be empty');
     await expect(loadProject({ cwd: dir, env: { COMPOSE_PROJECT_NAME: 'Bad.Name' } })).rejects.toThrow('invalid project name "Bad.Name"');
+    // moved from project-name.test.ts: -p is checked once, when the project options are built
+    await expect(loadProject({ cwd: dir, env: {}, projectName: 'Bad' })).rejects.toThrow(INVALID_PROJECT_NAME);
   });
 });
 

@@ -29,7 +29,6 @@ describe('project name', () => {
     expect(resolveProjectName({ projectDir: dir })).toEqual({ name: 'myproject' });
   });
   it('rejects invalid explicit names without normalising them', () => {
-    expect(() => resolveProjectName({ flag: 'Bad', projectDir: '/x' })).toThrow(INVALID_PROJECT_NAME);
     expect(() => resolveProjectName({ env: '_bad', projectDir: '/x' })).toThrow(INVALID_PROJECT_NAME);
     expect(() => checkProjectNameFlag('www.my.project')).toThrow('invalid project name "www.my.project"');
   });

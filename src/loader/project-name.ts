@@ -2,8 +2,9 @@
  * Project name rules (compose-behaviour.md §3.2).
  *
  * Precedence: `-p` > `COMPOSE_PROJECT_NAME` > the last non-empty top-level `name:` > the project
- * directory's basename. Explicit names (`-p`, environment) are validated as given; names taken
- * from files or the directory are normalised. An empty `-p` or `COMPOSE_PROJECT_NAME` counts as
+ * directory's basename. Explicit names (`-p`, environment) are validated as given (`-p` once, by
+ * {@link checkProjectNameFlag} when the project options are built); names taken from files or the
+ * directory are normalised. An empty `-p` or `COMPOSE_PROJECT_NAME` counts as
  * "not given" (compose's `WithName("")`).
  */
 import { realpathSync } from 'node:fs';
@@ -54,7 +55,7 @@ export function checkProjectNameFlag(name: string | undefined): void {
 
 /** Inputs of {@link resolveProjectName}. */
 export interface ProjectNameSources {
-  /** `-p` / `--project-name`; `''` = not given. */
+  /** `-p` / `--project-name`, already checked by {@link checkProjectNameFlag}; `''` = not given. */
   flag?: string;
   /** `COMPOSE_PROJECT_NAME` (OS environment, else `.env`); `''` = not given. */
   env?: string;
@@ -73,14 +74,11 @@ export interface ProjectNameSources {
  * Decide the project name.
  *
  * @returns the name.
- * @throws {LoaderError} when an explicit name is invalid, when a `name:` normalises to nothing, or
+ * @throws {LoaderError} when `COMPOSE_PROJECT_NAME` is invalid, when a `name:` normalises to nothing, or
  *   when no source yields a non-empty name ("project name must not be empty", e.g. for `/`).
  */
 export function resolveProjectName(src: ProjectNameSources): { name: string } {
-  if (src.flag) {
-    checkProjectNameFlag(src.flag);
-    return { name: src.flag };
-  }
+  if (src.flag) return { name: src.flag };
   if (src.env) {
     if (!isValidProjectName(src.env)) throw invalidName(src.env);
     return { name: src.env };
