@@ -82,7 +82,7 @@ export function checkConsistency(
       targets.set(target, where);
     };
     (svc.volumes ?? []).forEach((v, i) => mount(v.target, `services.${name}.volumes[${i}]`, p('volumes', i)));
-    toList(svc.tmpfs).forEach((t, i) => mount(t.split(':')[0]!, `services.${name}.tmpfs[${i}]`, p('tmpfs', i)));
+    (svc.tmpfs ?? []).forEach((t, i) => mount(t.split(':')[0]!, `services.${name}.tmpfs[${i}]`, p('tmpfs', i)));
     const test = svc.healthcheck?.test;
     if (test && test.length > 0 && !['CMD', 'CMD-SHELL', 'NONE'].includes(test[0]!)) {
       fail(p('healthcheck', 'test'), `healthcheck.test must start either by "CMD", "CMD-SHELL" or "NONE"`);
@@ -116,11 +116,6 @@ function checkResourceConflicts(svc: ServiceConfig, fail: (path: PathSegment[], 
       fail([key], `can't set distinct values on '${key}' and '${deployKey}': invalid compose project`);
     }
   }
-}
-
-function toList(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]).map(String);
 }
 
 /**
