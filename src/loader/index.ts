@@ -167,7 +167,9 @@ async function parseAndInterpolate(
 /**
  * Per-file processing (compose-behaviour.md §3.1): parse → interpolate → include → extends, one
  * layer per YAML document. `projectDir` is the directory of the project this file belongs to;
- * `stack` holds the files being included, for cycle detection.
+ * `stack` holds the files being included, for cycle detection. The returned `docs`, for source
+ * positions, are those of the included files and `extends` bases (recursively), then the file's
+ * own, which override them (a later document wins in {@link locateIn}).
  */
 async function loadFileLayers(
   f: string,
@@ -176,7 +178,8 @@ async function loadFileLayers(
   stack: readonly string[],
   ctx: FileLoadContext,
 ): Promise<{ docs: ParsedYaml[]; layers: Record<string, unknown>[] }> {
-  const { docs, trees } = await parseAndInterpolate(f, env, ctx);
+  const { docs: own, trees } = await parseAndInterpolate(f, env, ctx);
+  const nested: ParsedYaml[] = [];
   const layers: Record<string, unknown>[] = [];
   // include paths and extends.file resolve against the project directory (compose-go), not the file's own
   for (const tree of trees) {
@@ -184,30 +187,41 @@ async function loadFileLayers(
       dir: projectDir,
       env,
       stack,
-      load: (entry, includeEnv, st) => loadIncluded(entry, includeEnv, projectDir, st, ctx),
+      load: (entry, includeEnv, st) => loadIncluded(entry, includeEnv, projectDir, st, ctx, nested),
     });
     const layer = await applyExtends(withIncludes, {
       file: f,
       dir: projectDir,
       absolutePaths: ctx.resolvePaths,
-      loadBase: (file) => loadBase(file, env, ctx),
+      loadBase: async (file) => {
+        const base = await loadBase(file, env, ctx);
+        nested.push(...(ctx.parsed.get(file) ?? []));
+        return base;
+      },
     });
     layers.push(layer);
   }
+  // a file met several times (a base of two services, or also an -f file) counts once, at its last place
+  const docs = [...nested, ...own].filter((d, i, all) => all.indexOf(d, i + 1) < 0);
   return { docs, layers };
 }
 
-/** An included project: its files merged, paths rebased onto the including project's directory. */
+/**
+ * An included project: its files merged, paths rebased onto the including project's directory.
+ * Their documents go to `docs`, so that errors in them are located in their own file.
+ */
 async function loadIncluded(
   entry: IncludeEntry,
   env: Record<string, string>,
   parentDir: string,
   stack: readonly string[],
   ctx: FileLoadContext,
+  docs: ParsedYaml[],
 ): Promise<Record<string, unknown>> {
   const layers: Record<string, unknown>[] = [];
   for (const p of entry.paths) {
     const loaded = await loadFileLayers(p, env, entry.projectDirectory, [...stack, p], ctx);
+    docs.push(...loaded.docs);
     layers.push(...loaded.layers);
   }
   const merged = mergeLayers(layers);

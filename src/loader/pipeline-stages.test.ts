@@ -49,9 +49,23 @@ describe('include', () => {
     });
     await expect(load(root)).rejects.toThrow(/include cycle detected/);
   });
+  it('locates an error in an included file in that file, at its line', async () => {
+    const root = tree({
+      'compose.yaml': 'include: [inc/compose.yaml]\nservices:\n  web: {image: web}\n',
+      'inc/compose.yaml': 'services:\n  db:\n    image: db\n    restrat: always\n',
+    });
+    await expect(load(root)).rejects.toThrow(/^inc\/compose\.yaml:4:5: services\.db: additional properties 'restrat' not allowed$/);
+  });
 });
 
 describe('extends', () => {
+  it('locates an error in a base file in that file, at its line', async () => {
+    const root = tree({
+      'compose.yaml': 'services:\n  web:\n    extends: {file: lib/common.yaml, service: web}\n',
+      'lib/common.yaml': 'services:\n  web:\n    image: x\n    ports: ["80:80:80"]\n',
+    });
+    await expect(load(root)).rejects.toThrow(/^lib\/common\.yaml:4:13: services\.web\.ports\[0\]: "80:80:80" is not a port mapping$/);
+  });
   it('extends same-file and file: bases recursively, paths relative to the base file', async () => {
     const root = tree({
       'compose.yaml': 'services:\n  base:\n    image: base\n    environment: [A=1]\n  mid:\n    extends: base\n    environment: [B=2]\n  web:\n    extends: {file: lib/common.yaml, service: common}\n    command: [run]\n',
