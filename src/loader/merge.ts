@@ -378,6 +378,7 @@ const UNIQUE: [string, Indexer][] =
     ['services.*.build.additional_contexts', keyValueIndexer],
     ['services.*.build.tags', keyValueIndexer],
     ['services.*.build.platforms', keyValueIndexer],
+    ['services.*.build.platform', keyValueIndexer],
     ['services.*.cap_add', keyValueIndexer],
     ['services.*.cap_drop', keyValueIndexer],
     ['services.*.dns', keyValueIndexer],
