@@ -130,7 +130,7 @@ export interface FakeContainer {
   finishedAt: string;
   /** `undefined` when the container has no healthcheck. */
   health: HealthStatus | undefined;
-  /** Network name → endpoint. */
+  /** Networks it is configured for (name → settings); it holds an endpoint on them only while running. */
   endpoints: Map<string, EndpointSettings>;
   mounts: MountPoint[];
   /** Everything it printed, oldest first, with the Unix time in milliseconds. */
@@ -386,7 +386,7 @@ export class FakeEngine implements Engine {
 
   /**
    * `GET /containers/json`: running containers (running, paused, restarting), all with `all`;
-   * filters `label`, `name` (regular expressions on `/name`), `id`, `status`.
+   * filters `label`, `name` (regular expressions matching `/name` or `name`), `id`, `status`.
    *
    * @throws EngineError 400 for an unknown filter or status.
    */
@@ -394,13 +394,13 @@ export class FakeEngine implements Engine {
     this.record('listContainers', filterText(options.filters), [options]);
     const filters = this.checkFilters(options.filters, ['label', 'name', 'id', 'status'], 'list containers');
     for (const s of filters.status ?? []) {
-      if (!STATUSES.includes(s as ContainerStatus)) throw new EngineError(400, `invalid filter 'status=${s}'`, 'list containers');
+      if (!STATUSES.includes(s as ContainerStatus)) throw new EngineError(400, `Invalid filter 'status=${s}'`, 'list containers');
     }
     const all = options.all || filters.status !== undefined;
     return [...this.containers.values()]
       .filter((c) => all || c.status === 'running' || c.status === 'paused' || c.status === 'restarting')
       .filter((c) => !filters.label || matchLabels(filters.label, c.body.Labels))
-      .filter((c) => !filters.name || matchAny(filters.name, `/${c.name}`))
+      .filter((c) => !filters.name || matchAny(filters.name, `/${c.name}`) || matchAny(filters.name, c.name))
       .filter((c) => !filters.id || matchAny(filters.id, c.id))
       .filter((c) => !filters.status || filters.status.includes(c.status))
       .sort((a, b) => b.created - a.created || b.id.localeCompare(a.id))
@@ -408,12 +408,11 @@ export class FakeEngine implements Engine {
   }
 
   /**
-   * `POST /containers/create?name=…`: checks the name, the image and the networks, creates named
-   * volumes that do not exist yet and anonymous ones, and returns the new ID. An empty name gets
-   * a generated one.
+   * `POST /containers/create?name=…`: checks the name and the image, creates named volumes that
+   * do not exist yet and anonymous ones, and returns the new ID. An empty name gets a generated
+   * one. As dockerd, networks are only checked when the container starts.
    *
-   * @throws EngineError 400 for an invalid name, 409 when the name is taken, 404 for a missing
-   *   image or network.
+   * @throws EngineError 400 for an invalid name, 409 when the name is taken, 404 for a missing image.
    */
   async createContainer(name: string, body: ContainerCreateBody, platform?: string): Promise<string> {
     this.record('createContainer', name, [name, body, platform]);
@@ -426,10 +425,6 @@ export class FakeEngine implements Engine {
     if (taken) throw conflictName(finalName, taken.id, context);
     const image = this.findImage(body.Image ?? '');
     if (image === NOT_FOUND_IMAGE) throw new EngineError(404, `No such image: ${normaliseRef(body.Image ?? '')}`, context);
-    const networks = this.requestedNetworks(body);
-    for (const n of networks.keys()) {
-      if (!this.findNetwork(n)) throw new EngineError(404, `network ${n} not found`, context);
-    }
     const id = sha(`container ${++this.counter} ${finalName}`);
     const mounts = this.mountsFor(id, body);
     const test = body.Healthcheck?.Test ?? image.inspect.Config?.Healthcheck?.Test;
@@ -445,14 +440,13 @@ export class FakeEngine implements Engine {
       startedAt: '0001-01-01T00:00:00Z',
       finishedAt: '0001-01-01T00:00:00Z',
       health: test && test.length > 0 && test[0] !== 'NONE' ? 'starting' : undefined,
-      endpoints: new Map(),
+      endpoints: this.requestedNetworks(body),
       mounts,
       output: [],
       archives: [],
       restartCount: 0,
     };
     this.containers.set(id, c);
-    for (const [n, endpoint] of networks) this.attach(c, this.findNetwork(n)!, endpoint);
     this.event('container', 'create', id, this.containerAttributes(c));
     this.changed();
     return id;
@@ -493,14 +487,18 @@ export class FakeEngine implements Engine {
    * `POST /containers/{id}/start`; already running is not an error (304). Applies the scripted
    * {@link ContainerBehaviour}: output, health, an immediate exit.
    *
-   * @throws EngineError 404 for a missing container; 500 when a published port is taken by another
-   *   running container (dockerd's "port is already allocated") or a scripted `startError`.
+   * @throws EngineError 404 for a missing container or one of its networks; 500 when a published
+   *   port is taken by another running container (dockerd's "port is already allocated") or for a
+   *   scripted `startError`.
    */
   async startContainer(id: string): Promise<void> {
     this.record('startContainer', id, [id]);
     const context = `start container ${id}`;
     const c = this.get(id, context);
     if (c.status === 'running' || c.status === 'paused' || c.status === 'restarting') return;
+    for (const n of c.endpoints.keys()) {
+      if (!this.findNetwork(n)) throw new EngineError(404, `network ${n} not found`, context);
+    }
     const behaviour = this.behaviourOf(c);
     if (behaviour.startError) throw new EngineError(500, behaviour.startError, context);
     const taken = this.takenPort(c);
@@ -515,6 +513,7 @@ export class FakeEngine implements Engine {
     c.exitCode = 0;
     c.startedAt = new Date().toISOString();
     c.finishedAt = '0001-01-01T00:00:00Z';
+    for (const n of c.endpoints.keys()) this.join(c, this.findNetwork(n)!);
     if (c.health !== undefined) c.health = behaviour.health ?? 'starting';
     this.event('container', 'start', c.id, this.containerAttributes(c));
     const output = typeof behaviour.output === 'string' ? [{ stream: 'stdout' as const, text: behaviour.output }] : (behaviour.output ?? []);
@@ -573,15 +572,12 @@ export class FakeEngine implements Engine {
       if (!options.force) {
         throw new EngineError(
           409,
-          `cannot remove container "/${c.name}": container is running: stop the container before removing or force remove`,
+          `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`,
           `remove container ${id}`,
         );
       }
       this.event('container', 'kill', c.id, { ...this.containerAttributes(c), signal: '9' });
       this.stopped(c, 137, 'die');
-    }
-    for (const network of this.networks.values()) {
-      if (network.endpoints.delete(c.id)) this.event('network', 'disconnect', network.network.Id, { name: network.network.Name, container: c.id, type: network.network.Driver ?? '' });
     }
     this.containers.delete(c.id);
     if (options.volumes) {
@@ -611,7 +607,7 @@ export class FakeEngine implements Engine {
     if (!CONTAINER_NAME.test(name)) throw new EngineError(400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, context);
     if (next === c.name) throw new EngineError(400, 'Renaming a container with the same name as its current name', context);
     const taken = this.byName(next);
-    if (taken) throw conflictName(next, taken.id, context);
+    if (taken) throw conflictName(next, taken.id, context, 'Error when allocating new name: ');
     const old = c.name;
     c.name = next;
     this.event('container', 'rename', c.id, { ...this.containerAttributes(c), oldName: `/${old}` });
@@ -774,8 +770,9 @@ export class FakeEngine implements Engine {
   }
 
   /**
-   * `DELETE /networks/{id}`: a missing network is not an error.
-   * @throws EngineError 403 for a predefined network or one with containers attached.
+   * `DELETE /networks/{id}`: a missing network is not an error. As dockerd, only running
+   * containers hold endpoints: a network that stopped containers are configured for goes.
+   * @throws EngineError 403 for a predefined network or one a running container is attached to.
    */
   async removeNetwork(id: string): Promise<void> {
     this.record('removeNetwork', id, [id]);
@@ -792,7 +789,7 @@ export class FakeEngine implements Engine {
   }
 
   /**
-   * `POST /networks/{id}/connect`.
+   * `POST /networks/{id}/connect`: a stopped container is configured to join it at its next start.
    * @throws EngineError 404 for a missing network or container, 403 when it is already connected.
    */
   async connectNetwork(id: string, container: string, endpoint?: EndpointSettings): Promise<void> {
@@ -801,14 +798,15 @@ export class FakeEngine implements Engine {
     const n = this.findNetwork(id);
     if (!n) throw new EngineError(404, `network ${id} not found`, context);
     const c = this.get(container, context);
-    if (n.endpoints.has(c.id)) throw new EngineError(403, `endpoint with name ${c.name} already exists in network ${n.network.Name}`, context);
-    this.attach(c, n, endpoint ?? {});
+    if (c.endpoints.has(n.network.Name)) throw new EngineError(403, `endpoint with name ${c.name} already exists in network ${n.network.Name}`, context);
+    c.endpoints.set(n.network.Name, { ...(endpoint ?? {}) });
+    if (c.status === 'running') this.join(c, n);
     this.changed();
   }
 
   /**
    * `POST /networks/{id}/disconnect`.
-   * @throws EngineError 404 for a missing network or container, 403 when it is not connected.
+   * @throws EngineError 404 for a missing network or container, 500 when it is not connected.
    */
   async disconnectNetwork(id: string, container: string, force?: boolean): Promise<void> {
     this.record('disconnectNetwork', id, [id, container, force]);
@@ -816,9 +814,8 @@ export class FakeEngine implements Engine {
     const n = this.findNetwork(id);
     if (!n) throw new EngineError(404, `network ${id} not found`, context);
     const c = this.get(container, context);
-    if (!n.endpoints.delete(c.id)) throw new EngineError(403, `container ${c.id} is not connected to network ${n.network.Name}`, context);
-    c.endpoints.delete(n.network.Name);
-    this.event('network', 'disconnect', n.network.Id, { name: n.network.Name, container: c.id, type: n.network.Driver ?? '' });
+    if (!c.endpoints.delete(n.network.Name)) throw new EngineError(500, `container ${c.id} is not connected to the network ${n.network.Name}`, context);
+    this.leave(c, n);
     this.changed();
   }
 
@@ -1017,6 +1014,7 @@ export class FakeEngine implements Engine {
     c.status = 'exited';
     c.exitCode = code;
     c.finishedAt = new Date().toISOString();
+    for (const n of this.networks.values()) this.leave(c, n);
     this.event('container', action, c.id, { ...this.containerAttributes(c), exitCode: String(code) });
   }
 
@@ -1080,12 +1078,17 @@ export class FakeEngine implements Engine {
     return new Map([[mode === 'default' ? 'bridge' : mode, {}]]);
   }
 
-  private attach(c: FakeContainer, n: FakeNetwork, endpoint: EndpointSettings): void {
+  /** A started container joins network `n`: an endpoint with an address. */
+  private join(c: FakeContainer, n: FakeNetwork): void {
     const ip = `172.${n.subnet}.0.${n.nextIp++}`;
     const endpointId = sha(`endpoint ${++this.counter}`);
     n.endpoints.set(c.id, { name: c.name, endpointId, ip });
-    c.endpoints.set(n.network.Name, { ...endpoint, NetworkID: n.network.Id, EndpointID: endpointId });
     this.event('network', 'connect', n.network.Id, { name: n.network.Name, container: c.id, type: n.network.Driver ?? '' });
+  }
+
+  /** A container leaves network `n` (it stopped, or was disconnected). */
+  private leave(c: FakeContainer, n: FakeNetwork): void {
+    if (n.endpoints.delete(c.id)) this.event('network', 'disconnect', n.network.Id, { name: n.network.Name, container: c.id, type: n.network.Driver ?? '' });
   }
 
   private endpointsOf(c: FakeContainer): Record<string, EndpointSettings> {
@@ -1093,7 +1096,7 @@ export class FakeEngine implements Engine {
     for (const [name, e] of c.endpoints) {
       const n = this.findNetwork(name);
       const live = n?.endpoints.get(c.id);
-      out[name] = { ...e, IPAddress: c.status === 'running' && live ? live.ip : '', IPPrefixLen: c.status === 'running' ? 16 : 0 };
+      out[name] = { ...e, NetworkID: live ? n!.network.Id : '', EndpointID: live?.endpointId ?? '', IPAddress: live?.ip ?? '', IPPrefixLen: live ? 16 : 0 };
     }
     return out;
   }
@@ -1202,7 +1205,7 @@ export class FakeEngine implements Engine {
 
   private checkFilters(filters: Filters | undefined, known: readonly string[], context: string): Partial<Record<string, string[]>> {
     for (const key of Object.keys(filters ?? {})) {
-      if (!known.includes(key)) throw new EngineError(400, `invalid filter '${key}'`, context);
+      if (!known.includes(key)) throw new EngineError(400, `Invalid filter '${key}'`, context);
     }
     return filters ?? {};
   }
@@ -1237,10 +1240,10 @@ export class FakeEngine implements Engine {
 }
 
 /** dockerd's answer when a container name is taken. */
-function conflictName(name: string, holder: string, context: string): EngineError {
+function conflictName(name: string, holder: string, context: string, prefix = ''): EngineError {
   return new EngineError(
     409,
-    `Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+    `${prefix}Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
     context,
   );
 }
