@@ -8,8 +8,8 @@ import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
 import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
-import type { Plan } from './plan.js';
-import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
+import { Plan } from './plan.js';
+import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -26,6 +26,13 @@ export interface ComposeOptions {
 
 /** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
+  /**
+   * Asked while planning before a destructive change (recreating a volume whose configuration
+   * changed), unless `yes`; resolves `true` for yes. No answer (or no prompt) refuses the plan:
+   * `up` throws {@link VolumeDivergedError} and executes nothing. Each question is asked once
+   * per `up`. The CLI passes one only on a terminal and not with `--dry-run`.
+   */
+  prompt?: Prompt;
   /** Print the plan only (the caller prints `result.plan`); change nothing. */
   dryRun?: boolean;
   /** `-d`: return once converged; otherwise follow logs until the containers exit. */
@@ -146,8 +153,8 @@ export class Compose {
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
     // the observation's reads may have answered before the version did
-    options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options };
-    let plan = planUp(project, observed, options);
+    options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options, prompt: askOnce(options.prompt) };
+    let plan = await planUp(project, observed, options);
     if (options.dryRun) return { plan, exitCode: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
       throw new CapstanError('USAGE', `--exit-code-from: no such service: ${options.exitCodeFrom}`);
@@ -156,10 +163,10 @@ export class Compose {
     const builds = plan.steps.filter((s) => s.op.type === 'build-image');
     if (builds.length) {
       const images = new Map<string, string>();
-      await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images, project);
+      await this.execute(new Plan(plan.project, [], builds, []), options.signal, images, project);
       observed = { ...observed, images: new Map([...observed.images, ...images]) };
-      // every image is present now: the same plan without builds
-      plan = planUp(project, observed, { ...options, noBuild: true });
+      // every image is present now: the same plan without builds (questions already answered are not asked again)
+      plan = await planUp(project, observed, { ...options, noBuild: true });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).
@@ -449,5 +456,19 @@ function toRow(observed: ObservedContainer, project: string): ContainerRow {
     labels,
     networks: observed.networks,
     mounts: (c.Mounts ?? []).map((m) => ({ name: m.Name || m.Source || '', local: m.Type === 'volume' && (m.Driver ?? 'local') === 'local' })),
+  };
+}
+
+/**
+ * `prompt` answering each question once: `up` plans a second time after building images, and
+ * must not ask again what it was just told.
+ */
+function askOnce(prompt: Prompt | undefined): Prompt | undefined {
+  if (!prompt) return undefined;
+  const answers = new Map<string, Promise<boolean>>();
+  return (question) => {
+    let answer = answers.get(question);
+    if (!answer) answers.set(question, (answer = prompt(question)));
+    return answer;
   };
 }
