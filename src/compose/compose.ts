@@ -7,9 +7,10 @@ import { withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
-import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
+import { stepRunner } from './operations.js';
 import { Plan } from './plan.js';
 import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
+import { sleep, waitFor } from './wait.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -280,44 +281,9 @@ export class Compose {
           .map(([on]) => on),
       ),
     );
-    const deadline = timeoutSeconds ? Date.now() + timeoutSeconds * 1000 : Infinity;
     const sources = await listProjectContainers(this.engine, project.name, { services });
-    const pending = new Set(sources.map((s) => s.name));
-    const started = performance.now();
-    for (const name of pending) this.emit({ type: 'progress', resource: 'container', id: name, status: 'Waiting', done: false });
-    while (pending.size) {
-      const names = [...pending];
-      const inspected = await Promise.all(names.map((name) => this.engine.inspectContainer(name)));
-      for (const [i, info] of inspected.entries()) {
-        const name = names[i]!;
-        const service = info.Config?.Labels?.[Label.service] ?? '';
-        const state = info.State;
-        const elapsed = (performance.now() - started) / 1000;
-        if (state?.Status === 'exited' || state?.Status === 'dead') {
-          if (state.ExitCode === 0 && oneShot.has(service)) {
-            this.emit({ type: 'progress', resource: 'container', id: name, status: 'Exited', done: true, elapsed });
-            pending.delete(name);
-            continue;
-          }
-          throw waitFailed(this.emit, name, `exited (${state.ExitCode})`, `container ${name} exited (${state.ExitCode})`);
-        }
-        const health = state?.Health?.Status;
-        if (health === 'unhealthy') {
-          throw waitFailed(this.emit, name, 'unhealthy', `container ${name} is unhealthy`);
-        }
-        if (state?.Status === 'running' && (!health || health === 'healthy' || health === 'none')) {
-          this.emit({ type: 'progress', resource: 'container', id: name, status: health === 'healthy' ? 'Healthy' : 'Running', done: true, elapsed });
-          pending.delete(name);
-        }
-      }
-      if (!pending.size) break;
-      if (Date.now() > deadline) {
-        throw new CapstanError('TIMEOUT', `application not healthy after ${timeoutSeconds}s`, {
-          details: [`still waiting for: ${[...pending].join(', ')}`],
-        });
-      }
-      await sleep(POLL_MS, signal);
-    }
+    const conditions = sources.map((c) => ({ type: 'running' as const, container: c.name, service: c.service, exitedOk: oneShot.has(c.service) }));
+    await waitFor(this.engine, this.emit, conditions, { signal, timeoutSeconds });
   }
 
   /**
