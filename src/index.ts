@@ -11,8 +11,8 @@
  */
 export { loadProject, type LoadOptions } from './loader/index.js';
 export { Compose, type ComposeOptions, type UpOptions, type UpResult, type ContainerRow } from './compose/compose.js';
-export { planUp, planDown, type UpPlanOptions, type DownPlanOptions } from './compose/planner.js';
-export { formatPlan, type Plan, type PlanEntry, type PlanStep } from './compose/plan.js';
+export { planUp, planDown, VolumeDivergedError, type UpPlanOptions, type DownPlanOptions, type Prompt } from './compose/planner.js';
+export { formatPlan, formatCauses, type Plan, type PlanNode, type PlanEntry, type PlanStep } from './compose/plan.js';
 export type { ComposeEvent, ProgressEvent, EventSink } from './compose/events.js';
 export { EngineClient } from './engine/client.js';
 export type { Engine } from './engine/types.js';

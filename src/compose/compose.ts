@@ -7,9 +7,10 @@ import { withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
-import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
-import type { Plan } from './plan.js';
-import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
+import { stepRunner } from './operations.js';
+import { Plan } from './plan.js';
+import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
+import { sleep, waitFor } from './wait.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -26,6 +27,13 @@ export interface ComposeOptions {
 
 /** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
+  /**
+   * Asked while planning before a destructive change (recreating a volume whose configuration
+   * changed), unless `yes`; resolves `true` for yes. No answer (or no prompt) refuses the plan:
+   * `up` throws {@link VolumeDivergedError} and executes nothing. Each question is asked once
+   * per `up`. The CLI passes one only on a terminal and not with `--dry-run`.
+   */
+  prompt?: Prompt;
   /** Print the plan only (the caller prints `result.plan`); change nothing. */
   dryRun?: boolean;
   /** `-d`: return once converged; otherwise follow logs until the containers exit. */
@@ -146,8 +154,8 @@ export class Compose {
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
     // the observation's reads may have answered before the version did
-    options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options };
-    let plan = planUp(project, observed, options);
+    options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options, prompt: askOnce(options.prompt) };
+    let plan = await planUp(project, observed, options);
     if (options.dryRun) return { plan, exitCode: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
       throw new CapstanError('USAGE', `--exit-code-from: no such service: ${options.exitCodeFrom}`);
@@ -156,10 +164,10 @@ export class Compose {
     const builds = plan.steps.filter((s) => s.op.type === 'build-image');
     if (builds.length) {
       const images = new Map<string, string>();
-      await this.execute({ ...plan, steps: builds, entries: [] }, options.signal, images, project);
+      await this.execute(new Plan(plan.project, [], builds, []), options.signal, images, project);
       observed = { ...observed, images: new Map([...observed.images, ...images]) };
-      // every image is present now: the same plan without builds
-      plan = planUp(project, observed, { ...options, noBuild: true });
+      // every image is present now: the same plan without builds (questions already answered are not asked again)
+      plan = await planUp(project, observed, { ...options, noBuild: true });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).
@@ -273,44 +281,9 @@ export class Compose {
           .map(([on]) => on),
       ),
     );
-    const deadline = timeoutSeconds ? Date.now() + timeoutSeconds * 1000 : Infinity;
     const sources = await listProjectContainers(this.engine, project.name, { services });
-    const pending = new Set(sources.map((s) => s.name));
-    const started = performance.now();
-    for (const name of pending) this.emit({ type: 'progress', resource: 'container', id: name, status: 'Waiting', done: false });
-    while (pending.size) {
-      const names = [...pending];
-      const inspected = await Promise.all(names.map((name) => this.engine.inspectContainer(name)));
-      for (const [i, info] of inspected.entries()) {
-        const name = names[i]!;
-        const service = info.Config?.Labels?.[Label.service] ?? '';
-        const state = info.State;
-        const elapsed = (performance.now() - started) / 1000;
-        if (state?.Status === 'exited' || state?.Status === 'dead') {
-          if (state.ExitCode === 0 && oneShot.has(service)) {
-            this.emit({ type: 'progress', resource: 'container', id: name, status: 'Exited', done: true, elapsed });
-            pending.delete(name);
-            continue;
-          }
-          throw waitFailed(this.emit, name, `exited (${state.ExitCode})`, `container ${name} exited (${state.ExitCode})`);
-        }
-        const health = state?.Health?.Status;
-        if (health === 'unhealthy') {
-          throw waitFailed(this.emit, name, 'unhealthy', `container ${name} is unhealthy`);
-        }
-        if (state?.Status === 'running' && (!health || health === 'healthy' || health === 'none')) {
-          this.emit({ type: 'progress', resource: 'container', id: name, status: health === 'healthy' ? 'Healthy' : 'Running', done: true, elapsed });
-          pending.delete(name);
-        }
-      }
-      if (!pending.size) break;
-      if (Date.now() > deadline) {
-        throw new CapstanError('TIMEOUT', `application not healthy after ${timeoutSeconds}s`, {
-          details: [`still waiting for: ${[...pending].join(', ')}`],
-        });
-      }
-      await sleep(POLL_MS, signal);
-    }
+    const conditions = sources.map((c) => ({ type: 'running' as const, container: c.name, service: c.service, exitedOk: oneShot.has(c.service) }));
+    await waitFor(this.engine, this.emit, conditions, { signal, timeoutSeconds });
   }
 
   /**
@@ -449,5 +422,19 @@ function toRow(observed: ObservedContainer, project: string): ContainerRow {
     labels,
     networks: observed.networks,
     mounts: (c.Mounts ?? []).map((m) => ({ name: m.Name || m.Source || '', local: m.Type === 'volume' && (m.Driver ?? 'local') === 'local' })),
+  };
+}
+
+/**
+ * `prompt` answering each question once: `up` plans a second time after building images, and
+ * must not ask again what it was just told.
+ */
+function askOnce(prompt: Prompt | undefined): Prompt | undefined {
+  if (!prompt) return undefined;
+  const answers = new Map<string, Promise<boolean>>();
+  return (question) => {
+    let answer = answers.get(question);
+    if (!answer) answers.set(question, (answer = prompt(question)));
+    return answer;
   };
 }

@@ -45,9 +45,9 @@ describe('planUp with a diverged network', () => {
     return { p, observed };
   };
 
-  it('stops, disconnects, recreates the network, reconnects and restarts; containers are kept', () => {
+  it('stops, disconnects, recreates the network, reconnects and restarts; containers are kept', async () => {
     const { p, observed } = observedWithOldNetwork();
-    const plan = planUp(p, observed);
+    const plan = await planUp(p, observed);
     expect(formatPlan(plan)).toContain('network    p_back     recreate  config changed: internal');
     expect(formatPlan(plan)).toContain('container  p-web-1    restart   network p_back recreated');
     const steps = formatSteps(plan).split('\n');
@@ -61,19 +61,19 @@ describe('planUp with a diverged network', () => {
     expect(connect.op.type === 'connect-network' && connect.op.endpoint?.Aliases).toEqual(['p-web-1', 'web']);
   });
 
-  it('a container recreated on a recreated network goes first (no cycle)', () => {
+  it('a container recreated on a recreated network goes first (no cycle)', async () => {
     const { p, observed } = observedWithOldNetwork();
     p.services.web!.environment = { A: '1' };
-    const steps = formatSteps(planUp(p, observed)).split('\n');
+    const steps = formatSteps(await planUp(p, observed)).split('\n');
     expect(steps).toContain('remove-container:p-web-1 <- stop-container:p-web-1');
     expect(steps).toContain('create-container:p-web-1 <- create-network:p_back, remove-container:p-web-1');
     expect(steps.find((s) => s.startsWith('remove-network:p_back'))).toContain('remove-container:p-web-1');
   });
 
-  it('keeps a network whose hash differs when the engine shows the same configuration (created by docker compose)', () => {
+  it('keeps a network whose hash differs when the engine shows the same configuration (created by docker compose)', async () => {
     const { observed } = observedWithOldNetwork();
     const same = project('p', { web: { image: 'busybox', networks: { back: {} } }, other: { image: 'busybox', networks: { back: {} } } }, { networks: { back: { name: 'p_back' } } });
-    expect(planUp(same, observed).steps).toEqual([]);
+    expect((await planUp(same, observed)).steps).toEqual([]);
   });
 });
 
@@ -86,11 +86,11 @@ describe('planUp with a diverged volume', () => {
     return { p, observed };
   };
 
-  it('refuses without -y, naming the volume and what changed', () => {
+  it('refuses without -y, naming the volume and what changed', async () => {
     const { p, observed } = observedWithOldVolume();
     let err: unknown;
     try {
-      planUp(p, observed);
+      await planUp(p, observed);
     } catch (e) {
       err = e;
     }
@@ -101,9 +101,9 @@ describe('planUp with a diverged volume', () => {
     );
   });
 
-  it('with -y removes the container, recreates the volume, then creates the container again', () => {
+  it('with -y removes the container, recreates the volume, then creates the container again', async () => {
     const { p, observed } = observedWithOldVolume();
-    const plan = planUp(p, observed, { yes: true });
+    const plan = await planUp(p, observed, { yes: true });
     expect(formatPlan(plan)).toMatch(/container +p-db-1 +recreate +volume p_data recreated/);
     expect(formatSteps(plan).split('\n')).toEqual([
       'remove-volume:p_data <- remove-container:p-db-1',

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CapstanError } from '../errors.js';
 import { executePlan, PlanFailedError } from './executor.js';
-import type { Plan, PlanStep } from './plan.js';
+import { Plan, type PlanStep } from './plan.js';
 
 const step = (id: string, ...dependsOn: string[]): PlanStep => ({
   id,
   dependsOn,
   op: { type: 'remove-network', name: id },
+  cause: '',
 });
-const plan = (...steps: PlanStep[]): Plan => ({ project: 'p', entries: [], steps, warnings: [] });
+const plan = (...steps: PlanStep[]): Plan => new Plan('p', [], steps, []);
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('executePlan', () => {

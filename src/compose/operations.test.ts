@@ -31,7 +31,7 @@ describe('depends_on waits', () => {
   const run = async (op: Operation): Promise<{ error?: unknown; warnings: string[] }> => {
     const warnings: string[] = [];
     const emit = (e: ComposeEvent): void => void (e.type === 'warning' && warnings.push(e.message));
-    const error = await stepRunner(engine, emit)({ id: op.type, dependsOn: [], op }, new AbortController().signal).then(() => undefined, (e: unknown) => e);
+    const error = await stepRunner(engine, emit)({ id: op.type, dependsOn: [], op, cause: '' }, new AbortController().signal).then(() => undefined, (e: unknown) => e);
     return { error, warnings };
   };
 

@@ -7,6 +7,7 @@ import { runHooks, serviceHooks, type ContainerHooks } from './hooks.js';
 import type { PlanStep } from './plan.js';
 import { Label } from './labels.js';
 import { tarOf } from './secrets.js';
+import { DependencyFailed, waitFor } from './wait.js';
 
 /** Optional context of {@link stepRunner}. */
 export interface StepRunnerOptions {
@@ -102,9 +103,9 @@ export function stepRunner(
         return engine.renameContainer(op.from, op.to);
       case 'wait-healthy':
       case 'wait-completed': {
-        const wait = op.type === 'wait-healthy' ? waitHealthy : waitCompleted;
+        const type = op.type === 'wait-healthy' ? 'healthy' : 'completed';
         try {
-          await Promise.all(op.containers.map((c) => wait(engine, emit, c, op.service, signal)));
+          await waitFor(engine, emit, op.containers.map((container) => ({ type, container, service: op.service })), { signal });
         } catch (err) {
           // depends_on.required: false — a failed dependency is only a warning.
           if (op.required || !(err instanceof DependencyFailed)) throw err;
@@ -151,111 +152,4 @@ async function track<T>(
 
 function since(started: number): number {
   return (performance.now() - started) / 1000;
-}
-
-/**
- * How often container state is polled while waiting (docker compose polls every 500 ms; half that
- * lets dependents start sooner for the cost of a few more cheap inspect calls).
- */
-export const POLL_MS = 250;
-
-/**
- * A depends_on condition that failed (DEPENDENCY), with the warning compose prints instead when
- * the dependency is `required: false` (pkg/compose/convergence.go).
- */
-class DependencyFailed extends CapstanError {
-  constructor(
-    message: string,
-    readonly optionalWarning: string,
-    options: { hint?: string } = {},
-  ) {
-    super('DEPENDENCY', message, options);
-  }
-}
-
-/**
- * A wait that failed: mark the container's progress row as an error (`reason`) and return the
- * error to throw (a DEPENDENCY CapstanError built from `message`, unless one is given).
- */
-export function waitFailed(emit: EventSink, container: string, reason: string, message: string | CapstanError): CapstanError {
-  emit({ type: 'progress', resource: 'container', id: container, status: 'Error', done: true, error: reason });
-  return typeof message === 'string' ? new CapstanError('DEPENDENCY', message) : message;
-}
-
-/** `service_healthy` failed: `dependency failed to start: <why>`. */
-function notHealthy(service: string, why: string, options: { hint?: string } = {}): DependencyFailed {
-  return new DependencyFailed(`dependency failed to start: ${why}`, `optional dependency "${service}" failed to start: ${why}`, options);
-}
-
-/**
- * Wait until the container's healthcheck reports `healthy` (`depends_on: service_healthy`).
- * @throws CapstanError DEPENDENCY when it is unhealthy, exits, or has no healthcheck.
- */
-async function waitHealthy(
-  engine: Engine,
-  emit: EventSink,
-  container: string,
-  service: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const started = performance.now();
-  emit({ type: 'progress', resource: 'container', id: container, status: 'Waiting', done: false });
-  for (;;) {
-    const info = await engine.inspectContainer(container);
-    const health = info.State?.Health?.Status;
-    if (!info.Config?.Healthcheck?.Test || info.Config.Healthcheck.Test[0] === 'NONE') {
-      throw notHealthy(service, `container ${container} has no healthcheck configured`, {
-        hint: `add a healthcheck to service "${service}", or use condition: service_started`,
-      });
-    }
-    if (health === 'healthy') {
-      emit({ type: 'progress', resource: 'container', id: container, status: 'Healthy', done: true, elapsed: since(started) });
-      return;
-    }
-    if (health === 'unhealthy') {
-      throw waitFailed(emit, container, 'unhealthy', notHealthy(service, `container ${container} is unhealthy`));
-    }
-    if (info.State?.Status === 'exited' || info.State?.Status === 'dead') {
-      throw waitFailed(emit, container, 'exited', notHealthy(service, `container ${container} exited (${info.State.ExitCode})`));
-    }
-    await sleep(POLL_MS, signal);
-  }
-}
-
-/**
- * Wait until the container exits with status 0 (`depends_on: service_completed_successfully`).
- * @throws CapstanError DEPENDENCY on a non-zero exit.
- */
-async function waitCompleted(
-  engine: Engine,
-  emit: EventSink,
-  container: string,
-  service: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const started = performance.now();
-  emit({ type: 'progress', resource: 'container', id: container, status: 'Waiting', done: false });
-  // after its start step: `not-running` answers at once with the exit code of a container that already exited
-  const code = await engine.waitContainer(container, 'not-running', signal);
-  if (code !== 0) {
-    const why = `"${service}" didn't complete successfully: exit ${code}`;
-    throw waitFailed(emit, container, `exit ${code}`, new DependencyFailed(`service ${why}`, `optional dependency ${why}`));
-  }
-  emit({ type: 'progress', resource: 'container', id: container, status: 'Exited', done: true, elapsed: since(started) });
-}
-
-/** Resolves after `ms`, or rejects with CANCELLED when `signal` aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CapstanError('CANCELLED', 'cancelled'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CapstanError('CANCELLED', 'cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

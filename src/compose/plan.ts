@@ -3,28 +3,60 @@ import type { EndpointSettings, NetworkCreateBody, VolumeCreateBody } from '../e
 import type { BuildRequest } from './build.js';
 
 /**
- * One Plan type (ARCHITECTURE.md): what a command will do, as data. `entries` are what a person
- * reads — one line per resource with an action and a reason; `steps` are the DAG the executor
- * runs — each one Engine API call (or a wait), with the steps it waits for.
+ * One Plan type (ARCHITECTURE.md): what a command will do, as data, in the order it was decided.
+ *
+ * - `nodes`: one per resource the planner looked at — what happens to it (`action`) and why
+ *   (`cause`), with the ids of the steps that carry it out (none when it is up to date). The human
+ *   view ({@link formatPlan}, `--dry-run`) is derived from them.
+ * - `steps`: the DAG the executor runs — each one Engine API call (or a wait), with the steps it
+ *   waits for and its own `cause`. A step belongs to at most one node (the `depends_on` waits
+ *   belong to none: several services share them).
  */
-export interface Plan {
-  project: string;
-  entries: PlanEntry[];
-  steps: PlanStep[];
-  /** Things the user should know that are not changes (orphans left alone, unmanaged networks). */
-  warnings: string[];
+export class Plan {
+  constructor(
+    readonly project: string,
+    readonly nodes: PlanNode[],
+    readonly steps: PlanStep[],
+    /** Things the user should know that are not changes (orphans left alone, unmanaged networks). */
+    readonly warnings: string[],
+  ) {}
+
+  /** The nodes as the lines people read (`reason` is the node's `cause`). */
+  get entries(): PlanEntry[] {
+    return this.nodes.map((n) => ({ resource: n.resource, name: n.name, ...(n.service === undefined ? {} : { service: n.service }), action: n.action, reason: n.cause }));
+  }
+
+  /** The plan as people read it: {@link formatPlan}. */
+  toString(): string {
+    return formatPlan(this);
+  }
 }
 
-/** The kinds of engine object a plan entry is about. */
+/** The kinds of engine object a plan node is about. */
 export type ResourceKind = 'network' | 'volume' | 'image' | 'container';
 
 /** What happens to one resource, for people. */
 export type EntryAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
 
-/** One line of the plan as people read it: a resource, what happens to it, and why. */
-export interface PlanEntry {
+/**
+ * One decision about one resource: what happens to it, why, and the steps that do it.
+ * `cause` names the field that changed where there is one (`config changed: environment.LOG_LEVEL`);
+ * it is empty where the command itself is the reason (`down`, `stop`) and for "up to date".
+ */
+export interface PlanNode {
   resource: ResourceKind;
   /** Engine name: `shop_default`, `shop-web-1`, `shop-web`. */
+  name: string;
+  service?: string;
+  action: EntryAction;
+  cause: string;
+  /** Ids of the steps (in {@link Plan.steps}) that carry out this action, in plan order. */
+  steps: string[];
+}
+
+/** One line of the plan as people read it: a resource, what happens to it, and why (derived from a {@link PlanNode}). */
+export interface PlanEntry {
+  resource: ResourceKind;
   name: string;
   service?: string;
   action: EntryAction;
@@ -32,13 +64,15 @@ export interface PlanEntry {
   reason: string;
 }
 
-/** One executable step: one Engine API call or one wait. */
+/** One executable step: one Engine API call or one wait, and why it is there. */
 export interface PlanStep {
   /** Unique and stable, e.g. `create-container:shop-web-1`. */
   id: string;
   /** Ids of the steps that must finish first. */
   dependsOn: string[];
   op: Operation;
+  /** Why this step is in the plan: its node's cause, or its own (`depends_on db: service_healthy`, `down`). */
+  cause: string;
 }
 
 /**
@@ -62,13 +96,14 @@ export type Operation =
   | { type: 'wait-healthy'; service: string; containers: string[]; required: boolean }
   | { type: 'wait-completed'; service: string; containers: string[]; required: boolean };
 
-/** Number of entries that change something. */
+/** Number of nodes that change something. */
 function changeCount(plan: Plan): number {
-  return plan.entries.filter((e) => e.action !== 'up to date').length;
+  return plan.nodes.filter((n) => n.action !== 'up to date').length;
 }
 
 /**
- * The plan as people read it (UX.md): a header, then one aligned line per resource.
+ * The plan as people read it (UX.md): a header, then one aligned line per node — resource,
+ * name, action, cause — then the warnings.
  *
  * ```
  * Plan for project "shop" (2 changes, 3 up to date)
@@ -78,14 +113,14 @@ function changeCount(plan: Plan): number {
  */
 export function formatPlan(plan: Plan): string {
   const changes = changeCount(plan);
-  const same = plan.entries.length - changes;
+  const same = plan.nodes.length - changes;
   const lines = [`Plan for project "${plan.project}" (${changes} change${changes === 1 ? '' : 's'}, ${same} up to date)`];
-  const w = (f: (e: PlanEntry) => string): number => Math.max(0, ...plan.entries.map((e) => f(e).length));
-  const wk = w((e) => e.resource);
-  const wn = w((e) => e.name);
-  const wa = w((e) => e.action);
-  for (const e of plan.entries) {
-    const line = `  ${e.resource.padEnd(wk)}  ${e.name.padEnd(wn)}  ${e.action.padEnd(wa)}  ${e.reason}`;
+  const w = (f: (n: PlanNode) => string): number => Math.max(0, ...plan.nodes.map((n) => f(n).length));
+  const wk = w((n) => n.resource);
+  const wn = w((n) => n.name);
+  const wa = w((n) => n.action);
+  for (const n of plan.nodes) {
+    const line = `  ${n.resource.padEnd(wk)}  ${n.name.padEnd(wn)}  ${n.action.padEnd(wa)}  ${n.cause}`;
     lines.push(line.trimEnd());
   }
   for (const warning of plan.warnings) lines.push(`warning: ${warning}`);
@@ -94,5 +129,68 @@ export function formatPlan(plan: Plan): string {
 
 /** Steps as compact text for tests: `id <- dep1, dep2`, in plan order. */
 export function formatSteps(plan: Plan): string {
-  return plan.steps.map((s) => (s.dependsOn.length ? `${s.id} <- ${s.dependsOn.join(', ')}` : s.id)).join('\n');
+  return plan.steps.map(stepLine).join('\n');
+}
+
+/**
+ * Steps with their causes, in plan order, for tests and `--verbose` (compose's `Plan.String()`):
+ * `id <- dep1, dep2  # cause`; a refused plan has no steps to print.
+ */
+export function formatCauses(plan: Plan): string {
+  return plan.steps.map((s) => (s.cause ? `${stepLine(s)}  # ${s.cause}` : stepLine(s))).join('\n');
+}
+
+function stepLine(s: PlanStep): string {
+  return s.dependsOn.length ? `${s.id} <- ${s.dependsOn.join(', ')}` : s.id;
+}
+
+/**
+ * Records a plan as it is decided: nodes (one per resource), and steps attributed to a node (or to
+ * none). Checks that step ids are unique and that dependencies exist. Shared by the planners.
+ */
+export class PlanBuilder {
+  private readonly nodes: PlanNode[] = [];
+  private readonly steps: PlanStep[] = [];
+  private readonly byId = new Map<string, PlanStep>();
+  private readonly warnings: string[] = [];
+
+  constructor(private readonly project: string) {}
+
+  /** Record the decision about one resource; its steps follow with {@link step}. */
+  node(resource: ResourceKind, name: string, service: string | undefined, action: EntryAction, cause: string): PlanNode {
+    const node: PlanNode = { resource, name, ...(service === undefined ? {} : { service }), action, cause, steps: [] };
+    this.nodes.push(node);
+    return node;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /**
+   * Add a step of `node` (or of no node: `undefined`, then `cause` is required). Its cause is
+   * `cause` if given, else the node's.
+   */
+  step(node: PlanNode | undefined, id: string, dependsOn: string[], op: Operation, cause?: string): void {
+    if (this.byId.has(id)) throw new Error(`planner bug: duplicate step ${id}`);
+    for (const dep of dependsOn) if (!this.byId.has(dep)) throw new Error(`planner bug: ${id} depends on unknown ${dep}`);
+    const step: PlanStep = { id, dependsOn: [...new Set(dependsOn)], op, cause: cause ?? node?.cause ?? '' };
+    this.byId.set(id, step);
+    this.steps.push(step);
+    node?.steps.push(id);
+  }
+
+  /** Make the existing step `id` wait for `dep` too (no-op when `id` is not in the plan). */
+  before(id: string, dep: string): void {
+    const step = this.byId.get(id);
+    if (step && !step.dependsOn.includes(dep)) step.dependsOn.push(dep);
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  plan(): Plan {
+    return new Plan(this.project, this.nodes, this.steps, this.warnings);
+  }
 }

@@ -7,15 +7,22 @@ import { changedAttributes, networkHash, serviceDigest, serviceHash, volumeHash 
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage, temporaryName } from './naming.js';
 import type { ObservedContainer, ObservedResource, ObservedState } from './observed.js';
-import type { Operation, Plan, PlanEntry, PlanStep } from './plan.js';
+import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js';
 import { buildRequest } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
 
 /**
  * The planner: desired state (a loaded Project) against observed state (labels read back from the
- * engine) → a Plan. Pure: no I/O, so every decision is unit-tested without a daemon.
- * Behaviour follows docker compose's convergence (compose-behaviour.md §3.14).
+ * engine) → a Plan. No I/O: the one outside input is the injected {@link UpPlanOptions.prompt},
+ * so every decision is unit-tested without a daemon. Behaviour follows docker compose's
+ * convergence (compose-behaviour.md §3.14; docker/compose `pkg/compose/reconcile.go`).
  */
+
+/**
+ * Asks the user a yes/no question while planning (compose's `Prompt`); resolves `true` for yes.
+ * The question is compose's text, without the `[y/N]` suffix.
+ */
+export type Prompt = (question: string) => Promise<boolean>;
 
 export interface UpPlanOptions {
   /** Services named on the command line; empty = all. */
@@ -44,67 +51,36 @@ export interface UpPlanOptions {
   alwaysRecreateDeps?: boolean;
   /** `-y`: answer yes to prompts (recreating a volume whose configuration changed). */
   yes?: boolean;
+  /**
+   * Asked (unless `yes`) before planning a destructive change: today only recreating a volume
+   * whose configuration changed (`Volume "x" exists but doesn't match configuration in compose
+   * file (changed). Recreate (data will be lost)?`). No → the plan is refused with
+   * {@link VolumeDivergedError}; without a prompt the plan is refused likewise.
+   */
+  prompt?: Prompt;
   /** The engine's negotiated API version: attributes newer engines need fail clearly. Default 1.41. */
   apiVersion?: string;
 }
 
 /**
- * Plan `up` (or `create` with `noStart`).
+ * Plan `up` (or `create` with `noStart`): a {@link Reconciler} run over the selected services.
  *
  * Observed image IDs must be in `observed.images`, keyed by image reference; a service whose
  * image is missing and that has `build` gets a build step, and one without `build` makes
  * planning fail (Capstan does not pull yet; no registry is reachable here anyway).
  *
  * @throws CapstanError USAGE for unknown services / bad scale; VALIDATION for cycles and bad
- *   values; NOT_FOUND for a missing external network or volume or a missing image.
+ *   values; NOT_FOUND for a missing external network or volume or a missing image;
+ *   {@link VolumeDivergedError} (CONFLICT) when a volume must be recreated and neither `yes`
+ *   nor the prompt agreed (the plan is refused: nothing is returned to execute).
  */
-export function planUp(project: Project, observed: ObservedState, options: UpPlanOptions = {}): Plan {
-  const b = new PlanBuilder(project.name);
-  const order = dependencyOrder(project);
-  const targeted = options.services?.length ? options.services : order;
-  for (const name of targeted) {
-    if (!project.services[name]) throw new CapstanError('USAGE', `no such service: ${name}`);
-  }
-  const selected = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
-  const services = order.filter((s) => selected.has(s)).map((s) => project.services[s]!);
-
-  for (const name of Object.keys(options.scale ?? {})) {
-    if (!project.services[name]) throw new CapstanError('USAGE', `--scale: no such service: ${name}`);
-  }
-
-  const diverged: Diverged = {
-    networks: planNetworks(b, project, observed, services),
-    volumes: planVolumes(b, project, observed, services, options),
-  };
-  const rebuilt = planImages(b, project, observed.images, services, options);
-
-  // Per service: the ids of the steps after which its containers are running (for dependents).
-  const started = new Map<string, string[]>();
-  const createdIds = new Map<string, string[]>();
-  const targetedSet = new Set(targeted);
-  const recreated = new Set<string>();
-  for (const service of services) {
-    // --force-recreate applies to the targeted services, --always-recreate-deps to the others.
-    const forced = targetedSet.has(service.name) ? options.forceRecreate : options.alwaysRecreateDeps;
-    planServiceContainers(b, project, observed, service, { ...options, forceRecreate: forced }, rebuilt.has(service.name), started, createdIds, recreated, diverged);
-  }
-  planOrphans(b, project, observed, options);
-  planDetachedContainers(b, project, observed, diverged, options);
-  return b.plan();
+export async function planUp(project: Project, observed: ObservedState, options: UpPlanOptions = {}): Promise<Plan> {
+  return new Reconciler(project, observed, options).reconcile();
 }
 
 /**
- * Networks and volumes this plan recreates because their configuration changed, by engine name
- * (value: the compose key). Containers attached to them are handled around the recreate.
- */
-interface Diverged {
-  networks: Map<string, string>;
-  volumes: Map<string, string>;
-}
-
-/**
- * A managed volume's configuration changed and `-y` was not given (compose prompts "Recreate
- * (data will be lost)?"). The CLI may ask and plan again with `yes`.
+ * A managed volume's configuration changed and neither `-y` nor the prompt agreed to recreate it
+ * (compose prompts "Recreate (data will be lost)?"): the plan is refused.
  */
 export class VolumeDivergedError extends CapstanError {
   constructor(
@@ -117,22 +93,12 @@ export class VolumeDivergedError extends CapstanError {
   }
 }
 
-/** Plan the networks the selected services use; returns the diverged ones (recreated). */
-function planNetworks(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[]): Map<string, string> {
-  return planResources(b, {
-    kind: 'network',
-    declared: project.networks,
-    used: new Set(services.flatMap((s) => Object.keys(s.networks ?? {}))),
-    observed: observed.networks,
-    differences: (network, found) => (found.labels[Label.configHash] !== networkHash(network) && found.network ? networkDifferences(network, found.network) : []),
-    create: (key) => networkCreate(project, key),
-    unmanaged: (name) => `a network with name ${name} exists but was not created by compose; set \`external: true\` to use an existing network`,
-    // compose: stop the attached containers, disconnect them, remove, create, reconnect (planReconnect)
-    diverged: (_name, changed) => `config changed: ${listed(changed)}`,
-  });
+/** compose's question before recreating a diverged volume (asked through {@link UpPlanOptions.prompt}). */
+export function volumeQuestion(volume: string, changed: string[]): string {
+  return `Volume "${volume}" exists but doesn't match configuration in compose file (${changed.join(', ')}). Recreate (data will be lost)?`;
 }
 
-/** How {@link planResources} treats one kind of resource. */
+/** How {@link Reconciler.resources} treats one kind of resource. */
 interface ResourceRules<C> {
   kind: 'network' | 'volume';
   declared: Record<string, C>;
@@ -143,53 +109,696 @@ interface ResourceRules<C> {
   differences: (declared: C, found: ObservedResource) => string[];
   create: (key: string) => Operation;
   unmanaged: (name: string) => string;
-  /** The plan reason for a recreate; may throw to refuse it. */
-  diverged: (name: string, changed: string[]) => string;
+  /** The cause of a recreate; rejects to refuse it (the plan is refused). */
+  diverged: (name: string, changed: string[]) => Promise<string>;
+}
+
+/** What one service's container steps share while it is reconciled. */
+interface ServiceContext {
+  service: ServiceConfig;
+  options: UpPlanOptions;
+  hash: string;
+  digestText: string;
+  imageId: string | undefined;
+  /** Steps a new container's creation waits for (networks, volumes, image, parents). */
+  createAfter: string[];
+  /** Steps a container's start waits for (`depends_on`), added on first use. */
+  startAfter: () => string[];
 }
 
 /**
- * Networks or volumes, as compose converges them (compose-behaviour.md §3.14): external must
- * exist; unmanaged ones with the declared name are used with a warning; missing ones are created;
- * diverged ones are removed and created again. Returns the diverged ones: engine name → key.
+ * One `up` reconciliation: owns the plan being built and what is known so far about the
+ * desired state against the observed one. Phases run in order (networks, volumes, images, then
+ * each service's containers in dependency order, orphans, containers outside the plan on
+ * recreated networks/volumes); each decision is a {@link PlanNode} recording its cause.
  */
-function planResources<C extends { name: string; external?: boolean }>(b: PlanBuilder, r: ResourceRules<C>): Map<string, string> {
-  const diverged = new Map<string, string>();
-  for (const key of Object.keys(r.declared).sort()) {
-    if (!r.used.has(key)) continue;
-    const declared = r.declared[key]!;
-    const name = declared.name;
-    const found = r.observed.get(name);
-    if (declared.external) {
+export class Reconciler {
+  private readonly b: PlanBuilder;
+  /** Networks and volumes this plan recreates, by engine name (value: the compose key). */
+  private readonly divergedNetworks = new Map<string, string>();
+  private readonly divergedVolumes = new Map<string, string>();
+  /** Services whose image this plan (re)builds. */
+  private readonly rebuilt = new Set<string>();
+  /** Per service: the steps after which its containers are running (for dependents' starts). */
+  private readonly started = new Map<string, string[]>();
+  /** Per service: the steps after which its containers exist (for dependents' creation). */
+  private readonly created = new Map<string, string[]>();
+  /** Services with at least one container recreated by this plan. */
+  private readonly recreated = new Set<string>();
+  /** Per service: the names its containers have once the plan ran (for `depends_on` waits). */
+  private readonly containers = new Map<string, string[]>();
+
+  constructor(
+    private readonly project: Project,
+    private readonly observed: ObservedState,
+    private readonly options: UpPlanOptions = {},
+  ) {
+    this.b = new PlanBuilder(project.name);
+  }
+
+  /** Run every phase; see {@link planUp} for what it throws. */
+  async reconcile(): Promise<Plan> {
+    const { project, options } = this;
+    const order = dependencyOrder(project);
+    const targeted = options.services?.length ? options.services : order;
+    for (const name of targeted) {
+      if (!project.services[name]) throw new CapstanError('USAGE', `no such service: ${name}`);
+    }
+    const selected = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
+    const services = order.filter((s) => selected.has(s)).map((s) => project.services[s]!);
+    for (const name of Object.keys(options.scale ?? {})) {
+      if (!project.services[name]) throw new CapstanError('USAGE', `--scale: no such service: ${name}`);
+    }
+
+    await this.networks(services);
+    await this.volumes(services);
+    for (const name of planImages(this.b, project, this.observed.images, services, options)) this.rebuilt.add(name);
+    const targetedSet = new Set(targeted);
+    for (const service of services) {
+      // --force-recreate applies to the targeted services, --always-recreate-deps to the others.
+      const forced = targetedSet.has(service.name) ? options.forceRecreate : options.alwaysRecreateDeps;
+      this.service(service, { ...options, forceRecreate: forced });
+    }
+    planOrphans(this.b, project, this.observed, options);
+    this.detachedContainers();
+    return this.b.plan();
+  }
+
+  /** The networks the selected services use; diverged ones are recreated (not destructive: no question). */
+  private async networks(services: ServiceConfig[]): Promise<void> {
+    const project = this.project;
+    await this.resources(this.divergedNetworks, {
+      kind: 'network',
+      declared: project.networks,
+      used: new Set(services.flatMap((s) => Object.keys(s.networks ?? {}))),
+      observed: this.observed.networks,
+      differences: (network, found) => (found.labels[Label.configHash] !== networkHash(network) && found.network ? networkDifferences(network, found.network) : []),
+      create: (key) => networkCreate(project, key),
+      unmanaged: (name) => `a network with name ${name} exists but was not created by compose; set \`external: true\` to use an existing network`,
+      // compose: stop the attached containers, disconnect them, remove, create, reconnect (reconnect())
+      diverged: async (_name, changed) => `config changed: ${listed(changed)}`,
+    });
+  }
+
+  /**
+   * The named volumes the selected services mount. A diverged one is recreated only with `yes`
+   * or when the prompt says yes: recreating a volume deletes its data.
+   * @throws VolumeDivergedError otherwise.
+   */
+  private async volumes(services: ServiceConfig[]): Promise<void> {
+    const { project, options } = this;
+    await this.resources(this.divergedVolumes, {
+      kind: 'volume',
+      declared: project.volumes,
+      used: new Set(services.flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!))),
+      observed: this.observed.volumes,
+      differences: (volume, found) => (found.labels[Label.configHash] !== volumeHash(volume) && found.volume ? volumeDifferences(volume, found.volume) : []),
+      create: (key) => volumeCreate(project, key),
+      unmanaged: (name) => `volume ${name} already exists but was not created by Capstan or Docker Compose; set \`external: true\` to use an existing volume`,
+      // compose (on yes): stop and remove the containers using it, remove it, create it, recreate them
+      diverged: async (name, changed) => {
+        if (options.yes) return `config changed: ${listed(changed)} (-y: data is lost)`;
+        if (options.prompt && (await options.prompt(volumeQuestion(name, changed)))) return `config changed: ${listed(changed)} (confirmed: data is lost)`;
+        throw new VolumeDivergedError(name, changed);
+      },
+    });
+  }
+
+  /**
+   * Networks or volumes, as compose converges them (compose-behaviour.md §3.14): external must
+   * exist; unmanaged ones with the declared name are used with a warning; missing ones are created;
+   * diverged ones are removed and created again (recorded in `diverged`: engine name → key).
+   */
+  private async resources<C extends { name: string; external?: boolean }>(diverged: Map<string, string>, r: ResourceRules<C>): Promise<void> {
+    const b = this.b;
+    for (const key of Object.keys(r.declared).sort()) {
+      if (!r.used.has(key)) continue;
+      const declared = r.declared[key]!;
+      const name = declared.name;
+      const found = r.observed.get(name);
+      if (declared.external) {
+        if (!found) {
+          throw new CapstanError('NOT_FOUND', `${r.kind} ${name} declared as external, but could not be found`, {
+            hint: `create it first: docker ${r.kind} create ${name}`,
+          });
+        }
+        b.node(r.kind, name, undefined, 'up to date', 'external');
+        continue;
+      }
       if (!found) {
-        throw new CapstanError('NOT_FOUND', `${r.kind} ${name} declared as external, but could not be found`, {
-          hint: `create it first: docker ${r.kind} create ${name}`,
+        const node = b.node(r.kind, name, undefined, 'create', 'missing');
+        b.step(node, `create-${r.kind}:${name}`, [], r.create(key));
+        continue;
+      }
+      if (!found.managed) {
+        b.warn(r.unmanaged(name));
+        b.node(r.kind, name, undefined, 'up to date', 'exists, not managed by this project');
+        continue;
+      }
+      const changed = found.labels[Label.configHash] ? r.differences(declared, found) : [];
+      if (!changed.length) {
+        b.node(r.kind, name, undefined, 'up to date', '');
+        continue;
+      }
+      const cause = await r.diverged(name, changed);
+      diverged.set(name, key);
+      const node = b.node(r.kind, name, undefined, 'recreate', cause);
+      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name } : { type: 'remove-volume', name });
+      b.step(node, `create-${r.kind}:${name}`, [`remove-${r.kind}:${name}`], r.create(key));
+    }
+  }
+
+  /** Record that `name` is one of `service`'s containers once the plan ran. */
+  private addContainer(service: string, name: string): void {
+    const list = this.containers.get(service) ?? [];
+    list.push(name);
+    this.containers.set(service, list);
+  }
+
+  /**
+   * One service's containers: recreate the obsolete ones, reconnect those on recreated
+   * networks, restart for `depends_on.restart`, finish interrupted recreates, start stopped
+   * ones, create up to the scale and remove the surplus (highest numbers, obsolete first).
+   */
+  private service(service: ServiceConfig, options: UpPlanOptions): void {
+    const { b, project, observed } = this;
+    const scale = options.scale?.[service.name] ?? service.scale ?? service.deploy?.replicas ?? 1;
+    if (!Number.isInteger(scale) || scale < 0) {
+      throw new CapstanError('USAGE', `service "${service.name}": scale must be a whole number ≥ 0, got ${scale}`);
+    }
+    if (service.container_name && scale > 1) {
+      throw new CapstanError('VALIDATION', `service "${service.name}": container_name "${service.container_name}" is set, so it cannot scale to ${scale}`);
+    }
+    const hash = serviceHash(service);
+    const digest = serviceDigest(service);
+    const image = serviceImage(project.name, service);
+    const imageId = observed.images.get(image);
+    const existing = observed.containers.filter((c) => c.service === service.name && !c.oneoff);
+
+    // Dependencies: what this service's start steps must wait for. Wait steps are added only when
+    // some container of this service is actually started.
+    let waits: string[] | undefined;
+    const startAfter = (): string[] => (waits ??= this.dependencyWaits(service));
+
+    // Networks and volumes this service's containers need.
+    const createAfter = [
+      ...Object.keys(service.networks ?? {})
+        .map((k) => `create-network:${project.networks[k]?.name}`)
+        .filter((id) => b.has(id)),
+      ...(service.volumes ?? [])
+        .filter((v) => v.type === 'volume' && v.source)
+        .map((v) => `create-volume:${project.volumes[v.source!]?.name}`)
+        .filter((id) => b.has(id)),
+      ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
+    ];
+    // Containers are created in dependency order too (network_mode/volumes_from need the parent).
+    for (const dep of dependenciesOf(service)) createAfter.push(...(this.created.get(dep.on) ?? []));
+    const ctx: ServiceContext = { service, options, hash, digestText: JSON.stringify(digest), imageId, createAfter, startAfter };
+
+    const volumesGone = (c: ObservedContainer): string[] => Object.values(c.volumes).filter((v) => this.divergedVolumes.has(v));
+    const whyRecreate = new Map(
+      existing.map((c) => {
+        const gone = volumesGone(c);
+        const why =
+          (gone.length ? `volume ${gone.join(', ')} recreated` : '') ||
+          recreateReason(c, hash, digest, imageId, this.rebuilt.has(service.name), options) ||
+          (options.noRecreate ? '' : this.driftReason(service, c));
+        return [c, why] as const;
+      }),
+    );
+    // Scale down keeps the up-to-date containers with the lowest numbers: the obsolete ones go
+    // first, then the highest numbers (compose sortContainers, compose-behaviour.md §3.14).
+    const obsolete = (c: ObservedContainer): number => (whyRecreate.get(c) ? 1 : 0);
+    const keep = [...existing].sort((a, c) => obsolete(a) - obsolete(c) || a.number - c.number);
+    const surplus = keep.splice(scale).sort((a, c) => c.number - a.number);
+    keep.sort((a, c) => a.number - c.number);
+    const runningAfter: string[] = [];
+    const created: string[] = [];
+
+    let restarts: string[] = [];
+    for (const container of keep) {
+      const gone = volumesGone(container);
+      const networksGone = container.networks.filter((n) => this.divergedNetworks.has(n));
+      const why = whyRecreate.get(container)!;
+      if (why) {
+        // A container on a recreated network or volume goes first: the old network or volume can
+        // only be removed once nothing uses it, and the new container needs the new one.
+        const oldFirst = gone.length > 0 || networksGone.length > 0;
+        const node = b.node('container', container.name, service.name, 'recreate', why);
+        const steps = this.recreate(node, ctx, container, oldFirst);
+        runningAfter.push(steps.running);
+        created.push(steps.created);
+        this.recreated.add(service.name);
+      } else if (networksGone.length) {
+        const running = this.reconnect(container, networksGone, startAfter, options);
+        if (running) runningAfter.push(running);
+      } else if (!options.noStart && container.state === 'running' && (restarts = restartFor(service, this.recreated)).length) {
+        // depends_on.restart: a recreated dependency restarts this container (stopped before the
+        // dependency's old container stops, started again once the dependency is up).
+        const deps = restarts;
+        const node = b.node('container', container.name, service.name, 'restart', `${deps.join(', ')} recreated (depends_on restart: true)`);
+        const stopId = `stop-container:${container.name}`;
+        b.step(node, stopId, [], { type: 'stop-container', service: service.name, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
+        for (const dep of deps) for (const old of observed.containers.filter((c) => c.service === dep)) b.before(`stop-container:${old.name}`, stopId);
+        const id = `start-container:${container.name}`;
+        b.step(node, id, [stopId, ...startAfter()], { type: 'start-container', service: service.name, name: container.name });
+        runningAfter.push(id);
+      } else if (container.name !== containerName(project.name, service, container.number) && container.labels[Label.replace]) {
+        // A recreate was interrupted between removing the old container and renaming the new one.
+        const name = containerName(project.name, service, container.number);
+        const node = b.node('container', name, service.name, 'recreate', `finish an interrupted recreate (rename ${container.name})`);
+        const renameId = `rename-container:${name}`;
+        b.step(node, renameId, [], { type: 'rename-container', service: service.name, from: container.name, to: name });
+        const running = [renameId];
+        if (!options.noStart && container.state !== 'running') {
+          b.step(node, `start-container:${name}`, [renameId, ...startAfter()], { type: 'start-container', service: service.name, name });
+          running[0] = `start-container:${name}`;
+        }
+        runningAfter.push(...running);
+        this.addContainer(service.name, name);
+        continue;
+      } else if (!options.noStart && container.state !== 'running' && container.state !== 'restarting') {
+        const node = b.node('container', container.name, service.name, 'start', `was ${container.state}`);
+        const id = `start-container:${container.name}`;
+        b.step(node, id, startAfter(), { type: 'start-container', service: service.name, name: container.name });
+        runningAfter.push(id);
+      } else {
+        b.node('container', container.name, service.name, 'up to date', '');
+      }
+      this.addContainer(service.name, container.name);
+    }
+
+    let next = Math.max(0, ...existing.map((c) => c.number)) + 1;
+    for (let i = keep.length; i < scale; i++) {
+      const number = next++;
+      const name = containerName(project.name, service, number);
+      const node = b.node('container', name, service.name, 'create', existing.length === 0 && i === 0 ? 'missing' : `scale ${keep.length} → ${scale}`);
+      const spec = containerSpec({ project, service, replica: number, configHash: hash, configDigest: ctx.digestText, apiVersion: options.apiVersion });
+      if (imageId) spec.body.Labels![Label.image] = imageId;
+      const createId = `create-container:${name}`;
+      b.step(node, createId, createAfter, { type: 'create-container', service: service.name, name, finalName: name, spec });
+      created.push(createId);
+      if (!options.noStart) {
+        const startId = `start-container:${name}`;
+        b.step(node, startId, [createId, ...startAfter()], { type: 'start-container', service: service.name, name });
+        runningAfter.push(startId);
+      } else {
+        runningAfter.push(createId);
+      }
+      this.addContainer(service.name, name);
+    }
+
+    for (const container of surplus) {
+      planRemoveContainer(b, container, stopTimeout(service, options), `scale ${existing.length} → ${scale}`);
+    }
+    this.started.set(service.name, runningAfter);
+    this.created.set(service.name, created);
+  }
+
+  /**
+   * Why an up-to-date-by-hash container must still be recreated (compose `mustRecreate`): a
+   * `network_mode`/`ipc`/`pid`/`volumes_from` parent recreated by this plan, a running container
+   * missing one of its networks, or a container missing a named-volume mount.
+   */
+  private driftReason(service: ServiceConfig, container: ObservedContainer): string {
+    const project = this.project;
+    for (const key of ['network_mode', 'ipc', 'pid']) {
+      const value = service[key];
+      if (typeof value === 'string' && value.startsWith('service:') && this.recreated.has(value.slice(8))) {
+        return `${key} parent ${value.slice(8)} recreated`;
+      }
+    }
+    for (const from of (service.volumes_from as string[] | undefined) ?? []) {
+      const parent = from.split(':')[0]!;
+      if (!from.startsWith('container:') && this.recreated.has(parent)) return `volumes_from parent ${parent} recreated`;
+    }
+    if (container.state === 'running' && !service.network_mode) {
+      for (const key of Object.keys(service.networks ?? {})) {
+        const name = project.networks[key]?.name;
+        if (name && !container.networks.includes(name)) return `not connected to network ${name}`;
+      }
+    }
+    for (const v of service.volumes ?? []) {
+      if (v.type !== 'volume' || !v.source) continue;
+      const name = project.volumes[v.source]?.name;
+      if (name && container.volumes[v.target] !== name) return `volume ${name} not mounted at ${v.target}`;
+    }
+    return '';
+  }
+
+  /**
+   * The steps a service's start must wait for: the start of `service_started` dependencies, and a
+   * wait step for `service_healthy` / `service_completed_successfully`, shared by the dependents
+   * that agree on `required` (a failed optional wait only warns; a required one fails `up`).
+   */
+  private dependencyWaits(service: ServiceConfig): string[] {
+    const b = this.b;
+    const after: string[] = [];
+    for (const dep of dependenciesOf(service)) {
+      const depSteps = this.started.get(dep.on);
+      if (depSteps === undefined) continue; // not part of this plan (--no-deps, disabled)
+      if (dep.condition === 'service_started') {
+        after.push(...depSteps);
+        continue;
+      }
+      const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
+      const id = `wait-${kind}:${dep.on}${dep.required ? '' : ':optional'}`;
+      if (!b.has(id)) {
+        const cause = `depends_on ${dep.on}: ${dep.condition}${dep.required ? '' : ' (required: false)'}`;
+        b.step(undefined, id, depSteps, {
+          type: kind === 'healthy' ? 'wait-healthy' : 'wait-completed',
+          service: dep.on,
+          containers: [...(this.containers.get(dep.on) ?? [])],
+          required: dep.required,
+        }, cause);
+      }
+      after.push(id);
+    }
+    return after;
+  }
+
+  /**
+   * Replace `old` with a new container of the same number: create it under a temporary name,
+   * stop and remove the old one, rename (compose's order), then start; with `oldFirst` (the old
+   * one holds a recreated network or volume) stop and remove it before creating the new one.
+   * @returns the step after which the new container runs, and the one after which it exists.
+   */
+  private recreate(node: PlanNode, ctx: ServiceContext, old: ObservedContainer, oldFirst: boolean): { running: string; created: string } {
+    const { b, project } = this;
+    const { service, options } = ctx;
+    const name = containerName(project.name, service, old.number);
+    // oldFirst: stop → remove the old container, then create the new one under its final name.
+    const tmp = oldFirst ? name : temporaryName(old.id, name);
+    const spec = containerSpec({
+      apiVersion: options.apiVersion,
+      project,
+      service,
+      replica: old.number,
+      configHash: ctx.hash,
+      configDigest: ctx.digestText,
+      inheritedVolumes: anonymousVolumes(service, old),
+    });
+    spec.body.Labels![Label.replace] = old.name;
+    if (ctx.imageId) spec.body.Labels![Label.image] = ctx.imageId;
+    const createId = `create-container:${tmp}`;
+    const stopId = `stop-container:${old.name}`;
+    const removeId = `remove-container:${old.name}`;
+    const renameId = `rename-container:${name}`;
+    const stop: Operation = { type: 'stop-container', service: service.name, name: old.name, id: old.id, timeoutSeconds: stopTimeout(service, options) };
+    const remove: Operation = { type: 'remove-container', service: service.name, name: old.name, id: old.id };
+    if (oldFirst) {
+      b.step(node, stopId, [], stop);
+      b.step(node, removeId, [stopId], remove);
+      b.step(node, createId, [...ctx.createAfter, removeId], { type: 'create-container', service: service.name, name, finalName: name, spec });
+      if (options.noStart) return { running: createId, created: createId };
+      const startId = `start-container:${name}`;
+      b.step(node, startId, [createId, ...ctx.startAfter()], { type: 'start-container', service: service.name, name });
+      return { running: startId, created: createId };
+    }
+    b.step(node, createId, ctx.createAfter, { type: 'create-container', service: service.name, name: tmp, finalName: name, spec });
+    b.step(node, stopId, [createId], stop);
+    b.step(node, removeId, [stopId], remove);
+    b.step(node, renameId, [removeId], { type: 'rename-container', service: service.name, from: tmp, to: name });
+    if (options.noStart) return { running: renameId, created: renameId };
+    const startId = `start-container:${name}`;
+    b.step(node, startId, [renameId, ...ctx.startAfter()], { type: 'start-container', service: service.name, name });
+    return { running: startId, created: renameId };
+  }
+
+  /**
+   * A container kept across a network recreate (compose: stop, disconnect, recreate the network,
+   * reconnect, start again). The endpoint settings (aliases, fixed addresses) come from the
+   * container's service when it has one in the project; one-offs and containers of services no
+   * longer in the file are reconnected plainly. Returns the step after which it runs again.
+   */
+  private reconnect(container: ObservedContainer, networks: string[], startAfter: () => string[], options: UpPlanOptions): string | undefined {
+    const { b, project } = this;
+    const service = project.services[container.service];
+    const running = isRunning(container);
+    const stopId = `stop-container:${container.name}`;
+    const startId = `start-container:${container.name}`;
+    const start = !options.noStart && (running || (service !== undefined && !container.oneoff)) && !b.has(startId);
+    const node = b.node('container', container.name, container.service, start && !running ? 'start' : 'restart', `network ${networks.join(', ')} recreated`);
+    if (running && !b.has(stopId)) {
+      b.step(node, stopId, [], { type: 'stop-container', service: container.service, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
+    }
+    const endpoints = service ? serviceNetworks(project, service, container.name) : [];
+    const connects: string[] = [];
+    for (const network of networks) {
+      const disconnectId = `disconnect-network:${network}:${container.name}`;
+      b.step(node, disconnectId, running ? [stopId] : [], { type: 'disconnect-network', network, container: container.name });
+      b.before(`remove-network:${network}`, disconnectId);
+      const endpoint = endpoints.find((e) => e.network === network)?.endpoint;
+      const connectId = `connect-network:${network}:${container.name}`;
+      b.step(node, connectId, [`create-network:${network}`, disconnectId], { type: 'connect-network', network, container: container.name, endpoint });
+      connects.push(connectId);
+    }
+    if (start) {
+      b.step(node, startId, [...connects, ...startAfter()], { type: 'start-container', service: container.service, name: container.name });
+      return startId;
+    }
+    for (const c of connects) b.before(startId, c);
+    return connects[connects.length - 1];
+  }
+
+  /**
+   * Containers outside the services' own planning that are attached to a recreated network or use a
+   * recreated volume: removal of the old network/volume waits for their removal or disconnection.
+   * @throws CapstanError CONFLICT when a container this plan keeps uses a recreated volume.
+   */
+  private detachedContainers(): void {
+    const b = this.b;
+    if (!this.divergedNetworks.size && !this.divergedVolumes.size) return;
+    for (const c of this.observed.containers) {
+      const networks = c.networks.filter((n) => this.divergedNetworks.has(n));
+      const volumes = Object.values(c.volumes).filter((v) => this.divergedVolumes.has(v));
+      if (!networks.length && !volumes.length) continue;
+      const removeId = `remove-container:${c.name}`;
+      if (b.has(removeId)) {
+        for (const n of networks) b.before(`remove-network:${n}`, removeId);
+        for (const v of volumes) b.before(`remove-volume:${v}`, removeId);
+        continue;
+      }
+      if (volumes.length) {
+        throw new CapstanError('CONFLICT', `volume ${volumes[0]} must be recreated, but container ${c.name} uses it and is not part of this plan`, {
+          hint: 'run `up -y` for all services, or remove that container first',
         });
       }
-      b.entry({ resource: r.kind, name, action: 'up to date', reason: 'external' });
-      continue;
+      const pending = networks.filter((n) => !b.has(`disconnect-network:${n}:${c.name}`));
+      if (pending.length) this.reconnect(c, pending, () => [], this.options);
     }
-    if (!found) {
-      b.entry({ resource: r.kind, name, action: 'create', reason: 'missing' });
-      b.step(`create-${r.kind}:${name}`, [], r.create(key));
-      continue;
-    }
-    if (!found.managed) {
-      b.warn(r.unmanaged(name));
-      b.entry({ resource: r.kind, name, action: 'up to date', reason: 'exists, not managed by this project' });
-      continue;
-    }
-    const changed = found.labels[Label.configHash] ? r.differences(declared, found) : [];
-    if (!changed.length) {
-      b.entry({ resource: r.kind, name, action: 'up to date', reason: '' });
-      continue;
-    }
-    const reason = r.diverged(name, changed);
-    diverged.set(name, key);
-    b.entry({ resource: r.kind, name, action: 'recreate', reason });
-    b.step(`remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name } : { type: 'remove-volume', name });
-    b.step(`create-${r.kind}:${name}`, [`remove-${r.kind}:${name}`], r.create(key));
   }
-  return diverged;
+}
+
+/**
+ * Plan `build`: the build steps of the named services that have `build` (all when empty), from
+ * their images' presence alone; nothing about containers, networks or volumes is looked at.
+ */
+export function planBuild(project: Project, services: string[], images: ObservedState['images']): Plan {
+  const b = new PlanBuilder(project.name);
+  planImages(b, project, images, services.map((s) => project.services[s]!), { build: true });
+  return b.plan();
+}
+
+/** Build steps; returns the services whose image is (re)built by this plan. */
+function planImages(
+  b: PlanBuilder,
+  project: Project,
+  images: ObservedState['images'],
+  services: ServiceConfig[],
+  options: UpPlanOptions,
+): Set<string> {
+  const rebuilt = new Set<string>();
+  const building = new Set<string>();
+  for (const service of services) {
+    const image = serviceImage(project.name, service);
+    const present = images.get(image) !== undefined;
+    const wanted = !present || options.build || service.pull_policy === 'build';
+    if (service.build && wanted && !options.noBuild) {
+      rebuilt.add(service.name);
+      if (building.has(image)) continue; // two services sharing one image build it once
+      building.add(image);
+      const node = b.node('image', image, service.name, 'build', present ? (options.build ? '--build' : 'pull_policy: build') : 'image missing');
+      b.step(node, `build-image:${image}`, [], { type: 'build-image', service: service.name, request: buildRequest(project, service) });
+    } else if (!present) {
+      throw new CapstanError('NOT_FOUND', `service "${service.name}": image ${image} is not present locally`, {
+        hint: service.build
+          ? 'run without --no-build, or `capstan build` first'
+          : 'Capstan does not pull images yet: build or load the image first (docker load, docker build)',
+      });
+    }
+  }
+  return rebuilt;
+}
+
+/** The dependencies of `service` with `restart: true` that this plan recreates. */
+function restartFor(service: ServiceConfig, recreated: Set<string>): string[] {
+  return Object.entries(service.depends_on ?? {})
+    .filter(([on, d]) => d.restart && recreated.has(on))
+    .map(([on]) => on);
+}
+
+/** Why a container must be recreated, or '' when it is up to date. */
+function recreateReason(
+  container: ObservedContainer,
+  hash: string,
+  digest: Record<string, string>,
+  imageId: string | undefined,
+  imageRebuilt: boolean,
+  options: UpPlanOptions,
+): string {
+  if (options.noRecreate) return '';
+  if (options.forceRecreate) return '--force-recreate';
+  if (container.labels[Label.configHash] !== hash) {
+    const changed = changedAttributes(container.labels[Label.configDigest], digest);
+    if (changed.length === 0) return 'config changed (config-hash differs)';
+    return `config changed: ${listed(changed)}`;
+  }
+  if (imageRebuilt) return 'image is rebuilt first (recreated if it changes)';
+  const recorded = container.labels[Label.image];
+  if (imageId && recorded && recorded !== imageId) return 'image changed';
+  return '';
+}
+
+/**
+ * Orphans (`up` and `down`): removed with `removeOrphans` (stopped within `-t`), else named in
+ * compose's warning unless `ignoreOrphans`. An orphan the plan already removes (an exited
+ * one-off of a service `down` removes) is left to that step. Returns the remove steps.
+ */
+function planOrphans(
+  b: PlanBuilder,
+  project: Project,
+  observed: ObservedState,
+  options: { removeOrphans?: boolean; ignoreOrphans?: boolean; timeoutSeconds?: number },
+): string[] {
+  const orphans = findOrphans(project, observed);
+  if (!options.removeOrphans) {
+    if (orphans.length && !options.ignoreOrphans) b.warn(orphanWarning(orphans));
+    return [];
+  }
+  return orphans
+    .filter((c) => !b.has(`remove-container:${c.name}`))
+    .map((c) => planRemoveContainer(b, c, options.timeoutSeconds, c.oneoff ? 'orphan: exited one-off container' : 'orphan: service not in the compose file'));
+}
+
+/**
+ * Stop (when running) and remove `c`, after the steps `after`. `reason` is the node's cause;
+ * `stepCause` the steps' when the reason is empty (`down`). Returns the remove step's id.
+ */
+function planRemoveContainer(
+  b: PlanBuilder,
+  c: ObservedContainer,
+  timeoutSeconds: number | undefined,
+  reason: string,
+  after: string[] = [],
+  removeVolumes = false,
+  stepCause?: string,
+): string {
+  const node = b.node('container', c.name, c.service, 'remove', reason);
+  const stopId = `stop-container:${c.name}`;
+  const removeId = `remove-container:${c.name}`;
+  const running = isRunning(c);
+  if (running) {
+    b.step(node, stopId, after, { type: 'stop-container', service: c.service, name: c.name, id: c.id, timeoutSeconds }, stepCause);
+  }
+  b.step(node, removeId, running ? [stopId] : after, {
+    type: 'remove-container',
+    service: c.service,
+    name: c.name,
+    id: c.id,
+    volumes: removeVolumes,
+  }, stepCause);
+  return removeId;
+}
+
+/** Options of {@link planDown}: `down [SERVICE...] [-v] [--remove-orphans] [-t N]`. */
+export interface DownPlanOptions {
+  /** Services named on the command line: only these (and their dependents) are removed. */
+  services?: string[];
+  /** `-v`: remove named volumes declared by the project, and anonymous volumes. */
+  volumes?: boolean;
+  /** `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`); without it orphans are left, unmentioned (compose's down). */
+  removeOrphans?: boolean;
+  /** `-t`: stop timeout in seconds. */
+  timeoutSeconds?: number;
+}
+
+/**
+ * Plan `down`: stop and remove containers in reverse dependency order, then the project's
+ * networks (and with `-v` its named volumes). Only resources carrying the project label are
+ * touched; external resources never are.
+ *
+ * `project` may be a label-only project (no compose file: `down -p name`), in which case its
+ * services are those found on containers.
+ */
+export function planDown(project: Project, observed: ObservedState, options: DownPlanOptions = {}): Plan {
+  const b = new PlanBuilder(project.name);
+  const known = Object.keys(project.services);
+  const selected = options.services?.length ? withDependents(project, options.services) : new Set(known);
+  const order = dependencyOrder(project);
+  // Reverse dependency order: a service is removed after everything that depends on it.
+  const removed = new Map<string, string[]>();
+  for (const name of [...order].reverse()) {
+    if (!selected.has(name)) continue;
+    const service = project.services[name]!;
+    const after = dependentSteps(project, name, removed);
+    const ids: string[] = [];
+    for (const c of observed.containers.filter((c) => c.service === name)) {
+      ids.push(planRemoveContainer(b, c, stopTimeout(service, options), '', after, options.volumes, options.volumes ? 'down -v' : 'down'));
+    }
+    removed.set(name, ids);
+  }
+  if (options.services?.length) return b.plan();
+
+  const orphans = options.removeOrphans ? planOrphans(b, project, observed, options) : [];
+  const allRemoved = [...[...removed.values()].flat(), ...orphans];
+  for (const network of Object.values(project.networks)) {
+    if (network.external) continue;
+    const found = observed.networks.get(network.name);
+    if (!found?.managed) continue;
+    const node = b.node('network', network.name, undefined, 'remove', '');
+    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name }, 'down');
+  }
+  if (options.volumes) {
+    for (const volume of Object.values(project.volumes)) {
+      if (volume.external) continue;
+      const found = observed.volumes.get(volume.name);
+      if (!found?.managed) continue;
+      const node = b.node('volume', volume.name, undefined, 'remove', '-v');
+      b.step(node, `remove-volume:${volume.name}`, allRemoved, { type: 'remove-volume', name: volume.name });
+    }
+  }
+  return b.plan();
+}
+
+/**
+ * Plan stopping the running containers of `services` (all when empty) in reverse dependency
+ * order: a container stops after those that depend on it (Ctrl+C in attached `up`, `stop`).
+ */
+export function planStop(
+  project: Project,
+  observed: ObservedState,
+  options: { services?: string[]; timeoutSeconds?: number } = {},
+): Plan {
+  const b = new PlanBuilder(project.name);
+  const selected = new Set(options.services?.length ? options.services : observed.containers.map((c) => c.service));
+  const order = dependencyOrder(project);
+  const known = new Set(order);
+  const stopped = new Map<string, string[]>();
+  const services = [...order.filter((s) => selected.has(s)), ...[...selected].filter((s) => !known.has(s))];
+  for (const name of services.reverse()) {
+    const after = dependentSteps(project, name, stopped);
+    const ids: string[] = [];
+    for (const c of observed.containers.filter((c) => c.service === name && !c.oneoff)) {
+      if (!isRunning(c)) continue;
+      const id = `stop-container:${c.name}`;
+      const node = b.node('container', c.name, name, 'stop', '');
+      b.step(node, id, after, { type: 'stop-container', service: name, name: c.name, id: c.id, timeoutSeconds: stopTimeout(project.services[name], options) }, 'stop');
+      ids.push(id);
+    }
+    stopped.set(name, ids);
+  }
+  return b.plan();
 }
 
 /** The `create-network` operation for `networks.<key>`, with Compose's labels. */
@@ -234,28 +843,6 @@ function listed(changed: string[]): string {
   return `${changed.slice(0, 4).join(', ')}${changed.length > 4 ? `, +${changed.length - 4} more` : ''}`;
 }
 
-/**
- * Plan the named volumes the selected services mount; returns the diverged ones (recreated).
- * @throws VolumeDivergedError (CONFLICT) when a volume's configuration changed and `-y` was not
- *   given: recreating a volume deletes its data (compose prompts; Capstan refuses without `-y`).
- */
-function planVolumes(b: PlanBuilder, project: Project, observed: ObservedState, services: ServiceConfig[], options: UpPlanOptions): Map<string, string> {
-  return planResources(b, {
-    kind: 'volume',
-    declared: project.volumes,
-    used: new Set(services.flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!))),
-    observed: observed.volumes,
-    differences: (volume, found) => (found.labels[Label.configHash] !== volumeHash(volume) && found.volume ? volumeDifferences(volume, found.volume) : []),
-    create: (key) => volumeCreate(project, key),
-    unmanaged: (name) => `volume ${name} already exists but was not created by Capstan or Docker Compose; set \`external: true\` to use an existing volume`,
-    // compose (on yes): stop and remove the containers using it, remove it, create it, recreate them
-    diverged: (name, changed) => {
-      if (!options.yes) throw new VolumeDivergedError(name, changed);
-      return `config changed: ${listed(changed)} (-y: data is lost)`;
-    },
-  });
-}
-
 /** The `create-volume` operation for `volumes.<key>`, with Compose's labels. */
 function volumeCreate(project: Project, key: string): Operation {
   const volume = project.volumes[key]!;
@@ -277,339 +864,6 @@ function volumeCreate(project: Project, key: string): Operation {
   };
 }
 
-/**
- * Plan `build`: the build steps of the named services that have `build` (all when empty), from
- * their images' presence alone; nothing about containers, networks or volumes is looked at.
- */
-export function planBuild(project: Project, services: string[], images: ObservedState['images']): Plan {
-  const b = new PlanBuilder(project.name);
-  planImages(b, project, images, services.map((s) => project.services[s]!), { build: true });
-  return b.plan();
-}
-
-/** Build steps; returns the services whose image is (re)built by this plan. */
-function planImages(
-  b: PlanBuilder,
-  project: Project,
-  images: ObservedState['images'],
-  services: ServiceConfig[],
-  options: UpPlanOptions,
-): Set<string> {
-  const rebuilt = new Set<string>();
-  const building = new Set<string>();
-  for (const service of services) {
-    const image = serviceImage(project.name, service);
-    const present = images.get(image) !== undefined;
-    const wanted = !present || options.build || service.pull_policy === 'build';
-    if (service.build && wanted && !options.noBuild) {
-      rebuilt.add(service.name);
-      if (building.has(image)) continue; // two services sharing one image build it once
-      building.add(image);
-      b.entry({
-        resource: 'image',
-        name: image,
-        service: service.name,
-        action: 'build',
-        reason: present ? (options.build ? '--build' : 'pull_policy: build') : 'image missing',
-      });
-      b.step(`build-image:${image}`, [], { type: 'build-image', service: service.name, request: buildRequest(project, service) });
-    } else if (!present) {
-      throw new CapstanError('NOT_FOUND', `service "${service.name}": image ${image} is not present locally`, {
-        hint: service.build
-          ? 'run without --no-build, or `capstan build` first'
-          : 'Capstan does not pull images yet: build or load the image first (docker load, docker build)',
-      });
-    }
-  }
-  return rebuilt;
-}
-
-function planServiceContainers(
-  b: PlanBuilder,
-  project: Project,
-  observed: ObservedState,
-  service: ServiceConfig,
-  options: UpPlanOptions,
-  imageRebuilt: boolean,
-  started: Map<string, string[]>,
-  createdIds: Map<string, string[]>,
-  recreated: Set<string>,
-  diverged: Diverged,
-): void {
-  const scale = options.scale?.[service.name] ?? service.scale ?? service.deploy?.replicas ?? 1;
-  if (!Number.isInteger(scale) || scale < 0) {
-    throw new CapstanError('USAGE', `service "${service.name}": scale must be a whole number ≥ 0, got ${scale}`);
-  }
-  if (service.container_name && scale > 1) {
-    throw new CapstanError('VALIDATION', `service "${service.name}": container_name "${service.container_name}" is set, so it cannot scale to ${scale}`);
-  }
-  const hash = serviceHash(service);
-  const digest = serviceDigest(service);
-  const digestText = JSON.stringify(digest);
-  const image = serviceImage(project.name, service);
-  const imageId = observed.images.get(image);
-  const existing = observed.containers.filter((c) => c.service === service.name && !c.oneoff);
-
-  // Dependencies: what this service's start steps must wait for. Wait steps are added only when
-  // some container of this service is actually started.
-  let waits: string[] | undefined;
-  const startAfter = (): string[] => (waits ??= dependencyWaits(b, service, started));
-
-  // Networks and volumes this service's containers need.
-  const createAfter = [
-    ...Object.keys(service.networks ?? {})
-      .map((k) => `create-network:${project.networks[k]?.name}`)
-      .filter((id) => b.has(id)),
-    ...(service.volumes ?? [])
-      .filter((v) => v.type === 'volume' && v.source)
-      .map((v) => `create-volume:${project.volumes[v.source!]?.name}`)
-      .filter((id) => b.has(id)),
-    ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
-  ];
-  // Containers are created in dependency order too (network_mode/volumes_from need the parent).
-  for (const dep of dependenciesOf(service)) createAfter.push(...(createdIds.get(dep.on) ?? []));
-
-  const volumesGone = (c: ObservedContainer): string[] => Object.values(c.volumes).filter((v) => diverged.volumes.has(v));
-  const whyRecreate = new Map(
-    existing.map((c) => {
-      const gone = volumesGone(c);
-      const why =
-        (gone.length ? `volume ${gone.join(', ')} recreated` : '') ||
-        recreateReason(c, hash, digest, imageId, imageRebuilt, options) ||
-        (options.noRecreate ? '' : driftReason(project, service, c, recreated));
-      return [c, why] as const;
-    }),
-  );
-  // Scale down keeps the up-to-date containers with the lowest numbers: the obsolete ones go
-  // first, then the highest numbers (compose sortContainers, compose-behaviour.md §3.14).
-  const obsolete = (c: ObservedContainer): number => (whyRecreate.get(c) ? 1 : 0);
-  const keep = [...existing].sort((a, c) => obsolete(a) - obsolete(c) || a.number - c.number);
-  const surplus = keep.splice(scale).sort((a, c) => c.number - a.number);
-  keep.sort((a, c) => a.number - c.number);
-  const runningAfter: string[] = [];
-  const created: string[] = [];
-
-  let restarts: string[] = [];
-  for (const container of keep) {
-    const gone = volumesGone(container);
-    const networksGone = container.networks.filter((n) => diverged.networks.has(n));
-    const why = whyRecreate.get(container)!;
-    if (why) {
-      // A container on a recreated network or volume goes first: the old network or volume can
-      // only be removed once nothing uses it, and the new container needs the new one.
-      const oldFirst = gone.length > 0 || networksGone.length > 0;
-      const steps = planRecreate(b, project, service, container, hash, digestText, imageId, createAfter, startAfter, options, oldFirst);
-      runningAfter.push(steps.running);
-      created.push(steps.created);
-      recreated.add(service.name);
-      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'recreate', reason: why });
-    } else if (networksGone.length) {
-      const running = planReconnect(b, project, container, networksGone, startAfter, options);
-      if (running) runningAfter.push(running);
-    } else if (!options.noStart && container.state === 'running' && (restarts = restartFor(service, recreated)).length) {
-      // depends_on.restart: a recreated dependency restarts this container (stopped before the
-      // dependency's old container stops, started again once the dependency is up).
-      const deps = restarts;
-      const stopId = `stop-container:${container.name}`;
-      b.step(stopId, [], { type: 'stop-container', service: service.name, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
-      for (const dep of deps) for (const old of observed.containers.filter((c) => c.service === dep)) b.before(`stop-container:${old.name}`, stopId);
-      const id = `start-container:${container.name}`;
-      b.step(id, [stopId, ...startAfter()], { type: 'start-container', service: service.name, name: container.name });
-      runningAfter.push(id);
-      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'restart', reason: `${deps.join(', ')} recreated (depends_on restart: true)` });
-    } else if (container.name !== containerName(project.name, service, container.number) && container.labels[Label.replace]) {
-      // A recreate was interrupted between removing the old container and renaming the new one.
-      const name = containerName(project.name, service, container.number);
-      const renameId = `rename-container:${name}`;
-      b.step(renameId, [], { type: 'rename-container', service: service.name, from: container.name, to: name });
-      const running = [renameId];
-      if (!options.noStart && container.state !== 'running') {
-        b.step(`start-container:${name}`, [renameId, ...startAfter()], { type: 'start-container', service: service.name, name });
-        running[0] = `start-container:${name}`;
-      }
-      runningAfter.push(...running);
-      b.entry({ resource: 'container', name, service: service.name, action: 'recreate', reason: `finish an interrupted recreate (rename ${container.name})` });
-      b.addContainer(service.name, name);
-      continue;
-    } else if (!options.noStart && container.state !== 'running' && container.state !== 'restarting') {
-      const id = `start-container:${container.name}`;
-      b.step(id, startAfter(), { type: 'start-container', service: service.name, name: container.name });
-      runningAfter.push(id);
-      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'start', reason: `was ${container.state}` });
-    } else {
-      b.entry({ resource: 'container', name: container.name, service: service.name, action: 'up to date', reason: '' });
-    }
-    b.addContainer(service.name, container.name);
-  }
-
-  let next = Math.max(0, ...existing.map((c) => c.number)) + 1;
-  for (let i = keep.length; i < scale; i++) {
-    const number = next++;
-    const name = containerName(project.name, service, number);
-    const spec = containerSpec({ project, service, replica: number, configHash: hash, configDigest: digestText, apiVersion: options.apiVersion });
-    if (imageId) spec.body.Labels![Label.image] = imageId;
-    const createId = `create-container:${name}`;
-    b.step(createId, createAfter, { type: 'create-container', service: service.name, name, finalName: name, spec });
-    created.push(createId);
-    if (!options.noStart) {
-      const startId = `start-container:${name}`;
-      b.step(startId, [createId, ...startAfter()], { type: 'start-container', service: service.name, name });
-      runningAfter.push(startId);
-    } else {
-      runningAfter.push(createId);
-    }
-    const reason = existing.length === 0 && i === 0 ? 'missing' : `scale ${keep.length} → ${scale}`;
-    b.entry({ resource: 'container', name, service: service.name, action: 'create', reason });
-    b.addContainer(service.name, name);
-  }
-
-  for (const container of surplus) {
-    planRemoveContainer(b, container, stopTimeout(service, options), `scale ${existing.length} → ${scale}`);
-  }
-  started.set(service.name, runningAfter);
-  createdIds.set(service.name, created);
-}
-
-/**
- * Why an up-to-date-by-hash container must still be recreated (compose `mustRecreate`): a
- * `network_mode`/`ipc`/`pid`/`volumes_from` parent recreated by this plan, a running container
- * missing one of its networks, or a container missing a named-volume mount.
- */
-function driftReason(project: Project, service: ServiceConfig, container: ObservedContainer, recreated: Set<string>): string {
-  for (const key of ['network_mode', 'ipc', 'pid']) {
-    const value = service[key];
-    if (typeof value === 'string' && value.startsWith('service:') && recreated.has(value.slice(8))) {
-      return `${key} parent ${value.slice(8)} recreated`;
-    }
-  }
-  for (const from of (service.volumes_from as string[] | undefined) ?? []) {
-    const parent = from.split(':')[0]!;
-    if (!from.startsWith('container:') && recreated.has(parent)) return `volumes_from parent ${parent} recreated`;
-  }
-  if (container.state === 'running' && !service.network_mode) {
-    for (const key of Object.keys(service.networks ?? {})) {
-      const name = project.networks[key]?.name;
-      if (name && !container.networks.includes(name)) return `not connected to network ${name}`;
-    }
-  }
-  for (const v of service.volumes ?? []) {
-    if (v.type !== 'volume' || !v.source) continue;
-    const name = project.volumes[v.source]?.name;
-    if (name && container.volumes[v.target] !== name) return `volume ${name} not mounted at ${v.target}`;
-  }
-  return '';
-}
-
-/** The dependencies of `service` with `restart: true` that this plan recreates. */
-function restartFor(service: ServiceConfig, recreated: Set<string>): string[] {
-  return Object.entries(service.depends_on ?? {})
-    .filter(([on, d]) => d.restart && recreated.has(on))
-    .map(([on]) => on);
-}
-
-/**
- * The steps a service's start must wait for: the start of `service_started` dependencies, and a
- * wait step for `service_healthy` / `service_completed_successfully`, shared by the dependents
- * that agree on `required` (a failed optional wait only warns; a required one fails `up`).
- */
-function dependencyWaits(b: PlanBuilder, service: ServiceConfig, started: Map<string, string[]>): string[] {
-  const after: string[] = [];
-  for (const dep of dependenciesOf(service)) {
-    const depSteps = started.get(dep.on);
-    if (depSteps === undefined) continue; // not part of this plan (--no-deps, disabled)
-    if (dep.condition === 'service_started') {
-      after.push(...depSteps);
-      continue;
-    }
-    const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
-    const id = `wait-${kind}:${dep.on}${dep.required ? '' : ':optional'}`;
-    if (!b.has(id)) {
-      b.step(id, depSteps, {
-        type: kind === 'healthy' ? 'wait-healthy' : 'wait-completed',
-        service: dep.on,
-        containers: b.containersOf(dep.on),
-        required: dep.required,
-      });
-    }
-    after.push(id);
-  }
-  return after;
-}
-
-/** Why a container must be recreated, or '' when it is up to date. */
-function recreateReason(
-  container: ObservedContainer,
-  hash: string,
-  digest: Record<string, string>,
-  imageId: string | undefined,
-  imageRebuilt: boolean,
-  options: UpPlanOptions,
-): string {
-  if (options.noRecreate) return '';
-  if (options.forceRecreate) return '--force-recreate';
-  if (container.labels[Label.configHash] !== hash) {
-    const changed = changedAttributes(container.labels[Label.configDigest], digest);
-    if (changed.length === 0) return 'config changed (config-hash differs)';
-    return `config changed: ${listed(changed)}`;
-  }
-  if (imageRebuilt) return 'image is rebuilt first (recreated if it changes)';
-  const recorded = container.labels[Label.image];
-  if (imageId && recorded && recorded !== imageId) return 'image changed';
-  return '';
-}
-
-function planRecreate(
-  b: PlanBuilder,
-  project: Project,
-  service: ServiceConfig,
-  old: ObservedContainer,
-  hash: string,
-  digestText: string,
-  imageId: string | undefined,
-  createAfter: string[],
-  startAfter: () => string[],
-  options: UpPlanOptions,
-  oldFirst = false,
-): { running: string; created: string } {
-  const name = containerName(project.name, service, old.number);
-  // oldFirst: stop → remove the old container, then create the new one under its final name.
-  const tmp = oldFirst ? name : temporaryName(old.id, name);
-  const spec = containerSpec({
-    apiVersion: options.apiVersion,
-    project,
-    service,
-    replica: old.number,
-    configHash: hash,
-    configDigest: digestText,
-    inheritedVolumes: anonymousVolumes(service, old),
-  });
-  spec.body.Labels![Label.replace] = old.name;
-  if (imageId) spec.body.Labels![Label.image] = imageId;
-  const createId = `create-container:${tmp}`;
-  const stopId = `stop-container:${old.name}`;
-  const removeId = `remove-container:${old.name}`;
-  const renameId = `rename-container:${name}`;
-  const stop: Operation = { type: 'stop-container', service: service.name, name: old.name, id: old.id, timeoutSeconds: stopTimeout(service, options) };
-  const remove: Operation = { type: 'remove-container', service: service.name, name: old.name, id: old.id };
-  if (oldFirst) {
-    b.step(stopId, [], stop);
-    b.step(removeId, [stopId], remove);
-    b.step(createId, [...createAfter, removeId], { type: 'create-container', service: service.name, name, finalName: name, spec });
-    if (options.noStart) return { running: createId, created: createId };
-    const startId = `start-container:${name}`;
-    b.step(startId, [createId, ...startAfter()], { type: 'start-container', service: service.name, name });
-    return { running: startId, created: createId };
-  }
-  b.step(createId, createAfter, { type: 'create-container', service: service.name, name: tmp, finalName: name, spec });
-  b.step(stopId, [createId], stop);
-  b.step(removeId, [stopId], remove);
-  b.step(renameId, [removeId], { type: 'rename-container', service: service.name, from: tmp, to: name });
-  if (options.noStart) return { running: renameId, created: renameId };
-  const startId = `start-container:${name}`;
-  b.step(startId, [renameId, ...startAfter()], { type: 'start-container', service: service.name, name });
-  return { running: startId, created: renameId };
-}
-
 /** The old container's anonymous volumes (no `source` in the service), by target: kept on recreate. */
 function anonymousVolumes(service: ServiceConfig, old: ObservedContainer): Record<string, string> {
   const out: Record<string, string> = {};
@@ -617,77 +871,6 @@ function anonymousVolumes(service: ServiceConfig, old: ObservedContainer): Recor
     if (v.type === 'volume' && !v.source && old.volumes[v.target]) out[v.target] = old.volumes[v.target]!;
   }
   return out;
-}
-
-/**
- * A container kept across a network recreate (compose: stop, disconnect, recreate the network,
- * reconnect, start again). The endpoint settings (aliases, fixed addresses) come from the
- * container's service when it has one in the project; one-offs and containers of services no
- * longer in the file are reconnected plainly. Returns the step after which it runs again.
- */
-function planReconnect(
-  b: PlanBuilder,
-  project: Project,
-  container: ObservedContainer,
-  networks: string[],
-  startAfter: () => string[],
-  options: UpPlanOptions,
-): string | undefined {
-  const service = project.services[container.service];
-  const running = isRunning(container);
-  const stopId = `stop-container:${container.name}`;
-  if (running && !b.has(stopId)) {
-    b.step(stopId, [], { type: 'stop-container', service: container.service, name: container.name, id: container.id, timeoutSeconds: stopTimeout(service, options) });
-  }
-  const endpoints = service ? serviceNetworks(project, service, container.name) : [];
-  const connects: string[] = [];
-  for (const network of networks) {
-    const disconnectId = `disconnect-network:${network}:${container.name}`;
-    b.step(disconnectId, running ? [stopId] : [], { type: 'disconnect-network', network, container: container.name });
-    b.before(`remove-network:${network}`, disconnectId);
-    const endpoint = endpoints.find((e) => e.network === network)?.endpoint;
-    const connectId = `connect-network:${network}:${container.name}`;
-    b.step(connectId, [`create-network:${network}`, disconnectId], { type: 'connect-network', network, container: container.name, endpoint });
-    connects.push(connectId);
-  }
-  const reason = `network ${networks.join(', ')} recreated`;
-  const startId = `start-container:${container.name}`;
-  const start = !options.noStart && (running || (service !== undefined && !container.oneoff));
-  if (start && !b.has(startId)) {
-    b.step(startId, [...connects, ...startAfter()], { type: 'start-container', service: container.service, name: container.name });
-    b.entry({ resource: 'container', name: container.name, service: container.service, action: running ? 'restart' : 'start', reason });
-    return startId;
-  }
-  for (const c of connects) b.before(startId, c);
-  b.entry({ resource: 'container', name: container.name, service: container.service, action: 'restart', reason });
-  return connects[connects.length - 1];
-}
-
-/**
- * Containers outside the services' own planning that are attached to a recreated network or use a
- * recreated volume: removal of the old network/volume waits for their removal or disconnection.
- * @throws CapstanError CONFLICT when a container this plan keeps uses a recreated volume.
- */
-function planDetachedContainers(b: PlanBuilder, project: Project, observed: ObservedState, diverged: Diverged, options: UpPlanOptions): void {
-  if (!diverged.networks.size && !diverged.volumes.size) return;
-  for (const c of observed.containers) {
-    const networks = c.networks.filter((n) => diverged.networks.has(n));
-    const volumes = Object.values(c.volumes).filter((v) => diverged.volumes.has(v));
-    if (!networks.length && !volumes.length) continue;
-    const removeId = `remove-container:${c.name}`;
-    if (b.has(removeId)) {
-      for (const n of networks) b.before(`remove-network:${n}`, removeId);
-      for (const v of volumes) b.before(`remove-volume:${v}`, removeId);
-      continue;
-    }
-    if (volumes.length) {
-      throw new CapstanError('CONFLICT', `volume ${volumes[0]} must be recreated, but container ${c.name} uses it and is not part of this plan`, {
-        hint: 'run `up -y` for all services, or remove that container first',
-      });
-    }
-    const pending = networks.filter((n) => !b.has(`disconnect-network:${n}:${c.name}`));
-    if (pending.length) planReconnect(b, project, c, pending, () => [], options);
-  }
 }
 
 /** The steps already planned for the services that depend on `name` (they stop first). */
@@ -709,27 +892,6 @@ function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSecon
   return grace === undefined ? undefined : nanosToSeconds(grace);
 }
 
-/**
- * Orphans (`up` and `down`): removed with `removeOrphans` (stopped within `-t`), else named in
- * compose's warning unless `ignoreOrphans`. An orphan the plan already removes (an exited
- * one-off of a service `down` removes) is left to that step. Returns the remove steps.
- */
-function planOrphans(
-  b: PlanBuilder,
-  project: Project,
-  observed: ObservedState,
-  options: { removeOrphans?: boolean; ignoreOrphans?: boolean; timeoutSeconds?: number },
-): string[] {
-  const orphans = findOrphans(project, observed);
-  if (!options.removeOrphans) {
-    if (orphans.length && !options.ignoreOrphans) b.warn(orphanWarning(orphans));
-    return [];
-  }
-  return orphans
-    .filter((c) => !b.has(`remove-container:${c.name}`))
-    .map((c) => planRemoveContainer(b, c, options.timeoutSeconds, c.oneoff ? 'orphan: exited one-off container' : 'orphan: service not in the compose file'));
-}
-
 /** docker compose's orphan warning, naming the containers. */
 function orphanWarning(orphans: ObservedContainer[]): string {
   return `Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`;
@@ -744,169 +906,4 @@ function findOrphans(project: Project, observed: ObservedState): ObservedContain
   return observed.containers.filter((c) =>
     c.oneoff ? c.state === 'exited' || c.state === 'dead' : !(c.service in project.services) && !(c.service in project.disabledServices),
   );
-}
-
-function planRemoveContainer(
-  b: PlanBuilder,
-  c: ObservedContainer,
-  timeoutSeconds: number | undefined,
-  reason: string,
-  after: string[] = [],
-  removeVolumes = false,
-): string {
-  const stopId = `stop-container:${c.name}`;
-  const removeId = `remove-container:${c.name}`;
-  const running = isRunning(c);
-  if (running) {
-    b.step(stopId, after, { type: 'stop-container', service: c.service, name: c.name, id: c.id, timeoutSeconds });
-  }
-  b.step(removeId, running ? [stopId] : after, {
-    type: 'remove-container',
-    service: c.service,
-    name: c.name,
-    id: c.id,
-    volumes: removeVolumes,
-  });
-  b.entry({ resource: 'container', name: c.name, service: c.service, action: 'remove', reason });
-  return removeId;
-}
-
-/** Options of {@link planDown}: `down [SERVICE...] [-v] [--remove-orphans] [-t N]`. */
-export interface DownPlanOptions {
-  /** Services named on the command line: only these (and their dependents) are removed. */
-  services?: string[];
-  /** `-v`: remove named volumes declared by the project, and anonymous volumes. */
-  volumes?: boolean;
-  /** `--remove-orphans` (or `COMPOSE_REMOVE_ORPHANS`); without it orphans are left, unmentioned (compose's down). */
-  removeOrphans?: boolean;
-  /** `-t`: stop timeout in seconds. */
-  timeoutSeconds?: number;
-}
-
-/**
- * Plan `down`: stop and remove containers in reverse dependency order, then the project's
- * networks (and with `-v` its named volumes). Only resources carrying the project label are
- * touched; external resources never are.
- *
- * `project` may be a label-only project (no compose file: `down -p name`), in which case its
- * services are those found on containers.
- */
-export function planDown(project: Project, observed: ObservedState, options: DownPlanOptions = {}): Plan {
-  const b = new PlanBuilder(project.name);
-  const known = Object.keys(project.services);
-  const selected = options.services?.length ? withDependents(project, options.services) : new Set(known);
-  const order = dependencyOrder(project);
-  // Reverse dependency order: a service is removed after everything that depends on it.
-  const removed = new Map<string, string[]>();
-  for (const name of [...order].reverse()) {
-    if (!selected.has(name)) continue;
-    const service = project.services[name]!;
-    const after = dependentSteps(project, name, removed);
-    const ids: string[] = [];
-    for (const c of observed.containers.filter((c) => c.service === name)) {
-      ids.push(planRemoveContainer(b, c, stopTimeout(service, options), '', after, options.volumes));
-    }
-    removed.set(name, ids);
-  }
-  if (options.services?.length) return b.plan();
-
-  const orphans = options.removeOrphans ? planOrphans(b, project, observed, options) : [];
-  const allRemoved = [...[...removed.values()].flat(), ...orphans];
-  for (const network of Object.values(project.networks)) {
-    if (network.external) continue;
-    const found = observed.networks.get(network.name);
-    if (!found?.managed) continue;
-    b.step(`remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name });
-    b.entry({ resource: 'network', name: network.name, action: 'remove', reason: '' });
-  }
-  if (options.volumes) {
-    for (const volume of Object.values(project.volumes)) {
-      if (volume.external) continue;
-      const found = observed.volumes.get(volume.name);
-      if (!found?.managed) continue;
-      b.step(`remove-volume:${volume.name}`, allRemoved, { type: 'remove-volume', name: volume.name });
-      b.entry({ resource: 'volume', name: volume.name, action: 'remove', reason: '-v' });
-    }
-  }
-  return b.plan();
-}
-
-/**
- * Plan stopping the running containers of `services` (all when empty) in reverse dependency
- * order: a container stops after those that depend on it (Ctrl+C in attached `up`, `stop`).
- */
-export function planStop(
-  project: Project,
-  observed: ObservedState,
-  options: { services?: string[]; timeoutSeconds?: number } = {},
-): Plan {
-  const b = new PlanBuilder(project.name);
-  const selected = new Set(options.services?.length ? options.services : observed.containers.map((c) => c.service));
-  const order = dependencyOrder(project);
-  const known = new Set(order);
-  const stopped = new Map<string, string[]>();
-  const services = [...order.filter((s) => selected.has(s)), ...[...selected].filter((s) => !known.has(s))];
-  for (const name of services.reverse()) {
-    const after = dependentSteps(project, name, stopped);
-    const ids: string[] = [];
-    for (const c of observed.containers.filter((c) => c.service === name && !c.oneoff)) {
-      if (!isRunning(c)) continue;
-      const id = `stop-container:${c.name}`;
-      b.step(id, after, { type: 'stop-container', service: name, name: c.name, id: c.id, timeoutSeconds: stopTimeout(project.services[name], options) });
-      b.entry({ resource: 'container', name: c.name, service: name, action: 'stop', reason: '' });
-      ids.push(id);
-    }
-    stopped.set(name, ids);
-  }
-  return b.plan();
-}
-
-/** Accumulates entries and steps; checks step ids are unique and dependencies exist. */
-class PlanBuilder {
-  private readonly entries: PlanEntry[] = [];
-  private readonly steps: PlanStep[] = [];
-  private readonly ids = new Set<string>();
-  private readonly warnings: string[] = [];
-  private readonly containers = new Map<string, string[]>();
-
-  constructor(private readonly project: string) {}
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  /** Make the existing step `id` wait for `dep` too (no-op when `id` is not in the plan). */
-  before(id: string, dep: string): void {
-    const step = this.steps.find((s) => s.id === id);
-    if (step && !step.dependsOn.includes(dep)) step.dependsOn.push(dep);
-  }
-
-  step(id: string, dependsOn: string[], op: Operation): void {
-    if (this.ids.has(id)) throw new Error(`planner bug: duplicate step ${id}`);
-    for (const dep of dependsOn) if (!this.ids.has(dep)) throw new Error(`planner bug: ${id} depends on unknown ${dep}`);
-    this.ids.add(id);
-    this.steps.push({ id, dependsOn: [...new Set(dependsOn)], op });
-  }
-
-  entry(entry: PlanEntry): void {
-    this.entries.push(entry);
-  }
-
-  warn(message: string): void {
-    this.warnings.push(message);
-  }
-
-  addContainer(service: string, name: string): void {
-    const list = this.containers.get(service) ?? [];
-    list.push(name);
-    this.containers.set(service, list);
-  }
-
-  containersOf(service: string): string[] {
-    return [...(this.containers.get(service) ?? [])];
-  }
-
-  plan(): Plan {
-    return { project: this.project, entries: this.entries, steps: this.steps, warnings: this.warnings };
-  }
 }

@@ -1,6 +1,5 @@
 import { CapstanError } from '../../errors.js';
 import { formatPlan } from '../../compose/plan.js';
-import { VolumeDivergedError } from '../../compose/planner.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
 import { interruptSignals, loadFromGlobals, orphanOptions, parseScale, prefetchFor, session, type GlobalOptions } from '../context.js';
@@ -81,10 +80,13 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     colors: colorsFor(process.stdout, flags.color === false ? 'never' : g.ansi),
     noPrefix: flags.logPrefix === false,
   });
-  const upOnce = (yes: boolean | undefined) => compose.up(project, {
+  const dryRun = flags.dryRun || g.dryRun;
+  // compose asks before deleting a volume's data; without a terminal (or with --dry-run) the refusal stands.
+  const interactive = !dryRun && process.stdin.isTTY && process.stderr.isTTY;
+  const up = () => compose.up(project, {
     services,
     detach,
-    dryRun: flags.dryRun || g.dryRun,
+    dryRun,
     build: flags.build === true,
     noBuild: flags.nobuild === true,
     wait: flags.wait,
@@ -98,7 +100,8 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     noAttach: flags.noattach,
     attachDependencies: flags.attachDependencies,
     timestamps: flags.timestamps,
-    yes,
+    yes: flags.yes,
+    prompt: interactive ? confirm : undefined,
     noRecreate: flags.recreate === false,
     noStart: flags.start === false,
     noDeps: flags.deps === false,
@@ -116,18 +119,13 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   });
   let result;
   try {
-    result = await upOnce(flags.yes).catch(async (err: unknown) => {
-      // compose asks before deleting a volume's data; without a terminal (or with --dry-run) the refusal stands.
-      if (!(err instanceof VolumeDivergedError) || flags.dryRun || g.dryRun || !process.stdin.isTTY || !process.stderr.isTTY) throw err;
-      if (!(await confirm(`Volume "${err.volume}" exists but doesn't match configuration in compose file (${err.changed.join(', ')}). Recreate (data will be lost)?`))) throw err;
-      return upOnce(true);
-    });
+    result = await up();
   } finally {
     progress.close();
     interrupt.dispose();
   }
   // after close(): on a terminal, a progress frame drawn later would move the cursor up over the plan
-  if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
+  if (dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
   return result.exitCode;
 }
 
