@@ -65,7 +65,8 @@ const results = { floorUp: [], floorDown: [], capstanUp: [], capstanDown: [] };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['floor', 'capstan'] : ['capstan', 'floor'];
   for (const who of order) {
-    const project = `capstan-bench-${who}-${round}`;
+    // the pid keeps two bench runs at once (or a stale network of an interrupted one) apart
+    const project = `capstan-bench-${process.pid}-${who}-${round}`;
     if (who === 'floor') {
       results.floorUp.push(await time(() => floorUp(project)));
       results.floorDown.push(await time(() => floorDown(project)));
