@@ -9,7 +9,7 @@ import { serviceImage } from './naming.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
 import { POLL_MS, sleep, stepRunner, waitFailed } from './operations.js';
 import type { Plan } from './plan.js';
-import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type UpPlanOptions } from './planner.js';
+import { planBuild, planDown, planStop, planUp, VolumeDivergedError, type DownPlanOptions, type UpPlanOptions } from './planner.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -61,6 +61,12 @@ export interface UpOptions extends UpPlanOptions {
   attachDependencies?: boolean;
   /** `--timestamps`. */
   timestamps?: boolean;
+  /**
+   * Asks the user a yes/no question (the CLI passes one only on a terminal): whether to recreate a
+   * volume whose configuration changed, deleting its data. Without it, or answered no, `up`
+   * refuses (CONFLICT) unless `yes`.
+   */
+  prompt?: (question: string) => Promise<boolean>;
 }
 
 /** What {@link Compose.up} did: the plan it executed, and the exit code `up` should end with. */
@@ -147,7 +153,18 @@ export class Compose {
     let observed = await this.observe(project);
     // the observation's reads may have answered before the version did
     options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options };
-    let plan = planUp(project, observed, options);
+    let plan: Plan;
+    try {
+      plan = planUp(project, observed, options);
+    } catch (err) {
+      // bridge until the reconciler lands (it asks through options.prompt while planning): a
+      // diverged volume is refused unless the prompt answers yes, then planned again with `yes`
+      if (!(err instanceof VolumeDivergedError) || !options.prompt) throw err;
+      const question = `Volume "${err.volume}" exists but doesn't match configuration in compose file (${err.changed.join(', ')}). Recreate (data will be lost)?`;
+      if (!(await options.prompt(question))) throw err;
+      options = { ...options, yes: true };
+      plan = planUp(project, observed, options);
+    }
     if (options.dryRun) return { plan, exitCode: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
       throw new CapstanError('USAGE', `--exit-code-from: no such service: ${options.exitCodeFrom}`);
