@@ -64,7 +64,7 @@ export async function run(g: GlobalOptions, flags: ConfigFlags, selected: string
     else process.stdout.write(text);
     return 0;
   };
-  const render = (model: Record<string, unknown>): string => {
+  const render = (model: object): string => {
     if (flags.format === 'json') return `${JSON.stringify(model, null, 2)}\n`;
     if (!flags.format || flags.format === 'yaml') return modelToYaml(model);
     throw new CapstanError('USAGE', `--format: "${flags.format}" is not supported`, { hint: 'use yaml or json' });
