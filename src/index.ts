@@ -10,7 +10,17 @@
  * ```
  */
 export { loadProject, type LoadOptions } from './loader/index.js';
-export { Compose, type ComposeOptions, type UpOptions, type UpResult, type ContainerRow } from './compose/compose.js';
+export {
+  Compose,
+  type ComposeOptions,
+  type UpOptions,
+  type UpResult,
+  type DownOptions,
+  type BuildOptions,
+  type PsOptions,
+  type LogsOptions,
+  type ContainerRow,
+} from './compose/index.js';
 export { planUp, planDown, VolumeDivergedError, type UpPlanOptions, type DownPlanOptions, type Prompt } from './compose/planner.js';
 export { formatPlan, formatCauses, type Plan, type PlanNode, type PlanEntry, type PlanStep } from './compose/plan.js';
 export type { ComposeEvent, ProgressEvent, EventSink } from './compose/events.js';

@@ -1,7 +1,7 @@
 import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
 import { EngineClient } from '../engine/client.js';
-import { Compose } from '../compose/compose.js';
+import { Compose } from '../compose/index.js';
 import { colorsFor } from '../ui/colors.js';
 import { createProgress, type ProgressRenderer } from '../ui/progress.js';
 import { loadFromGlobals, type GlobalOptions } from './globals.js';

@@ -5,12 +5,17 @@ import { main } from './main.js';
 
 /** `version` hands back the global flags it was given, so the tests can see them settled. */
 const seen = vi.hoisted(() => ({ globals: undefined as unknown }));
-vi.mock('./commands/version.js', () => ({
-  run: async (g: unknown) => {
-    seen.globals = g;
-    return 0;
-  },
-}));
+vi.mock('./commands/version.js', async () => {
+  const { Command } = await import('commander');
+  const { handledBy } = await import('./options.js');
+  return {
+    command: () =>
+      handledBy(new Command('version'), async (g) => {
+        seen.globals = g;
+        return 0;
+      }),
+  };
+});
 
 /**
  * Runs one command line through `main`, stderr captured; the exit status is put back afterwards.

@@ -1,7 +1,7 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { printError } from './errors.js';
-import type { GlobalOptions } from './globals.js';
+import { collect, int } from './options.js';
 
 /**
  * The `capstan` command line: a drop-in for `docker compose`. Global flags go before the
@@ -10,38 +10,28 @@ import type { GlobalOptions } from './globals.js';
  * cache; {@link main} runs one command line.
  */
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** An integer option value (as Go's flag package reads one: `12abc` is not); commander reports the refusal. */
-const int = (v: string): number => {
-  if (!/^[-+]?\d+$/.test(v.trim())) throw new InvalidArgumentError('not an integer');
-  return Number.parseInt(v, 10);
-};
+/** A command module: builds its commander `Command`, flags and handler (./commands/*.ts). */
+interface CommandModule {
+  command(): Command;
+}
 
 /**
- * An option commander parses as `parsedAs` (argv is rewritten by {@link normalizeArgv}) while help
- * and error messages show `shown`: commander reads every `--no-x` as the negation of `--x`.
+ * The subcommands, in the order help lists them, each with the loader of its module: only the
+ * command that runs is loaded (all of them for help). The import paths stay string literals, so
+ * that bundlers see them.
  */
-function renamed(parsedAs: string, shown: string, description: string): Option {
-  const option = new Option(parsedAs, description);
-  option.flags = shown; // display only: parsing uses the names taken from `parsedAs`
-  return option;
-}
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  up: () => import('./commands/up.js'),
+  create: () => import('./commands/create.js'),
+  down: () => import('./commands/down.js'),
+  ps: () => import('./commands/ps.js'),
+  logs: () => import('./commands/logs.js'),
+  config: () => import('./commands/config.js'),
+  build: () => import('./commands/build.js'),
+  version: () => import('./commands/version.js'),
+};
 
-type Runner = (globals: GlobalOptions, options: Record<string, unknown>, args: string[]) => Promise<number | void>;
-
-/** Register a subcommand whose implementation lives in `./commands/<file>.js`. */
-function lazy(command: Command, load: () => Promise<{ run: Runner }>): Command {
-  return command.action(async (...received: unknown[]) => {
-    const options = received[received.length - 2] as Record<string, unknown>;
-    const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a : a === undefined ? [] : [a])) as string[];
-    const { run } = await load();
-    const code = await run((command.parent ?? command).opts() as GlobalOptions, options, args);
-    if (typeof code === 'number' && code !== 0) process.exitCode = code;
-  });
-}
-
-/** The `capstan` program: global flags and one subcommand each, their code imported when it runs. */
+/** The `capstan` program with its global flags, and no subcommand yet. */
 function createProgram(): Command {
   const program = new Command('capstan')
     .description('Define and run multi-container applications (Docker Compose, in TypeScript)')
@@ -74,135 +64,34 @@ function createProgram(): Command {
     }
     program.help();
   });
-
-  lazy(
-    program
-      .command('up')
-      .description('Create and start containers')
-      .argument('[services...]')
-      .option('-d, --detach', 'detached mode: run containers in the background')
-      .option('--build', 'build images before starting containers')
-      .addOption(renamed('--nobuild', '--no-build', "don't build an image, even if it's missing"))
-      .option('--wait', 'wait for services to be running|healthy; implies detached mode')
-      .option('--wait-timeout <seconds>', 'maximum duration to wait for the project to be running|healthy', int)
-      .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
-      .option('--no-recreate', "if containers already exist, don't recreate them")
-      .option('--no-start', "don't start the services after creating them")
-      .option('--no-deps', "don't start linked services")
-      .option('--remove-orphans', 'remove containers for services not defined in the compose file')
-      .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
-      .option('-t, --timeout <seconds>', 'shutdown timeout in seconds when containers are replaced', int)
-      .option('--always-recreate-deps', 'recreate dependent containers; incompatible with --no-recreate')
-      .option('--abort-on-container-exit', 'stop all containers if any container was stopped; incompatible with -d')
-      .option('--abort-on-container-failure', 'stop all containers if any container exited with failure; incompatible with -d')
-      .option('--exit-code-from <service>', 'return the exit code of the selected service container; implies --abort-on-container-exit')
-      .option('--attach <service>', 'restrict attaching to the specified services (repeatable)', collect)
-      .addOption(renamed('--noattach <service>', '--no-attach <service>', 'do not attach (stream logs) to the specified services (repeatable)').argParser(collect))
-      .option('--attach-dependencies', 'automatically attach to log output of dependent services')
-      .option('--timestamps', 'show timestamps')
-      .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-      .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
-      .option('--no-color', 'produce monochrome output')
-      .option('--no-log-prefix', "don't print prefix in logs")
-      .option('--dry-run', 'print the plan; change nothing'),
-    () => import('./commands/up.js'),
-  );
-
-  lazy(
-    program
-      .command('create')
-      .description('Creates containers for a service')
-      .argument('[services...]')
-      .option('--build', 'build images before starting containers')
-      .addOption(renamed('--nobuild', '--no-build', "don't build an image, even if it's missing"))
-      .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
-      .option('--no-recreate', "if containers already exist, don't recreate them")
-      .option('--remove-orphans', 'remove containers for services not defined in the compose file')
-      .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
-      .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-      .option('--dry-run', 'print the plan; change nothing'),
-    () => import('./commands/create.js'),
-  );
-
-  lazy(
-    program
-      .command('down')
-      .description('Stop and remove containers, networks')
-      .argument('[services...]')
-      .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
-      .option('--remove-orphans', 'remove containers for services not defined in the compose file')
-      .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
-      .option('--dry-run', 'print the plan; change nothing'),
-    () => import('./commands/down.js'),
-  );
-
-  lazy(
-    program
-      .command('ps')
-      .description('List containers')
-      .argument('[services...]')
-      .option('-a, --all', 'show all stopped containers')
-      .option('--format <format>', 'format the output: table or json', 'table')
-      .option('-q, --quiet', 'only display IDs')
-      .option('--services', 'display services'),
-    () => import('./commands/ps.js'),
-  );
-
-  lazy(
-    program
-      .command('logs')
-      .description('View output from containers')
-      .argument('[services...]')
-      .option('-f, --follow', 'follow log output')
-      .option('-n, --tail <lines>', 'number of lines to show from the end of the logs for each container', 'all')
-      .option('-t, --timestamps', 'show timestamps')
-      .option('--no-color', 'produce monochrome output')
-      .option('--no-log-prefix', "don't print prefix in logs"),
-    () => import('./commands/logs.js'),
-  );
-
-  lazy(
-    program
-      .command('config')
-      .description('Parse, resolve and render the compose file in canonical format')
-      .argument('[services...]')
-      .option('--format <format>', 'format the output: yaml or json', 'yaml')
-      .option('-o, --output <file>', 'save to file (default: stdout)')
-      .option('-q, --quiet', 'only validate the configuration, don\'t print anything')
-      .option('--services', 'print the service names, one per line')
-      .option('--volumes', 'print the volume names, one per line')
-      .option('--networks', 'print the network names, one per line')
-      .option('--profiles', 'print the profile names, one per line')
-      .option('--images', 'print the image names, one per line')
-      .option('--no-interpolate', "don't interpolate environment variables")
-      .option('--hash <services>', "print the service config hash, one per line ('*' or svc,svc)")
-      .option('--variables', 'print the model variables and their default values')
-      .option('--environment', 'print the environment used for interpolation')
-      .option('--no-normalize', "don't normalize the compose model")
-      .option('--no-path-resolution', "don't resolve file paths")
-      .option('--no-env-resolution', "don't resolve service env files")
-      .option('--no-consistency', "don't check model consistency"),
-    () => import('./commands/config.js'),
-  );
-
-  lazy(
-    program
-      .command('build')
-      .description('Build or rebuild services')
-      .argument('[services...]')
-      .option('-q, --quiet', "don't print anything to stdout"),
-    () => import('./commands/build.js'),
-  );
-
-  lazy(
-    program
-      .command('version')
-      .description('Show the Capstan version information')
-      .option('-f, --format <format>', 'format the output: pretty or json', 'pretty')
-      .option('--short', 'show only the version number'),
-    () => import('./commands/version.js'),
-  );
   return program;
+}
+
+/**
+ * Which subcommands a command line needs, read from the global flags before the first operand
+ * (as commander reads them: a flag's value is the next argument unless attached, `-vf x` is
+ * `-v -f x`, `--` ends the flags): the one it names; none for `--version` alone; all of them
+ * otherwise (help, which lists them, and anything unusual, so that commander answers as ever).
+ */
+function commandsNeeded(program: Command, args: readonly string[]): string[] {
+  const all = Object.keys(COMMANDS);
+  let version = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return args[i + 1] !== undefined && Object.hasOwn(COMMANDS, args[i + 1]!) ? [args[i + 1]!] : all;
+    if (!arg.startsWith('-') || arg === '-') return Object.hasOwn(COMMANDS, arg) ? [arg] : all;
+    const flags = arg.startsWith('--') ? [arg.split('=')[0]!] : [...arg.slice(1)].map((c) => `-${c}`);
+    for (const [j, flag] of flags.entries()) {
+      const option = program.options.find((o) => o.long === flag || o.short === flag);
+      if (!option) return all; // -h, --help, or a flag commander refuses
+      if (option.attributeName() === 'version') version = true;
+      if (!option.required && !option.optional) continue;
+      // a value: attached (`--file=x`, `-fx`, `-vfx`), else the next argument
+      if (arg.startsWith('--') ? !arg.includes('=') : j === flags.length - 1) i++;
+      break;
+    }
+  }
+  return version ? [] : all;
 }
 
 /**
@@ -233,6 +122,7 @@ let streamsGuarded = false;
  */
 export async function main(argv: readonly string[]): Promise<boolean> {
   const program = createProgram();
+  const args = normalizeArgv(argv);
   if (!streamsGuarded) {
     streamsGuarded = true;
     for (const stream of [process.stdout, process.stderr]) {
@@ -243,7 +133,11 @@ export async function main(argv: readonly string[]): Promise<boolean> {
     }
   }
   try {
-    await program.parseAsync(normalizeArgv(argv));
+    for (const name of commandsNeeded(program, args.slice(2))) {
+      const { command } = await COMMANDS[name]!();
+      program.addCommand(command().copyInheritedSettings(program));
+    }
+    await program.parseAsync(args);
     return false;
   } catch (err) {
     process.exitCode = printError(err, Boolean(program.opts().verbose));

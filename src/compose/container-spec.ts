@@ -3,7 +3,7 @@ import { parseDuration, nanosToSeconds } from '../model/duration.js';
 import { parseByteSize } from '../model/units.js';
 import type { Project, ServiceConfig, ServiceVolumeConfig } from '../model/types.js';
 import type { ContainerCreateBody, EndpointSettings, HostConfig } from '../engine/types.js';
-import { compareApiVersions, MAX_API_VERSION } from '../engine/client.js';
+import { compareApiVersions, MAX_API_VERSION } from '../engine/api-version.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage } from './naming.js';
 import { secretsAndConfigs, type ContainerFile } from './secrets.js';

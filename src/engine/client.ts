@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { CapstanError, EngineError } from '../errors.js';
 import { demuxStream, rawStream, readNdjson, type ByteChunk } from './streams.js';
+import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
 import type {
   BuildOptions,
   ContainerCreateBody,
@@ -44,13 +45,10 @@ import type {
   VolumeCreateBody,
 } from './types.js';
 
-/** Oldest API version Capstan is written against (Docker Engine 20.10, Podman 4). */
 /** How long the first `GET /_ping` may take before the engine counts as unreachable. */
 const PING_TIMEOUT_MS = 30_000;
 
-export const MIN_API_VERSION = '1.41';
-/** Newest API version Capstan knows; a newer daemon is spoken to at this version. */
-export const MAX_API_VERSION = '1.43';
+export { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
 /** The docker CLI's default socket. */
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -180,17 +178,6 @@ function seg(value: string): string {
 /** Encodes an image reference for a path; `/`, `:` and `@` stay readable (`library/busybox:latest`). */
 function imageSeg(value: string): string {
   return encodeURIComponent(value).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/g, '@');
-}
-
-/** Compares API versions numerically (`1.9` < `1.41`). */
-export function compareApiVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 /**

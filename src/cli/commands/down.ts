@@ -1,31 +1,54 @@
-import { formatPlan } from '../../compose/plan.js';
+import { Command } from 'commander';
+import { formatPlan, type DownOptions } from '../../compose/index.js';
 import { downOrphanOptions, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { handledBy, int } from '../options.js';
 
-/** `capstan down [SERVICE...]`: `-v`, `--remove-orphans`, `-t`. */
-export async function run(
-  g: GlobalOptions,
-  flags: { volumes?: boolean; removeOrphans?: boolean; timeout?: number; dryRun?: boolean },
-  services: string[],
-): Promise<number> {
+/** `capstan down`'s flags, as commander parses them. */
+export interface DownFlags {
+  volumes?: boolean;
+  removeOrphans?: boolean;
+  timeout?: number;
+  dryRun?: boolean;
+}
+
+/** `capstan down [SERVICE...]`: `-v`, `--remove-orphans`, `-t`, `--dry-run`. */
+export function command(): Command {
+  const command = new Command('down')
+    .description('Stop and remove containers, networks')
+    .argument('[services...]')
+    .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
+    .option('--remove-orphans', 'remove containers for services not defined in the compose file')
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
+    .option('--dry-run', 'print the plan; change nothing');
+  return handledBy(command, run);
+}
+
+/**
+ * Removes the project's containers and networks (volumes with `-v`); the project comes from the
+ * compose files, or from labels with `-p` and no file. With `--dry-run`, prints the plan instead.
+ */
+export async function run(g: GlobalOptions, flags: DownFlags, services: string[]): Promise<number> {
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
   const project = await loadOrLabels(g, compose);
   const interrupt = interruptSignals();
+  const dryRun = Boolean(flags.dryRun || g.dryRun);
+  const options: DownOptions = {
+    services,
+    volumes: flags.volumes,
+    ...downOrphanOptions(flags.removeOrphans),
+    timeoutSeconds: flags.timeout,
+    dryRun,
+    signal: interrupt.signal,
+  };
   let plan;
   try {
-    plan = await compose.down(project, {
-      services,
-      volumes: flags.volumes,
-      ...downOrphanOptions(flags.removeOrphans),
-      timeoutSeconds: flags.timeout,
-      dryRun: flags.dryRun || g.dryRun,
-      signal: interrupt.signal,
-    });
+    plan = await compose.down(project, options);
   } finally {
     progress.close();
     interrupt.dispose();
   }
   // after close(): on a terminal, a progress frame drawn later would move the cursor up over the plan
-  if (flags.dryRun || g.dryRun) process.stdout.write(`${formatPlan(plan)}\n`);
+  if (dryRun) process.stdout.write(`${formatPlan(plan)}\n`);
   return 0;
 }

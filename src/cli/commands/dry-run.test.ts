@@ -7,7 +7,10 @@ vi.mock('../context.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../context.js')>();
   return { ...real, session: vi.fn(), loadFromGlobals: vi.fn(), loadOrLabels: vi.fn() };
 });
-vi.mock('../../compose/plan.js', () => ({ formatPlan: () => 'PLAN' }));
+vi.mock('../../compose/index.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../compose/index.js')>()),
+  formatPlan: () => 'PLAN',
+}));
 
 const context = await import('../context.js');
 

@@ -1,35 +1,62 @@
+import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
+import type { LogsOptions } from '../../compose/index.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
 import { interruptSignals, loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { handledBy } from '../options.js';
+
+/** `capstan logs`'s flags, as commander parses them (`--no-color`, `--no-log-prefix`: `color`, `logPrefix` false). */
+export interface LogsFlags {
+  follow?: boolean;
+  tail?: string;
+  timestamps?: boolean;
+  color?: boolean;
+  logPrefix?: boolean;
+}
 
 /** `capstan logs [SERVICE...]`: `-f`, `-n/--tail`, `-t`, `--no-color`, `--no-log-prefix`. */
-export async function run(
-  g: GlobalOptions,
-  flags: { follow?: boolean; tail?: string; timestamps?: boolean; color?: boolean; logPrefix?: boolean },
-  services: string[],
-): Promise<number> {
+export function command(): Command {
+  const command = new Command('logs')
+    .description('View output from containers')
+    .argument('[services...]')
+    .option('-f, --follow', 'follow log output')
+    .option('-n, --tail <lines>', 'number of lines to show from the end of the logs for each container', 'all')
+    .option('-t, --timestamps', 'show timestamps')
+    .option('--no-color', 'produce monochrome output')
+    .option('--no-log-prefix', "don't print prefix in logs");
+  return handledBy(command, run);
+}
+
+/**
+ * `--tail`: `all`, or a number of lines.
+ * @throws CapstanError USAGE for anything else
+ */
+function tailLines(tail: string | undefined): number | 'all' {
+  if (tail === undefined || tail === 'all') return 'all';
+  const lines = Number.parseInt(tail, 10);
+  if (!Number.isFinite(lines) || lines < 0) throw new CapstanError('USAGE', `--tail: "${tail}" is not a number of lines`);
+  return lines;
+}
+
+/**
+ * Prints the logs of the project's containers (of `services` if given) with `name | ` prefixes;
+ * with `-f`, until they stop or Ctrl+C (CANCELLED, exit 130).
+ */
+export async function run(g: GlobalOptions, flags: LogsFlags, services: string[]): Promise<number> {
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   for (const s of services) if (!(s in project.services)) throw new CapstanError('USAGE', `no such service: ${s}`);
-  const tail = flags.tail === undefined || flags.tail === 'all' ? 'all' : Number.parseInt(flags.tail, 10);
-  if (tail !== 'all' && (!Number.isFinite(tail) || tail < 0)) {
-    throw new CapstanError('USAGE', `--tail: "${flags.tail}" is not a number of lines`);
-  }
+  const tail = tailLines(flags.tail);
   const printer = new LogPrinter({
     project: project.name,
     colors: colorsFor(process.stdout, flags.color === false ? 'never' : g.ansi),
     noPrefix: flags.logPrefix === false,
   });
   const interrupt = interruptSignals();
+  const options: LogsOptions = { services, follow: flags.follow, tail, timestamps: flags.timestamps, signal: interrupt.signal };
   try {
-    await compose.logs(project.name, (line) => printer.line(line), {
-      services,
-      follow: flags.follow,
-      tail,
-      timestamps: flags.timestamps,
-      signal: interrupt.signal,
-    });
+    await compose.logs(project.name, (line) => printer.line(line), options);
     if (interrupt.signal.aborted) throw new CapstanError('CANCELLED', 'cancelled');
   } finally {
     interrupt.dispose();

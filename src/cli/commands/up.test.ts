@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run, validate, type UpFlags } from './up.js';
+import { validate, type UpFlags } from '../up-flags.js';
+import { run } from './up.js';
 import { run as create } from './create.js';
 
 /** Messages as docker compose prints them (cmd/compose/up.go validateFlags and RunE). */

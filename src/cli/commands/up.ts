@@ -1,68 +1,50 @@
+import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
-import { formatPlan } from '../../compose/plan.js';
+import { formatPlan, type UpOptions } from '../../compose/index.js';
 import { LogPrinter } from '../../ui/log-printer.js';
 import { colorsFor } from '../../ui/colors.js';
-import { interruptSignals, loadFromGlobals, orphanOptions, parseScale, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { confirm } from '../../ui/prompt.js';
+import { interruptSignals, loadFromGlobals, orphanOptions, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { collect, handledBy, int, renamed } from '../options.js';
+import { upOptionsFromFlags, validate, type UpFlags } from '../up-flags.js';
 
 /** `capstan up [SERVICE...]`: flags as docker compose's `up` (cmd/compose/up.go). */
-export interface UpFlags {
-  detach?: boolean;
-  build?: boolean;
-  /** `--no-build` (renamed by main.ts `normalizeArgv`: commander would merge it into `build`). */
-  nobuild?: boolean;
-  wait?: boolean;
-  waitTimeout?: number;
-  forceRecreate?: boolean;
-  recreate?: boolean;
-  start?: boolean;
-  deps?: boolean;
-  removeOrphans?: boolean;
-  scale?: string[];
-  timeout?: number;
-  color?: boolean;
-  logPrefix?: boolean;
-  dryRun?: boolean;
-  alwaysRecreateDeps?: boolean;
-  abortOnContainerExit?: boolean;
-  abortOnContainerFailure?: boolean;
-  exitCodeFrom?: string;
-  attach?: string[];
-  noattach?: string[];
-  attachDependencies?: boolean;
-  timestamps?: boolean;
-  yes?: boolean;
+export function command(): Command {
+  const command = new Command('up')
+    .description('Create and start containers')
+    .argument('[services...]')
+    .option('-d, --detach', 'detached mode: run containers in the background')
+    .option('--build', 'build images before starting containers')
+    .addOption(renamed('--nobuild', '--no-build', "don't build an image, even if it's missing"))
+    .option('--wait', 'wait for services to be running|healthy; implies detached mode')
+    .option('--wait-timeout <seconds>', 'maximum duration to wait for the project to be running|healthy', int)
+    .option('--force-recreate', 'recreate containers even if their configuration and image have not changed')
+    .option('--no-recreate', "if containers already exist, don't recreate them")
+    .option('--no-start', "don't start the services after creating them")
+    .option('--no-deps', "don't start linked services")
+    .option('--remove-orphans', 'remove containers for services not defined in the compose file')
+    .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds when containers are replaced', int)
+    .option('--always-recreate-deps', 'recreate dependent containers; incompatible with --no-recreate')
+    .option('--abort-on-container-exit', 'stop all containers if any container was stopped; incompatible with -d')
+    .option('--abort-on-container-failure', 'stop all containers if any container exited with failure; incompatible with -d')
+    .option('--exit-code-from <service>', 'return the exit code of the selected service container; implies --abort-on-container-exit')
+    .option('--attach <service>', 'restrict attaching to the specified services (repeatable)', collect)
+    .addOption(renamed('--noattach <service>', '--no-attach <service>', 'do not attach (stream logs) to the specified services (repeatable)').argParser(collect))
+    .option('--attach-dependencies', 'automatically attach to log output of dependent services')
+    .option('--timestamps', 'show timestamps')
+    .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
+    .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
+    .option('--no-color', 'produce monochrome output')
+    .option('--no-log-prefix', "don't print prefix in logs")
+    .option('--dry-run', 'print the plan; change nothing');
+  return handledBy(command, run);
 }
 
 /**
- * Flag combinations docker compose refuses before loading the project (cmd/compose/up.go
- * `validateFlags`; `create`'s PreRunE checks are a subset), with compose's messages.
- * `--exit-code-from` implies `--abort-on-container-exit` unless `--abort-on-container-failure` is set;
- * `--wait` implies `--detach`. `--no-attach` goes with `--detach` (it only narrows what is attached).
- */
-export function validate(flags: UpFlags): void {
-  const usage = (m: string): never => {
-    throw new CapstanError('USAGE', m);
-  };
-  if (flags.waitTimeout !== undefined && flags.waitTimeout < 0) usage('--wait-timeout must be a non-negative integer');
-  const cascadeStop = Boolean(flags.abortOnContainerExit || (flags.exitCodeFrom && !flags.abortOnContainerFailure));
-  const cascadeFail = Boolean(flags.abortOnContainerFailure);
-  const attach = Boolean(flags.attach?.length);
-  if (cascadeStop && cascadeFail) usage('--abort-on-container-failure cannot be combined with --abort-on-container-exit');
-  if (flags.wait && (flags.attachDependencies || cascadeStop || attach)) {
-    usage('--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies');
-  }
-  if (flags.build && flags.nobuild) usage('--build and --no-build are incompatible');
-  if ((flags.detach || flags.wait) && (flags.attachDependencies || cascadeStop || cascadeFail || attach)) {
-    const what = flags.wait ? '--wait' : '--detach';
-    usage(`${what} cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch`);
-  }
-  if (flags.forceRecreate && flags.recreate === false) usage('--force-recreate and --no-recreate are incompatible');
-  if (flags.alwaysRecreateDeps && flags.recreate === false) usage('--always-recreate-deps and --no-recreate are incompatible');
-}
-
-/**
- * `capstan up`: load, converge, then wait (`--wait`), return (`-d`) or follow logs. Resolves the
- * exit status (`--exit-code-from`); throws CapstanError (CANCELLED → 130 on Ctrl+C).
+ * `capstan up` (and `create`): load, converge, then wait (`--wait`), return (`-d`) or follow
+ * logs. Resolves the exit status (`--exit-code-from`); throws CapstanError (CANCELLED → 130 on
+ * Ctrl+C). On a terminal, a volume that must be recreated (its data lost) is asked about first.
  */
 export async function run(g: GlobalOptions, flags: UpFlags, services: string[]): Promise<number> {
   validate(flags);
@@ -73,69 +55,36 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   // checked once the project is loaded, in compose's order (cmd/compose/up.go RunE)
   const orphans = orphanOptions(project, flags.removeOrphans);
   if (flags.attach?.length && flags.attachDependencies) throw new CapstanError('USAGE', 'cannot combine --attach and --attach-dependencies');
+  const fromFlags = upOptionsFromFlags(g, flags, services);
   const interrupt = interruptSignals();
-  const detach = Boolean(flags.detach || flags.wait || flags.dryRun || g.dryRun || flags.start === false);
   const printer = new LogPrinter({
     project: project.name,
     colors: colorsFor(process.stdout, flags.color === false ? 'never' : g.ansi),
     noPrefix: flags.logPrefix === false,
   });
-  const dryRun = flags.dryRun || g.dryRun;
-  // compose asks before deleting a volume's data; without a terminal (or with --dry-run) the refusal stands.
-  const interactive = !dryRun && process.stdin.isTTY && process.stderr.isTTY;
-  const up = () => compose.up(project, {
-    services,
-    detach,
-    dryRun,
-    build: flags.build === true,
-    noBuild: flags.nobuild === true,
-    wait: flags.wait,
-    waitTimeoutSeconds: flags.waitTimeout,
-    forceRecreate: flags.forceRecreate,
-    alwaysRecreateDeps: flags.alwaysRecreateDeps,
-    abortOnContainerExit: flags.abortOnContainerExit,
-    abortOnContainerFailure: flags.abortOnContainerFailure,
-    exitCodeFrom: flags.exitCodeFrom,
-    attach: flags.attach,
-    noAttach: flags.noattach,
-    attachDependencies: flags.attachDependencies,
-    timestamps: flags.timestamps,
-    yes: flags.yes,
-    prompt: interactive ? confirm : undefined,
-    noRecreate: flags.recreate === false,
-    noStart: flags.start === false,
-    noDeps: flags.deps === false,
+  // compose asks before deleting a volume's data; without a terminal (or with --dry-run) the refusal stands
+  const interactive = !fromFlags.dryRun && process.stdin.isTTY && process.stderr.isTTY;
+  const options: UpOptions = {
+    ...fromFlags,
     ...orphans,
-    scale: parseScale(flags.scale),
-    timeoutSeconds: flags.timeout,
     signal: interrupt.signal,
     forceSignal: interrupt.force,
+    prompt: interactive ? confirm : undefined,
     onAttach: (containers) => {
       progress.close(); // the progress frame must not redraw over the logs
       printer.attaching(containers);
     },
     onLog: (line) => printer.line(line),
     onExit: (container, service, code) => printer.exited(container, service, code),
-  });
+  };
   let result;
   try {
-    result = await up();
+    result = await compose.up(project, options);
   } finally {
     progress.close();
     interrupt.dispose();
   }
   // after close(): on a terminal, a progress frame drawn later would move the cursor up over the plan
-  if (dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
+  if (fromFlags.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
   return result.exitCode;
-}
-
-/** Ask a yes/no question on the terminal; default no. */
-async function confirm(question: string): Promise<boolean> {
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`? ${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }
