@@ -3,6 +3,8 @@ import { CapstanError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
 import type { ComposeEvent } from './events.js';
 import type { Operation } from './plan.js';
+import type { ContainerSpec } from './container-spec.js';
+import type { Project } from '../model/types.js';
 import { explainStartFailure, stepRunner } from './operations.js';
 
 describe('explainStartFailure', () => {
@@ -42,5 +44,28 @@ describe('depends_on waits', () => {
     const completed = { type: 'wait-completed' as const, service: 'migrate', containers: ['p-migrate-1'] };
     expect((await run({ ...completed, required: true })).error).toMatchObject({ code: 'DEPENDENCY', message: `service "migrate" didn't complete successfully: exit 1` });
     expect(await run({ ...completed, required: false })).toEqual({ error: undefined, warnings: [`optional dependency "migrate" didn't complete successfully: exit 1`] });
+  });
+});
+
+describe('create-container', () => {
+  it("emits docker compose's mount warnings once per run, before creating", async () => {
+    const calls: string[] = [];
+    const engine = {
+      createContainer: async (name: string) => void calls.push(`create ${name}`),
+    } as unknown as Engine;
+    const project = {
+      services: {
+        db: { name: 'db', volumes: [{ type: 'volume', source: 'data', target: '/data', volume: {}, bind: { selinux: 'Z', create_host_path: true } }] },
+      },
+    } as unknown as Project;
+    const warnings: string[] = [];
+    const emit = (e: ComposeEvent): void => void (e.type === 'warning' && warnings.push(e.message) && calls.push('warn'));
+    const run = stepRunner(engine, emit, new Map(), { project });
+    for (const name of ['p-db-1', 'p-db-2']) {
+      const spec = { body: { Image: 'x', Labels: {} }, extraNetworks: [] } as unknown as ContainerSpec;
+      await run({ id: name, dependsOn: [], op: { type: 'create-container', service: 'db', name, finalName: name, spec } }, new AbortController().signal);
+    }
+    expect(warnings).toEqual(['mount of type `volume` should not define `bind` option']);
+    expect(calls).toEqual(['warn', 'create p-db-1', 'create p-db-2']);
   });
 });

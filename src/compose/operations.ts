@@ -6,6 +6,7 @@ import type { EventSink, ProgressEvent } from './events.js';
 import { runHooks, serviceHooks, type ContainerHooks } from './hooks.js';
 import type { PlanStep } from './plan.js';
 import { Label } from './labels.js';
+import { mountWarnings } from './mount-warnings.js';
 import { tarOf } from './secrets.js';
 import { DependencyFailed, waitFor } from './wait.js';
 
@@ -36,6 +37,8 @@ export function stepRunner(
     const config = options.project?.services[service];
     return config ? serviceHooks(config, options.project!.environment) : undefined;
   };
+  /** Mount warnings already emitted: each text once per run, not once per replica or service. */
+  const warned = new Set<string>();
   return async (step, signal) => {
     const op = step.op;
     switch (op.type) {
@@ -70,6 +73,12 @@ export function stepRunner(
           const built = images.get(body.Image ?? '');
           if (built) body.Labels[Label.image] = built;
           for (const message of op.spec.warnings ?? []) emit({ type: 'warning', message });
+          const config = options.project?.services[op.service];
+          for (const message of config ? mountWarnings(config) : []) {
+            if (warned.has(message)) continue;
+            warned.add(message);
+            emit({ type: 'warning', message });
+          }
           await engine.createContainer(op.name, body, op.spec.platform);
           createdHooks.set(op.finalName, op.spec.hooks);
           for (const extra of op.spec.extraNetworks) {

@@ -5,7 +5,7 @@
  * Input is the merged, interpolated, schema-valid plain tree; output is the typed model parts of
  * a {@link Project} (everything except the loader's bookkeeping fields).
  */
-import { LoaderError } from '../errors.js';
+import { formatPosition, LoaderError } from '../errors.js';
 import type {
   BlkioConfig,
   BuildConfig,
@@ -34,7 +34,7 @@ import type { LocateInFiles } from './validate.js';
 import { isPlainObject, toKeyValueMap } from './merge.js';
 import { normalizePortEntry, uniquePorts } from './ports.js';
 import { isRemote, resolveVolumeDevice } from './paths.js';
-import { shellSplit } from './shlex.js';
+import { splitCommand } from './shlex.js';
 import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
 
 /** Inputs of {@link normalizeModel}. */
@@ -228,6 +228,9 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   const svc: ServiceConfig = { ...raw, name } as ServiceConfig;
   const resolveEnv = (k: string): string | null => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k]! : null);
   const normalize = !ctx.skipNormalization;
+  // A string command is split as compose-go splits it; a cut at a shell operator is warned about.
+  const split = (path: PathSegment[], text: string): string[] =>
+    at(path, () => splitCommand(text, (m) => ctx.onWarning?.(formatPosition({ ...ctx.locate?.(path), keyPath: formatKeyPath(path) }, m))));
 
   for (const f of BOOL_FIELDS) {
     const v = raw[f];
@@ -253,7 +256,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     const v = raw[f];
     if (v === undefined) continue;
     if (v === null) svc[f] = null;
-    else if (typeof v === 'string') svc[f] = at(p(f), () => shellSplit(v));
+    else if (typeof v === 'string') svc[f] = split(p(f), v);
     else svc[f] = toStringList(v);
   }
   // Lifecycle hooks: a string command is shell-split here, like `command`, so hooks run an argv.
@@ -264,11 +267,19 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
       const h = asMap(hook);
       const cmd = h.command;
       const out = { ...h } as ServiceHookConfig;
-      out.command = typeof cmd === 'string' ? at(p(f, i, 'command'), () => shellSplit(cmd)) : toStringList(cmd ?? []);
+      out.command = typeof cmd === 'string' ? split(p(f, i, 'command'), cmd) : toStringList(cmd ?? []);
       // pre_start hooks run in their own container, from the service image unless they name one.
       if (f === 'pre_start' && normalize && out.image === undefined && typeof raw.image === 'string' && raw.image !== '') out.image = raw.image;
       return out;
     });
+  }
+  if (isPlainObject(raw.develop) && Array.isArray(raw.develop.watch)) {
+    const watch = raw.develop.watch.map((w, i) => {
+      const exec = isPlainObject(w) ? w.exec : undefined;
+      if (!isPlainObject(exec) || typeof exec.command !== 'string') return w;
+      return { ...w, exec: { ...exec, command: split(p('develop', 'watch', i, 'exec', 'command'), exec.command) } };
+    });
+    svc.develop = { ...raw.develop, watch } as ServiceConfig['develop'];
   }
   if (raw.environment !== undefined) {
     const env: Record<string, string | null> = {};

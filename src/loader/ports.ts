@@ -15,12 +15,18 @@ interface Range {
   end: number;
 }
 
-function parseRange(text: string, spec: string): Range {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
-  if (!m) throw notMapping(spec);
-  const start = Number(m[1]);
-  const end = m[2] === undefined ? start : Number(m[2]);
-  if (start > 65535 || end > 65535 || end < start) throw notMapping(spec);
+/** A port number as go-connections reads it (`strconv.ParseInt`, base 10, optional `+`): 0–65535. */
+const PORT_NUMBER = /^\+?\d+$/;
+
+/** `START[-END]`, split at the first `-` (go-connections' parsePortRange); undefined when bad. */
+function parseRange(text: string): Range | undefined {
+  const dash = text.indexOf('-');
+  const startText = dash < 0 ? text : text.slice(0, dash);
+  const endText = dash < 0 ? startText : text.slice(dash + 1);
+  if (!PORT_NUMBER.test(startText) || !PORT_NUMBER.test(endText)) return undefined;
+  const start = Number(startText);
+  const end = Number(endText);
+  if (start > 65535 || end > 65535 || end < start) return undefined;
   return { start, end };
 }
 
@@ -28,64 +34,61 @@ function notMapping(spec: string, why?: string): LoaderError {
   return new LoaderError(`${JSON.stringify(spec)} is not a port mapping${why ? ` (${why})` : ''}`, {}, { hint: PORT_HINT });
 }
 
+/** An IP address as Go's `net.ParseIP` reads it: IPv4 or IPv6, no zone (`%eth0`). */
+function isGoIP(ip: string): boolean {
+  return isIP(ip) !== 0 && !ip.includes('%');
+}
+
 /**
- * Parse one short-syntax port (`"8000:80"`, `"127.0.0.1::80/udp"`, `"[::1]:8000-8002:80-82"`, `80`).
+ * Parse one short-syntax port (`"8000:80"`, `"127.0.0.1::80/udp"`, `"[::1]:8000-8002:80-82"`, `80`),
+ * as docker compose reads it (go-connections `nat.ParsePortSpec`, through compose-go's
+ * `ParsePortConfig`):
+ *
+ * - the text splits at `:`: one part is the container port, two are `HOST:CONTAINER`, three are
+ *   `IP:HOST:CONTAINER`, more are an unbracketed IPv6 address followed by `HOST:CONTAINER`;
+ * - an empty IP (`":443:443"`, typically an unset `${BIND:-}`) means no IP, like `443:443`;
+ *   an IP in brackets (`[::1]`, also `[127.0.0.1]`) loses them;
+ * - the protocol follows the container port after the first `/` (`80/` is tcp);
+ * - a port number may carry a `+`; a range splits at its first `-`.
  *
  * @returns one entry per container port (ranges expanded), `mode: "ingress"`, `protocol` default
- *   `tcp`; `published` absent when the host port is not given.
+ *   `tcp`; `published` absent when the host port is not given. Several entries come in compose's
+ *   order: sorted as the strings `PORT/PROTOCOL` (so `98-100` gives 100, 98, 99), as compose-go
+ *   sorts the port map's keys.
  * @throws {LoaderError} `"80:80:80" is not a port mapping` (hint {@link PORT_HINT}) for malformed
  *   text, bad numbers, a bad host IP or mismatched ranges. The caller adds the file position.
  */
 export function parsePortSpec(spec: string | number): ServicePortConfig[] {
   const text = String(spec).trim();
-  let rest = text;
-  let protocol = 'tcp';
-  const slash = rest.lastIndexOf('/');
-  if (slash >= 0) {
-    protocol = rest.slice(slash + 1).toLowerCase();
-    rest = rest.slice(0, slash);
-    if (!/^(tcp|udp|sctp)$/.test(protocol)) throw notMapping(text, `unknown protocol ${protocol}`);
-  }
-  let hostIp: string | undefined;
-  // IPv6 host IP in brackets.
-  if (rest.startsWith('[')) {
-    const close = rest.indexOf(']');
-    if (close < 0 || rest[close + 1] !== ':') throw notMapping(text);
-    hostIp = rest.slice(1, close);
-    if (isIP(hostIp) !== 6) throw notMapping(text, `invalid IP address ${hostIp}`);
-    rest = rest.slice(close + 2);
-  }
-  const parts = rest.split(':');
-  let hostPart: string | undefined;
-  let containerPart: string;
-  if (hostIp !== undefined) {
-    if (parts.length !== 2) throw notMapping(text);
-    [hostPart, containerPart] = parts as [string, string];
-  } else if (parts.length === 1) {
-    containerPart = parts[0]!;
-  } else if (parts.length === 2) {
-    [hostPart, containerPart] = parts as [string, string];
-  } else if (parts.length === 3) {
-    hostIp = parts[0]!;
-    hostPart = parts[1]!;
-    containerPart = parts[2]!;
-    if (isIP(hostIp) === 0) throw notMapping(text);
-  } else {
-    // An unbracketed IPv6 address: the last two parts are host and container ports.
-    const ip = parts.slice(0, -2).join(':');
-    if (isIP(ip) !== 6) throw notMapping(text);
-    hostIp = ip;
-    hostPart = parts[parts.length - 2]!;
-    containerPart = parts[parts.length - 1]!;
-  }
+  const parts = text.split(':');
+  const n = parts.length;
+  const containerRaw = parts[n - 1]!;
+  const hostPart = n >= 2 ? parts[n - 2]! : '';
+  let ip = n >= 3 ? parts.slice(0, n - 2).join(':') : '';
+
+  const slash = containerRaw.indexOf('/');
+  const containerPart = slash < 0 ? containerRaw : containerRaw.slice(0, slash);
   if (containerPart === '') throw notMapping(text);
-  const container = parseRange(containerPart, text);
-  const host = hostPart === undefined || hostPart === '' ? undefined : parseRange(hostPart, text);
+  const protocol = (slash < 0 || slash === containerRaw.length - 1 ? 'tcp' : containerRaw.slice(slash + 1)).toLowerCase();
+  if (!/^(tcp|udp|sctp)$/.test(protocol)) throw notMapping(text, `unknown protocol ${protocol}`);
+
+  if (ip.startsWith('[')) {
+    // net.SplitHostPort(ip + ":"): `[ADDR]` and nothing after the bracket
+    const close = ip.indexOf(']');
+    if (close !== ip.length - 1) throw notMapping(text, `invalid IP address ${ip}`);
+    ip = ip.slice(1, close);
+    if (!isGoIP(ip)) throw notMapping(text, `invalid IP address ${ip}`);
+  } else if (ip !== '' && !isGoIP(ip)) throw notMapping(text);
+
+  const container = parseRange(containerPart);
+  if (!container) throw notMapping(text);
+  const host = hostPart === '' ? undefined : parseRange(hostPart);
+  if (hostPart !== '' && !host) throw notMapping(text);
   const count = container.end - container.start + 1;
   const out: ServicePortConfig[] = [];
   for (let i = 0; i < count; i++) {
     const port: ServicePortConfig = { mode: 'ingress', target: container.start + i };
-    if (hostIp !== undefined) port.host_ip = hostIp;
+    if (ip !== '') port.host_ip = ip;
     if (host) {
       const hostCount = host.end - host.start + 1;
       if (count === 1) {
@@ -100,6 +103,10 @@ export function parsePortSpec(spec: string | number): ServicePortConfig[] {
     }
     port.protocol = protocol;
     out.push(port);
+  }
+  if (out.length > 1) {
+    const key = (p: ServicePortConfig) => `${p.target}/${p.protocol}`;
+    out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   }
   return out;
 }

@@ -47,10 +47,15 @@ function cleanTarget(target: string): string {
  * - A single letter followed by `:` is a Windows drive (`C:\x`, `d:`), not a separator.
  * - Options, comma-separated: `ro`, `rw`, `z`, `Z`, `nocopy`, a propagation or a consistency
  *   value. Unknown options are ignored, as compose-go ignores them.
+ * - An option that does not fit the mount type is accepted and kept, as compose-go keeps it:
+ *   `z`/`Z`/a propagation on a named volume set `bind.selinux`/`bind.propagation` (and, as
+ *   compose-go's default for any `bind:` mapping, `bind.create_host_path: true`); `nocopy` on a
+ *   bind sets `volume.nocopy`. docker compose only warns about them when it creates the container
+ *   (see `compose/mount-warnings.ts`).
  *
  * @throws {LoaderError} `invalid empty volume spec`; `invalid spec: SPEC: empty section between
- *   colons`; `invalid spec: SPEC: too many colons`; `invalid spec: SPEC: …` for a relative mount
- *   path or an option that does not fit the mount type (no position; the caller adds it).
+ *   colons`; `invalid spec: SPEC: too many colons`; `invalid spec: SPEC: mount path must be
+ *   absolute` (no position; the caller adds it).
  */
 export function parseVolumeSpec(spec: string, ctx: PathContext): ServiceVolumeConfig {
   if (spec === '') throw new LoaderError('invalid empty volume spec');
@@ -71,21 +76,17 @@ export function parseVolumeSpec(spec: string, ctx: PathContext): ServiceVolumeCo
   for (const opt of opts ? opts.split(',') : []) {
     if (opt === 'ro') vol.read_only = true;
     else if (opt === 'rw') vol.read_only = undefined;
-    else if (opt === 'z' || opt === 'Z') {
-      if (!bind) throw bad(`option ${opt} applies to bind mounts only`);
-      vol.bind = { ...vol.bind, selinux: opt };
-    } else if (opt === 'nocopy') {
-      if (bind) throw bad('option nocopy applies to volumes only');
-      vol.volume = { ...vol.volume, nocopy: true };
-    } else if (PROPAGATION.has(opt)) {
-      if (!bind) throw bad(`option ${opt} applies to bind mounts only`);
-      vol.bind = { ...vol.bind, propagation: opt };
-    } else if (CONSISTENCY.has(opt)) {
+    else if (opt === 'z' || opt === 'Z') vol.bind = { ...vol.bind, selinux: opt };
+    else if (opt === 'nocopy') vol.volume = { ...vol.volume, nocopy: true };
+    else if (PROPAGATION.has(opt)) vol.bind = { ...vol.bind, propagation: opt };
+    else if (CONSISTENCY.has(opt)) {
       vol.consistency = opt;
     }
     // anything else is ignored (compose-go: "ignore unknown options")
   }
   if (vol.read_only === undefined) delete vol.read_only;
+  // compose-go defaults `create_host_path` in every `bind:` mapping, whatever the mount type.
+  if (vol.bind && vol.bind.create_host_path === undefined) vol.bind = { ...vol.bind, create_host_path: true };
   return vol;
 }
 
@@ -142,13 +143,13 @@ export function normalizeVolumeEntry(item: unknown, ctx: PathContext): ServiceVo
       throw new LoaderError('invalid mount config for type "bind": field Source must not be empty');
     }
     out.source = resolveHostPath(raw.source, ctx);
-    const b = raw.bind;
-    if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
-      // A `bind:` mapping without `create_host_path` defaults it to true (compose-go's default);
-      // with no `bind:` mapping at all nothing is added.
-      const cp = (b as Record<string, unknown>).create_host_path;
-      out.bind = { ...b, create_host_path: cp === undefined ? true : toBool(cp) } as ServiceVolumeConfig['bind'];
-    }
+  }
+  const b = raw.bind;
+  if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
+    // A `bind:` mapping without `create_host_path` defaults it to true (compose-go's default for
+    // `services.*.volumes.*.bind`, whatever the mount type); with no `bind:` mapping nothing is added.
+    const cp = (b as Record<string, unknown>).create_host_path;
+    out.bind = { ...b, create_host_path: cp === undefined ? true : toBool(cp) } as ServiceVolumeConfig['bind'];
   }
   if (type === 'tmpfs') {
     const t = raw.tmpfs;
