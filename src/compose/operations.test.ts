@@ -63,7 +63,7 @@ describe('create-container', () => {
     const run = stepRunner(engine, emit, new Map(), { project });
     for (const name of ['p-db-1', 'p-db-2']) {
       const spec = { body: { Image: 'x', Labels: {} }, extraNetworks: [] } as unknown as ContainerSpec;
-      await run({ id: name, dependsOn: [], op: { type: 'create-container', service: 'db', name, finalName: name, spec } }, new AbortController().signal);
+      await run({ id: name, dependsOn: [], cause: 'missing', op: { type: 'create-container', service: 'db', name, finalName: name, spec } }, new AbortController().signal);
     }
     expect(warnings).toEqual(['mount of type `volume` should not define `bind` option']);
     expect(calls).toEqual(['warn', 'create p-db-1', 'create p-db-2']);
