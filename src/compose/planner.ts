@@ -476,7 +476,7 @@ function planServiceContainers(
  * missing one of its networks, or a container missing a named-volume mount.
  */
 function driftReason(project: Project, service: ServiceConfig, container: ObservedContainer, recreated: Set<string>): string {
-  for (const key of ['network_mode', 'ipc', 'pid']) {
+  for (const key of ['network_mode', 'ipc', 'pid'] as const) {
     const value = service[key];
     if (typeof value === 'string' && value.startsWith('service:') && recreated.has(value.slice(8))) {
       return `${key} parent ${value.slice(8)} recreated`;

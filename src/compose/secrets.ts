@@ -74,7 +74,7 @@ function addOne(
   if (def.external) {
     throw fail('is external: external secrets and configs need Swarm', `define it with file:, environment:${kind === 'config' ? ' or content:' : ''} instead`);
   }
-  if (def.driver !== undefined && def.driver !== null) throw fail('uses a driver: secret drivers need Swarm', 'use file: or environment: instead');
+  if ('driver' in def && def.driver !== undefined && def.driver !== null) throw fail('uses a driver: secret drivers need Swarm', 'use file: or environment: instead');
   if (def.template_driver !== undefined && def.template_driver !== null) {
     throw fail('uses template_driver, which needs Swarm');
   }
