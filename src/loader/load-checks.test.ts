@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LoaderError } from '../errors.js';
-import { loadProject } from './index.js';
+import { serviceHash } from '../compose/hash.js';
+import { loadProject, projectToModel } from './index.js';
 
 /** Load a one-file project whose service `web` has `attrs` (YAML lines indented under it). */
 async function loadWith(attrs: string): Promise<unknown> {
@@ -86,5 +87,53 @@ describe('load-time checks of formatted values', () => {
     expect(web.cpu_quota).toBe(50000);
     expect(web.extensions).toEqual({ 'x-team': 'core' });
     expect(web['x-team']).toBeUndefined();
+  });
+});
+
+describe('x-* extensions in the typed model', () => {
+  const FILE = `services:
+  web:
+    image: busybox
+    x-svc: 1
+    build: {context: ., x-build: b}
+    deploy:
+      x-deploy: d
+      resources: {limits: {cpus: "1", x-lim: l}}
+    logging: {driver: local, x-log: g}
+    healthcheck: {test: ["CMD", "true"], x-hc: h}
+    networks: {front: {x-net: n}}
+networks:
+  front: {x-top-net: t}
+`;
+
+  it('keeps them in extensions fields and prints them where they were', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capstan-ext-'));
+    writeFileSync(join(dir, 'compose.yaml'), FILE);
+    const p = await loadProject({ cwd: dir, env: {} });
+    const web = p.services.web!;
+    expect(web.extensions).toEqual({ 'x-svc': 1 });
+    expect(web.build!.extensions).toEqual({ 'x-build': 'b' });
+    expect(web.deploy!.extensions).toEqual({ 'x-deploy': 'd' });
+    expect(web.deploy!.resources!.limits!.extensions).toEqual({ 'x-lim': 'l' });
+    expect(web.logging!.extensions).toEqual({ 'x-log': 'g' });
+    expect(web.healthcheck!.extensions).toEqual({ 'x-hc': 'h' });
+    expect(web.networks!.front!.extensions).toEqual({ 'x-net': 'n' });
+    expect(p.networks.front!.extensions).toEqual({ 'x-top-net': 't' });
+    const printed = projectToModel(p) as { services: Record<string, Record<string, Record<string, unknown>>>; networks: Record<string, unknown> };
+    const out = printed.services.web!;
+    expect(out['x-svc']).toBe(1);
+    expect(out.extensions).toBeUndefined();
+    expect(out.build!['x-build']).toBe('b');
+    expect(out.deploy).toEqual({ resources: { limits: { cpus: 1, 'x-lim': 'l' } }, 'x-deploy': 'd' });
+    expect(out.logging).toEqual({ driver: 'local', 'x-log': 'g' });
+    expect(out.healthcheck!['x-hc']).toBe('h');
+    expect(out.networks!.front).toEqual({ 'x-net': 'n' });
+    expect(printed.networks.front).toMatchObject({ 'x-top-net': 't' });
+    // the model itself is not changed by printing
+    expect(web.extensions).toEqual({ 'x-svc': 1 });
+    // service-level x-* keys do not count in the config hash; nested ones do, as before
+    const { extensions: _x, ...bare } = web;
+    expect(serviceHash(bare)).toBe(serviceHash(web));
+    expect(serviceHash({ ...web, logging: { driver: 'local' } })).not.toBe(serviceHash(web));
   });
 });

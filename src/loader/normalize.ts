@@ -346,7 +346,8 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
           required: o.required === undefined ? true : toBool(o.required),
         };
         if (o.restart !== undefined) dep.restart = toBool(o.restart);
-        for (const [x, xv] of Object.entries(o)) if (x.startsWith('x-')) dep[x as `x-${string}`] = xv;
+        const { extensions } = splitExtensions(o);
+        if (extensions) dep.extensions = extensions;
         deps[k] = dep;
       }
     }
@@ -633,7 +634,8 @@ export function normalizeFileReference(item: unknown): ServiceFileReference {
 /** Long-form `x-*` keys of a `ports:` entry are kept on the (single) port it gives. */
 function withExtensions(ports: ServicePortConfig[], raw: unknown): ServicePortConfig[] {
   if (!isPlainObject(raw)) return ports;
-  for (const [k, v] of Object.entries(raw)) if (k.startsWith('x-')) for (const port of ports) port[k as `x-${string}`] = v;
+  const { extensions } = splitExtensions(raw);
+  if (extensions) for (const port of ports) port.extensions = { ...extensions };
   return ports;
 }
 

@@ -282,7 +282,7 @@ export interface ServicePortConfig {
   protocol?: string;
   app_protocol?: string;
   /** `x-*` extensions, kept as loaded. */
-  [extension: `x-${string}`]: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 /** `volumes:` entry of a service, long syntax. */
@@ -323,7 +323,7 @@ export interface DependsOnConfig {
   required: boolean;
   restart?: boolean;
   /** `x-*` extensions, kept as loaded. */
-  [extension: `x-${string}`]: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 export interface HealthCheckConfig {
