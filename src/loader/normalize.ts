@@ -331,7 +331,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   if (raw.networks !== undefined && raw.networks !== null) {
     const nets: Record<string, ServiceNetworkConfig | null> = {};
     if (Array.isArray(raw.networks)) for (const n of raw.networks) nets[String(n)] = null;
-    else for (const [k, v] of Object.entries(asMap(raw.networks))) nets[k] = isPlainObject(v) ? (withExtensionsField(v) as ServiceNetworkConfig) : null;
+    else for (const [k, v] of Object.entries(asMap(raw.networks))) nets[k] = isPlainObject(v) ? serviceNetwork(v) : null;
     svc.networks = nets;
   }
   if (raw.depends_on !== undefined && raw.depends_on !== null) {
@@ -598,6 +598,14 @@ function normalizeBlkio(raw: Plain, p: (...rest: PathSegment[]) => PathSegment[]
       return { path: scalarString(o.path ?? ''), rate };
     });
   }
+  return out;
+}
+
+/** A service's `networks.<key>` entry: `driver_opts` values as strings (compose-go's map[string]string). */
+function serviceNetwork(v: Plain): ServiceNetworkConfig {
+  const out = withExtensionsField(v) as ServiceNetworkConfig & Plain;
+  if (v.driver_opts !== undefined && v.driver_opts !== null) out.driver_opts = toStringMap(v.driver_opts);
+  for (const k of ['aliases', 'link_local_ips'] as const) if (v[k] !== undefined && v[k] !== null) out[k] = toStringList(v[k]);
   return out;
 }
 
