@@ -357,6 +357,9 @@ describe('containerSpec: every attribute the engine takes', () => {
 
   it('fails clearly on attributes Capstan cannot apply', () => {
     expect(() => host({ use_api_socket: true })).toThrow('service "web": use_api_socket is not supported by Capstan');
+    // engine- or Capstan-dependent refusals are UNSUPPORTED: bad values are the loader's errors
+    expect(() => host({ use_api_socket: true })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(() => host({ annotations: { a: 'b' } })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
     expect(() => host({ provider: { type: 'model' } })).toThrow('service "web": provider is not supported by Capstan');
     expect(() => host({ models: ['llm'] })).toThrow(/models is not supported by Capstan/);
     expect(() => host({ cpu_count: 2 })).toThrow('service "web": cpu_count is not supported by this engine (linux; Windows only)');
