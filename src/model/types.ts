@@ -116,9 +116,9 @@ export interface ServiceConfig {
   platform?: string;
   secrets?: ServiceFileReference[];
   configs?: ServiceFileReference[];
-  /** Lifecycle hooks run by `docker exec` after the container starts (as loaded). */
+  /** Lifecycle hooks run by `docker exec` after the container starts. */
   post_start?: ServiceHookConfig[];
-  /** Lifecycle hooks run by `docker exec` before the container stops (as loaded). */
+  /** Lifecycle hooks run by `docker exec` before the container stops. */
   pre_stop?: ServiceHookConfig[];
   /** Ephemeral init containers run before the service starts; `image` defaults to the service's. */
   pre_start?: ServiceHookConfig[];
@@ -406,12 +406,15 @@ export interface GenericResource {
   extensions?: Record<string, unknown>;
 }
 
-/** `post_start` / `pre_stop` entry (`service_hook` in the schema), as loaded. */
+/**
+ * `post_start` / `pre_stop` / `pre_start` entry (`service_hook` in the schema), also
+ * `develop.watch[].exec`. `privileged` and `per_replica` are booleans after loading.
+ */
 export interface ServiceHookConfig {
   /** The command as argv: the loader shell-splits a string form. */
   command: string[];
   user?: string;
-  privileged?: boolean | string;
+  privileged?: boolean;
   working_dir?: string;
   /** Map or `KEY=value` list; a bare `KEY` (or a null value) is taken from the project environment. */
   environment?: Record<string, string | number | boolean | null> | string[];
