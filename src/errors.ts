@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'LOADER' // compose file, .env or interpolation problem (has a source position)
   | 'NO_CONFIG_FILE' // no compose file given or found (commands that can fall back to labels do)
   | 'VALIDATION' // schema or consistency problem in the model
+  | 'UNSUPPORTED' // a valid attribute this engine (API version, OS) or Capstan cannot apply
   | 'ENGINE' // the Docker engine answered with an error
   | 'ENGINE_UNREACHABLE' // no engine answered at all
   | 'NOT_FOUND' // an engine object does not exist

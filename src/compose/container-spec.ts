@@ -1,7 +1,6 @@
 import { CapstanError } from '../errors.js';
 import { parseDuration, nanosToSeconds } from '../model/duration.js';
-import { parseByteSize } from '../model/units.js';
-import type { Project, ServiceConfig, ServiceVolumeConfig } from '../model/types.js';
+import type { DeviceMapping, DeviceRequest, Project, ServiceConfig, ServiceVolumeConfig } from '../model/types.js';
 import type { ContainerCreateBody, EndpointSettings, HostConfig } from '../engine/types.js';
 import { compareApiVersions, MAX_API_VERSION } from '../engine/api-version.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
@@ -14,10 +13,14 @@ import { compareStrings } from './compare.js';
  * Maps a service's canonical config onto the body of `POST /containers/create` (Engine API 1.41
  * and newer). Pure: the planner calls it, the executor sends the result.
  *
- * Every service attribute is either mapped onto the body, deliberately left to another layer
- * (`build`, `develop`, `depends_on`, `profiles`, `pull_policy`, `scale`, Swarm-only `deploy`
- * keys, `x-*` …), or rejected with a `VALIDATION` error naming the attribute: nothing is silently
- * dropped. Attributes that need a newer engine are checked against {@link ContainerSpecInput.apiVersion}.
+ * The service is the loader's typed model: every value was parsed and checked at load time
+ * (durations, sizes, ulimits, restart policy…, with file and line), so this mapping reads typed
+ * fields and never re-parses. Every service attribute is either mapped onto the body,
+ * deliberately left to another layer (`build`, `develop`, `depends_on`, `profiles`,
+ * `pull_policy`, `scale`, Swarm-only `deploy` keys, `extensions` …), or refused with an
+ * `UNSUPPORTED` error naming it: nothing is silently dropped. Those refusals depend on the
+ * engine (its API version, {@link ContainerSpecInput.apiVersion}, or OS) or on what Capstan can
+ * run (`provider`, `models`, …), never on the file's syntax: they are not validation errors.
  *
  * Units sent: **nanoseconds** for healthcheck durations, CPUs × 10⁹ for `NanoCpus`,
  * **microseconds** for the CFS/RT periods and quotas, **bytes** for memory, shm, tmpfs and
@@ -77,8 +80,9 @@ interface Ctx {
 /**
  * Builds the create body and the side work (extra networks, files, hooks) for one container.
  *
- * @throws CapstanError VALIDATION for values the engine cannot take (bad duration, size), for
- *   attributes this engine's API version cannot apply, and for attributes Capstan does not support.
+ * @throws CapstanError `UNSUPPORTED` for attributes this engine's API version or OS cannot apply,
+ *   and for attributes Capstan does not run (`provider`, `models`, `use_api_socket`, `pre_start`,
+ *   image volumes). Nothing else: values were checked by the loader.
  */
 export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   const { project, service, replica } = input;
@@ -140,7 +144,7 @@ export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   const networks = serviceNetworks(project, service, containerName(project.name, service, replica));
   let endpoints: Record<string, EndpointSettings> | undefined;
   const extraNetworks: ContainerSpec['extraNetworks'] = [];
-  let macAddress = stringAttr(ctx, 'mac_address');
+  let macAddress = service.mac_address || undefined;
   if (service.network_mode) {
     host.NetworkMode = resolveNetworkMode(service.network_mode, project);
   } else if (networks.length) {
@@ -170,9 +174,8 @@ export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   };
   if (service.command !== undefined) body.Cmd = service.command ?? [];
   if (service.entrypoint !== undefined) body.Entrypoint = service.entrypoint ?? [''];
-  if (service.stop_grace_period) {
-    body.StopTimeout = nanosToSeconds(duration(service, 'stop_grace_period', service.stop_grace_period));
-  }
+  const stop = nanos(service.stop_grace_period);
+  if (stop !== undefined) body.StopTimeout = nanosToSeconds(stop);
   const spec: ContainerSpec = { body: dropUndefined(body), extraNetworks };
   if (service.platform) spec.platform = service.platform;
   if (secrets.files.length) spec.files = secrets.files;
@@ -194,8 +197,8 @@ export function serviceNetworks(
   const entries = Object.entries(service.networks ?? {});
   entries.sort(([a, ca], [b, cb]) => (cb?.priority ?? 0) - (ca?.priority ?? 0) || compareStrings(a, b));
   return entries.map(([key, config]) => {
-    const network = project.networks[key];
-    if (!network) throw new CapstanError('VALIDATION', `service "${service.name}" refers to undefined network ${key}`);
+    // the loader refuses undefined networks (consistency); a hand-built project names it as is
+    const network = project.networks[key] ?? { name: key };
     // compose `getAliases`: the container name, the service name, then `networks.*.aliases`.
     const endpoint: EndpointSettings = { Aliases: [container, service.name, ...(config?.aliases ?? [])] };
     if (config?.ipv4_address || config?.ipv6_address || config?.link_local_ips) {
@@ -216,10 +219,8 @@ function restartPolicy(service: ServiceConfig): HostConfig['RestartPolicy'] {
   if (!policy || policy === 'no') return { Name: 'no' };
   const [name, count] = policy.split(':');
   if (name === 'on-failure') return { Name: 'on-failure', MaximumRetryCount: count ? Number(count) : 0 };
-  if (name === 'always' || name === 'unless-stopped') return { Name: name };
-  throw new CapstanError('VALIDATION', `service "${service.name}": invalid restart policy "${policy}"`, {
-    hint: 'use no, always, on-failure[:max-retries] or unless-stopped',
-  });
+  // the loader checked the policy (no, always, unless-stopped, on-failure[:N])
+  return { Name: name as 'always' | 'unless-stopped' };
 }
 
 function deployRestart(service: ServiceConfig): string | undefined {
@@ -235,8 +236,7 @@ function healthcheck(ctx: Ctx): ContainerCreateBody['Healthcheck'] {
   const hc = service.healthcheck;
   if (!hc) return undefined;
   if (hc.disable) return { Test: ['NONE'] };
-  const ns = (key: 'interval' | 'timeout' | 'start_period' | 'start_interval'): number | undefined =>
-    hc[key] === undefined || hc[key] === null ? undefined : duration(service, `healthcheck.${key}`, hc[key]!);
+  const ns = (key: 'interval' | 'timeout' | 'start_period' | 'start_interval'): number | undefined => nanos(hc[key]);
   const startInterval = ns('start_interval');
   if (startInterval !== undefined) requireApi(ctx, 'healthcheck.start_interval');
   return dropUndefined({
@@ -249,24 +249,9 @@ function healthcheck(ctx: Ctx): ContainerCreateBody['Healthcheck'] {
   } as NonNullable<ContainerCreateBody['Healthcheck']>);
 }
 
-function duration(service: ServiceConfig, key: string, text: string): number {
-  const value = parseDuration(String(text));
-  if (value === undefined) {
-    throw new CapstanError('VALIDATION', `service "${service.name}": ${key}: "${text}" is not a duration`, {
-      hint: 'use Go duration syntax, e.g. 30s, 1m30s, 500ms',
-    });
-  }
-  return value;
-}
-
-function bytes(service: ServiceConfig, key: string, value: number | string): number {
-  const n = parseByteSize(value);
-  if (n === undefined) {
-    throw new CapstanError('VALIDATION', `service "${service.name}": ${key}: "${value}" is not a byte size`, {
-      hint: 'use a number of bytes or a unit: 512m, 1g',
-    });
-  }
-  return n;
+/** A duration the loader checked → nanoseconds (`undefined` when absent). */
+function nanos(text: string | undefined | null): number | undefined {
+  return text === undefined || text === null || text === '' ? undefined : parseDuration(text);
 }
 
 // ───────────────────────────── what cannot be applied ─────────────────────────────
@@ -286,7 +271,7 @@ const API_MIN = {
 
 /** `service "x": <attr> is not supported by this engine (API 1.41)`. */
 function unsupportedByEngine(ctx: Ctx, attr: string, hint?: string): CapstanError {
-  return new CapstanError('VALIDATION', `service "${ctx.service.name}": ${attr} is not supported by this engine (API ${ctx.api})`, {
+  return new CapstanError('UNSUPPORTED', `service "${ctx.service.name}": ${attr} is not supported by this engine (API ${ctx.api})`, {
     hint: hint ?? 'remove it, or use a newer Docker Engine',
   });
 }
@@ -303,7 +288,7 @@ function requireApi(ctx: Ctx, attr: keyof typeof API_MIN): void {
 }
 
 function unsupportedByCapstan(ctx: Ctx, attr: string, hint: string): CapstanError {
-  return new CapstanError('VALIDATION', `service "${ctx.service.name}": ${attr} is not supported by Capstan`, { hint });
+  return new CapstanError('UNSUPPORTED', `service "${ctx.service.name}": ${attr} is not supported by Capstan`, { hint });
 }
 
 function isSet(value: unknown): boolean {
@@ -329,7 +314,7 @@ function rejectUnsupported(ctx: Ctx): void {
   if (ctx.os !== 'windows') {
     for (const attr of ['cpu_count', 'cpu_percent', 'credential_spec'] as const) {
       if (isSet(s[attr]) && s[attr] !== 0) {
-        throw new CapstanError('VALIDATION', `service "${s.name}": ${attr} is not supported by this engine (${ctx.os}; Windows only)`, {
+        throw new CapstanError('UNSUPPORTED', `service "${s.name}": ${attr} is not supported by this engine (${ctx.os}; Windows only)`, {
           hint: attr === 'credential_spec' ? 'remove it' : 'use cpus: or cpu_quota/cpu_period instead',
         });
       }
@@ -356,42 +341,32 @@ function resolveNetworkMode(mode: string, project: Project): string {
 /** `ipc`, `pid`, `uts`, `userns_mode`, `cgroup`, `links`, `external_links`, `volumes_from`. */
 function applyNamespaces(host: HostConfig, ctx: Ctx): void {
   const { service, project } = ctx;
-  const ipc = stringAttr(ctx, 'ipc');
-  if (ipc) host.IpcMode = resolveNetworkMode(ipc, project);
-  const pid = stringAttr(ctx, 'pid');
-  if (pid) host.PidMode = resolveNetworkMode(pid, project);
-  const uts = stringAttr(ctx, 'uts');
-  if (uts) host.UTSMode = uts;
-  const userns = stringAttr(ctx, 'userns_mode');
-  if (userns) host.UsernsMode = userns;
-  const cgroup = stringAttr(ctx, 'cgroup');
-  if (cgroup) {
-    if (cgroup !== 'host' && cgroup !== 'private') {
-      throw new CapstanError('VALIDATION', `service "${service.name}": cgroup must be host or private, not "${cgroup}"`);
-    }
-    host.CgroupnsMode = cgroup;
-  }
+  if (service.ipc) host.IpcMode = resolveNetworkMode(service.ipc, project);
+  if (service.pid) host.PidMode = resolveNetworkMode(service.pid, project);
+  if (service.uts) host.UTSMode = service.uts;
+  if (service.userns_mode) host.UsernsMode = service.userns_mode;
+  // `service:X` only orders the start (an implicit dependency); the engine takes host or private
+  if (service.cgroup && !service.cgroup.startsWith('service:')) host.CgroupnsMode = service.cgroup as HostConfig['CgroupnsMode'];
 
   const links: string[] = [];
-  for (const link of stringList(ctx, 'links')) {
+  for (const link of service.links ?? []) {
     const [name, alias] = splitOnce(link, ':');
     links.push(`${firstContainer(project, name)}:${alias ?? name}`);
   }
-  for (const link of stringList(ctx, 'external_links')) {
+  for (const link of service.external_links ?? []) {
     const [name, alias] = splitOnce(link, ':');
     links.push(`${name}:${alias ?? name}`);
   }
   if (links.length) host.Links = links;
 
   const from: string[] = [];
-  for (const entry of stringList(ctx, 'volumes_from')) {
+  for (const entry of service.volumes_from ?? []) {
     let ref = entry;
     let mode: string | undefined;
     const m = /^(.*):(ro|rw)$/.exec(entry);
     if (m) [ref, mode] = [m[1]!, m[2]];
     const name = ref.startsWith('container:') ? ref.slice('container:'.length) : firstContainer(project, ref);
-    if (!name) throw new CapstanError('VALIDATION', `service "${service.name}": volumes_from "${entry}" names no container`);
-    from.push(mode ? `${name}:${mode}` : name);
+    if (name) from.push(mode ? `${name}:${mode}` : name);
   }
   if (from.length) host.VolumesFrom = from;
 }
@@ -410,8 +385,8 @@ function splitOnce(text: string, sep: string): [string, string | undefined] {
  */
 function applyHostOptions(host: HostConfig & { Annotations?: Record<string, string> }, ctx: Ctx): void {
   const { service } = ctx;
-  const securityOpt = stringList(ctx, 'security_opt');
-  const credential = service.credential_spec as { config?: string; file?: string; registry?: string } | undefined;
+  const securityOpt = [...(service.security_opt ?? [])];
+  const credential = service.credential_spec;
   if (credential && ctx.os === 'windows') {
     if (credential.file) securityOpt.push(`credentialspec=file://${credential.file}`);
     else if (credential.registry) securityOpt.push(`credentialspec=registry://${credential.registry}`);
@@ -421,155 +396,80 @@ function applyHostOptions(host: HostConfig & { Annotations?: Record<string, stri
 
   const requests: NonNullable<HostConfig['DeviceRequests']> = [];
   const devices: NonNullable<HostConfig['Devices']> = [];
-  for (const [i, d] of listAttr(ctx, 'devices').entries()) {
-    const mapped = deviceOf(ctx, d, i);
+  for (const d of service.devices ?? []) {
+    const mapped = deviceOf(ctx, d);
     if ('Driver' in mapped) requests.push(mapped);
     else devices.push(mapped);
   }
   if (devices.length) host.Devices = devices;
-  const rules = stringList(ctx, 'device_cgroup_rules');
-  if (rules.length) host.DeviceCgroupRules = rules;
+  if (service.device_cgroup_rules?.length) host.DeviceCgroupRules = service.device_cgroup_rules;
 
-  // the loader turns `gpus: all` into [{count: -1}]; a hand-built project may still say 'all'
-  const gpus = service.gpus as DeviceReservation[] | 'all' | undefined | null;
-  if (gpus === 'all') requests.push({ Driver: '', Count: -1, Capabilities: [['gpu']] });
-  else if (Array.isArray(gpus)) {
-    for (const g of gpus as DeviceReservation[]) requests.push(deviceRequest(ctx, 'gpus', g, ['gpu']));
-  } else if (gpus !== undefined && gpus !== null) {
-    throw new CapstanError('VALIDATION', `service "${service.name}": gpus must be "all" or a list`);
-  }
-  for (const d of (service.deploy?.resources?.reservations?.devices ?? []) as DeviceReservation[]) {
-    requests.push(deviceRequest(ctx, 'deploy.resources.reservations.devices', d, []));
-  }
+  for (const g of service.gpus ?? []) requests.push(deviceRequest(g, ['gpu']));
+  for (const d of service.deploy?.resources?.reservations?.devices ?? []) requests.push(deviceRequest(d, []));
   if (requests.length) host.DeviceRequests = requests;
 
-  const search = stringList(ctx, 'dns_search');
-  if (search.length) host.DnsSearch = search;
-  const dnsOpt = stringList(ctx, 'dns_opt');
-  if (dnsOpt.length) host.DnsOptions = dnsOpt;
+  if (service.dns_search?.length) host.DnsSearch = service.dns_search;
+  if (service.dns_opt?.length) host.DnsOptions = service.dns_opt;
 
-  const ulimits = service.ulimits;
-  if (isSet(ulimits)) {
-    if (typeof ulimits !== 'object' || Array.isArray(ulimits)) {
-      throw new CapstanError('VALIDATION', `service "${service.name}": ulimits must be a mapping`);
-    }
-    host.Ulimits = Object.entries(ulimits as Record<string, unknown>).map(([name, value]) => {
-      if (value !== null && typeof value === 'object') {
-        const { soft, hard } = value as { soft?: unknown; hard?: unknown };
-        return { Name: name, Soft: integer(ctx, `ulimits.${name}.soft`, soft), Hard: integer(ctx, `ulimits.${name}.hard`, hard) };
-      }
-      const n = integer(ctx, `ulimits.${name}`, value);
-      return { Name: name, Soft: n, Hard: n };
-    });
+  const ulimits = Object.entries(service.ulimits ?? {});
+  if (ulimits.length) {
+    host.Ulimits = ulimits.map(([name, u]) => (typeof u === 'number' ? { Name: name, Soft: u, Hard: u } : { Name: name, Soft: u.soft, Hard: u.hard }));
   }
 
-  const sysctls = keyValues(ctx, 'sysctls');
+  const nonEmpty = (m: Record<string, string> | undefined) => (m && Object.keys(m).length ? m : undefined);
+  const sysctls = nonEmpty(service.sysctls);
   if (sysctls) host.Sysctls = sysctls;
-  const storage = keyValues(ctx, 'storage_opt');
+  const storage = nonEmpty(service.storage_opt);
   if (storage) host.StorageOpt = storage;
-  const annotations = keyValues(ctx, 'annotations');
+  const annotations = nonEmpty(service.annotations);
   if (annotations) host.Annotations = annotations;
 
-  const logging = service.logging as { driver?: string; options?: Record<string, unknown> } | undefined;
+  const logging = service.logging;
   if (logging && (logging.driver || isSet(logging.options))) {
-    const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries(logging.options ?? {})) if (v !== null && v !== undefined) config[k] = String(v);
     host.LogConfig = dropUndefined({
       Type: (logging.driver || undefined) as NonNullable<HostConfig['LogConfig']>['Type'],
-      Config: Object.keys(config).length ? config : undefined,
+      Config: nonEmpty(logging.options),
     });
   }
 
-  const groups = stringList(ctx, 'group_add');
-  if (groups.length) host.GroupAdd = groups;
-  const runtime = stringAttr(ctx, 'runtime');
-  if (runtime) host.Runtime = runtime;
-  const isolation = stringAttr(ctx, 'isolation');
-  if (isolation) host.Isolation = isolation as HostConfig['Isolation'];
+  if (service.group_add?.length) host.GroupAdd = service.group_add;
+  if (service.runtime) host.Runtime = service.runtime;
+  if (service.isolation) host.Isolation = service.isolation as HostConfig['Isolation'];
 
-  const tmpfs = stringList(ctx, 'tmpfs');
-  if (tmpfs.length) {
+  if (service.tmpfs?.length) {
     host.Tmpfs = {};
-    for (const entry of tmpfs) {
+    for (const entry of service.tmpfs) {
       const [path, opts] = splitOnce(entry, ':');
-      if (!path.startsWith('/')) throw new CapstanError('VALIDATION', `service "${service.name}": tmpfs "${entry}" must be an absolute path`);
       host.Tmpfs[path] = opts ?? '';
     }
   }
 }
 
-/** `deploy.resources.reservations.devices[]` and `gpus[]` entries. */
-interface DeviceReservation {
-  capabilities?: string[];
-  count?: number | string;
-  device_ids?: string[];
-  driver?: string;
-  options?: Record<string, unknown> | string[];
-}
-
-/** One device reservation → `DeviceRequest`; `count: all` or no count and no IDs → `Count: -1` (all). */
-function deviceRequest(ctx: Ctx, key: string, d: DeviceReservation, extraCaps: string[]): NonNullable<HostConfig['DeviceRequests']>[number] {
+/** One device request (`gpus` entry, `deploy.resources.reservations.devices` entry) → `DeviceRequest`. */
+function deviceRequest(d: DeviceRequest, extraCaps: string[]): NonNullable<HostConfig['DeviceRequests']>[number] {
   const caps = [...(d.capabilities ?? [])];
   for (const c of extraCaps) if (!caps.includes(c)) caps.push(c);
-  let count: number | undefined;
-  if (d.count === 'all' || (d.count === undefined && !d.device_ids?.length)) count = -1;
-  else if (d.count !== undefined) count = integer(ctx, `${key}.count`, d.count);
-  if (count !== undefined && d.device_ids?.length) {
-    throw new CapstanError('VALIDATION', `service "${ctx.service.name}": ${key}: count and device_ids cannot be set together`);
-  }
-  let options: Record<string, string> | undefined;
-  if (Array.isArray(d.options)) {
-    options = Object.fromEntries(d.options.map((o) => splitOnce(String(o), '=')).map(([k, v]) => [k, v ?? '']));
-  } else if (d.options) {
-    options = Object.fromEntries(Object.entries(d.options).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
-  }
+  // the loader sets count -1 (all) when neither count nor device_ids is given
+  const count = d.count ?? (d.device_ids?.length ? undefined : -1);
   return dropUndefined({
     Driver: d.driver ?? '',
     Count: count,
-    DeviceIDs: d.device_ids?.length ? d.device_ids.map(String) : undefined,
+    DeviceIDs: d.device_ids?.length ? d.device_ids : undefined,
     Capabilities: caps.length ? [caps] : undefined,
-    Options: options,
+    Options: d.options && Object.keys(d.options).length ? d.options : undefined,
   });
 }
 
 type Device = NonNullable<HostConfig['Devices']>[number];
 type DeviceReq = NonNullable<HostConfig['DeviceRequests']>[number] & { Driver: string };
 
-/** `devices:` entry: `SRC[:DST][:PERMS]`, `{source, target, permissions}`, or a CDI name (`vendor/class=name`). */
-function deviceOf(ctx: Ctx, d: unknown, i: number): Device | DeviceReq {
-  let source: string;
-  let target: string | undefined;
-  let perms: string | undefined;
-  if (typeof d === 'string') {
-    if (!d.startsWith('/') && d.includes('=')) {
-      requireApi(ctx, 'devices (CDI)');
-      return { Driver: 'cdi', DeviceIDs: [d] };
-    }
-    const parts = d.split(':');
-    if (parts.length > 3 || !parts[0]) {
-      throw new CapstanError('VALIDATION', `service "${ctx.service.name}": devices[${i}] "${d}" is not SRC[:DST[:PERMISSIONS]]`);
-    }
-    source = parts[0];
-    if (parts.length === 3) [target, perms] = [parts[1], parts[2]];
-    else if (parts.length === 2) {
-      if (/^[rwm]{1,3}$/.test(parts[1]!)) perms = parts[1];
-      else target = parts[1];
-    }
-  } else if (d && typeof d === 'object') {
-    const o = d as { source?: string; target?: string; permissions?: string };
-    if (!o.source) throw new CapstanError('VALIDATION', `service "${ctx.service.name}": devices[${i}] needs a source`);
-    if (!o.source.startsWith('/') && o.source.includes('=')) {
-      requireApi(ctx, 'devices (CDI)');
-      return { Driver: 'cdi', DeviceIDs: [o.source] };
-    }
-    [source, target, perms] = [o.source, o.target, o.permissions];
-  } else {
-    throw new CapstanError('VALIDATION', `service "${ctx.service.name}": devices[${i}] must be a string or a mapping`);
+/** `devices:` entry: a host device, or a CDI name (`vendor/class=name`) sent as a `cdi` device request. */
+function deviceOf(ctx: Ctx, d: DeviceMapping): Device | DeviceReq {
+  if (!d.source.startsWith('/') && d.source.includes('=')) {
+    requireApi(ctx, 'devices (CDI)');
+    return { Driver: 'cdi', DeviceIDs: [d.source] };
   }
-  if (perms !== undefined && !/^[rwm]{1,3}$/.test(perms)) {
-    throw new CapstanError('VALIDATION', `service "${ctx.service.name}": devices[${i}]: permissions "${perms}" must be made of r, w and m`);
-  }
-  return { PathOnHost: source, PathInContainer: target || source, CgroupPermissions: perms || 'rwm' };
+  return { PathOnHost: d.source, PathInContainer: d.target || d.source, CgroupPermissions: d.permissions || 'rwm' };
 }
 
 // ───────────────────────────── networks ─────────────────────────────
@@ -587,9 +487,8 @@ function endpointMacs(ctx: Ctx, networks: ReturnType<typeof serviceNetworks>, se
     if (config?.interface_name) requireApi(ctx, 'networks.interface_name');
     if (compareApiVersions(ctx.api, API_MIN['networks.mac_address']) >= 0 || !n.endpoint.MacAddress) return;
     if (i > 0) throw unsupportedByEngine(ctx, `networks.${n.key}.mac_address`, 'on this engine only the first network can set a MAC address');
-    if (mac && mac !== n.endpoint.MacAddress) {
-      throw new CapstanError('VALIDATION', `service "${ctx.service.name}": mac_address and networks.${n.key}.mac_address differ`);
-    }
+    // before API 1.44 both land in Config.MacAddress: two different ones cannot be applied
+    if (mac && mac !== n.endpoint.MacAddress) throw unsupportedByEngine(ctx, `mac_address and networks.${n.key}.mac_address together`, 'they differ; keep one');
     mac = n.endpoint.MacAddress;
     delete n.endpoint.MacAddress;
   });
@@ -621,10 +520,8 @@ function mountOf(v: ServiceVolumeConfig, ctx: Ctx, inherited: Record<string, str
   const { service, project } = ctx;
   switch (v.type) {
     case 'volume': {
-      const source = v.source ? project.volumes[v.source]?.name : inherited[v.target];
-      if (v.source && !source) {
-        throw new CapstanError('VALIDATION', `service "${service.name}" refers to undefined volume ${v.source}`);
-      }
+      // the loader refuses undefined volumes (consistency); a hand-built project names it as is
+      const source = v.source ? (project.volumes[v.source]?.name ?? v.source) : inherited[v.target];
       if (v.volume?.subpath) requireApi(ctx, 'volumes.volume.subpath');
       const options = dropUndefined({
         NoCopy: v.volume?.nocopy || undefined,
@@ -647,9 +544,8 @@ function mountOf(v: ServiceVolumeConfig, ctx: Ctx, inherited: Record<string, str
       else if (recursive === 'writable' || recursive === 'readonly') {
         requireApi(ctx, 'volumes.bind.recursive');
         bindOptions[recursive === 'writable' ? 'ReadOnlyNonRecursive' : 'ReadOnlyForceRecursive'] = true;
-      } else if (recursive && recursive !== 'enabled') {
-        throw new CapstanError('VALIDATION', `service "${service.name}": bind.recursive must be enabled, disabled, writable or readonly`);
       }
+      // `enabled` is the engine's default; the schema allows nothing else
       return dropUndefined({
         Type: 'bind' as const,
         Source: v.source,
@@ -663,7 +559,7 @@ function mountOf(v: ServiceVolumeConfig, ctx: Ctx, inherited: Record<string, str
         Type: 'tmpfs' as const,
         Target: v.target,
         TmpfsOptions: dropUndefined({
-          SizeBytes: v.tmpfs?.size === undefined ? undefined : bytes(service, 'tmpfs.size', v.tmpfs.size),
+          SizeBytes: v.tmpfs?.size === undefined ? undefined : Number(v.tmpfs.size),
           Mode: v.tmpfs?.mode,
         }),
       });
@@ -671,7 +567,7 @@ function mountOf(v: ServiceVolumeConfig, ctx: Ctx, inherited: Record<string, str
       requireApi(ctx, 'volumes type image');
       throw unsupportedByCapstan(ctx, 'volumes type image', 'copy the files into a named volume instead');
     default:
-      throw new CapstanError('VALIDATION', `service "${service.name}": volume type "${v.type}" is not supported by this engine (${ctx.os}, API ${ctx.api})`);
+      throw new CapstanError('UNSUPPORTED', `service "${service.name}": volume type "${v.type}" is not supported by this engine (${ctx.os}, API ${ctx.api})`);
   }
 }
 
@@ -686,78 +582,42 @@ function mountOf(v: ServiceVolumeConfig, ctx: Ctx, inherited: Record<string, str
 function applyResources(host: HostConfig, ctx: Ctx): void {
   const { service } = ctx;
   const limits = service.deploy?.resources?.limits;
-  const memory = (service.mem_limit as string | number | undefined) ?? limits?.memory;
-  if (memory !== undefined) host.Memory = bytes(service, 'mem_limit', memory);
-  const cpus = (service.cpus as string | number | undefined) ?? limits?.cpus;
-  if (cpus !== undefined) {
-    const n = Number(cpus);
-    if (!Number.isFinite(n) || n < 0) throw new CapstanError('VALIDATION', `service "${service.name}": cpus: "${cpus}" is not a number`);
-    host.NanoCpus = Math.round(n * 1e9);
-  }
-  const pids = (service.pids_limit as number | string | undefined) ?? limits?.pids;
-  if (pids !== undefined) host.PidsLimit = integer(ctx, 'pids_limit', pids);
+  const memory = service.mem_limit ?? limits?.memory;
+  if (memory !== undefined) host.Memory = memory;
+  const cpus = service.cpus ?? limits?.cpus;
+  if (cpus !== undefined) host.NanoCpus = Math.round(cpus * 1e9);
+  const pids = service.pids_limit ?? limits?.pids;
+  if (pids !== undefined) host.PidsLimit = pids;
   const reservation = service.deploy?.resources?.reservations?.memory ?? service.mem_reservation;
-  if (reservation !== undefined) host.MemoryReservation = bytes(service, 'mem_reservation', reservation);
-  if (service.shm_size !== undefined) host.ShmSize = bytes(service, 'shm_size', service.shm_size);
+  if (reservation !== undefined) host.MemoryReservation = reservation;
+  if (service.shm_size !== undefined) host.ShmSize = service.shm_size;
+  if (service.memswap_limit !== undefined) host.MemorySwap = service.memswap_limit;
+  if (service.mem_swappiness !== undefined) host.MemorySwappiness = service.mem_swappiness;
+  if (service.oom_kill_disable !== undefined) host.OomKillDisable = service.oom_kill_disable;
+  if (service.oom_score_adj !== undefined) host.OomScoreAdj = service.oom_score_adj;
 
-  const swap = service.memswap_limit as number | string | undefined;
-  if (swap !== undefined && swap !== null) host.MemorySwap = String(swap).trim() === '-1' ? -1 : bytes(service, 'memswap_limit', swap);
-  const swappiness = optionalInteger(ctx, 'mem_swappiness');
-  if (swappiness !== undefined) {
-    if (swappiness < 0 || swappiness > 100) throw new CapstanError('VALIDATION', `service "${service.name}": mem_swappiness must be between 0 and 100`);
-    host.MemorySwappiness = swappiness;
-  }
-  if (service.oom_kill_disable !== undefined && service.oom_kill_disable !== null) host.OomKillDisable = Boolean(service.oom_kill_disable);
-  const oomScore = optionalInteger(ctx, 'oom_score_adj');
-  if (oomScore !== undefined) host.OomScoreAdj = oomScore;
-
-  const shares = optionalInteger(ctx, 'cpu_shares');
-  if (shares !== undefined) host.CpuShares = shares;
-  const quota = microseconds(ctx, 'cpu_quota');
-  if (quota !== undefined) host.CpuQuota = quota;
-  const period = microseconds(ctx, 'cpu_period');
-  if (period !== undefined) host.CpuPeriod = period;
-  const rtPeriod = microseconds(ctx, 'cpu_rt_period');
-  if (rtPeriod !== undefined) host.CpuRealtimePeriod = rtPeriod;
-  const rtRuntime = microseconds(ctx, 'cpu_rt_runtime');
-  if (rtRuntime !== undefined) host.CpuRealtimeRuntime = rtRuntime;
-  const cpuset = stringAttr(ctx, 'cpuset');
-  if (cpuset) host.CpusetCpus = cpuset;
-  const parent = stringAttr(ctx, 'cgroup_parent');
-  if (parent) host.CgroupParent = parent;
+  if (service.cpu_shares !== undefined) host.CpuShares = service.cpu_shares;
+  if (service.cpu_quota !== undefined) host.CpuQuota = service.cpu_quota;
+  if (service.cpu_period !== undefined) host.CpuPeriod = service.cpu_period;
+  if (service.cpu_rt_period !== undefined) host.CpuRealtimePeriod = service.cpu_rt_period;
+  if (service.cpu_rt_runtime !== undefined) host.CpuRealtimeRuntime = service.cpu_rt_runtime;
+  if (service.cpuset) host.CpusetCpus = service.cpuset;
+  if (service.cgroup_parent) host.CgroupParent = service.cgroup_parent;
   if (ctx.os === 'windows') {
-    const count = optionalInteger(ctx, 'cpu_count');
-    if (count !== undefined) host.CpuCount = count;
-    const percent = optionalInteger(ctx, 'cpu_percent');
-    if (percent !== undefined) host.CpuPercent = percent;
+    if (service.cpu_count !== undefined) host.CpuCount = service.cpu_count;
+    if (service.cpu_percent !== undefined) host.CpuPercent = service.cpu_percent;
   }
   applyBlkio(host, ctx);
 }
 
-interface BlkioConfig {
-  weight?: number | string;
-  weight_device?: { path: string; weight: number | string }[];
-  device_read_bps?: { path: string; rate: number | string }[];
-  device_write_bps?: { path: string; rate: number | string }[];
-  device_read_iops?: { path: string; rate: number | string }[];
-  device_write_iops?: { path: string; rate: number | string }[];
-}
-
-/** `blkio_config`: weights (10–1000), byte rates (bytes per second, units allowed), IO rates (per second). */
+/** `blkio_config`: weights, byte rates (bytes per second), IO rates (per second). */
 function applyBlkio(host: HostConfig, ctx: Ctx): void {
-  const b = ctx.service.blkio_config as BlkioConfig | undefined;
+  const b = ctx.service.blkio_config;
   if (!b) return;
-  if (b.weight !== undefined) host.BlkioWeight = integer(ctx, 'blkio_config.weight', b.weight);
-  if (b.weight_device?.length) {
-    host.BlkioWeightDevice = b.weight_device.map((d, i) => ({ Path: d.path, Weight: integer(ctx, `blkio_config.weight_device[${i}].weight`, d.weight) }));
-  }
+  if (b.weight !== undefined) host.BlkioWeight = b.weight;
+  if (b.weight_device?.length) host.BlkioWeightDevice = b.weight_device.map((d) => ({ Path: d.path, Weight: d.weight }));
   const rates = (key: 'device_read_bps' | 'device_write_bps' | 'device_read_iops' | 'device_write_iops') =>
-    b[key]?.length
-      ? b[key]!.map((d) => ({
-          Path: d.path,
-          Rate: key.endsWith('bps') ? bytes(ctx.service, `blkio_config.${key}`, d.rate) : integer(ctx, `blkio_config.${key}`, d.rate),
-        }))
-      : undefined;
+    b[key]?.length ? b[key]!.map((d) => ({ Path: d.path, Rate: d.rate })) : undefined;
   const readBps = rates('device_read_bps');
   if (readBps) host.BlkioDeviceReadBps = readBps;
   const writeBps = rates('device_write_bps');
@@ -766,68 +626,6 @@ function applyBlkio(host: HostConfig, ctx: Ctx): void {
   if (readIops) host.BlkioDeviceReadIOps = readIops;
   const writeIops = rates('device_write_iops');
   if (writeIops) host.BlkioDeviceWriteIOps = writeIops;
-}
-
-// ───────────────────────────── reading loosely typed attributes ─────────────────────────────
-
-function stringAttr(ctx: Ctx, key: string): string | undefined {
-  const v = ctx.service[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v === 'object') throw new CapstanError('VALIDATION', `service "${ctx.service.name}": ${key} must be a string`);
-  return String(v);
-}
-
-function listAttr(ctx: Ctx, key: string): unknown[] {
-  const v = ctx.service[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) {
-    if (typeof v === 'string') return [v];
-    throw new CapstanError('VALIDATION', `service "${ctx.service.name}": ${key} must be a list`);
-  }
-  return v;
-}
-
-function stringList(ctx: Ctx, key: string): string[] {
-  return listAttr(ctx, key).map(String);
-}
-
-/** A map, or a list of `key=value` (a bare `key` maps to `''`). `undefined` when empty. */
-function keyValues(ctx: Ctx, key: string): Record<string, string> | undefined {
-  const v = ctx.service[key];
-  if (v === undefined || v === null) return undefined;
-  const out: Record<string, string> = {};
-  if (Array.isArray(v)) {
-    for (const entry of v) {
-      const [k, val] = splitOnce(String(entry), '=');
-      out[k] = val ?? '';
-    }
-  } else if (typeof v === 'object') {
-    for (const [k, val] of Object.entries(v)) out[k] = val === null || val === undefined ? '' : String(val);
-  } else {
-    throw new CapstanError('VALIDATION', `service "${ctx.service.name}": ${key} must be a mapping or a list`);
-  }
-  return Object.keys(out).length ? out : undefined;
-}
-
-function integer(ctx: Ctx, key: string, value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isInteger(n) || (typeof value === 'string' && value.trim() === '')) {
-    throw new CapstanError('VALIDATION', `service "${ctx.service.name}": ${key}: ${JSON.stringify(value)} is not an integer`);
-  }
-  return n;
-}
-
-function optionalInteger(ctx: Ctx, key: string): number | undefined {
-  const v = ctx.service[key];
-  return v === undefined || v === null ? undefined : integer(ctx, key, v);
-}
-
-/** An integer number of microseconds, or a duration (`"400ms"`) converted to microseconds. */
-function microseconds(ctx: Ctx, key: string): number | undefined {
-  const v = ctx.service[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number' || /^\s*-?\d+\s*$/.test(String(v))) return integer(ctx, key, v);
-  return Math.round(duration(ctx.service, key, String(v)) / 1e3);
 }
 
 /** Copy without `undefined` members, so request bodies and hashes stay minimal. */

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { inlineExtensions, serviceWithExtensions } from '../model/extensions.js';
 import type { NetworkConfig, ServiceConfig, VolumeConfig } from '../model/types.js';
 
 /**
@@ -16,7 +17,8 @@ const EXCLUDED = new Set(['build', 'pull_policy', 'scale', 'depends_on', 'profil
 /** The part of a service config that the hash sees. */
 function hashableService(service: ServiceConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(service)) {
+  // `x-*` keys, which the model keeps in `extensions`, are back in place (and skipped at the top)
+  for (const [key, value] of Object.entries(serviceWithExtensions(service as unknown as Record<string, unknown>))) {
     if (EXCLUDED.has(key) || key.startsWith('x-') || value === undefined) continue;
     if (key === 'deploy' && value && typeof value === 'object') {
       const { replicas: _replicas, ...rest } = value as Record<string, unknown>;
@@ -35,12 +37,12 @@ export function serviceHash(service: ServiceConfig): string {
 
 /** sha256 hex of a network's config; `com.docker.compose.config-hash` on networks. */
 export function networkHash(network: NetworkConfig): string {
-  return sha256(canonicalJson(network));
+  return sha256(canonicalJson(inlineExtensions(network)));
 }
 
 /** sha256 hex of a volume's config; a volume without driver counts as driver `local`. */
 export function volumeHash(volume: VolumeConfig): string {
-  return sha256(canonicalJson({ ...volume, driver: volume.driver ?? 'local' }));
+  return sha256(canonicalJson({ ...inlineExtensions(volume), driver: volume.driver ?? 'local' }));
 }
 
 /**

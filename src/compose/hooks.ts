@@ -50,7 +50,7 @@ function hookList(service: ServiceConfig, key: 'post_start' | 'pre_stop', enviro
     if (!command.length) throw new CapstanError('VALIDATION', `${where}: a hook needs a command`);
     const hook: ContainerHook = { command };
     if (item.user !== undefined && item.user !== null) hook.user = String(item.user);
-    if (item.privileged === true || item.privileged === 'true') hook.privileged = true;
+    if (item.privileged === true) hook.privileged = true; // a boolean after loading
     if (item.working_dir) hook.working_dir = String(item.working_dir);
     const env = hookEnvironment(item.environment, environment);
     if (env.length) hook.environment = env;

@@ -422,7 +422,7 @@ export class Reconciler {
    */
   private driftReason(service: ServiceConfig, container: ObservedContainer): string {
     const project = this.project;
-    for (const key of ['network_mode', 'ipc', 'pid']) {
+    for (const key of ['network_mode', 'ipc', 'pid'] as const) {
       const value = service[key];
       if (typeof value === 'string' && value.startsWith('service:') && this.recreated.has(value.slice(8))) {
         return `${key} parent ${value.slice(8)} recreated`;

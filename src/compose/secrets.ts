@@ -48,9 +48,10 @@ type Kind = 'secret' | 'config';
 /**
  * Resolves a service's `secrets:` and `configs:` against the project's top-level definitions.
  *
- * @throws CapstanError VALIDATION for an undefined, external, driver- or template-based source,
- *   a source with nothing to read, an unset `environment:` variable, a non-numeric uid/gid, or
- *   copied files for a `read_only` service.
+ * @throws CapstanError UNSUPPORTED for an external, driver- or template-based source (Swarm only);
+ *   VALIDATION for an undefined source (the loader refuses it first), a source with nothing to
+ *   read, an unset `environment:` variable, a non-numeric uid/gid, or copied files for a
+ *   `read_only` service.
  */
 export function secretsAndConfigs(project: Project, service: ServiceConfig): SecretsAndConfigs {
   const out: SecretsAndConfigs = { mounts: [], files: [], warnings: [] };
@@ -70,13 +71,16 @@ function addOne(
   const what = `${kind} "${ref.source}"`;
   const fail = (message: string, hint?: string): CapstanError =>
     new CapstanError('VALIDATION', `service "${service.name}": ${what} ${message}`, hint ? { hint } : {});
+  // Swarm-only features: valid compose, but nothing a standalone engine can apply
+  const swarmOnly = (message: string, hint?: string): CapstanError =>
+    new CapstanError('UNSUPPORTED', `service "${service.name}": ${what} ${message}`, hint ? { hint } : {});
   if (!def) throw new CapstanError('VALIDATION', `service "${service.name}" refers to undefined ${kind} ${ref.source}`);
   if (def.external) {
-    throw fail('is external: external secrets and configs need Swarm', `define it with file:, environment:${kind === 'config' ? ' or content:' : ''} instead`);
+    throw swarmOnly('is external: external secrets and configs need Swarm', `define it with file:, environment:${kind === 'config' ? ' or content:' : ''} instead`);
   }
-  if (def.driver !== undefined && def.driver !== null) throw fail('uses a driver: secret drivers need Swarm', 'use file: or environment: instead');
+  if ('driver' in def && def.driver !== undefined && def.driver !== null) throw swarmOnly('uses a driver: secret drivers need Swarm', 'use file: or environment: instead');
   if (def.template_driver !== undefined && def.template_driver !== null) {
-    throw fail('uses template_driver, which needs Swarm');
+    throw swarmOnly('uses template_driver, which needs Swarm');
   }
   const path = targetPath(kind, ref);
 

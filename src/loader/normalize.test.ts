@@ -255,8 +255,9 @@ configs:
     pre_start: [{command: migrate}, {command: [x], image: other}]
   d: {image: x}
 `).services.s!;
-    expect(s.depends_on).toEqual({ d: { condition: 'service_started', required: true, 'x-note': 'n' } });
-    expect(s.ports).toEqual([{ mode: 'ingress', target: 80, protocol: 'tcp', 'x-p': 1 }]);
+    // issue 9: x-* keys live in the object's typed `extensions` field (config prints them in place)
+    expect(s.depends_on).toEqual({ d: { condition: 'service_started', required: true, extensions: { 'x-note': 'n' } } });
+    expect(s.ports).toEqual([{ mode: 'ingress', target: 80, protocol: 'tcp', extensions: { 'x-p': 1 } }]);
     expect(s.pre_start).toEqual([{ command: ['migrate'], image: 'app' }, { command: ['x'], image: 'other' }]);
   });
   it('checks pull_policy durations and leaves build defaults to normalisation', () => {

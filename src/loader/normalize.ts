@@ -13,8 +13,8 @@ import type {
   DependsOnCondition,
   DependsOnConfig,
   DeviceMapping,
-  DeviceRequest,
   EnvFileConfig,
+  ModelConfig,
   HealthCheckConfig,
   NetworkConfig,
   Project,
@@ -27,7 +27,7 @@ import type {
   ServiceVolumeConfig,
   VolumeConfig,
 } from '../model/types.js';
-import { formatFileMode, parseByteSize, parseDeviceCount, pullPolicyOf, SERVICE_BYTE_FIELDS } from '../model/units.js';
+import { formatFileMode, pullPolicyOf, SERVICE_BYTE_FIELDS } from '../model/units.js';
 import { implicitDependencies } from '../model/dependencies.js';
 import { castTree, formatKeyPath, type PathSegment } from './interpolate.js';
 import type { LocateInFiles } from './validate.js';
@@ -36,6 +36,23 @@ import { normalizePortEntry, uniquePorts } from './ports.js';
 import { isRemote, resolveVolumeDevice } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
+import { normalizeDeploy, normalizeDeviceRequest } from './normalize/deploy.js';
+import { normalizeHostOptions, normalizeUlimits, type At } from './normalize/service-options.js';
+import {
+  asMap,
+  checkDuration,
+  scalarString,
+  splitExtensions,
+  stringMap as toStringMap,
+  toBytes,
+  toInt,
+  toNumber,
+  toStringList,
+  withExtensionsField,
+  type Plain,
+} from './normalize/values.js';
+
+export { normalizeDeviceRequest } from './normalize/deploy.js';
 
 /** Inputs of {@link normalizeModel}. */
 export interface NormalizeContext {
@@ -62,8 +79,6 @@ export interface NormalizeContext {
 /** The normalised model: the {@link Project} fields that come from the files. */
 export type NormalizedModel = Pick<Project, 'services' | 'networks' | 'volumes' | 'secrets' | 'configs' | 'extensions' | 'models'>;
 
-type Plain = Record<string, unknown>;
-
 /**
  * Turn the merged tree into the canonical model.
  *
@@ -72,20 +87,7 @@ type Plain = Record<string, unknown>;
  */
 export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedModel {
   const model = castTree(input, { locate: ctx.locate, onWarning: ctx.onWarning }) as Plain;
-  const fail = (err: unknown, path: PathSegment[]): never => {
-    if (err instanceof LoaderError && err.file === undefined && !err.keyPath) {
-      const where = ctx.locate?.(path);
-      throw new LoaderError(err.reason, { ...where, keyPath: formatKeyPath(path) }, { hint: err.hint, details: err.details });
-    }
-    throw err;
-  };
-  const at = <T>(path: PathSegment[], fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      return fail(err, path);
-    }
-  };
+  const at = placeErrors(ctx);
   const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
   const normalize = !ctx.skipNormalization;
 
@@ -93,7 +95,42 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
   for (const [name, raw] of Object.entries(asMap(model.services))) {
     services[name] = normalizeService(name, asMap(raw), ctx, pathCtx, at);
   }
+  return finishModel(model, services, ctx, pathCtx, at);
+}
 
+/**
+ * One service in canonical form, from its value as loaded (no cast stage: numbers may still be
+ * strings; a duration is accepted for the CPU periods). For library callers and tests that build
+ * a service by hand; {@link normalizeModel} is the loader's path.
+ *
+ * @throws {LoaderError} as {@link normalizeModel}, with key path `services.<name>…`.
+ */
+export function normalizeServiceConfig(name: string, raw: Plain, ctx: NormalizeContext): ServiceConfig {
+  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
+  return normalizeService(name, raw, ctx, pathCtx, placeErrors(ctx));
+}
+
+/** `at(path, fn)`: runs `fn`, giving a LoaderError it throws without position the place of `path`. */
+function placeErrors(ctx: NormalizeContext): At {
+  const fail = (err: unknown, path: PathSegment[]): never => {
+    if (err instanceof LoaderError && err.file === undefined && !err.keyPath) {
+      const where = ctx.locate?.(path);
+      throw new LoaderError(err.reason, { ...where, keyPath: formatKeyPath(path) }, { hint: err.hint, details: err.details });
+    }
+    throw err;
+  };
+  return <T>(path: PathSegment[], fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      return fail(err, path);
+    }
+  };
+}
+
+/** Networks, volumes, secrets, configs, models and extensions; implicit defaults on `services`. */
+function finishModel(model: Plain, services: Record<string, ServiceConfig>, ctx: NormalizeContext, pathCtx: PathContext, at: At): NormalizedModel {
+  const normalize = !ctx.skipNormalization;
   if (normalize) {
     for (const svc of Object.values(services)) {
       if (svc.networks === undefined && svc.network_mode === undefined) svc.networks = { default: null };
@@ -104,7 +141,9 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
   const rawNetworks = { ...asMap(model.networks) };
   if (normalize && usesDefault && !('default' in rawNetworks)) rawNetworks.default = {};
   const named = (section: string, key: string, raw: unknown): Plain & { name: string } =>
-    at([section, key], () => namedResource(section, key, asMap(raw), ctx.projectName, normalize, ctx.onWarning));
+    withExtensionsField(at([section, key], () => namedResource(section, key, asMap(raw), ctx.projectName, normalize, ctx.onWarning))) as Plain & {
+      name: string;
+    };
   const networks: Record<string, NetworkConfig> = {};
   for (const [key, raw] of Object.entries(rawNetworks)) {
     networks[key] = named('networks', key, raw) as NetworkConfig;
@@ -131,12 +170,11 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
   const extensions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(model)) if (k.startsWith('x-')) extensions[k] = v;
   const out: NormalizedModel = { services, networks, volumes, secrets, configs, extensions };
-  if (isPlainObject(model.models)) out.models = model.models;
+  if (isPlainObject(model.models)) {
+    out.models = {};
+    for (const [key, raw] of Object.entries(model.models)) out.models[key] = withExtensionsField(asMap(raw)) as unknown as ModelConfig;
+  }
   return out;
-}
-
-function asMap(v: unknown): Plain {
-  return isPlainObject(v) ? v : {};
 }
 
 /**
@@ -173,8 +211,8 @@ function namedResource(
       }
     }
   }
-  if (out.labels !== undefined) out.labels = stringMap(toKeyValueMap(out.labels), '');
-  if (out.driver_opts !== undefined && out.driver_opts !== null) out.driver_opts = stringMap(toKeyValueMap(out.driver_opts), '');
+  if (out.labels !== undefined) out.labels = toStringMap(out.labels);
+  if (out.driver_opts !== undefined && out.driver_opts !== null) out.driver_opts = toStringMap(out.driver_opts);
   if (out.name === undefined || out.name === null || out.name === '') {
     if (normalize || out.external) out.name = out.external ? key : `${project}_${key}`;
     else delete out.name;
@@ -193,39 +231,20 @@ function addImplicitDependencies(svc: ServiceConfig): void {
   }
 }
 
-function stringMap(m: Plain, nullAs: string | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m)) out[k] = v === null || v === undefined ? (nullAs as string) : scalarString(v);
-  return out;
-}
-
-function scalarString(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function toStringList(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
-  return (Array.isArray(v) ? v : [v]).map(scalarString);
-}
-
-function toInt(v: unknown, what: string): number {
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isInteger(n)) throw new LoaderError(`${what} must be an integer, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-const BOOL_FIELDS = ['tty', 'stdin_open', 'privileged', 'init', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'];
+const BOOL_FIELDS = ['tty', 'stdin_open', 'privileged', 'init', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'] as const;
 /** YAML 1.1 booleans that YAML 1.2 reads as strings; converted on boolean fields, with a warning. */
 const LEGACY_BOOL = /^(yes|no|on|off|y|n)$/i;
-const INT_FIELDS = ['cpu_shares', 'cpu_count', 'pids_limit', 'oom_score_adj'];
+const INT_FIELDS = ['cpu_shares', 'cpu_count', 'pids_limit', 'oom_score_adj'] as const;
 /** Build attributes that take a string or a list of strings. */
-const BUILD_LIST_FIELDS = ['cache_from', 'cache_to', 'no_cache_filter', 'tags', 'platforms', 'entitlements'];
-
-type At = <T>(path: PathSegment[], fn: () => T) => T;
+const BUILD_LIST_FIELDS = ['cache_from', 'cache_to', 'no_cache_filter', 'tags', 'platforms', 'entitlements'] as const;
 
 function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathCtx: PathContext, at: At): ServiceConfig {
   const p = (...rest: PathSegment[]): PathSegment[] => ['services', name, ...rest];
-  const svc: ServiceConfig = { ...raw, name } as ServiceConfig;
+  const { rest, extensions } = splitExtensions(raw);
+  // Plain-text attributes (image, hostname, …) are taken as they are; every other one is
+  // normalised below and overwrites its copy here.
+  const svc = { ...rest, name } as ServiceConfig;
+  if (extensions) svc.extensions = extensions;
   const resolveEnv = (k: string): string | null => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k]! : null);
   const normalize = !ctx.skipNormalization;
   // A string command is split as compose-go splits it; a cut at a shell operator is warned about.
@@ -246,7 +265,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   for (const f of SERVICE_BYTE_FIELDS) {
     if (raw[f] !== undefined && raw[f] !== null) svc[f] = at(p(f), () => toBytes(raw[f]));
   }
-  if (raw.cpus !== undefined && raw.cpus !== null) svc.cpus = at(p('cpus'), () => toCpus(raw.cpus));
+  if (raw.cpus !== undefined && raw.cpus !== null) svc.cpus = at(p('cpus'), () => toNumber(raw.cpus, 'cpus'));
   if (raw.cpu_percent !== undefined && raw.cpu_percent !== null) svc.cpu_percent = at(p('cpu_percent'), () => toNumber(raw.cpu_percent, 'cpu_percent'));
 
   if (raw.build !== undefined && raw.build !== null) {
@@ -260,27 +279,18 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
     else svc[f] = toStringList(v);
   }
   // Lifecycle hooks: a string command is shell-split here, like `command`, so hooks run an argv.
+  const hook = (h: unknown, path: PathSegment[]): ServiceHookConfig => normalizeHook(asMap(h), path, split);
   for (const f of ['post_start', 'pre_stop', 'pre_start'] as const) {
     const hooks = raw[f];
     if (!Array.isArray(hooks)) continue;
-    svc[f] = hooks.map((hook: unknown, i) => {
-      const h = asMap(hook);
-      const cmd = h.command;
-      const out = { ...h } as ServiceHookConfig;
-      out.command = typeof cmd === 'string' ? split(p(f, i, 'command'), cmd) : toStringList(cmd ?? []);
+    svc[f] = hooks.map((h: unknown, i) => {
+      const out = hook(h, p(f, i));
       // pre_start hooks run in their own container, from the service image unless they name one.
       if (f === 'pre_start' && normalize && out.image === undefined && typeof raw.image === 'string' && raw.image !== '') out.image = raw.image;
       return out;
     });
   }
-  if (isPlainObject(raw.develop) && Array.isArray(raw.develop.watch)) {
-    const watch = raw.develop.watch.map((w, i) => {
-      const exec = isPlainObject(w) ? w.exec : undefined;
-      if (!isPlainObject(exec) || typeof exec.command !== 'string') return w;
-      return { ...w, exec: { ...exec, command: split(p('develop', 'watch', i, 'exec', 'command'), exec.command) } };
-    });
-    svc.develop = { ...raw.develop, watch } as ServiceConfig['develop'];
-  }
+  normalizeHostOptions(raw, svc, p, at, hook);
   if (raw.environment !== undefined) {
     const env: Record<string, string | null> = {};
     const list = at(p('environment'), () => keyValueMap(raw.environment, 'environment variable'));
@@ -302,12 +312,12 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
       return e;
     });
   }
-  if (raw.labels !== undefined) svc.labels = stringMap(toKeyValueMap(raw.labels ?? {}), '');
+  if (raw.labels !== undefined) svc.labels = toStringMap(raw.labels ?? {});
   if (raw.label_file !== undefined && raw.label_file !== null) {
     svc.label_file = toStringList(raw.label_file).map((f) => resolveHostPath(f, pathCtx));
   }
-  if (raw.annotations !== undefined) svc.annotations = stringMap(toKeyValueMap(raw.annotations ?? {}), '');
-  if (raw.sysctls !== undefined) svc.sysctls = stringMap(toKeyValueMap(raw.sysctls ?? {}), '');
+  if (raw.annotations !== undefined) svc.annotations = toStringMap(raw.annotations ?? {});
+  if (raw.sysctls !== undefined) svc.sysctls = toStringMap(raw.sysctls ?? {});
   if (Array.isArray(raw.ports)) {
     const ports: ServicePortConfig[] = [];
     raw.ports.forEach((item, i) => ports.push(...at(p('ports', i), () => withExtensions(normalizePortEntry(item), item))));
@@ -324,7 +334,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   if (raw.networks !== undefined && raw.networks !== null) {
     const nets: Record<string, ServiceNetworkConfig | null> = {};
     if (Array.isArray(raw.networks)) for (const n of raw.networks) nets[String(n)] = null;
-    else for (const [k, v] of Object.entries(asMap(raw.networks))) nets[k] = isPlainObject(v) ? (v as ServiceNetworkConfig) : null;
+    else for (const [k, v] of Object.entries(asMap(raw.networks))) nets[k] = isPlainObject(v) ? serviceNetwork(v) : null;
     svc.networks = nets;
   }
   if (raw.depends_on !== undefined && raw.depends_on !== null) {
@@ -339,17 +349,21 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
           required: o.required === undefined ? true : toBool(o.required),
         };
         if (o.restart !== undefined) dep.restart = toBool(o.restart);
-        for (const [x, xv] of Object.entries(o)) if (x.startsWith('x-')) dep[x as `x-${string}`] = xv;
+        const { extensions } = splitExtensions(o);
+        if (extensions) dep.extensions = extensions;
         deps[k] = dep;
       }
     }
     svc.depends_on = deps;
   }
   if (isPlainObject(raw.healthcheck)) {
-    const h = { ...raw.healthcheck } as HealthCheckConfig & Plain;
+    const h = withExtensionsField(raw.healthcheck) as HealthCheckConfig & Plain;
     if (typeof raw.healthcheck.test === 'string') h.test = ['CMD-SHELL', raw.healthcheck.test];
     if (h.retries !== undefined) h.retries = at(p('healthcheck', 'retries'), () => toInt(h.retries, 'retries'));
     if (h.disable !== undefined) h.disable = toBool(h.disable);
+    for (const k of ['interval', 'timeout', 'start_period', 'start_interval'] as const) {
+      if (h[k] !== undefined && h[k] !== null) h[k] = at(p('healthcheck', k), () => checkDuration(h[k]));
+    }
     svc.healthcheck = h;
   }
   if (raw.extra_hosts !== undefined && raw.extra_hosts !== null) {
@@ -368,7 +382,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
       ? gpus.map((g, i) => at(p('gpus', i), () => normalizeDeviceRequest(g)))
       : [{ count: -1 }]; // `gpus: all`
   }
-  if (isPlainObject(raw.blkio_config)) svc.blkio_config = at(p('blkio_config'), () => normalizeBlkio(asMap(raw.blkio_config)));
+  if (isPlainObject(raw.blkio_config)) svc.blkio_config = normalizeBlkio(asMap(raw.blkio_config), (...r) => p('blkio_config', ...r), at);
   for (const f of ['secrets', 'configs'] as const) {
     if (!Array.isArray(raw[f])) continue;
     svc[f] = (raw[f] as unknown[]).map((item, i) =>
@@ -393,24 +407,10 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   if (raw.profiles !== undefined) svc.profiles = toStringList(raw.profiles);
 
   // scale / deploy.replicas
-  const deploy = isPlainObject(raw.deploy) ? ({ ...raw.deploy } as Plain) : undefined;
   let replicas: number | undefined;
-  if (deploy && deploy.replicas !== undefined && deploy.replicas !== null) {
-    replicas = at(p('deploy', 'replicas'), () => toInt(deploy!.replicas, 'replicas'));
-    deploy.replicas = replicas;
-  }
-  if (deploy) {
-    if (deploy.labels !== undefined && deploy.labels !== null) deploy.labels = stringMap(toKeyValueMap(deploy.labels), '');
-    if (isPlainObject(deploy.resources)) {
-      const resources: Plain = { ...deploy.resources };
-      for (const kind of ['limits', 'reservations'] as const) {
-        if (isPlainObject(resources[kind])) {
-          resources[kind] = normalizeResource(asMap(resources[kind]), (...r) => p('deploy', 'resources', kind, ...r), at);
-        }
-      }
-      deploy.resources = resources;
-    }
-    svc.deploy = deploy;
+  if (isPlainObject(raw.deploy)) {
+    svc.deploy = normalizeDeploy(raw.deploy, (...r) => p('deploy', ...r), at);
+    replicas = svc.deploy.replicas;
   }
   if (raw.scale !== undefined && raw.scale !== null) {
     const scale = at(p('scale'), () => toInt(raw.scale, 'scale'));
@@ -434,9 +434,10 @@ function normalizeBuild(
   at: At,
 ): BuildConfig {
   const normalize = !ctx.skipNormalization;
-  const o: Plain = typeof raw === 'string' ? { context: raw } : { ...asMap(raw) };
+  const { rest: o, extensions } = splitExtensions(typeof raw === 'string' ? { context: raw } : asMap(raw));
   const context = o.context === undefined || o.context === null || o.context === '' ? '.' : String(o.context);
   const build = { ...o, context: isRemote(context) ? context : resolveHostPath(context, pathCtx) } as BuildConfig;
+  if (extensions) build.extensions = extensions;
   if (normalize && build.dockerfile_inline === undefined && (build.dockerfile === undefined || build.dockerfile === null)) {
     build.dockerfile = 'Dockerfile';
   }
@@ -455,7 +456,7 @@ function normalizeBuild(
     }
     build.args = args;
   }
-  if (o.labels !== undefined) build.labels = stringMap(toKeyValueMap(o.labels ?? {}), '');
+  if (o.labels !== undefined) build.labels = toStringMap(o.labels ?? {});
   if (o.additional_contexts !== undefined) {
     const extra: Record<string, string> = {};
     for (const [k, v] of Object.entries(toKeyValueMap(o.additional_contexts ?? {}))) {
@@ -465,7 +466,9 @@ function normalizeBuild(
     build.additional_contexts = extra;
   }
   for (const f of BUILD_LIST_FIELDS) if (o[f] !== undefined && o[f] !== null) build[f] = toStringList(o[f]);
-  for (const f of ['provenance', 'sbom']) if (o[f] !== undefined && o[f] !== null) build[f] = scalarString(o[f]);
+  for (const f of ['provenance', 'sbom'] as const) if (o[f] !== undefined && o[f] !== null) build[f] = scalarString(o[f]);
+  for (const f of ['no_cache', 'pull', 'privileged'] as const) if (o[f] !== undefined && o[f] !== null) build[f] = toBool(o[f]);
+  if (o.ulimits !== undefined && o.ulimits !== null) build.ulimits = normalizeUlimits(o.ulimits, (...r) => p('ulimits', ...r), at);
   if (o.shm_size !== undefined && o.shm_size !== null) build.shm_size = at(p('shm_size'), () => toBytes(o.shm_size));
   if (o.extra_hosts !== undefined && o.extra_hosts !== null) build.extra_hosts = at(p('extra_hosts'), () => normalizeExtraHosts(o.extra_hosts));
   if (o.ssh !== undefined && o.ssh !== null) build.ssh = at(p('ssh'), () => normalizeSsh(o.ssh, pathCtx));
@@ -552,71 +555,76 @@ export function normalizeSsh(raw: unknown, pathCtx: PathContext): string[] {
 
 /**
  * A `devices:` entry: `SRC[:DST[:PERMISSIONS]]` → `{source, target, permissions}` (target defaults
- * to the source, permissions to `rwm`); a mapping is kept as written.
+ * to the source, permissions to `rwm`; a second part made only of `r`, `w`, `m` is taken as the
+ * permissions, as `docker run --device` reads it). A CDI name (`vendor.com/class=name`) is kept
+ * whole as the source. The long form is kept as written (the container spec defaults `target`
+ * and `permissions`). Permissions are not checked: compose-go accepts any, the engine decides.
+ *
+ * @throws {LoaderError} for more than three parts or an empty source.
  */
 export function normalizeDeviceMapping(raw: unknown): DeviceMapping {
-  if (isPlainObject(raw)) return { ...raw } as DeviceMapping;
-  if (typeof raw !== 'string') throw new LoaderError('a device must be a string or a mapping');
-  const parts = raw.split(':');
-  if (parts.length > 3) throw new LoaderError(`confusing device mapping, please use long syntax: ${raw}`);
-  const source = parts[0]!;
-  const target = parts[1] || source;
-  return { source, target, permissions: parts[2] ?? 'rwm' };
-}
-
-/**
- * A device request (`gpus` entry, `deploy.resources.reservations.devices` entry): `count` becomes
- * a number (`all` → -1) and defaults to -1 when neither `count` nor `device_ids` is given;
- * `options` becomes a string map.
- *
- * @throws {LoaderError} when both `count` and `device_ids` are set, or `count` is not a number or `all`.
- */
-export function normalizeDeviceRequest(raw: unknown): DeviceRequest {
-  const o: Plain = { ...asMap(raw) };
-  const hasCount = o.count !== undefined;
-  if (hasCount && o.device_ids !== undefined) throw new LoaderError('"count" and "device_ids" attributes are exclusive');
-  if (hasCount) {
-    const n = parseDeviceCount(o.count);
-    if (n === undefined) throw new LoaderError(`invalid value ${JSON.stringify(scalarString(o.count))}, the only value allowed is 'all' or a number`);
-    o.count = n;
-  } else if (o.device_ids === undefined) {
-    o.count = -1;
+  let out: DeviceMapping;
+  if (isPlainObject(raw)) {
+    const { rest, extensions } = splitExtensions(raw);
+    out = { source: scalarString(rest.source ?? '') };
+    if (rest.target !== undefined && rest.target !== null) out.target = scalarString(rest.target);
+    if (rest.permissions !== undefined && rest.permissions !== null) out.permissions = scalarString(rest.permissions);
+    if (extensions) out.extensions = extensions;
+  } else {
+    if (typeof raw !== 'string') throw new LoaderError('a device must be a string or a mapping');
+    const parts = raw.split(':');
+    if (parts.length > 3) throw new LoaderError(`confusing device mapping, please use long syntax: ${raw}`);
+    const source = parts[0]!;
+    if (parts.length === 2 && /^[rwm]{1,3}$/.test(parts[1]!)) out = { source, target: source, permissions: parts[1]! };
+    else out = { source, target: parts[1] || source, permissions: parts[2] ?? 'rwm' };
   }
-  for (const f of ['capabilities', 'device_ids']) if (o[f] !== undefined && o[f] !== null) o[f] = toStringList(o[f]);
-  if (o.options !== undefined && o.options !== null) o.options = stringMap(toKeyValueMap(o.options), '');
-  return o as DeviceRequest;
-}
-
-/** `deploy.resources.limits` / `reservations`: cpus → number, memory → bytes, devices → requests. */
-function normalizeResource(raw: Plain, p: (...rest: PathSegment[]) => PathSegment[], at: At): Plain {
-  const out: Plain = { ...raw };
-  if (raw.cpus !== undefined && raw.cpus !== null) out.cpus = at(p('cpus'), () => toCpus(raw.cpus));
-  if (raw.memory !== undefined && raw.memory !== null) out.memory = at(p('memory'), () => toBytes(raw.memory));
-  if (raw.pids !== undefined && raw.pids !== null) out.pids = at(p('pids'), () => toInt(raw.pids, 'pids'));
-  if (Array.isArray(raw.devices)) out.devices = raw.devices.map((d, i) => at(p('devices', i), () => normalizeDeviceRequest(d)));
+  if (out.source === '') throw new LoaderError(`device ${JSON.stringify(raw)} needs a source`);
   return out;
 }
 
 /** `blkio_config`: weights → integers, every `rate` → bytes (or operations) per second. */
-function normalizeBlkio(raw: Plain): BlkioConfig {
-  const out: Plain = { ...raw };
-  if (raw.weight !== undefined && raw.weight !== null) out.weight = toInt(raw.weight, 'weight');
+function normalizeBlkio(raw: Plain, p: (...rest: PathSegment[]) => PathSegment[], at: At): BlkioConfig {
+  const out: BlkioConfig = {};
+  if (raw.weight !== undefined && raw.weight !== null) out.weight = at(p('weight'), () => toInt(raw.weight, 'weight'));
   if (Array.isArray(raw.weight_device)) {
-    out.weight_device = raw.weight_device.map((d) => {
-      const o = { ...asMap(d) };
-      if (o.weight !== undefined && o.weight !== null) o.weight = toInt(o.weight, 'weight');
-      return o;
+    out.weight_device = raw.weight_device.map((d, i) => {
+      const o = asMap(d);
+      return { path: scalarString(o.path ?? ''), weight: at(p('weight_device', i, 'weight'), () => toInt(o.weight, 'weight')) };
     });
   }
-  for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops']) {
-    if (!Array.isArray(raw[f])) continue;
-    out[f] = (raw[f] as unknown[]).map((d) => {
-      const o = { ...asMap(d) };
-      if (o.rate !== undefined && o.rate !== null) o.rate = toBytes(o.rate);
-      return o;
+  for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops'] as const) {
+    const list = raw[f];
+    if (!Array.isArray(list)) continue;
+    out[f] = list.map((d, i) => {
+      const o = asMap(d);
+      const rate = at(p(f, i, 'rate'), () => (f.endsWith('bps') ? toBytes(o.rate) : toInt(o.rate, 'rate')));
+      return { path: scalarString(o.path ?? ''), rate };
     });
   }
-  return out as BlkioConfig;
+  return out;
+}
+
+/** A service's `networks.<key>` entry: `driver_opts` values as strings (compose-go's map[string]string). */
+function serviceNetwork(v: Plain): ServiceNetworkConfig {
+  const out = withExtensionsField(v) as ServiceNetworkConfig & Plain;
+  if (v.driver_opts !== undefined && v.driver_opts !== null) out.driver_opts = toStringMap(v.driver_opts);
+  for (const k of ['aliases', 'link_local_ips'] as const) if (v[k] !== undefined && v[k] !== null) out[k] = toStringList(v[k]);
+  return out;
+}
+
+/**
+ * A `post_start` / `pre_stop` / `pre_start` / `develop.watch[].exec` entry: `command` as argv, a string
+ * split by `split` (go-shellwords, warning when cut at an operator).
+ */
+function normalizeHook(h: Plain, path: PathSegment[], split: (path: PathSegment[], text: string) => string[]): ServiceHookConfig {
+  const { rest, extensions } = splitExtensions(h);
+  const cmd = rest.command;
+  const out = { ...rest } as unknown as ServiceHookConfig;
+  out.command = typeof cmd === 'string' ? split([...path, 'command'], cmd) : toStringList(cmd ?? []);
+  if (rest.privileged !== undefined && rest.privileged !== null) out.privileged = toBool(rest.privileged);
+  if (rest.per_replica !== undefined && rest.per_replica !== null) out.per_replica = toBool(rest.per_replica);
+  if (extensions) out.extensions = extensions;
+  return out;
 }
 
 /**
@@ -625,7 +633,7 @@ function normalizeBlkio(raw: Plain): BlkioConfig {
  */
 export function normalizeFileReference(item: unknown): ServiceFileReference {
   if (typeof item === 'string') return { source: item };
-  const o = { ...asMap(item) } as ServiceFileReference & Plain;
+  const o = withExtensionsField(asMap(item)) as ServiceFileReference & Plain;
   if (o.uid !== undefined && o.uid !== null) o.uid = scalarString(o.uid);
   if (o.gid !== undefined && o.gid !== null) o.gid = scalarString(o.gid);
   if (o.mode !== undefined && o.mode !== null) {
@@ -640,22 +648,8 @@ export function normalizeFileReference(item: unknown): ServiceFileReference {
 /** Long-form `x-*` keys of a `ports:` entry are kept on the (single) port it gives. */
 function withExtensions(ports: ServicePortConfig[], raw: unknown): ServicePortConfig[] {
   if (!isPlainObject(raw)) return ports;
-  for (const [k, v] of Object.entries(raw)) if (k.startsWith('x-')) for (const port of ports) port[k as `x-${string}`] = v;
+  const { extensions } = splitExtensions(raw);
+  if (extensions) for (const port of ports) port.extensions = { ...extensions };
   return ports;
 }
 
-function toBytes(v: unknown): number {
-  const n = typeof v === 'number' || typeof v === 'string' ? parseByteSize(v) : undefined;
-  if (n === undefined) throw new LoaderError(`invalid size: ${JSON.stringify(v)}`, {}, { hint: 'use a number of bytes or a number with a unit: 512m, 1gb' });
-  return n;
-}
-
-function toNumber(v: unknown, what: string): number {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
-  if (!Number.isFinite(n)) throw new LoaderError(`${what} must be a number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function toCpus(v: unknown): number {
-  return toNumber(v, 'cpus');
-}

@@ -5,6 +5,7 @@ import jsyaml from 'js-yaml';
 import { formatDuration, parseDuration } from '../model/duration.js';
 import type { Project } from '../model/types.js';
 import { SERVICE_BYTE_FIELDS } from '../model/units.js';
+import { inlineExtensions, serviceWithExtensions } from '../model/extensions.js';
 import { isPlainObject } from './merge.js';
 import { isCoreNonString, loadYamlPackage } from './yaml.js';
 
@@ -29,11 +30,11 @@ export function projectToModel(project: Project): Record<string, unknown> {
   }
   out.services = services;
   const printed: Partial<Record<'networks' | 'volumes' | 'secrets' | 'configs' | 'models', Record<string, unknown>>> = {
-    networks: project.networks,
-    volumes: project.volumes,
-    secrets: mapValues(project.secrets, ({ content: _content, ...secret }) => secret),
-    configs: mapValues(project.configs, (c) => (c.environment !== undefined ? { ...c, content: undefined } : c)),
-    models: project.models,
+    networks: mapValues(project.networks, inlineExtensions),
+    volumes: mapValues(project.volumes, inlineExtensions),
+    secrets: mapValues(project.secrets, ({ content: _content, ...secret }) => inlineExtensions(secret)),
+    configs: mapValues(project.configs, (c) => inlineExtensions(c.environment !== undefined ? { ...c, content: undefined } : c)),
+    models: project.models && mapValues(project.models, inlineExtensions),
   };
   for (const section of ['networks', 'volumes', 'secrets', 'configs', 'models'] as const) {
     const m = printed[section];
@@ -80,7 +81,7 @@ function sortedHosts(v: unknown): unknown {
  * `deploy.restart_policy.{delay,window}`: `90s` → `1m30s`).
  */
 export function printedService(svc: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...svc };
+  const out = serviceWithExtensions(svc);
   // byte sizes print as decimal strings, as compose's `UnitBytes`
   for (const f of SERVICE_BYTE_FIELDS) if (out[f] !== undefined) out[f] = bytesText(out[f]);
   if (out.extra_hosts !== undefined) out.extra_hosts = sortedHosts(out.extra_hosts);

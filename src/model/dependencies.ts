@@ -22,7 +22,7 @@ export function implicitDependencies(service: ServiceConfig): ImplicitDependency
     if (on && on !== service.name) out.push({ on, restart });
   };
   for (const link of list(service.links)) add(link.split(':')[0], true);
-  for (const key of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
+  for (const key of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup'] as const) {
     const value = service[key];
     if (typeof value === 'string' && value.startsWith('service:')) add(value.slice('service:'.length), true);
   }

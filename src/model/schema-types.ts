@@ -4,11 +4,8 @@
  * `./compose-spec.generated.ts` is written by `scripts/build-schema.mjs` (json-schema-to-typescript,
  * from the schema of the `dclint` package, patched up to the current Compose Specification; it is
  * gitignored and regenerated before `tsc`/`vitest` run). It describes what a compose file may say;
- * `./types.ts` describes what the loader produces. Attributes that the loader keeps as loaded are
- * typed here from the schema, so the model follows the schema package.
+ * `./types.ts` describes what the loader produces; `./spec-coverage.ts` compares the two key sets.
  */
-import type { ComposeBuild, ComposeService } from './compose-spec.generated.js';
-
 /**
  * The keys that `T` declares, without its index signature: the generated types carry
  * `[k: string]: unknown` for the schema's `^x-` extensions, which would make `keyof` useless.
@@ -16,9 +13,3 @@ import type { ComposeBuild, ComposeService } from './compose-spec.generated.js';
 export type DeclaredKeys<T> = keyof {
   [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K];
 };
-
-/** The schema's type of service attribute `K` (a typo in `K` fails type checking). */
-export type ServiceAttr<K extends DeclaredKeys<ComposeService>> = ComposeService[K];
-
-/** The schema's type of long-syntax `build:` attribute `K`. */
-export type BuildAttr<K extends DeclaredKeys<ComposeBuild>> = ComposeBuild[K];

@@ -13,16 +13,15 @@
  * (`"0440"`, read them with `parseFileMode` from `./units.js`); device `count` is a number, `-1`
  * for all. `capstan config` prints sizes as decimal strings, as compose does.
  *
- * First cut (issue 2): the attributes the spine uses are typed; other attributes that the schema
- * accepts are kept on the object as loaded (see {@link ServiceConfig} index signature) so that
- * `config` shows them and later issues can type them.
+ * Durations are **checked** at load time (a bad one is a LoaderError with its position), so
+ * `parseDuration` never fails on a loaded model. Every attribute is typed canonically: no value
+ * stays in its "as loaded" schema form, and `x-*` extensions live in an `extensions` field of the
+ * object that carried them (`config` prints them back in place).
  */
 
 // Every attribute of the Compose schema has a field in these types: `./spec-coverage.ts` fails type
 // checking (`npm run typecheck`, and the `tsc` of `npm run build`) when the schema has one the model
-// lacks. Attributes kept as loaded take the schema's own type (`./schema-types.ts`).
-import type { ComposeConfig, ComposeModel, ComposeSecret } from './compose-spec.generated.js';
-import type { BuildAttr, ServiceAttr } from './schema-types.js';
+// lacks.
 
 /** A fully loaded project. */
 export interface Project {
@@ -48,8 +47,8 @@ export interface Project {
   disabledServices: Record<string, ServiceConfig>;
   /** Active profiles. */
   profiles: string[];
-  /** Top-level `models:` (Docker Model Runner), kept as loaded. */
-  models?: Record<string, unknown>;
+  /** Top-level `models:` (Docker Model Runner). */
+  models?: Record<string, ModelConfig>;
 }
 
 /** `services.<name>` in canonical form. */
@@ -117,18 +116,18 @@ export interface ServiceConfig {
   platform?: string;
   secrets?: ServiceFileReference[];
   configs?: ServiceFileReference[];
-  /** Lifecycle hooks run by `docker exec` after the container starts (as loaded). */
+  /** Lifecycle hooks run by `docker exec` after the container starts. */
   post_start?: ServiceHookConfig[];
-  /** Lifecycle hooks run by `docker exec` before the container stops (as loaded). */
+  /** Lifecycle hooks run by `docker exec` before the container stops. */
   pre_stop?: ServiceHookConfig[];
   /** Ephemeral init containers run before the service starts; `image` defaults to the service's. */
   pre_start?: ServiceHookConfig[];
 
-  // Normalised by the loader.
   annotations?: Record<string, string>;
-  /** A map after loading (the schema's list form is accepted too, e.g. by the container spec). */
-  sysctls?: Record<string, string> | ServiceAttr<'sysctls'>;
+  /** Kernel parameters; the list form `k=v` is read into a map by the loader. */
+  sysctls?: Record<string, string>;
   dns_search?: string[];
+  /** `PATH[:OPTIONS]` entries; every `PATH` is absolute (checked by the loader). */
   tmpfs?: string[];
   cpu_count?: number;
   cpu_percent?: number;
@@ -137,40 +136,101 @@ export interface ServiceConfig {
   pids_limit?: number;
   oom_kill_disable?: boolean;
   use_api_socket?: boolean;
-  // Kept as loaded (interpolated, merged and validated): the schema's type.
-  develop?: ServiceAttr<'develop'>;
-  /** `host` or `private` (the container spec re-checks it). */
+  develop?: DevelopConfig;
+  /** `host` or `private` (`service:X` is read as a dependency on X). */
   cgroup?: string;
   cgroup_parent?: string;
-  cpu_quota?: ServiceAttr<'cpu_quota'>;
-  cpu_period?: ServiceAttr<'cpu_period'>;
-  cpu_rt_period?: ServiceAttr<'cpu_rt_period'>;
-  cpu_rt_runtime?: ServiceAttr<'cpu_rt_runtime'>;
+  /** CFS quota and period, RT period and runtime, in **microseconds** (a duration is converted). */
+  cpu_quota?: number;
+  cpu_period?: number;
+  cpu_rt_period?: number;
+  cpu_rt_runtime?: number;
   cpuset?: string;
-  credential_spec?: ServiceAttr<'credential_spec'>;
-  device_cgroup_rules?: ServiceAttr<'device_cgroup_rules'>;
-  dns_opt?: ServiceAttr<'dns_opt'>;
-  provider?: ServiceAttr<'provider'>;
-  external_links?: ServiceAttr<'external_links'>;
-  group_add?: ServiceAttr<'group_add'>;
+  credential_spec?: CredentialSpecConfig;
+  device_cgroup_rules?: string[];
+  dns_opt?: string[];
+  provider?: ProviderConfig;
+  external_links?: string[];
+  /** Group names or ids (numbers become strings). */
+  group_add?: string[];
   ipc?: string;
   isolation?: string;
-  links?: ServiceAttr<'links'>;
-  logging?: ServiceAttr<'logging'>;
+  /** `SERVICE[:ALIAS]` entries. */
+  links?: string[];
+  logging?: LoggingConfig;
   mac_address?: string;
-  /** Docker Model Runner models used: top-level `models:` keys, as a list or a map. */
-  models?: ServiceAttr<'models'>;
-  pid?: ServiceAttr<'pid'>;
+  /**
+   * Docker Model Runner models used: top-level `models:` keys, as written — a list of keys, or a
+   * map of key → variable names.
+   */
+  models?: string[] | Record<string, ServiceModelConfig | null>;
+  pid?: string;
   pull_refresh_after?: string;
   runtime?: string;
-  security_opt?: ServiceAttr<'security_opt'>;
-  storage_opt?: ServiceAttr<'storage_opt'>;
-  ulimits?: ServiceAttr<'ulimits'>;
+  security_opt?: string[];
+  storage_opt?: Record<string, string>;
+  /**
+   * Resource limits by name. A single number sets soft and hard limits alike (kept as one
+   * number, as compose-go keeps `Single`); a mapping gives both.
+   */
+  ulimits?: Record<string, UlimitConfig>;
   uts?: string;
   userns_mode?: string;
-  volumes_from?: ServiceAttr<'volumes_from'>;
-  /** Any other schema attribute, kept as loaded (typed in later issues). */
-  [attribute: string]: unknown;
+  /** `SERVICE[:ro|rw]` or `container:NAME[:ro|rw]` entries. */
+  volumes_from?: string[];
+  /** The service's `x-*` keys, kept as loaded. */
+  extensions?: Record<string, unknown>;
+}
+
+/** One `ulimits` entry: a number (soft = hard), or both limits. */
+export type UlimitConfig = number | { soft: number; hard: number };
+
+/** `logging:`. Option values are strings (numbers are written as text, as compose-go does). */
+export interface LoggingConfig {
+  driver?: string;
+  options?: Record<string, string>;
+  extensions?: Record<string, unknown>;
+}
+
+/** `credential_spec:` (Windows): one of `config`, `file`, `registry`. */
+export interface CredentialSpecConfig {
+  config?: string;
+  file?: string;
+  registry?: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** `provider:` — a service implemented by a `docker-<type>` plugin. */
+export interface ProviderConfig {
+  type: string;
+  /** Option values: strings, or lists of strings for repeated options. */
+  options?: Record<string, string | string[]>;
+  extensions?: Record<string, unknown>;
+}
+
+/** One entry of the map form of service `models:`. */
+export interface ServiceModelConfig {
+  endpoint_var?: string;
+  model_var?: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** `develop:` (Compose Develop Specification). */
+export interface DevelopConfig {
+  watch?: WatchRule[];
+  extensions?: Record<string, unknown>;
+}
+
+/** One `develop.watch` rule. `ignore`/`include` are lists after loading. */
+export interface WatchRule {
+  path: string;
+  action: 'rebuild' | 'sync' | 'restart' | 'sync+restart' | 'sync+exec';
+  target?: string;
+  ignore?: string[];
+  include?: string[];
+  exec?: ServiceHookConfig;
+  initial_sync?: boolean;
+  extensions?: Record<string, unknown>;
 }
 
 /** `build:` in long form. `context` is an absolute path (or a URL) after path resolution. */
@@ -194,18 +254,20 @@ export interface BuildConfig {
   secrets?: ServiceFileReference[];
   /** Named contexts; local paths are absolute. */
   additional_contexts?: Record<string, string>;
-  // Kept as loaded: the schema's type.
-  entitlements?: BuildAttr<'entitlements'>;
-  cache_from?: BuildAttr<'cache_from'>;
-  cache_to?: BuildAttr<'cache_to'>;
+  entitlements?: string[];
+  cache_from?: string[];
+  cache_to?: string[];
   isolation?: string;
-  privileged?: BuildAttr<'privileged'>;
-  ulimits?: BuildAttr<'ulimits'>;
-  platforms?: BuildAttr<'platforms'>;
-  provenance?: BuildAttr<'provenance'>;
-  sbom?: BuildAttr<'sbom'>;
-  no_cache_filter?: BuildAttr<'no_cache_filter'>;
-  [attribute: string]: unknown;
+  privileged?: boolean;
+  /** As {@link ServiceConfig.ulimits}. */
+  ulimits?: Record<string, UlimitConfig>;
+  platforms?: string[];
+  /** `true`/`false` or an attestation option string, as text (`"true"`, `"mode=max"`). */
+  provenance?: string;
+  sbom?: string;
+  no_cache_filter?: string[];
+  /** `x-*` keys of `build:`, kept as loaded. */
+  extensions?: Record<string, unknown>;
 }
 
 /** `ports:` entry, long syntax. One entry per container port (ranges are expanded). */
@@ -220,7 +282,7 @@ export interface ServicePortConfig {
   protocol?: string;
   app_protocol?: string;
   /** `x-*` extensions, kept as loaded. */
-  [extension: `x-${string}`]: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 /** `volumes:` entry of a service, long syntax. */
@@ -247,6 +309,7 @@ export interface ServiceNetworkConfig {
   priority?: number;
   gw_priority?: number;
   interface_name?: string;
+  extensions?: Record<string, unknown>;
 }
 
 export type DependsOnCondition =
@@ -260,7 +323,7 @@ export interface DependsOnConfig {
   required: boolean;
   restart?: boolean;
   /** `x-*` extensions, kept as loaded. */
-  [extension: `x-${string}`]: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 export interface HealthCheckConfig {
@@ -272,6 +335,7 @@ export interface HealthCheckConfig {
   start_period?: string;
   start_interval?: string;
   disable?: boolean;
+  extensions?: Record<string, unknown>;
 }
 
 export interface EnvFileConfig {
@@ -281,27 +345,84 @@ export interface EnvFileConfig {
   format?: string;
 }
 
+/**
+ * `deploy:` (Compose Deploy Specification), every key typed so that a Swarm or Kubernetes backend
+ * can read it. Durations stay Compose duration strings, checked at load time.
+ */
 export interface DeployConfig {
+  /** `replicated` (default), `global`, `replicated-job`, `global-job`. */
+  mode?: string;
+  endpoint_mode?: string;
   replicas?: number;
-  resources?: {
-    limits?: ResourceConfig;
-    reservations?: ResourceConfig;
-    [attribute: string]: unknown;
-  };
-  restart_policy?: { condition?: string; delay?: string; max_attempts?: number; window?: string };
-  [attribute: string]: unknown;
+  labels?: Record<string, string>;
+  rollback_config?: UpdateConfig;
+  update_config?: UpdateConfig;
+  resources?: DeployResources;
+  restart_policy?: RestartPolicyConfig;
+  placement?: PlacementConfig;
+  extensions?: Record<string, unknown>;
 }
 
-/** `post_start` / `pre_stop` entry (`service_hook` in the schema), as loaded. */
+/** `deploy.update_config` / `deploy.rollback_config`. */
+export interface UpdateConfig {
+  parallelism?: number;
+  /** Duration string. */
+  delay?: string;
+  failure_action?: string;
+  /** Duration string. */
+  monitor?: string;
+  max_failure_ratio?: number;
+  order?: 'start-first' | 'stop-first';
+  extensions?: Record<string, unknown>;
+}
+
+/** `deploy.resources`. */
+export interface DeployResources {
+  limits?: ResourceConfig;
+  reservations?: ResourceConfig;
+  extensions?: Record<string, unknown>;
+}
+
+/** `deploy.restart_policy`: `condition` is `none`, `on-failure` or `any`; durations are strings. */
+export interface RestartPolicyConfig {
+  condition?: string;
+  delay?: string;
+  max_attempts?: number;
+  window?: string;
+  extensions?: Record<string, unknown>;
+}
+
+/** `deploy.placement`. */
+export interface PlacementConfig {
+  constraints?: string[];
+  preferences?: { spread?: string; extensions?: Record<string, unknown> }[];
+  max_replicas_per_node?: number;
+  extensions?: Record<string, unknown>;
+}
+
+/** One `deploy.resources.reservations.generic_resources` entry. */
+export interface GenericResource {
+  discrete_resource_spec?: { kind?: string; value?: number; extensions?: Record<string, unknown> };
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * `post_start` / `pre_stop` / `pre_start` entry (`service_hook` in the schema), also
+ * `develop.watch[].exec`. `privileged` and `per_replica` are booleans after loading.
+ */
 export interface ServiceHookConfig {
   /** The command as argv: the loader shell-splits a string form. */
   command: string[];
   user?: string;
-  privileged?: boolean | string;
+  privileged?: boolean;
   working_dir?: string;
   /** Map or `KEY=value` list; a bare `KEY` (or a null value) is taken from the project environment. */
   environment?: Record<string, string | number | boolean | null> | string[];
-  [attribute: string]: unknown;
+  /** `pre_start` only: the image to run (defaults to the service's). */
+  image?: string;
+  /** `pre_start` only: run once per replica rather than once per service. */
+  per_replica?: boolean;
+  extensions?: Record<string, unknown>;
 }
 
 /** `deploy.resources.limits` / `reservations`. */
@@ -313,7 +434,9 @@ export interface ResourceConfig {
   pids?: number;
   /** Device reservations (`reservations` only). */
   devices?: DeviceRequest[];
-  [attribute: string]: unknown;
+  /** Swarm generic resources (`reservations` only). */
+  generic_resources?: GenericResource[];
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -326,35 +449,34 @@ export interface DeviceRequest {
   count?: number;
   device_ids?: string[];
   options?: Record<string, string>;
-  [attribute: string]: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 /** `devices:` entry in long form: `SRC[:DST[:PERMS]]` becomes `{source, target, permissions}`. */
 export interface DeviceMapping {
   /** Host path, or a CDI device name (`vendor.com/class=name`). */
   source: string;
-  target: string;
-  /** Cgroup permissions, default `rwm`. */
-  permissions: string;
-  [attribute: string]: unknown;
+  /** Path in the container; the short form always sets it, the long form may leave it (= `source`). */
+  target?: string;
+  /** Cgroup permissions; the short form always sets it, `rwm` when absent. */
+  permissions?: string;
+  extensions?: Record<string, unknown>;
 }
 
 /** `blkio_config:`; every `rate` is in bytes (or operations) per second. */
 export interface BlkioConfig {
   weight?: number;
-  weight_device?: { path: string; weight: number; [attribute: string]: unknown }[];
+  weight_device?: { path: string; weight: number }[];
   device_read_bps?: ThrottleDevice[];
   device_read_iops?: ThrottleDevice[];
   device_write_bps?: ThrottleDevice[];
   device_write_iops?: ThrottleDevice[];
-  [attribute: string]: unknown;
 }
 
 /** One `blkio_config.device_*_{bps,iops}` entry. */
 export interface ThrottleDevice {
   path: string;
   rate: number;
-  [attribute: string]: unknown;
 }
 
 /** Service `secrets:` / `configs:` / `build.secrets:` entry, long form. */
@@ -366,7 +488,7 @@ export interface ServiceFileReference {
   gid?: string;
   /** File mode as compose prints it: an octal string with a leading `0` (`"0440"`). */
   mode?: string;
-  [attribute: string]: unknown;
+  extensions?: Record<string, unknown>;
 }
 
 /** Top-level `networks.<key>`. `name` is always set after normalisation. */
@@ -385,6 +507,7 @@ export interface NetworkConfig {
   enable_ipv4?: boolean;
   enable_ipv6?: boolean;
   labels?: Record<string, string>;
+  extensions?: Record<string, unknown>;
 }
 
 /** Top-level `volumes.<key>`. `name` is always set after normalisation. */
@@ -394,6 +517,7 @@ export interface VolumeConfig {
   driver_opts?: Record<string, string>;
   external?: boolean;
   labels?: Record<string, string>;
+  extensions?: Record<string, unknown>;
 }
 
 /** Top-level `secrets.<key>`. */
@@ -408,11 +532,10 @@ export interface SecretConfig {
   content?: string;
   external?: boolean;
   labels?: Record<string, string>;
-  // Kept as loaded.
-  driver?: ComposeSecret['driver'];
-  driver_opts?: ComposeSecret['driver_opts'];
-  template_driver?: ComposeSecret['template_driver'];
-  [attribute: string]: unknown;
+  driver?: string;
+  driver_opts?: Record<string, string>;
+  template_driver?: string;
+  extensions?: Record<string, unknown>;
 }
 
 /** Top-level `configs.<key>`. */
@@ -424,19 +547,16 @@ export interface ConfigObjConfig {
   content?: string;
   external?: boolean;
   labels?: Record<string, string>;
-  template_driver?: ComposeConfig['template_driver'];
-  [attribute: string]: unknown;
+  template_driver?: string;
+  extensions?: Record<string, unknown>;
 }
 
-/**
- * Top-level `models.<key>` (Docker Model Runner), as loaded. ({@link Project.models} keeps them
- * typed `unknown`.)
- */
+/** Top-level `models.<key>` (Docker Model Runner). */
 export interface ModelConfig {
   name?: string;
   /** The model's OCI reference, e.g. `ai/smollm2`. */
   model: string;
-  context_size?: ComposeModel['context_size'];
-  runtime_flags?: ComposeModel['runtime_flags'];
-  [attribute: string]: unknown;
+  context_size?: number;
+  runtime_flags?: string[];
+  extensions?: Record<string, unknown>;
 }

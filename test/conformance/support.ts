@@ -71,7 +71,9 @@ export function getPath(root: unknown, path: string): unknown {
   for (const seg of segs) {
     if (node === MISSING || node === null || node === undefined) return MISSING;
     if (seg === '#extensions') {
-      node = Object.fromEntries(Object.entries(node as object).filter(([k]) => k.startsWith('x-')));
+      // the model keeps an object's `x-*` keys in its `extensions` field (Project: top-level ones)
+      const own = (node as { extensions?: unknown }).extensions;
+      node = { ...Object.fromEntries(Object.entries(node as object).filter(([k]) => k.startsWith('x-'))), ...(own && typeof own === 'object' ? own : {}) };
       continue;
     }
     const m = /^@(\w+)\((.*)\)$/.exec(seg);
@@ -81,6 +83,13 @@ export function getPath(root: unknown, path: string): unknown {
     }
     // compose-go's UlimitsConfig{Single}: a bare number in the file (`nproc: 65535`)
     if (seg === 'single' && typeof node === 'number') continue;
+    if (seg.startsWith('x-') && node && typeof node === 'object' && !Object.hasOwn(node, seg)) {
+      // an `x-*` key of a typed object lives in its `extensions` field
+      const own = (node as { extensions?: Record<string, unknown> }).extensions;
+      node = own && Object.hasOwn(own, seg) ? own[seg] : MISSING;
+      if (node === MISSING) return MISSING;
+      continue;
+    }
     if (Array.isArray(node) && /^\d+$/.test(seg)) node = node[Number(seg)];
     else if (typeof node === 'object' && Object.hasOwn(node as object, seg)) node = (node as Record<string, unknown>)[seg];
     else return MISSING;
@@ -165,11 +174,19 @@ export function looseEqual(actual: unknown, expected: unknown): boolean {
     if (Array.isArray(actual)) return looseEqual(kvListToMap(actual), expected);
     return false;
   }
-  const a = actual as Record<string, unknown>;
+  const a = withInlineExtensions(actual as Record<string, unknown>);
   const e = expected as Record<string, unknown>;
   for (const [k, v] of Object.entries(e)) if (!looseEqual(Object.hasOwn(a, k) ? a[k] : MISSING, v)) return false;
   for (const [k, v] of Object.entries(a)) if (!Object.hasOwn(e, k) && !isEmpty(v) && !ZERO_DEFAULTS.has(k)) return false;
   return true;
+}
+
+/** The model's `extensions` field put back among the keys, as compose-go's structs marshal them. */
+function withInlineExtensions(o: Record<string, unknown>): Record<string, unknown> {
+  const x = o.extensions;
+  if (!x || typeof x !== 'object' || Array.isArray(x)) return o;
+  const { extensions: _x, ...rest } = o;
+  return { ...rest, ...(x as Record<string, unknown>) };
 }
 
 /** Fields Capstan fills with defaults where compose-go's struct literal leaves them zero. */

@@ -27,6 +27,24 @@ describe('errors in compose files', () => {
     }
   });
 
+  it('a bad duration, byte size or octal mode fails config with file:line:col, key path and value', async () => {
+    const cases: [string, RegExp][] = [
+      ['    stop_grace_period: 5 sec\n', /^error: .*compose\.yaml:4:24: services\.web\.stop_grace_period: "5 sec" is not a duration/],
+      ['    shm_size: 64 megs\n', /^error: .*compose\.yaml:4:15: services\.web\.shm_size: invalid size: "64 megs"/],
+      [
+        '    secrets: [{source: pw, mode: "0999"}]\nsecrets:\n  pw: {file: ./compose.yaml}\n',
+        /^error: .*compose\.yaml:4:\d+: services\.web\.secrets\[0\]: invalid file mode "0999"/,
+      ],
+    ];
+    for (const [attrs, expected] of cases) {
+      const cwd = dir({ 'compose.yaml': `services:\n  web:\n    image: busybox\n${attrs}` });
+      const r = await capstan(['-p', 'formats', 'config'], { cwd });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(expected);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('a YAML syntax error names file and line', async () => {
     const cwd = dir({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n   ports: [80\n' });
     const r = await capstan(['-p', 'syntax', 'config'], { cwd });
