@@ -182,6 +182,9 @@ await build({
   define,
   logLevel: 'warning',
 });
+if (!/\bimport\("\.\/cli-/.test(readFileSync(`${root}dist/cli.js`, 'utf8'))) {
+  throw new Error('build: dist/cli.js imports no chunk: the commands are no longer loaded lazily');
+}
 
 // ---- cached scripts for Node 20 -------------------------------------------------------------------
 //
