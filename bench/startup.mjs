@@ -8,7 +8,10 @@
  * directory holding `bin/capstan` and its `dist/`: runs are interleaved (A, B, B, A, …) so both see
  * the same machine load, and the ratio B/A is printed per scenario.
  *
- * Usage: npm run build && node bench/startup.mjs [--runs 21] [--a dir] [--b dir] [--node path] [--only version,config,ps,config200]
+ * With `--cpu` it reports the CPU time (user + system) each run took instead of its wall time:
+ * steadier on a loaded machine, since waiting for a core does not count.
+ *
+ * Usage: npm run build && node bench/startup.mjs [--runs 21] [--a dir] [--b dir] [--node path] [--cpu] [--only version,config,ps,config200]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,10 +26,14 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt('runs', 21));
 const NODE = opt('node', process.execPath);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CPU = process.argv.includes('--cpu');
 const builds = { A: resolve(opt('a', root)) };
 if (opt('b')) builds.B = resolve(opt('b'));
 
 const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-startup-'));
+// --cpu: preloaded in each run, writes the process's CPU time (µs) to fd 3 at exit
+const cpuProbe = join(dir, 'cpu-probe.cjs');
+writeFileSync(cpuProbe, "process.on('exit', () => { const u = process.cpuUsage(); require('node:fs').writeSync(3, String(u.user + u.system)); });\n");
 writeFileSync(
   join(dir, 'compose.yaml'),
   `services:
@@ -72,16 +79,20 @@ const chosen = Object.entries(scenarios).filter(([name]) => (only ? only.include
 
 function run(build, args) {
   const t0 = process.hrtime.bigint();
-  const res = spawnSync(NODE, [join(build, 'bin', 'capstan'), ...args], { cwd: dir, encoding: 'utf8' });
+  const res = spawnSync(NODE, [...(CPU ? ['-r', cpuProbe] : []), join(build, 'bin', 'capstan'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (res.error || res.status !== 0) throw new Error(`capstan ${args.join(' ')} (${build}) failed: ${res.error ?? res.stderr}`);
-  return ms;
+  return CPU ? Number(res.output[3]) / 1000 : ms;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const names = Object.keys(builds);
 const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
-process.stdout.write(`start-up on Node ${nodeVersion}, median of ${RUNS} interleaved runs (ms)\n`);
+process.stdout.write(`start-up on Node ${nodeVersion}, ${CPU ? 'CPU time' : 'wall time'}, median of ${RUNS} interleaved runs (ms)\n`);
 for (const [name, args] of chosen) {
   const times = Object.fromEntries(names.map((n) => [n, []]));
   for (const n of names) run(builds[n], args); // one unmeasured run each: file system cache
