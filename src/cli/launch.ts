@@ -13,7 +13,7 @@
  * Under `--verbose`, a cache that is off or rejected is said on stderr (the run then compiles).
  * This file is CommonJS: an ES module entry costs Node a few more milliseconds to start.
  */
-import * as nodeModule from 'node:module';
+import { Module } from 'node:module';
 import { loadCachedScript } from '../loader/cached-script.js';
 
 type Cli = typeof import('./main.js');
@@ -39,7 +39,7 @@ const verbose = process.argv.includes('--verbose');
 
 /** Node ≥ 22.1: the ES module build, with Node's compile cache on. */
 function importModules(): Promise<Cli> {
-  const api = nodeModule as CompileCacheApi;
+  const api = Module as CompileCacheApi;
   const result = api.enableCompileCache?.();
   const status = api.constants?.compileCacheStatus;
   if (verbose && (!result || result.status === status?.FAILED || result.status === status?.DISABLED)) {

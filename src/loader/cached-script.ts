@@ -5,14 +5,15 @@
  * (`schema-validator.cjs`); scripts/build.mjs writes them.
  *
  * - Node 20 (no compile cache in Node): the module body runs as a `vm.Script`, wrapped in a
- *   function expression, with V8's code cache `<name>.cache` (taken by the build after warm-up
+ *   function expression (`cli.cjs` is written so already, which spares copying its 700 kB at each
+ *   start), with V8's code cache `<name>.cache` (taken by the build after warm-up
  *   runs, so it holds the functions a run compiles). A cache V8 rejects (another Node version,
  *   other V8 flags) only costs the compile, and is reported under `--verbose`.
  * - When Node's compile cache is on (Node ≥ 22.1: the launcher calls `module.enableCompileCache()`),
  *   the module is `require`d: Node caches its compiled code itself.
  */
 import { readFileSync } from 'node:fs';
-import * as nodeModule from 'node:module';
+import { Module, createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -30,7 +31,7 @@ const WRAP_START = '(function (exports, require, module, __filename, __dirname) 
 const WRAP_END = '\n})';
 
 /** `module.getCompileCacheDir` (Node ≥ 22.1): the directory of Node's compile cache when it is on. */
-const compileCacheDir = (nodeModule as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
+const compileCacheDir = (Module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
 
 /**
  * The exports of the CommonJS module `name` next to this module's code (in `dist/`), or
@@ -45,7 +46,8 @@ export function loadCachedScript(name: string): unknown {
   } catch {
     return undefined;
   }
-  const require = nodeModule.createRequire(file);
+  const require = createRequire(file);
+  // a plain module only: cli.cjs is written wrapped, and is loaded on Node 20 only
   if (compileCacheDir?.()) return require(file);
   const verbose = process.argv.includes('--verbose');
   let cachedData: Buffer | undefined;
@@ -54,7 +56,8 @@ export function loadCachedScript(name: string): unknown {
   } catch (err) {
     if (verbose) process.stderr.write(`capstan: no code cache for ${file} (${(err as Error).message}): compiling it\n`);
   }
-  const script = new Script(`${WRAP_START}${source}${WRAP_END}`, { filename: file, cachedData });
+  const wrapped = source.startsWith(WRAP_START) ? source : `${WRAP_START}${source}${WRAP_END}`;
+  const script = new Script(wrapped, { filename: file, cachedData });
   if (verbose && script.cachedDataRejected) {
     process.stderr.write(`capstan: V8 rejected the code cache ${file}.cache (made by another Node version or other V8 flags; this is Node ${process.version}): compiling it\n`);
   }
