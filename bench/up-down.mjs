@@ -65,8 +65,8 @@ const results = { floorUp: [], floorDown: [], capstanUp: [], capstanDown: [] };
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? ['floor', 'capstan'] : ['capstan', 'floor'];
   for (const who of order) {
-    // the pid keeps two bench runs at once (or a stale network of an interrupted one) apart
-    const project = `capstan-bench-${process.pid}-${who}-${round}`;
+    // unique per run: another run's leftovers (a network of the same name makes it ambiguous) cannot collide
+    const project = `capstan-bench-${who}-${process.pid}-${round}`;
     if (who === 'floor') {
       results.floorUp.push(await time(() => floorUp(project)));
       results.floorDown.push(await time(() => floorDown(project)));

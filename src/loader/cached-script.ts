@@ -1,19 +1,24 @@
 /**
- * Scripts with a V8 code cache (scripts/build.mjs writes them into `dist/`): a CommonJS module
- * body wrapped in a function expression, plus `<name>.cache`, taken after a warm-up run so that it
- * holds the functions a run compiles. They are the command line itself (`cli.cjs`, started by
- * src/cli/launch.ts) and the schema validator (`schema-validator.js`). On a cold start a command
- * spends more time compiling its code than running it; with the cache it does not compile it.
- * A cache made by another Node version (or other V8 flags) is rejected by V8: the script then
- * compiles as usual.
+ * CommonJS modules of `dist/` loaded with a code cache, so a cold start does not compile the code
+ * a run needs (on a cold start, compiling costs more than running). They are the command line
+ * for Node 20 (`cli.cjs`, started by src/cli/launch.ts) and the schema validator
+ * (`schema-validator.cjs`); scripts/build.mjs writes them.
+ *
+ * - Node 20 (no compile cache in Node): the module body runs as a `vm.Script`, wrapped in a
+ *   function expression (`cli.cjs` is written so already, which spares copying its 700 kB at each
+ *   start), with V8's code cache `<name>.cache` (taken by the build after warm-up
+ *   runs, so it holds the functions a run compiles). A cache V8 rejects (another Node version,
+ *   other V8 flags) only costs the compile, and is reported under `--verbose`.
+ * - When Node's compile cache is on (Node ≥ 22.1: the launcher calls `module.enableCompileCache()`),
+ *   the module is `require`d: Node caches its compiled code itself.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { Module, createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
-/** The function expression a cached script holds. */
+/** The function expression a cached script's body is wrapped in (scripts/build.mjs wraps it alike). */
 type ScriptWrapper = (
   exports: unknown,
   require: (id: string) => unknown,
@@ -22,9 +27,16 @@ type ScriptWrapper = (
   __dirname: string,
 ) => void;
 
+const WRAP_START = '(function (exports, require, module, __filename, __dirname) {';
+const WRAP_END = '\n})';
+
+/** `module.getCompileCacheDir` (Node ≥ 22.1): the directory of Node's compile cache when it is on. */
+const compileCacheDir = (Module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
+
 /**
- * The exports of the cached script `name` next to this module's code, or `undefined` when there
- * is none (running from the sources).
+ * The exports of the CommonJS module `name` next to this module's code (in `dist/`), or
+ * `undefined` when there is none (running from the sources). Under `--verbose`, says on stderr
+ * when the code cache is missing or V8 rejects it.
  */
 export function loadCachedScript(name: string): unknown {
   const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
@@ -34,14 +46,22 @@ export function loadCachedScript(name: string): unknown {
   } catch {
     return undefined;
   }
+  const require = createRequire(file);
+  // a plain module only: cli.cjs is written wrapped, and is loaded on Node 20 only
+  if (compileCacheDir?.()) return require(file);
+  const verbose = process.argv.includes('--verbose');
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(`${file}.cache`);
-  } catch {
-    // no cache: compile
+  } catch (err) {
+    if (verbose) process.stderr.write(`capstan: no code cache for ${file} (${(err as Error).message}): compiling it\n`);
+  }
+  const wrapped = source.startsWith(WRAP_START) ? source : `${WRAP_START}${source}${WRAP_END}`;
+  const script = new Script(wrapped, { filename: file, cachedData });
+  if (verbose && script.cachedDataRejected) {
+    process.stderr.write(`capstan: V8 rejected the code cache ${file}.cache (made by another Node version or other V8 flags; this is Node ${process.version}): compiling it\n`);
   }
   const module = { exports: {} as unknown };
-  const wrapper = new Script(source, { filename: file, cachedData }).runInThisContext() as ScriptWrapper;
-  wrapper(module.exports, createRequire(file), module, file, dirname(file));
+  (script.runInThisContext() as ScriptWrapper)(module.exports, require, module, file, dirname(file));
   return module.exports;
 }
