@@ -32,7 +32,11 @@ export type WaitCondition =
 export interface WaitOptions {
   /** Aborting rejects with CANCELLED. */
   signal?: AbortSignal;
-  /** Give up after this many seconds (TIMEOUT, `up --wait-timeout`); none when absent or 0. */
+  /**
+   * Give up after this many seconds (TIMEOUT, `up --wait-timeout`); none when absent or 0. Bounds
+   * the polled conditions (`healthy`, `running`) only: a `completed` one waits on the engine until
+   * the container stops or `signal` aborts.
+   */
   timeoutSeconds?: number;
 }
 
