@@ -163,6 +163,7 @@ export class PlanBuilder {
     return node;
   }
 
+  /** Whether a step with this id is already in the plan. */
   has(id: string): boolean {
     return this.byId.has(id);
   }
@@ -186,10 +187,12 @@ export class PlanBuilder {
     if (step && !step.dependsOn.includes(dep)) step.dependsOn.push(dep);
   }
 
+  /** Add a warning (printed with the plan, not a change). */
   warn(message: string): void {
     this.warnings.push(message);
   }
 
+  /** The plan as recorded so far. */
   plan(): Plan {
     return new Plan(this.project, this.nodes, this.steps, this.warnings);
   }

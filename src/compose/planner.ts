@@ -24,6 +24,10 @@ import { networkDifferences, volumeDifferences } from './divergence.js';
  */
 export type Prompt = (question: string) => Promise<boolean>;
 
+/**
+ * Options of {@link planUp}: the `up` / `create` flags that change what is planned (timeouts in
+ * seconds), and the {@link Prompt} asked before a destructive change.
+ */
 export interface UpPlanOptions {
   /** Services named on the command line; empty = all. */
   services?: string[];
