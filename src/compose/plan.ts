@@ -21,11 +21,6 @@ export class Plan {
     readonly warnings: string[],
   ) {}
 
-  /** The nodes as the lines people read (`reason` is the node's `cause`). */
-  get entries(): PlanEntry[] {
-    return this.nodes.map((n) => ({ resource: n.resource, name: n.name, ...(n.service === undefined ? {} : { service: n.service }), action: n.action, reason: n.cause }));
-  }
-
   /** The plan as people read it: {@link formatPlan}. */
   toString(): string {
     return formatPlan(this);
@@ -52,16 +47,6 @@ export interface PlanNode {
   cause: string;
   /** Ids of the steps (in {@link Plan.steps}) that carry out this action, in plan order. */
   steps: string[];
-}
-
-/** One line of the plan as people read it: a resource, what happens to it, and why (derived from a {@link PlanNode}). */
-export interface PlanEntry {
-  resource: ResourceKind;
-  name: string;
-  service?: string;
-  action: EntryAction;
-  /** Why, naming the field that changed where there is one; empty for "up to date". */
-  reason: string;
 }
 
 /** One executable step: one Engine API call or one wait, and why it is there. */
