@@ -31,7 +31,7 @@ export class Plan {
 export type ResourceKind = 'network' | 'volume' | 'image' | 'container';
 
 /** What happens to one resource, for people. */
-export type EntryAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
+export type NodeAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
 
 /**
  * One decision about one resource: what happens to it, why, and the steps that do it.
@@ -43,7 +43,7 @@ export interface PlanNode {
   /** Engine name: `shop_default`, `shop-web-1`, `shop-web`. */
   name: string;
   service?: string;
-  action: EntryAction;
+  action: NodeAction;
   cause: string;
   /** Ids of the steps (in {@link Plan.steps}) that carry out this action, in plan order. */
   steps: string[];
@@ -142,7 +142,7 @@ export class PlanBuilder {
   constructor(private readonly project: string) {}
 
   /** Record the decision about one resource; its steps follow with {@link step}. */
-  node(resource: ResourceKind, name: string, service: string | undefined, action: EntryAction, cause: string): PlanNode {
+  node(resource: ResourceKind, name: string, service: string | undefined, action: NodeAction, cause: string): PlanNode {
     const node: PlanNode = { resource, name, ...(service === undefined ? {} : { service }), action, cause, steps: [] };
     this.nodes.push(node);
     return node;
