@@ -52,13 +52,6 @@ export interface LogsOptions extends FollowOptions {
 
 /** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
-  /**
-   * Asked while planning before a destructive change (recreating a volume whose configuration
-   * changed), unless `yes`; resolves `true` for yes. No answer (or no prompt) refuses the plan:
-   * `up` throws {@link VolumeDivergedError} and executes nothing. Each question is asked once
-   * per `up`. The CLI passes one only on a terminal and not with `--dry-run`.
-   */
-  prompt?: Prompt;
   /** Print the plan only (the caller prints `result.plan`); change nothing. */
   dryRun?: boolean;
   /** `-d`: return once converged; otherwise follow logs until the containers exit. */
@@ -173,8 +166,11 @@ export class Compose {
    * `up` / `create`: build what is missing, converge containers to the project, then (unless
    * detached) follow logs until the containers exit. Images are built before containers are
    * planned, so a rebuild that changes nothing recreates nothing (as docker compose).
+   * `options.prompt` is asked each question at most once, though `up` plans again after building;
+   * a "no" (or no prompt) refuses the plan before anything is executed.
    *
-   * @throws CapstanError (CANCELLED on Ctrl+C, DEPENDENCY for failed conditions, TIMEOUT for --wait)
+   * @throws CapstanError (CANCELLED on Ctrl+C, DEPENDENCY for failed conditions, TIMEOUT for --wait);
+   *   {@link VolumeDivergedError} when a volume must be recreated and the prompt did not agree
    */
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
