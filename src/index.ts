@@ -22,7 +22,7 @@ export {
   type ContainerRow,
 } from './compose/index.js';
 export { planUp, planDown, VolumeDivergedError, type UpPlanOptions, type DownPlanOptions, type Prompt } from './compose/planner.js';
-export { formatPlan, formatCauses, type Plan, type PlanNode, type PlanEntry, type PlanStep } from './compose/plan.js';
+export { formatPlan, formatCauses, type Plan, type PlanNode, type PlanStep } from './compose/plan.js';
 export type { ComposeEvent, ProgressEvent, EventSink } from './compose/events.js';
 export { EngineClient } from './engine/client.js';
 export type { Engine } from './engine/types.js';

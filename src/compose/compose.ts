@@ -25,15 +25,33 @@ export interface ComposeOptions {
   concurrency?: number;
 }
 
+/** Options of {@link Compose.down}: services, `-v`, orphans, `-t` (seconds), dry run, Ctrl+C signal. */
+export interface DownOptions extends DownPlanOptions {
+  /** Plan only (the caller prints the returned plan); change nothing. */
+  dryRun?: boolean;
+  /** Ctrl+C: stop starting new steps. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Compose.build}: the services to build (all with `build` when empty), Ctrl+C signal. */
+export interface BuildOptions {
+  services?: string[];
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Compose.ps}: `-a` (stopped containers too), services (all when empty). */
+export interface PsOptions {
+  all?: boolean;
+  services?: string[];
+}
+
+/** Options of {@link Compose.logs}: `-f`, `--tail`, `-t`, `--since`, Ctrl+C signal, services (all when empty). */
+export interface LogsOptions extends FollowOptions {
+  services?: string[];
+}
+
 /** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
-  /**
-   * Asked while planning before a destructive change (recreating a volume whose configuration
-   * changed), unless `yes`; resolves `true` for yes. No answer (or no prompt) refuses the plan:
-   * `up` throws {@link VolumeDivergedError} and executes nothing. Each question is asked once
-   * per `up`. The CLI passes one only on a terminal and not with `--dry-run`.
-   */
-  prompt?: Prompt;
   /** Print the plan only (the caller prints `result.plan`); change nothing. */
   dryRun?: boolean;
   /** `-d`: return once converged; otherwise follow logs until the containers exit. */
@@ -148,8 +166,11 @@ export class Compose {
    * `up` / `create`: build what is missing, converge containers to the project, then (unless
    * detached) follow logs until the containers exit. Images are built before containers are
    * planned, so a rebuild that changes nothing recreates nothing (as docker compose).
+   * `options.prompt` is asked each question at most once, though `up` plans again after building;
+   * a "no" (or no prompt) refuses the plan before anything is executed.
    *
-   * @throws CapstanError (CANCELLED on Ctrl+C, DEPENDENCY for failed conditions, TIMEOUT for --wait)
+   * @throws CapstanError (CANCELLED on Ctrl+C, DEPENDENCY for failed conditions, TIMEOUT for --wait);
+   *   {@link VolumeDivergedError} when a volume must be recreated and the prompt did not agree
    */
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
     let observed = await this.observe(project);
@@ -189,7 +210,7 @@ export class Compose {
    * `down`: remove the project's containers, networks, and with `volumes` its named volumes.
    * Works on a label-only project too ({@link Compose.projectFromLabels}).
    */
-  async down(project: Project, options: DownPlanOptions & { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<Plan> {
+  async down(project: Project, options: DownOptions = {}): Promise<Plan> {
     const observed = await this.observe(project, { labelledOnly: true });
     const plan = planDown(project, observed, options);
     if (options.dryRun) return plan;
@@ -202,7 +223,7 @@ export class Compose {
   }
 
   /** `build`: build the images of services that have `build` (all, or the named ones). */
-  async build(project: Project, options: { services?: string[]; signal?: AbortSignal } = {}): Promise<void> {
+  async build(project: Project, options: BuildOptions = {}): Promise<void> {
     const services = options.services?.length ? options.services : Object.keys(project.services);
     const buildable = services.filter((s) => {
       if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
@@ -215,7 +236,7 @@ export class Compose {
   }
 
   /** `ps`: the project's service containers (running only, unless `all`). */
-  async ps(projectName: string, options: { all?: boolean; services?: string[] } = {}): Promise<ContainerRow[]> {
+  async ps(projectName: string, options: PsOptions = {}): Promise<ContainerRow[]> {
     const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, services: options.services });
     return containers.map((c) => toRow(c, projectName));
   }
@@ -224,7 +245,7 @@ export class Compose {
   async logs(
     projectName: string,
     onLine: (line: LogLine) => void,
-    options: FollowOptions & { services?: string[] } = {},
+    options: LogsOptions = {},
   ): Promise<void> {
     const sources = await projectContainers(this.engine, projectName, { services: options.services });
     await Promise.all(sources.map((s) => streamLogs(this.engine, s, onLine, options)));

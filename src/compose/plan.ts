@@ -21,11 +21,6 @@ export class Plan {
     readonly warnings: string[],
   ) {}
 
-  /** The nodes as the lines people read (`reason` is the node's `cause`). */
-  get entries(): PlanEntry[] {
-    return this.nodes.map((n) => ({ resource: n.resource, name: n.name, ...(n.service === undefined ? {} : { service: n.service }), action: n.action, reason: n.cause }));
-  }
-
   /** The plan as people read it: {@link formatPlan}. */
   toString(): string {
     return formatPlan(this);
@@ -36,7 +31,7 @@ export class Plan {
 export type ResourceKind = 'network' | 'volume' | 'image' | 'container';
 
 /** What happens to one resource, for people. */
-export type EntryAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
+export type NodeAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
 
 /**
  * One decision about one resource: what happens to it, why, and the steps that do it.
@@ -48,20 +43,10 @@ export interface PlanNode {
   /** Engine name: `shop_default`, `shop-web-1`, `shop-web`. */
   name: string;
   service?: string;
-  action: EntryAction;
+  action: NodeAction;
   cause: string;
   /** Ids of the steps (in {@link Plan.steps}) that carry out this action, in plan order. */
   steps: string[];
-}
-
-/** One line of the plan as people read it: a resource, what happens to it, and why (derived from a {@link PlanNode}). */
-export interface PlanEntry {
-  resource: ResourceKind;
-  name: string;
-  service?: string;
-  action: EntryAction;
-  /** Why, naming the field that changed where there is one; empty for "up to date". */
-  reason: string;
 }
 
 /** One executable step: one Engine API call or one wait, and why it is there. */
@@ -157,12 +142,13 @@ export class PlanBuilder {
   constructor(private readonly project: string) {}
 
   /** Record the decision about one resource; its steps follow with {@link step}. */
-  node(resource: ResourceKind, name: string, service: string | undefined, action: EntryAction, cause: string): PlanNode {
+  node(resource: ResourceKind, name: string, service: string | undefined, action: NodeAction, cause: string): PlanNode {
     const node: PlanNode = { resource, name, ...(service === undefined ? {} : { service }), action, cause, steps: [] };
     this.nodes.push(node);
     return node;
   }
 
+  /** Whether a step with this id is already in the plan. */
   has(id: string): boolean {
     return this.byId.has(id);
   }
@@ -186,10 +172,12 @@ export class PlanBuilder {
     if (step && !step.dependsOn.includes(dep)) step.dependsOn.push(dep);
   }
 
+  /** Add a warning (printed with the plan, not a change). */
   warn(message: string): void {
     this.warnings.push(message);
   }
 
+  /** The plan as recorded so far. */
   plan(): Plan {
     return new Plan(this.project, this.nodes, this.steps, this.warnings);
   }

@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { CapstanError } from '../errors.js';
 import { container, converged, empty, project } from '../../test/support/fixtures.js';
 import { Label } from './labels.js';
-import { formatPlan, formatSteps } from './plan.js';
+import { formatPlan, formatSteps, type PlanNode } from './plan.js';
 import { planBuild, planDown, planUp } from './planner.js';
 
 const web = { image: 'busybox', environment: { LOG_LEVEL: 'info' }, depends_on: { db: { condition: 'service_healthy' as const, required: true } } };
 const db = { image: 'busybox', volumes: [{ type: 'volume' as const, source: 'data', target: '/data' }] };
 const shop = () =>
   project('shop', { web, db }, { volumes: { data: { name: 'shop_data' } } });
+/** A node without the ids of its steps (the steps are asserted with formatSteps). */
+const decision = ({ steps: _steps, ...node }: PlanNode): Omit<PlanNode, 'steps'> => node;
 
 describe('planUp', () => {
   it('creates everything for a new project, in dependency order, waiting for health', async () => {
@@ -49,9 +51,9 @@ describe('planUp', () => {
     const after = shop();
     after.services.web!.environment = { LOG_LEVEL: 'debug' };
     const plan = await planUp(after, observed);
-    const changes = plan.entries.filter((e) => e.action !== 'up to date');
+    const changes = plan.nodes.filter((e) => e.action !== 'up to date').map(decision);
     expect(changes).toEqual([
-      { resource: 'container', name: 'shop-web-1', service: 'web', action: 'recreate', reason: 'config changed: environment.LOG_LEVEL' },
+      { resource: 'container', name: 'shop-web-1', service: 'web', action: 'recreate', cause: 'config changed: environment.LOG_LEVEL' },
     ]);
     const tmp = `${observed.containers.find((c) => c.service === 'web')!.id.slice(0, 12)}_shop-web-1`;
     expect(formatSteps(plan)).toBe(
@@ -79,7 +81,7 @@ describe('planUp', () => {
 
   it('--force-recreate and --no-recreate', async () => {
     const p = shop();
-    expect((await planUp(p, converged(p), { forceRecreate: true })).entries.filter((e) => e.action === 'recreate')).toHaveLength(2);
+    expect((await planUp(p, converged(p), { forceRecreate: true })).nodes.filter((e) => e.action === 'recreate')).toHaveLength(2);
     const changed = shop();
     changed.services.web!.environment = { LOG_LEVEL: 'debug' };
     expect((await planUp(changed, converged(p), { noRecreate: true })).steps).toEqual([]);
@@ -90,20 +92,20 @@ describe('planUp', () => {
     const observed = converged(p);
     observed.containers[0]!.state = 'exited';
     const plan = await planUp(p, observed);
-    expect(plan.entries.find((e) => e.resource === 'container')).toMatchObject({ action: 'start', reason: 'was exited' });
+    expect(plan.nodes.find((e) => e.resource === 'container')).toMatchObject({ action: 'start', cause: 'was exited' });
   });
 
   it('scales up with the next numbers and down from the highest', async () => {
     const p = project('p', { web: {} });
     const up = await planUp(p, converged(p), { scale: { web: 3 } });
-    expect(up.entries.filter((e) => e.action === 'create').map((e) => `${e.name}: ${e.reason}`)).toEqual([
+    expect(up.nodes.filter((e) => e.action === 'create').map((e) => `${e.name}: ${e.cause}`)).toEqual([
       'p-web-2: scale 1 → 3',
       'p-web-3: scale 1 → 3',
     ]);
     const three = converged(p);
     three.containers.push(container(p, p.services.web!, 2), container(p, p.services.web!, 3));
     const down = await planUp(p, three);
-    expect(down.entries.filter((e) => e.action === 'remove').map((e) => e.name)).toEqual(['p-web-3', 'p-web-2']);
+    expect(down.nodes.filter((e) => e.action === 'remove').map((e) => e.name)).toEqual(['p-web-3', 'p-web-2']);
   });
 
   it('scales down obsolete containers first, keeping an up-to-date one (compose sortContainers)', async () => {
@@ -112,14 +114,14 @@ describe('planUp', () => {
     three.containers.push(container(p, p.services.web!, 2), container(p, p.services.web!, 3));
     three.containers[0] = { ...three.containers[0]!, labels: { ...three.containers[0]!.labels, [Label.configHash]: 'old' } };
     const plan = await planUp(p, three, { scale: { web: 1 } });
-    expect(plan.entries.map((e) => `${e.name} ${e.action}`)).toEqual(['p_default up to date', 'p-web-2 up to date', 'p-web-3 remove', 'p-web-1 remove']);
+    expect(plan.nodes.map((e) => `${e.name} ${e.action}`)).toEqual(['p_default up to date', 'p-web-2 up to date', 'p-web-3 remove', 'p-web-1 remove']);
   });
 
   it('only the named services and their dependencies; --no-deps only the named', async () => {
     const p = shop();
-    expect((await planUp(p, empty(p), { services: ['web'] })).entries.map((e) => e.name)).toContain('shop-db-1');
+    expect((await planUp(p, empty(p), { services: ['web'] })).nodes.map((e) => e.name)).toContain('shop-db-1');
     const alone = await planUp(p, empty(p), { services: ['web'], noDeps: true });
-    expect(alone.entries.map((e) => e.name)).not.toContain('shop-db-1');
+    expect(alone.nodes.map((e) => e.name)).not.toContain('shop-db-1');
     expect(formatSteps(alone)).not.toContain('wait-healthy');
   });
 
@@ -149,8 +151,8 @@ describe('planUp', () => {
     observed.containers.push(run('p-web-run-1', 'web', 'exited'), run('p-web-run-2', 'web', 'running'), run('p-gone-run-1', 'gone', 'running'));
     expect((await planUp(p, observed)).warnings[0]).toMatch(/Found orphan containers \(p-web-run-1\)/);
     const removing = await planUp(p, observed, { removeOrphans: true });
-    expect(removing.entries.filter((e) => e.action === 'remove')).toEqual([
-      { resource: 'container', name: 'p-web-run-1', service: 'web', action: 'remove', reason: 'orphan: exited one-off container' },
+    expect(removing.nodes.filter((e) => e.action === 'remove').map(decision)).toEqual([
+      { resource: 'container', name: 'p-web-run-1', service: 'web', action: 'remove', cause: 'orphan: exited one-off container' },
     ]);
     // down removes the web one-offs with their service; --remove-orphans adds no second step for them
     expect(() => planDown(p, observed, { removeOrphans: true })).not.toThrow();
@@ -162,14 +164,14 @@ describe('planUp', () => {
     const p = project('p', { app: { image: undefined, build: { context: '/work/p' }, networks: { ext: null } } }, { networks: { ext: { name: 'ext', external: true } } });
     const plan = planBuild(p, ['app'], new Map([['p-app', 'sha256:old']]));
     expect(formatSteps(plan)).toBe('build-image:p-app');
-    expect(plan.entries).toEqual([{ resource: 'image', name: 'p-app', service: 'app', action: 'build', reason: '--build' }]);
+    expect(plan.nodes.map(decision)).toEqual([{ resource: 'image', name: 'p-app', service: 'app', action: 'build', cause: '--build' }]);
     await expect(planUp(p, empty(p, {}))).rejects.toThrow(/network ext declared as external/);
   });
 
   it('builds a missing image first, and fails clearly on a missing image it cannot build', async () => {
     const p = project('p', { app: { image: undefined, build: { context: '/work/p' } } });
     const plan = await planUp(p, empty(p, {}));
-    expect(plan.entries[1]).toMatchObject({ resource: 'image', name: 'p-app', action: 'build', reason: 'image missing' });
+    expect(plan.nodes[1]).toMatchObject({ resource: 'image', name: 'p-app', action: 'build', cause: 'image missing' });
     expect(formatSteps(plan)).toContain('create-container:p-app-1 <- create-network:p_default, build-image:p-app');
     const q = project('q', { app: { image: 'nginx:1.27' } });
     await expect(planUp(q, empty(q, {}))).rejects.toThrow(/image nginx:1.27 is not present locally/);
@@ -201,7 +203,7 @@ describe('planUp', () => {
   it('--force-recreate applies to targeted services; --always-recreate-deps to their dependencies', async () => {
     const p = shop();
     const recreated = async (o: Parameters<typeof planUp>[2]) =>
-      (await planUp(p, converged(p), o)).entries.filter((e) => e.action === 'recreate').map((e) => e.service);
+      (await planUp(p, converged(p), o)).nodes.filter((e) => e.action === 'recreate').map((e) => e.service);
     expect(await recreated({ services: ['web'], forceRecreate: true })).toEqual(['web']);
     expect(await recreated({ services: ['web'], alwaysRecreateDeps: true })).toEqual(['db']);
   });
@@ -210,7 +212,7 @@ describe('planUp', () => {
     const before = project('p', { db: {}, app: { depends_on: { db: { condition: 'service_started', required: true, restart: true } } } });
     const after = project('p', { db: { environment: { V: '2' } }, app: { depends_on: { db: { condition: 'service_started', required: true, restart: true } } } });
     const plan = await planUp(after, converged(before));
-    expect(plan.entries.find((e) => e.service === 'app')).toMatchObject({ action: 'restart', reason: 'db recreated (depends_on restart: true)' });
+    expect(plan.nodes.find((e) => e.service === 'app')).toMatchObject({ action: 'restart', cause: 'db recreated (depends_on restart: true)' });
     const steps = formatSteps(plan).split('\n');
     expect(steps).toContain('stop-container:p-db-1 <- create-container:db1000000000_p-db-1, stop-container:p-app-1');
     expect(steps).toContain('start-container:p-app-1 <- stop-container:p-app-1, start-container:p-db-1');
@@ -241,14 +243,14 @@ describe('planUp', () => {
     const p = project('p', { app: { volumes: [{ type: 'volume', source: 'data', target: '/data' }] } }, { volumes: { data: { name: 'p_data' } } });
     const observed = converged(p);
     observed.containers[0] = { ...observed.containers[0]!, networks: [] };
-    expect((await planUp(p, observed)).entries.at(-1)).toMatchObject({ action: 'recreate', reason: 'not connected to network p_default' });
+    expect((await planUp(p, observed)).nodes.at(-1)).toMatchObject({ action: 'recreate', cause: 'not connected to network p_default' });
     observed.containers[0] = { ...observed.containers[0]!, networks: ['p_default'], volumes: { '/data': 'other' } };
-    expect((await planUp(p, observed)).entries.at(-1)).toMatchObject({ action: 'recreate', reason: 'volume p_data not mounted at /data' });
+    expect((await planUp(p, observed)).nodes.at(-1)).toMatchObject({ action: 'recreate', cause: 'volume p_data not mounted at /data' });
 
     const before = project('q', { vpn: {}, app: { network_mode: 'service:vpn', networks: undefined } });
     const after = project('q', { vpn: { environment: { A: '1' } }, app: { network_mode: 'service:vpn', networks: undefined } });
     const plan = await planUp(after, converged(before));
-    expect(plan.entries.filter((e) => e.action === 'recreate').map((e) => `${e.service}: ${e.reason}`)).toEqual([
+    expect(plan.nodes.filter((e) => e.action === 'recreate').map((e) => `${e.service}: ${e.cause}`)).toEqual([
       'vpn: config changed: environment.A',
       'app: network_mode parent vpn recreated',
     ]);
@@ -291,7 +293,7 @@ describe('planDown', () => {
   it('down SERVICE takes its dependents and keeps networks', () => {
     const p = shop();
     const plan = planDown(p, converged(p), { services: ['db'] });
-    expect(plan.entries.map((e) => e.name)).toEqual(['shop-web-1', 'shop-db-1']);
+    expect(plan.nodes.map((e) => e.name)).toEqual(['shop-web-1', 'shop-db-1']);
     expect(plan.steps.some((s) => s.op.type === 'remove-network')).toBe(false);
   });
 });

@@ -24,6 +24,10 @@ import { networkDifferences, volumeDifferences } from './divergence.js';
  */
 export type Prompt = (question: string) => Promise<boolean>;
 
+/**
+ * Options of {@link planUp}: the `up` / `create` flags that change what is planned (timeouts in
+ * seconds), and the {@link Prompt} asked before a destructive change.
+ */
 export interface UpPlanOptions {
   /** Services named on the command line; empty = all. */
   services?: string[];
@@ -424,11 +428,11 @@ export class Reconciler {
     const project = this.project;
     for (const key of ['network_mode', 'ipc', 'pid'] as const) {
       const value = service[key];
-      if (typeof value === 'string' && value.startsWith('service:') && this.recreated.has(value.slice(8))) {
+      if (value?.startsWith('service:') && this.recreated.has(value.slice(8))) {
         return `${key} parent ${value.slice(8)} recreated`;
       }
     }
-    for (const from of (service.volumes_from as string[] | undefined) ?? []) {
+    for (const from of service.volumes_from ?? []) {
       const parent = from.split(':')[0]!;
       if (!from.startsWith('container:') && this.recreated.has(parent)) return `volumes_from parent ${parent} recreated`;
     }

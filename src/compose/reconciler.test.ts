@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { container, converged, empty, project } from '../../test/support/fixtures.js';
-import type { ContainerSummary, Engine, Network, Volume } from '../engine/types.js';
+import { FakeEngine } from '../../test/support/fake-engine.js';
+import type { Project } from '../model/types.js';
 import { Compose } from './compose.js';
 import { Label } from './labels.js';
 import type { ObservedState } from './observed.js';
@@ -178,52 +179,31 @@ describe('Reconciler: plans with causes', () => {
 
 describe('Compose.up with a volume drift answered "no"', () => {
   /**
-   * Just the engine reads `up` makes before planning; every other call is recorded (a refused
-   * plan must make none).
+   * A fake engine on which `shop`'s db and its volume were created before the volume had driver
+   * options; `shop` now declares them. Calls made so far are cleared: a refused plan must make none.
    */
-  function engineFor(observed: ObservedState): { engine: Engine; calls: string[] } {
-    const calls: string[] = [];
-    const summaries: ContainerSummary[] = observed.containers.map((c) => ({
-      Id: c.id,
-      Names: [`/${c.name}`],
-      Image: c.image,
-      Labels: c.labels,
-      State: c.state,
-      Status: c.status,
-      Mounts: Object.entries(c.volumes).map(([Destination, Name]) => ({ Type: 'volume', Name, Destination })),
-      NetworkSettings: { Networks: Object.fromEntries(c.networks.map((n) => [n, {}])) },
-    }) as ContainerSummary);
-    const networks = [...observed.networks.values()].map((n) => n.network ?? ({ Name: n.name, Id: n.id, Labels: n.labels } as Network));
-    const volumes = [...observed.volumes.values()].map((v) => ({ ...(v.volume ?? { Name: v.name }), Labels: v.labels }) as Volume);
-    const reads: Partial<Engine> = {
-      negotiatedApiVersion: async () => '1.41',
-      listContainers: async () => summaries,
-      listNetworks: async (filters) => (filters?.label ? networks : []),
-      listVolumes: async (filters) => (filters?.label ? volumes : []),
-      inspectImage: async (ref) => (observed.images.get(ref) ? ({ Id: observed.images.get(ref) } as Awaited<ReturnType<Engine['inspectImage']>>) : undefined),
-    };
-    const engine = new Proxy(reads as Engine, {
-      get: (target, key: string) =>
-        key in target ? target[key as keyof Engine] : (...args: unknown[]) => (calls.push(`${key}(${args.map((a) => JSON.stringify(a)).join(', ')})`), Promise.resolve(undefined)),
-    });
-    return { engine, calls };
+  async function drifted(): Promise<{ fake: FakeEngine; p: Project }> {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const before = shop();
+    delete before.volumes.data!.driver_opts;
+    await new Compose({ engine: fake }).up(before, { detach: true, services: ['db'] });
+    fake.clearCalls();
+    return { fake, p: shop() };
   }
 
   it('asks once, refuses the plan and executes nothing', async () => {
-    const { p, observed } = volumeDrift();
-    const { engine, calls } = engineFor(observed);
+    const { fake, p } = await drifted();
     const asked: string[] = [];
-    const up = new Compose({ engine }).up(p, { detach: true, prompt: async (q) => (asked.push(q), false) });
+    const up = new Compose({ engine: fake }).up(p, { detach: true, prompt: async (q) => (asked.push(q), false) });
     await expect(up).rejects.toBeInstanceOf(VolumeDivergedError);
     expect(asked).toEqual([QUESTION]);
-    expect(calls).toEqual([]);
+    expect(fake.writes()).toEqual([]);
   });
 
   it('"yes" executes the planned recreation', async () => {
-    const { p, observed } = volumeDrift();
-    const { engine, calls } = engineFor(observed);
-    const { plan } = await new Compose({ engine }).up(p, { detach: true, prompt: async () => true });
+    const { fake, p } = await drifted();
+    const { plan } = await new Compose({ engine: fake }).up(p, { detach: true, services: ['db'], prompt: async () => true });
     expect(plan.steps.map((s) => s.id)).toContain('remove-volume:shop_data');
-    expect(calls.filter((c) => /^(removeVolume|createVolume)/.test(c)).map((c) => c.split('(')[0])).toEqual(['removeVolume', 'createVolume']);
+    expect(fake.writes().filter((c) => /^(removeVolume|createVolume)/.test(c.method)).map((c) => c.method)).toEqual(['removeVolume', 'createVolume']);
   });
 });

@@ -13,7 +13,7 @@ import type { EventSink } from './events.js';
  * How often container state is polled while waiting (docker compose polls every 500 ms; half that
  * lets dependents start sooner for the cost of a few more cheap inspect calls).
  */
-export const POLL_MS = 250;
+const POLL_MS = 250;
 
 /** What to wait for, on one container. */
 export type WaitCondition =
@@ -32,7 +32,11 @@ export type WaitCondition =
 export interface WaitOptions {
   /** Aborting rejects with CANCELLED. */
   signal?: AbortSignal;
-  /** Give up after this many seconds (TIMEOUT, `up --wait-timeout`); none when absent or 0. */
+  /**
+   * Give up after this many seconds (TIMEOUT, `up --wait-timeout`); none when absent or 0. Bounds
+   * the polled conditions (`healthy`, `running`) only: a `completed` one waits on the engine until
+   * the container stops or `signal` aborts.
+   */
   timeoutSeconds?: number;
 }
 
@@ -139,7 +143,7 @@ async function completion(engine: Engine, emit: EventSink, condition: WaitCondit
  * A wait that failed: mark the container's progress row as an error (`reason`) and return the
  * error to throw (a DEPENDENCY CapstanError built from `message`, unless one is given).
  */
-export function waitFailed(emit: EventSink, container: string, reason: string, message: string | CapstanError): CapstanError {
+function waitFailed(emit: EventSink, container: string, reason: string, message: string | CapstanError): CapstanError {
   emit({ type: 'progress', resource: 'container', id: container, status: 'Error', done: true, error: reason });
   return typeof message === 'string' ? new CapstanError('DEPENDENCY', message) : message;
 }

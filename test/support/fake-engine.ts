@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CapstanError, EngineError } from '../../src/errors.js';
+import { humanDuration } from '../../src/ui/format.js';
 import type {
   BuildOptions,
   ContainerCreateBody,
@@ -172,20 +173,6 @@ function normaliseRef(ref: string): string {
 
 function sha(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** dockerd's `units.HumanDuration`, as in `Up 3 seconds`. */
-function humanDuration(seconds: number): string {
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(minutes / 60);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  return `${Math.floor(hours / 24)} days`;
 }
 
 /** The daemon's `Args.Match`: an exact value, or any value read as a regular expression. */
