@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { largeComposeFile } from './large-compose-file.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,20 +21,8 @@ const SERVICES = arg('services', 200);
 const RUNS = arg('runs', 5);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A compose file exercising the common attributes, one service depending on the previous. */
-function composeFile(n) {
-  let y = 'version: "3.8"\nservices:\n';
-  for (let i = 0; i < n; i++) {
-    y += `  svc${i}:\n    image: "busybox:\${TAG:-1.36}"\n    command: ["sh", "-c", "echo ${i} && sleep 1"]\n`;
-    y += `    environment:\n      - INDEX=${i}\n      - MODE=\${MODE:-prod}\n    ports:\n      - "${10000 + i}:80"\n`;
-    y += `    volumes:\n      - data${i % 10}:/data\n      - ./conf:/etc/conf:ro\n    labels:\n      com.example.index: "${i}"\n`;
-    y += `    healthcheck:\n      test: ["CMD", "true"]\n      interval: 30s\n    networks: [front, back]\n`;
-    if (i > 0) y += `    depends_on: [svc${i - 1}]\n`;
-  }
-  y += 'networks:\n  front: {}\n  back: {}\nvolumes:\n';
-  for (let v = 0; v < 10; v++) y += `  data${v}: {}\n`;
-  return y;
-}
+/** The shared file with the `version:` key docker-compose v1 (the baseline) wants. */
+const composeFile = (n) => `version: "3.8"\n${largeComposeFile(n)}`;
 
 function time(cmd, args, cwd) {
   const times = [];

@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { largeComposeFile } from './large-compose-file.mjs';
 
 const opt = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,21 +53,8 @@ volumes:
   data: {}
 `,
 );
-/** bench/config.mjs's compose file, for `--only config200` (not a start-up scenario: parsing and printing dominate). */
-function largeFile(n) {
-  let y = 'services:\n';
-  for (let i = 0; i < n; i++) {
-    y += `  svc${i}:\n    image: "busybox:\${TAG:-1.36}"\n    command: ["sh", "-c", "echo ${i} && sleep 1"]\n`;
-    y += `    environment:\n      - INDEX=${i}\n      - MODE=\${MODE:-prod}\n    ports:\n      - "${10000 + i}:80"\n`;
-    y += `    volumes:\n      - data${i % 10}:/data\n      - ./conf:/etc/conf:ro\n    labels:\n      com.example.index: "${i}"\n`;
-    y += `    healthcheck:\n      test: ["CMD", "true"]\n      interval: 30s\n    networks: [front, back]\n`;
-    if (i > 0) y += `    depends_on: [svc${i - 1}]\n`;
-  }
-  y += 'networks:\n  front: {}\n  back: {}\nvolumes:\n';
-  for (let v = 0; v < 10; v++) y += `  data${v}: {}\n`;
-  return y;
-}
-writeFileSync(join(dir, 'large.yaml'), largeFile(200));
+// bench/config.mjs's compose file, for `--only config200` (not a start-up scenario: parsing and printing dominate)
+writeFileSync(join(dir, 'large.yaml'), largeComposeFile(200));
 const project = `capstan-bench-startup-${process.pid}`;
 const scenarios = {
   version: ['--version'],

@@ -74,17 +74,6 @@ export function interruptSignals(): { signal: AbortSignal; force: AbortSignal; d
   };
 }
 
-/** Parse `--scale svc=n` values. */
-export function parseScale(values: string[] | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values ?? []) {
-    const m = /^([^=]+)=(\d+)$/.exec(v);
-    if (!m) throw new CapstanError('USAGE', `--scale: "${v}" is not SERVICE=NUM`);
-    out[m[1]!] = Number(m[2]);
-  }
-  return out;
-}
-
 /** A boolean environment variable set to `1` or `true`. */
 const isOn = (value: string | undefined): boolean => /^(1|true)$/i.test(value ?? '');
 

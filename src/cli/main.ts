@@ -5,9 +5,11 @@ import { collect, int } from './options.js';
 
 /**
  * The `capstan` command line: a drop-in for `docker compose`. Global flags go before the
- * subcommand (as compose's root command, which does not intersperse). The bundle of this module
- * (`dist/cli.cjs`, one script with every command) is started by `./launch.ts` with a V8 code
- * cache; {@link main} runs one command line.
+ * subcommand (as compose's root command, which does not intersperse). This module only assembles
+ * the commands: each one is declared in its own module (./commands/*.ts), imported when the command
+ * line needs it. `./launch.ts` starts it, as ES modules with a chunk per command (Node ≥ 22.1) or
+ * as the one script `dist/cli.cjs` with its V8 code cache (Node 20); {@link main} runs one command
+ * line.
  */
 
 /** A command module: builds its commander `Command`, flags and handler (./commands/*.ts). */

@@ -1,6 +1,5 @@
 import { CapstanError } from '../errors.js';
 import type { UpOptions } from '../compose/index.js';
-import { parseScale } from './context.js';
 import type { GlobalOptions } from './globals.js';
 
 /**
@@ -101,4 +100,18 @@ export function upOptionsFromFlags(g: GlobalOptions, flags: UpFlags, services: s
     scale: parseScale(flags.scale),
     timeoutSeconds: flags.timeout,
   };
+}
+
+/**
+ * `--scale SERVICE=NUM` values as a map of replica counts (a later value for a service wins).
+ * @throws CapstanError USAGE for a value that is not SERVICE=NUM
+ */
+function parseScale(values: string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=(\d+)$/.exec(v);
+    if (!m) throw new CapstanError('USAGE', `--scale: "${v}" is not SERVICE=NUM`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
 }

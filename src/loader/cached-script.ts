@@ -37,14 +37,17 @@ const compileCacheDir = (Module as { getCompileCacheDir?: () => string | undefin
  * The exports of the CommonJS module `name` next to this module's code (in `dist/`), or
  * `undefined` when there is none (running from the sources). Under `--verbose`, says on stderr
  * when the code cache is missing or V8 rejects it.
+ * @throws the file system error when the module exists but cannot be read
  */
 export function loadCachedScript(name: string): unknown {
   const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    // only a missing file means "running from the sources"; anything else (EACCES, EISDIR…) is reported
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
   const require = createRequire(file);
   // a plain module only: cli.cjs is written wrapped, and is loaded on Node 20 only

@@ -22,6 +22,7 @@ describe('humanDuration (go-units HumanDuration)', () => {
       [60 * 86400, '2 months'],
       [729 * 86400, '24 months'],
       [730 * 86400, '2 years'],
+      [730 * 86400 - 1200, '1 years'], // the hours round up to 2 years, the years count the hours cut
     ];
     for (const [seconds, words] of cases) expect(humanDuration(seconds), `${seconds}s`).toBe(words);
   });

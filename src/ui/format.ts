@@ -34,7 +34,8 @@ export function humanDuration(seconds: number): string {
   if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
   if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
+  // years from the hours cut, not rounded, as go-units does: 20 minutes short of 2 years is `1 years`
+  return `${Math.floor(seconds / 3600 / 24 / 365)} years`;
 }
 
 /**

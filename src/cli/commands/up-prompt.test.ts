@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { project } from '../../../test/support/fixtures.js';
 import type { UpOptions } from '../../compose/index.js';
-import { Plan } from '../../compose/plan.js';
 import { confirm } from '../../ui/prompt.js';
 import { run as up } from './up.js';
 
@@ -9,13 +8,17 @@ vi.mock('../context.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../context.js')>();
   return { ...real, session: vi.fn(), loadFromGlobals: vi.fn() };
 });
+vi.mock('../../compose/index.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../compose/index.js')>()),
+  formatPlan: () => 'PLAN',
+}));
 
 const context = await import('../context.js');
 
 /** Runs `up` against a recording Compose with stdin and stderr as terminals or not; returns the options it got. */
 async function upOptions(tty: boolean, dryRun = false): Promise<UpOptions> {
   let seen: UpOptions = {};
-  const compose = { up: async (_p: unknown, options: UpOptions) => ((seen = options), { plan: new Plan('p', [], [], []), exitCode: 0 }) };
+  const compose = { up: async (_p: unknown, options: UpOptions) => ((seen = options), { plan: {}, exitCode: 0 }) };
   const progress = Object.assign(() => {}, { close: () => {} });
   vi.mocked(context.session).mockReturnValue({ compose, progress } as unknown as ReturnType<typeof context.session>);
   vi.mocked(context.loadFromGlobals).mockResolvedValue(project('p', { web: {} }));
