@@ -96,6 +96,20 @@ export interface UpResult {
   exitCode: number;
 }
 
+/**
+ * A published or exposed port of a container, as the Engine API lists it (`GET /containers/json`
+ * `Ports`), in compose's `ps --format json` spelling.
+ */
+export interface PortPublisher {
+  /** Host IP (`0.0.0.0`, `::`), empty when the port is not published. */
+  URL: string;
+  TargetPort: number;
+  /** Host port, 0 when the port is not published. */
+  PublishedPort: number;
+  /** `tcp`, `udp`, `sctp`. */
+  Protocol: string;
+}
+
 /** One row of `ps`. */
 export interface ContainerRow {
   id: string;
@@ -110,7 +124,7 @@ export interface ContainerRow {
   status: string;
   health: string;
   exitCode: number;
-  publishers: { URL: string; TargetPort: number; PublishedPort: number; Protocol: string }[];
+  publishers: PortPublisher[];
   labels: Record<string, string>;
   networks: string[];
   /** Mounted volumes (name, or source path for binds); `local` for local-driver volumes. */

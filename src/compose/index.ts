@@ -14,6 +14,7 @@ export {
   type PsOptions,
   type LogsOptions,
   type ContainerRow,
+  type PortPublisher,
 } from './compose.js';
 export { formatPlan, type Plan } from './plan.js';
 export type { Prompt } from './planner.js';

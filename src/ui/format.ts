@@ -2,17 +2,7 @@
  * Values as docker and docker compose print them: durations (go-units `HumanDuration`), times
  * (Go's default `time.Time` layout), published ports, and a quoted, truncated command.
  */
-
-/** A published or exposed port of a container, as the Engine API lists it (`GET /containers/json` `Ports`). */
-export interface PortPublisher {
-  /** Host IP (`0.0.0.0`, `::`), empty when the port is not published. */
-  URL: string;
-  TargetPort: number;
-  /** Host port, 0 when the port is not published. */
-  PublishedPort: number;
-  /** `tcp`, `udp`, `sctp`. */
-  Protocol: string;
-}
+import type { PortPublisher } from '../compose/index.js';
 
 /**
  * A duration in words, as go-units `HumanDuration` prints it: `Less than a second`, `1 second`,
