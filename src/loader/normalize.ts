@@ -37,7 +37,7 @@ import { isRemote, resolveVolumeDevice } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
 import { normalizeDeploy, normalizeDeviceRequest } from './normalize/deploy.js';
-import { normalizeHostOptions, normalizeUlimits, type At } from './normalize/service-options.js';
+import { normalizeHostOptions, normalizeUlimits, type At, type WarnAt } from './normalize/service-options.js';
 import {
   asMap,
   checkDuration,
@@ -247,9 +247,9 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   if (extensions) svc.extensions = extensions;
   const resolveEnv = (k: string): string | null => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k]! : null);
   const normalize = !ctx.skipNormalization;
+  const warn: WarnAt = (path, m) => ctx.onWarning?.(formatPosition({ ...ctx.locate?.(path), keyPath: formatKeyPath(path) }, m));
   // A string command is split as compose-go splits it; a cut at a shell operator is warned about.
-  const split = (path: PathSegment[], text: string): string[] =>
-    at(path, () => splitCommand(text, (m) => ctx.onWarning?.(formatPosition({ ...ctx.locate?.(path), keyPath: formatKeyPath(path) }, m))));
+  const split = (path: PathSegment[], text: string): string[] => at(path, () => splitCommand(text, (m) => warn(path, m)));
 
   for (const f of BOOL_FIELDS) {
     const v = raw[f];
@@ -290,7 +290,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
       return out;
     });
   }
-  normalizeHostOptions(raw, svc, p, at, hook);
+  normalizeHostOptions(raw, svc, p, at, hook, warn);
   if (raw.environment !== undefined) {
     const env: Record<string, string | null> = {};
     const list = at(p('environment'), () => keyValueMap(raw.environment, 'environment variable'));
