@@ -172,7 +172,7 @@ function finishModel(model: Plain, services: Record<string, ServiceConfig>, ctx:
   const out: NormalizedModel = { services, networks, volumes, secrets, configs, extensions };
   if (isPlainObject(model.models)) {
     out.models = {};
-    for (const [key, raw] of Object.entries(model.models)) out.models[key] = withExtensionsField(asMap(raw)) as unknown as ModelConfig;
+    for (const [key, raw] of Object.entries(model.models)) out.models[key] = normalizeModelConfig(asMap(raw), ['models', key], at);
   }
   return out;
 }
@@ -619,10 +619,30 @@ function serviceNetwork(v: Plain): ServiceNetworkConfig {
 function normalizeHook(h: Plain, path: PathSegment[], split: (path: PathSegment[], text: string) => string[]): ServiceHookConfig {
   const { rest, extensions } = splitExtensions(h);
   const cmd = rest.command;
-  const out = { ...rest } as unknown as ServiceHookConfig;
-  out.command = typeof cmd === 'string' ? split([...path, 'command'], cmd) : toStringList(cmd ?? []);
-  if (rest.privileged !== undefined && rest.privileged !== null) out.privileged = toBool(rest.privileged);
-  if (rest.per_replica !== undefined && rest.per_replica !== null) out.per_replica = toBool(rest.per_replica);
+  const out: ServiceHookConfig = { command: typeof cmd === 'string' ? split([...path, 'command'], cmd) : toStringList(cmd ?? []) };
+  const set = (k: string): boolean => rest[k] !== undefined && rest[k] !== null;
+  for (const k of ['user', 'working_dir', 'image'] as const) if (set(k)) out[k] = scalarString(rest[k]);
+  for (const k of ['privileged', 'per_replica'] as const) if (set(k)) out[k] = toBool(rest[k]);
+  // a list stays a list: `compose/hooks.ts` resolves bare keys from the project environment
+  if (set('environment')) {
+    const env = rest.environment;
+    out.environment = Array.isArray(env)
+      ? toStringList(env)
+      : Object.fromEntries(Object.entries(asMap(env)).map(([k, v]) => [k, v === null || v === undefined ? null : scalarString(v)]));
+  }
+  if (extensions) out.extensions = extensions;
+  return out;
+}
+
+/** Top-level `models.<key>`: `context_size` an integer, `runtime_flags` a list of strings. */
+function normalizeModelConfig(raw: Plain, path: PathSegment[], at: At): ModelConfig {
+  const { rest, extensions } = splitExtensions(raw);
+  const out: ModelConfig = { model: scalarString(rest.model ?? '') };
+  if (rest.name !== undefined && rest.name !== null) out.name = scalarString(rest.name);
+  if (rest.context_size !== undefined && rest.context_size !== null) {
+    out.context_size = at([...path, 'context_size'], () => toInt(rest.context_size, 'context_size'));
+  }
+  if (rest.runtime_flags !== undefined && rest.runtime_flags !== null) out.runtime_flags = toStringList(rest.runtime_flags);
   if (extensions) out.extensions = extensions;
   return out;
 }

@@ -416,8 +416,11 @@ export interface ServiceHookConfig {
   user?: string;
   privileged?: boolean;
   working_dir?: string;
-  /** Map or `KEY=value` list; a bare `KEY` (or a null value) is taken from the project environment. */
-  environment?: Record<string, string | number | boolean | null> | string[];
+  /**
+   * Map (values as text) or `KEY=value` list, as written; a bare `KEY` (or a null value) is taken
+   * from the project environment when the hook runs (`compose/hooks.ts`).
+   */
+  environment?: Record<string, string | null> | string[];
   /** `pre_start` only: the image to run (defaults to the service's). */
   image?: string;
   /** `pre_start` only: run once per replica rather than once per service. */
