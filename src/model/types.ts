@@ -295,8 +295,10 @@ export interface ServiceVolumeConfig {
   consistency?: string;
   bind?: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z'; recursive?: string };
   volume?: { nocopy?: boolean; subpath?: string; labels?: Record<string, string> };
-  tmpfs?: { size?: number | string; mode?: number };
+  /** `size` in bytes. */
+  tmpfs?: { size?: number; mode?: number };
   image?: { subpath?: string };
+  extensions?: Record<string, unknown>;
 }
 
 export interface ServiceNetworkConfig {
