@@ -372,7 +372,6 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   // An empty DNS entry (typically an unset `${VAR}`) is dropped, as compose's omit-empty does.
   if (raw.dns !== undefined && raw.dns !== null) svc.dns = toStringList(raw.dns).filter((d) => d !== '');
   if (raw.dns_search !== undefined) svc.dns_search = toStringList(raw.dns_search);
-  if (raw.tmpfs !== undefined) svc.tmpfs = toStringList(raw.tmpfs);
   if (Array.isArray(raw.devices)) {
     svc.devices = raw.devices.map((d, i) => at(p('devices', i), () => normalizeDeviceMapping(d)));
   }

@@ -1,7 +1,7 @@
 /**
  * Normalisation of the service attributes that map onto the Engine's `HostConfig` one to one
  * (compose-behaviour.md §3.1 "canonicalize"): string lists, maps, ulimits, logging, namespaces,
- * CPU periods, durations, restart policy, tmpfs, devices, and the Windows/plugin attributes
+ * CPU periods, durations, restart policy, tmpfs, and the Windows/plugin attributes
  * (`credential_spec`, `provider`, `models`, `develop`). A table of small per-attribute readers,
  * as compose-go's `transform` package is: each takes the value as loaded (interpolated, merged,
  * cast and schema-valid) and returns the model's canonical form, or throws a LoaderError that the
@@ -186,7 +186,9 @@ export function normalizeHostOptions(
     }
     svc.cgroup = cgroup;
   }
-  if (set('tmpfs')) toStringList(raw.tmpfs).forEach((entry, i) => at(Array.isArray(raw.tmpfs) ? p('tmpfs', i) : p('tmpfs'), () => checkTmpfs(entry)));
+  if (raw.tmpfs !== undefined) {
+    svc.tmpfs = toStringList(raw.tmpfs).map((entry, i) => at(Array.isArray(raw.tmpfs) ? p('tmpfs', i) : p('tmpfs'), () => checkTmpfs(entry)));
+  }
   if (svc.mem_swappiness !== undefined && (svc.mem_swappiness < 0 || svc.mem_swappiness > 100)) {
     warn(p('mem_swappiness'), `mem_swappiness ${svc.mem_swappiness} is outside 0–100: the engine will refuse it where swappiness is supported`);
   }
