@@ -100,6 +100,7 @@ export interface ServiceConfig {
   mem_reservation?: number;
   /** Bytes; `-1` = unlimited swap. */
   memswap_limit?: number;
+  /** Percent, 0–100 (read as compose-go reads it, as `UnitBytes`); out of range only warned about at load. */
   mem_swappiness?: number;
   shm_size?: number;
   /** Number of CPUs (fractional). */
@@ -301,6 +302,7 @@ export interface ServiceVolumeConfig {
   extensions?: Record<string, unknown>;
 }
 
+/** A service's `networks.<key>` entry (long form); list values are lists, `driver_opts` values strings. */
 export interface ServiceNetworkConfig {
   aliases?: string[];
   ipv4_address?: string;
@@ -314,11 +316,13 @@ export interface ServiceNetworkConfig {
   extensions?: Record<string, unknown>;
 }
 
+/** When a dependency counts as ready (Compose Specification, `depends_on` long syntax). */
 export type DependsOnCondition =
   | 'service_started'
   | 'service_healthy'
   | 'service_completed_successfully';
 
+/** A `depends_on` entry in long form; the short (list) form gives `service_started`, required. */
 export interface DependsOnConfig {
   condition: DependsOnCondition;
   /** Default true. */
@@ -328,6 +332,10 @@ export interface DependsOnConfig {
   extensions?: Record<string, unknown>;
 }
 
+/**
+ * `healthcheck:`. Durations are Compose duration strings checked at load time (convert with
+ * `parseDuration`, nanoseconds); `retries` is an integer.
+ */
 export interface HealthCheckConfig {
   /** `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`; a string form is normalised to CMD-SHELL. */
   test?: string[];
@@ -340,6 +348,7 @@ export interface HealthCheckConfig {
   extensions?: Record<string, unknown>;
 }
 
+/** An `env_file` entry in long form (a string entry is `{path, required: true}`). */
 export interface EnvFileConfig {
   /** Absolute path. */
   path: string;

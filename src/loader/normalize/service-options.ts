@@ -45,7 +45,11 @@ export type At = <T>(path: PathSegment[], fn: () => T) => T;
 /** Reports a warning about the value at `path` (the caller adds `file:line:col: key.path:`). */
 export type WarnAt = (path: PathSegment[], message: string) => void;
 
-/** `ulimits`: a number (soft = hard) or `{soft, hard}`, integers. */
+/**
+ * `ulimits` (service and `build.ulimits`): each limit a number (soft = hard) or `{soft, hard}`
+ * (a missing one is 0, as in compose-go), integers. @throws {LoaderError} (placed by `at` at
+ * `…ulimits.<name>[.soft|.hard]`) for a value that is not an integer.
+ */
 export function normalizeUlimits(raw: unknown, p: (...rest: PathSegment[]) => PathSegment[], at: At): Record<string, UlimitConfig> {
   const out: Record<string, UlimitConfig> = {};
   for (const [name, v] of Object.entries(asMap(raw))) {

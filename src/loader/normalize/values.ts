@@ -8,6 +8,7 @@ import { parseDuration } from '../../model/duration.js';
 import { parseByteSize } from '../../model/units.js';
 import { isPlainObject, toKeyValueMap } from '../merge.js';
 
+/** A mapping as the loader's earlier stages leave it (interpolated, merged, cast). */
 export type Plain = Record<string, unknown>;
 
 /** A mapping, or `{}` for anything else. */
