@@ -88,9 +88,7 @@ export type NormalizedModel = Pick<Project, 'services' | 'networks' | 'volumes' 
 export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedModel {
   const model = castTree(input, { locate: ctx.locate, onWarning: ctx.onWarning }) as Plain;
   const at = placeErrors(ctx);
-  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
-  const normalize = !ctx.skipNormalization;
-
+  const pathCtx = pathContext(ctx);
   const services: Record<string, ServiceConfig> = {};
   for (const [name, raw] of Object.entries(asMap(model.services))) {
     services[name] = normalizeService(name, asMap(raw), ctx, pathCtx, at);
@@ -106,8 +104,12 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
  * @throws {LoaderError} as {@link normalizeModel}, with key path `services.<name>…`.
  */
 export function normalizeServiceConfig(name: string, raw: Plain, ctx: NormalizeContext): ServiceConfig {
-  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
-  return normalizeService(name, raw, ctx, pathCtx, placeErrors(ctx));
+  return normalizeService(name, raw, ctx, pathContext(ctx), placeErrors(ctx));
+}
+
+/** How host paths resolve: against `workingDir`, `~` to `home`, or kept relative (`--no-path-resolution`). */
+function pathContext(ctx: NormalizeContext): PathContext {
+  return { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
 }
 
 /** `at(path, fn)`: runs `fn`, giving a LoaderError it throws without position the place of `path`. */
