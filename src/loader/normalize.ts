@@ -52,8 +52,6 @@ import {
   type Plain,
 } from './normalize/values.js';
 
-export { normalizeDeviceRequest } from './normalize/deploy.js';
-
 /** Inputs of {@link normalizeModel}. */
 export interface NormalizeContext {
   /** Normalised project name (resource name prefix). */
