@@ -35,7 +35,7 @@ import { isPlainObject, toKeyValueMap } from './merge.js';
 import { normalizePortEntry, uniquePorts } from './ports.js';
 import { isRemote, resolveVolumeDevice } from './paths.js';
 import { splitCommand } from './shlex.js';
-import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
+import { normalizeVolumeEntry, resolveHostPath, uniqueVolumes, type PathContext } from './volumes.js';
 import { normalizeDeploy, normalizeDeviceRequest } from './normalize/deploy.js';
 import { normalizeHostOptions, normalizeUlimits, type At, type WarnAt } from './normalize/service-options.js';
 import {
@@ -44,6 +44,7 @@ import {
   scalarString,
   splitExtensions,
   stringMap as toStringMap,
+  toBool,
   toBytes,
   toInt,
   toNumber,

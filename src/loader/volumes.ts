@@ -6,7 +6,7 @@ import { posix, isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { ServiceVolumeConfig } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
-import { splitExtensions } from './normalize/values.js';
+import { splitExtensions, toBool } from './normalize/values.js';
 
 const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
@@ -190,9 +190,3 @@ export function uniqueVolumes(list: readonly ServiceVolumeConfig[]): ServiceVolu
   return out;
 }
 
-/** YAML-ish boolean: `true/yes/on/1` → true. */
-export function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  return /^(true|yes|y|on|1)$/i.test(String(v ?? ''));
-}

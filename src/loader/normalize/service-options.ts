@@ -25,13 +25,13 @@ import type {
 } from '../../model/types.js';
 import type { PathSegment } from '../interpolate.js';
 import { isPlainObject } from '../merge.js';
-import { toBool } from '../volumes.js';
 import {
   asMap,
   checkDuration,
   scalarString,
   splitExtensions,
   stringMap,
+  toBool,
   toInt,
   toMicroseconds,
   toStringList,
