@@ -76,6 +76,10 @@ describe('load-time checks of formatted values', () => {
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/compose\.yaml:4:14: services\.web\.restart: unknown restart policy "sometimes"/);
     expect(warnings[1]).toMatch(/compose\.yaml:5:\d+: services\.web\.mem_swappiness: mem_swappiness 101 is outside 0–100/);
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    restart: ${RESTART:-}\n');
+    warnings.length = 0;
+    expect((await loadProject({ cwd: dir, env: {}, onWarning: (w) => warnings.push(w) })).services.web!.restart).toBe('');
+    expect(warnings).toEqual([]);
   });
 
   it('reads the attributes the container spec used to re-parse into typed values', async () => {

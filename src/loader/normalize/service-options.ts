@@ -175,7 +175,8 @@ export function normalizeHostOptions(
   if (set('develop')) svc.develop = normalizeDevelop(raw.develop, (...r) => p('develop', ...r), at, hook);
   if (set('restart')) {
     svc.restart = scalarString(raw.restart);
-    if (!RESTART.test(svc.restart)) {
+    // an empty policy (typically an unset `${RESTART:-}`) means none, as in compose
+    if (svc.restart !== '' && !RESTART.test(svc.restart)) {
       warn(p('restart'), `unknown restart policy ${JSON.stringify(svc.restart)}: the engine will refuse it; use no, always, on-failure[:max-retries] or unless-stopped`);
     }
   }
