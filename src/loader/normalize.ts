@@ -4,15 +4,18 @@
  *
  * Input is the merged, interpolated, schema-valid plain tree; output is the typed model parts of
  * a {@link Project} (everything except the loader's bookkeeping fields).
+ *
+ * Attribute groups with their own module under `./normalize/`: `deploy.ts` (`deploy:`),
+ * `devices.ts` (`devices`, device requests, `blkio_config`), `service-options.ts` (the host
+ * options: namespaces, ulimits, logging, CPU periods, restart, tmpfs, develop…), and
+ * `values.ts` (the small value readers they all share). This file keeps the rest and the order.
  */
 import { formatPosition, LoaderError } from '../errors.js';
 import type {
-  BlkioConfig,
   BuildConfig,
   ConfigObjConfig,
   DependsOnCondition,
   DependsOnConfig,
-  DeviceMapping,
   EnvFileConfig,
   ModelConfig,
   HealthCheckConfig,
@@ -36,7 +39,8 @@ import { normalizePortEntry, uniquePorts } from './ports.js';
 import { isRemote, resolveVolumeDevice } from './paths.js';
 import { splitCommand } from './shlex.js';
 import { normalizeVolumeEntry, resolveHostPath, uniqueVolumes, type PathContext } from './volumes.js';
-import { normalizeDeploy, normalizeDeviceRequest } from './normalize/deploy.js';
+import { normalizeDeploy } from './normalize/deploy.js';
+import { normalizeBlkio, normalizeDeviceMapping, normalizeDeviceRequest } from './normalize/devices.js';
 import { normalizeHostOptions, normalizeUlimits, type At, type WarnAt } from './normalize/service-options.js';
 import {
   asMap,
@@ -551,57 +555,6 @@ export function normalizeSsh(raw: unknown, pathCtx: PathContext): string[] {
     throw new LoaderError('build.ssh must be a list or a mapping');
   }
   return entries.map(([id, path]) => (path === undefined || path === '' ? id : `${id}=${resolveHostPath(path, pathCtx)}`));
-}
-
-/**
- * A `devices:` entry: `SRC[:DST[:PERMISSIONS]]` → `{source, target, permissions}` (target defaults
- * to the source, permissions to `rwm`; a second part made only of `r`, `w`, `m` is taken as the
- * permissions, as `docker run --device` reads it). A CDI name (`vendor.com/class=name`) is kept
- * whole as the source. The long form is kept as written (the container spec defaults `target`
- * and `permissions`). Permissions are not checked: compose-go accepts any, the engine decides.
- *
- * @throws {LoaderError} for more than three parts or an empty source.
- */
-export function normalizeDeviceMapping(raw: unknown): DeviceMapping {
-  let out: DeviceMapping;
-  if (isPlainObject(raw)) {
-    const { rest, extensions } = splitExtensions(raw);
-    out = { source: scalarString(rest.source ?? '') };
-    if (rest.target !== undefined && rest.target !== null) out.target = scalarString(rest.target);
-    if (rest.permissions !== undefined && rest.permissions !== null) out.permissions = scalarString(rest.permissions);
-    if (extensions) out.extensions = extensions;
-  } else {
-    if (typeof raw !== 'string') throw new LoaderError('a device must be a string or a mapping');
-    const parts = raw.split(':');
-    if (parts.length > 3) throw new LoaderError(`confusing device mapping, please use long syntax: ${raw}`);
-    const source = parts[0]!;
-    if (parts.length === 2 && /^[rwm]{1,3}$/.test(parts[1]!)) out = { source, target: source, permissions: parts[1]! };
-    else out = { source, target: parts[1] || source, permissions: parts[2] ?? 'rwm' };
-  }
-  if (out.source === '') throw new LoaderError(`device ${JSON.stringify(raw)} needs a source`);
-  return out;
-}
-
-/** `blkio_config`: weights → integers, every `rate` → bytes (or operations) per second. */
-function normalizeBlkio(raw: Plain, p: (...rest: PathSegment[]) => PathSegment[], at: At): BlkioConfig {
-  const out: BlkioConfig = {};
-  if (raw.weight !== undefined && raw.weight !== null) out.weight = at(p('weight'), () => toInt(raw.weight, 'weight'));
-  if (Array.isArray(raw.weight_device)) {
-    out.weight_device = raw.weight_device.map((d, i) => {
-      const o = asMap(d);
-      return { path: scalarString(o.path ?? ''), weight: at(p('weight_device', i, 'weight'), () => toInt(o.weight, 'weight')) };
-    });
-  }
-  for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops'] as const) {
-    const list = raw[f];
-    if (!Array.isArray(list)) continue;
-    out[f] = list.map((d, i) => {
-      const o = asMap(d);
-      const rate = at(p(f, i, 'rate'), () => (f.endsWith('bps') ? toBytes(o.rate) : toInt(o.rate, 'rate')));
-      return { path: scalarString(o.path ?? ''), rate };
-    });
-  }
-  return out;
 }
 
 /** A service's `networks.<key>` entry: `driver_opts` values as strings (compose-go's map[string]string). */
