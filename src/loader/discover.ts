@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import { parseDotenv } from './dotenv.js';
 import { checkProjectNameFlag } from './project-name.js';
-import { toBool } from './volumes.js';
+import { toBool } from './normalize/values.js';
 
 /** Default file names, in priority order. */
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;

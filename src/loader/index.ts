@@ -11,7 +11,7 @@
  * Pure given its inputs (files, environment, stdin); warnings go to `onWarning`.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { readEnvFile, resolveServiceEnvironment } from './environment.js';

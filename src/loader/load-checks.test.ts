@@ -57,14 +57,29 @@ describe('load-time checks of formatted values', () => {
   });
 
   // moved from container-spec.test.ts: these were VALIDATION errors without a position
-  it('refuses a bad restart policy, ulimit, mem_swappiness, tmpfs path and device request', async () => {
-    expect((await errorOf('    restart: sometimes\n')).message).toMatch(/compose\.yaml:4:14: services\.web\.restart: invalid restart policy "sometimes"/);
+  it('refuses a bad ulimit, tmpfs path and device request', async () => {
     expect((await errorOf('    ulimits: {nofile: many}\n')).message).toMatch(/compose\.yaml:4:\d+: services\.web\.ulimits\.nofile: .*"many"/);
-    expect((await errorOf('    mem_swappiness: 101\n')).message).toMatch(/compose\.yaml:4:\d+: services\.web\.mem_swappiness: mem_swappiness must be between 0 and 100/);
     expect((await errorOf('    tmpfs: [run]\n')).message).toMatch(/compose\.yaml:4:\d+: services\.web\.tmpfs\[0\]: tmpfs "run" must be an absolute path/);
     expect((await errorOf('    gpus: [{count: 1, device_ids: ["0"]}]\n')).message).toMatch(
       /compose\.yaml:4:\d+: services\.web\.gpus\[0\]: "count" and "device_ids" attributes are exclusive/,
     );
+  });
+
+  // compose-go loads these (docker compose config prints them) and the engine refuses them at
+  // create time: accepted, with a warning at the line
+  it('accepts an unknown restart policy and mem_swappiness outside 0–100, warning at the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capstan-checks-'));
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    restart: sometimes\n    mem_swappiness: 101\n');
+    const warnings: string[] = [];
+    const p = await loadProject({ cwd: dir, env: {}, onWarning: (w) => warnings.push(w) });
+    expect([p.services.web!.restart, p.services.web!.mem_swappiness]).toEqual(['sometimes', 101]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/compose\.yaml:4:14: services\.web\.restart: unknown restart policy "sometimes"/);
+    expect(warnings[1]).toMatch(/compose\.yaml:5:\d+: services\.web\.mem_swappiness: mem_swappiness 101 is outside 0–100/);
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    restart: ${RESTART:-}\n');
+    warnings.length = 0;
+    expect((await loadProject({ cwd: dir, env: {}, onWarning: (w) => warnings.push(w) })).services.web!.restart).toBe('');
+    expect(warnings).toEqual([]);
   });
 
   it('reads the attributes the container spec used to re-parse into typed values', async () => {

@@ -4,15 +4,18 @@
  *
  * Input is the merged, interpolated, schema-valid plain tree; output is the typed model parts of
  * a {@link Project} (everything except the loader's bookkeeping fields).
+ *
+ * Attribute groups with their own module under `./normalize/`: `deploy.ts` (`deploy:`),
+ * `devices.ts` (`devices`, device requests, `blkio_config`), `service-options.ts` (the host
+ * options: namespaces, ulimits, logging, CPU periods, restart, tmpfs, develop…), and
+ * `values.ts` (the small value readers they all share). This file keeps the rest and the order.
  */
 import { formatPosition, LoaderError } from '../errors.js';
 import type {
-  BlkioConfig,
   BuildConfig,
   ConfigObjConfig,
   DependsOnCondition,
   DependsOnConfig,
-  DeviceMapping,
   EnvFileConfig,
   ModelConfig,
   HealthCheckConfig,
@@ -35,15 +38,17 @@ import { isPlainObject, toKeyValueMap } from './merge.js';
 import { normalizePortEntry, uniquePorts } from './ports.js';
 import { isRemote, resolveVolumeDevice } from './paths.js';
 import { splitCommand } from './shlex.js';
-import { normalizeVolumeEntry, resolveHostPath, toBool, uniqueVolumes, type PathContext } from './volumes.js';
-import { normalizeDeploy, normalizeDeviceRequest } from './normalize/deploy.js';
-import { normalizeHostOptions, normalizeUlimits, type At } from './normalize/service-options.js';
+import { normalizeVolumeEntry, resolveHostPath, uniqueVolumes, type PathContext } from './volumes.js';
+import { normalizeDeploy } from './normalize/deploy.js';
+import { normalizeBlkio, normalizeDeviceMapping, normalizeDeviceRequest } from './normalize/devices.js';
+import { normalizeHostOptions, normalizeUlimits, type At, type WarnAt } from './normalize/service-options.js';
 import {
   asMap,
   checkDuration,
   scalarString,
   splitExtensions,
   stringMap as toStringMap,
+  toBool,
   toBytes,
   toInt,
   toNumber,
@@ -51,8 +56,6 @@ import {
   withExtensionsField,
   type Plain,
 } from './normalize/values.js';
-
-export { normalizeDeviceRequest } from './normalize/deploy.js';
 
 /** Inputs of {@link normalizeModel}. */
 export interface NormalizeContext {
@@ -88,9 +91,7 @@ export type NormalizedModel = Pick<Project, 'services' | 'networks' | 'volumes' 
 export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedModel {
   const model = castTree(input, { locate: ctx.locate, onWarning: ctx.onWarning }) as Plain;
   const at = placeErrors(ctx);
-  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
-  const normalize = !ctx.skipNormalization;
-
+  const pathCtx = pathContext(ctx);
   const services: Record<string, ServiceConfig> = {};
   for (const [name, raw] of Object.entries(asMap(model.services))) {
     services[name] = normalizeService(name, asMap(raw), ctx, pathCtx, at);
@@ -106,8 +107,12 @@ export function normalizeModel(input: Plain, ctx: NormalizeContext): NormalizedM
  * @throws {LoaderError} as {@link normalizeModel}, with key path `services.<name>…`.
  */
 export function normalizeServiceConfig(name: string, raw: Plain, ctx: NormalizeContext): ServiceConfig {
-  const pathCtx: PathContext = { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
-  return normalizeService(name, raw, ctx, pathCtx, placeErrors(ctx));
+  return normalizeService(name, raw, ctx, pathContext(ctx), placeErrors(ctx));
+}
+
+/** How host paths resolve: against `workingDir`, `~` to `home`, or kept relative (`--no-path-resolution`). */
+function pathContext(ctx: NormalizeContext): PathContext {
+  return { workingDir: ctx.workingDir, home: ctx.home, keepRelative: ctx.resolvePaths === false };
 }
 
 /** `at(path, fn)`: runs `fn`, giving a LoaderError it throws without position the place of `path`. */
@@ -172,7 +177,7 @@ function finishModel(model: Plain, services: Record<string, ServiceConfig>, ctx:
   const out: NormalizedModel = { services, networks, volumes, secrets, configs, extensions };
   if (isPlainObject(model.models)) {
     out.models = {};
-    for (const [key, raw] of Object.entries(model.models)) out.models[key] = withExtensionsField(asMap(raw)) as unknown as ModelConfig;
+    for (const [key, raw] of Object.entries(model.models)) out.models[key] = normalizeModelConfig(asMap(raw), ['models', key], at);
   }
   return out;
 }
@@ -247,9 +252,9 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   if (extensions) svc.extensions = extensions;
   const resolveEnv = (k: string): string | null => (Object.hasOwn(ctx.environment, k) ? ctx.environment[k]! : null);
   const normalize = !ctx.skipNormalization;
+  const warn: WarnAt = (path, m) => ctx.onWarning?.(formatPosition({ ...ctx.locate?.(path), keyPath: formatKeyPath(path) }, m));
   // A string command is split as compose-go splits it; a cut at a shell operator is warned about.
-  const split = (path: PathSegment[], text: string): string[] =>
-    at(path, () => splitCommand(text, (m) => ctx.onWarning?.(formatPosition({ ...ctx.locate?.(path), keyPath: formatKeyPath(path) }, m))));
+  const split = (path: PathSegment[], text: string): string[] => at(path, () => splitCommand(text, (m) => warn(path, m)));
 
   for (const f of BOOL_FIELDS) {
     const v = raw[f];
@@ -290,7 +295,7 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
       return out;
     });
   }
-  normalizeHostOptions(raw, svc, p, at, hook);
+  normalizeHostOptions(raw, svc, p, at, hook, warn);
   if (raw.environment !== undefined) {
     const env: Record<string, string | null> = {};
     const list = at(p('environment'), () => keyValueMap(raw.environment, 'environment variable'));
@@ -372,7 +377,6 @@ function normalizeService(name: string, raw: Plain, ctx: NormalizeContext, pathC
   // An empty DNS entry (typically an unset `${VAR}`) is dropped, as compose's omit-empty does.
   if (raw.dns !== undefined && raw.dns !== null) svc.dns = toStringList(raw.dns).filter((d) => d !== '');
   if (raw.dns_search !== undefined) svc.dns_search = toStringList(raw.dns_search);
-  if (raw.tmpfs !== undefined) svc.tmpfs = toStringList(raw.tmpfs);
   if (Array.isArray(raw.devices)) {
     svc.devices = raw.devices.map((d, i) => at(p('devices', i), () => normalizeDeviceMapping(d)));
   }
@@ -553,57 +557,6 @@ export function normalizeSsh(raw: unknown, pathCtx: PathContext): string[] {
   return entries.map(([id, path]) => (path === undefined || path === '' ? id : `${id}=${resolveHostPath(path, pathCtx)}`));
 }
 
-/**
- * A `devices:` entry: `SRC[:DST[:PERMISSIONS]]` → `{source, target, permissions}` (target defaults
- * to the source, permissions to `rwm`; a second part made only of `r`, `w`, `m` is taken as the
- * permissions, as `docker run --device` reads it). A CDI name (`vendor.com/class=name`) is kept
- * whole as the source. The long form is kept as written (the container spec defaults `target`
- * and `permissions`). Permissions are not checked: compose-go accepts any, the engine decides.
- *
- * @throws {LoaderError} for more than three parts or an empty source.
- */
-export function normalizeDeviceMapping(raw: unknown): DeviceMapping {
-  let out: DeviceMapping;
-  if (isPlainObject(raw)) {
-    const { rest, extensions } = splitExtensions(raw);
-    out = { source: scalarString(rest.source ?? '') };
-    if (rest.target !== undefined && rest.target !== null) out.target = scalarString(rest.target);
-    if (rest.permissions !== undefined && rest.permissions !== null) out.permissions = scalarString(rest.permissions);
-    if (extensions) out.extensions = extensions;
-  } else {
-    if (typeof raw !== 'string') throw new LoaderError('a device must be a string or a mapping');
-    const parts = raw.split(':');
-    if (parts.length > 3) throw new LoaderError(`confusing device mapping, please use long syntax: ${raw}`);
-    const source = parts[0]!;
-    if (parts.length === 2 && /^[rwm]{1,3}$/.test(parts[1]!)) out = { source, target: source, permissions: parts[1]! };
-    else out = { source, target: parts[1] || source, permissions: parts[2] ?? 'rwm' };
-  }
-  if (out.source === '') throw new LoaderError(`device ${JSON.stringify(raw)} needs a source`);
-  return out;
-}
-
-/** `blkio_config`: weights → integers, every `rate` → bytes (or operations) per second. */
-function normalizeBlkio(raw: Plain, p: (...rest: PathSegment[]) => PathSegment[], at: At): BlkioConfig {
-  const out: BlkioConfig = {};
-  if (raw.weight !== undefined && raw.weight !== null) out.weight = at(p('weight'), () => toInt(raw.weight, 'weight'));
-  if (Array.isArray(raw.weight_device)) {
-    out.weight_device = raw.weight_device.map((d, i) => {
-      const o = asMap(d);
-      return { path: scalarString(o.path ?? ''), weight: at(p('weight_device', i, 'weight'), () => toInt(o.weight, 'weight')) };
-    });
-  }
-  for (const f of ['device_read_bps', 'device_read_iops', 'device_write_bps', 'device_write_iops'] as const) {
-    const list = raw[f];
-    if (!Array.isArray(list)) continue;
-    out[f] = list.map((d, i) => {
-      const o = asMap(d);
-      const rate = at(p(f, i, 'rate'), () => (f.endsWith('bps') ? toBytes(o.rate) : toInt(o.rate, 'rate')));
-      return { path: scalarString(o.path ?? ''), rate };
-    });
-  }
-  return out;
-}
-
 /** A service's `networks.<key>` entry: `driver_opts` values as strings (compose-go's map[string]string). */
 function serviceNetwork(v: Plain): ServiceNetworkConfig {
   const out = withExtensionsField(v) as ServiceNetworkConfig & Plain;
@@ -619,10 +572,30 @@ function serviceNetwork(v: Plain): ServiceNetworkConfig {
 function normalizeHook(h: Plain, path: PathSegment[], split: (path: PathSegment[], text: string) => string[]): ServiceHookConfig {
   const { rest, extensions } = splitExtensions(h);
   const cmd = rest.command;
-  const out = { ...rest } as unknown as ServiceHookConfig;
-  out.command = typeof cmd === 'string' ? split([...path, 'command'], cmd) : toStringList(cmd ?? []);
-  if (rest.privileged !== undefined && rest.privileged !== null) out.privileged = toBool(rest.privileged);
-  if (rest.per_replica !== undefined && rest.per_replica !== null) out.per_replica = toBool(rest.per_replica);
+  const out: ServiceHookConfig = { command: typeof cmd === 'string' ? split([...path, 'command'], cmd) : toStringList(cmd ?? []) };
+  const set = (k: string): boolean => rest[k] !== undefined && rest[k] !== null;
+  for (const k of ['user', 'working_dir', 'image'] as const) if (set(k)) out[k] = scalarString(rest[k]);
+  for (const k of ['privileged', 'per_replica'] as const) if (set(k)) out[k] = toBool(rest[k]);
+  // a list stays a list: `compose/hooks.ts` resolves bare keys from the project environment
+  if (set('environment')) {
+    const env = rest.environment;
+    out.environment = Array.isArray(env)
+      ? toStringList(env)
+      : Object.fromEntries(Object.entries(asMap(env)).map(([k, v]) => [k, v === null || v === undefined ? null : scalarString(v)]));
+  }
+  if (extensions) out.extensions = extensions;
+  return out;
+}
+
+/** Top-level `models.<key>`: `context_size` an integer, `runtime_flags` a list of strings. */
+function normalizeModelConfig(raw: Plain, path: PathSegment[], at: At): ModelConfig {
+  const { rest, extensions } = splitExtensions(raw);
+  const out: ModelConfig = { model: scalarString(rest.model ?? '') };
+  if (rest.name !== undefined && rest.name !== null) out.name = scalarString(rest.name);
+  if (rest.context_size !== undefined && rest.context_size !== null) {
+    out.context_size = at([...path, 'context_size'], () => toInt(rest.context_size, 'context_size'));
+  }
+  if (rest.runtime_flags !== undefined && rest.runtime_flags !== null) out.runtime_flags = toStringList(rest.runtime_flags);
   if (extensions) out.extensions = extensions;
   return out;
 }

@@ -154,6 +154,14 @@ describe('parseVolumeSpec, compose-go ParseVolume rules', () => {
 });
 
 describe('normalizeVolumeEntry', () => {
+  it('moves x-* keys of a long-form entry into extensions', () => {
+    expect(normalizeVolumeEntry({ type: 'volume', source: 'db', target: '/data', 'x-note': 'keep' }, ctx)).toEqual({
+      type: 'volume',
+      source: 'db',
+      target: '/data',
+      extensions: { 'x-note': 'keep' },
+    });
+  });
   it('resolves long-form bind sources and cleans targets', () => {
     expect(normalizeVolumeEntry({ type: 'bind', source: 'src', target: '/a/../b/', read_only: 'true' }, ctx)).toEqual({
       type: 'bind',

@@ -6,6 +6,7 @@ import { posix, isAbsolute, resolve } from 'node:path';
 import { LoaderError } from '../errors.js';
 import type { ServiceVolumeConfig } from '../model/types.js';
 import { parseByteSize } from '../model/units.js';
+import { splitExtensions, toBool } from './normalize/values.js';
 
 const PROPAGATION = new Set(['shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate']);
 const CONSISTENCY = new Set(['consistent', 'cached', 'delegated']);
@@ -124,7 +125,8 @@ const VOLUME_TYPES = new Set(['bind', 'volume', 'tmpfs', 'npipe', 'cluster', 'im
 
 /**
  * Normalise one `volumes:` entry (short string or long mapping): bind sources become absolute,
- * targets are path-cleaned, `read_only` becomes a boolean.
+ * targets are path-cleaned, `read_only` becomes a boolean, `tmpfs.size` a number of bytes, and
+ * `x-*` keys move into `extensions`.
  *
  * @throws {LoaderError} for malformed entries (no position; the caller adds it).
  */
@@ -133,7 +135,7 @@ export function normalizeVolumeEntry(item: unknown, ctx: PathContext): ServiceVo
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     throw new LoaderError(`invalid volume ${JSON.stringify(item)}`);
   }
-  const raw = { ...(item as Record<string, unknown>) } as Record<string, unknown>;
+  const { rest: raw, extensions } = splitExtensions(item as Record<string, unknown>);
   const type = String(raw.type ?? '');
   if (!VOLUME_TYPES.has(type)) throw new LoaderError(`invalid volume type ${JSON.stringify(raw.type ?? null)}`);
   if (typeof raw.target !== 'string' || raw.target === '') throw new LoaderError('volume target is required');
@@ -161,6 +163,7 @@ export function normalizeVolumeEntry(item: unknown, ctx: PathContext): ServiceVo
     if (toBool(raw.read_only)) out.read_only = true;
     else delete out.read_only;
   }
+  if (extensions) out.extensions = extensions;
   return out;
 }
 
@@ -187,9 +190,3 @@ export function uniqueVolumes(list: readonly ServiceVolumeConfig[]): ServiceVolu
   return out;
 }
 
-/** YAML-ish boolean: `true/yes/on/1` → true. */
-export function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  return /^(true|yes|y|on|1)$/i.test(String(v ?? ''));
-}

@@ -89,7 +89,7 @@ export function serviceWithExtensions(svc: Record<string, unknown>): Record<stri
   });
   for (const k of ['logging', 'credential_spec', 'provider', 'healthcheck']) if (out[k] !== undefined) out[k] = inlineExtensions(out[k]);
   for (const k of ['networks', 'models', 'depends_on']) if (out[k] !== undefined) out[k] = inlineValues(out[k]);
-  for (const k of ['secrets', 'configs', 'devices', 'gpus', 'ports']) if (out[k] !== undefined) out[k] = inlineEach(out[k]);
+  for (const k of ['secrets', 'configs', 'devices', 'gpus', 'ports', 'volumes']) if (out[k] !== undefined) out[k] = inlineEach(out[k]);
   for (const k of ['post_start', 'pre_stop', 'pre_start']) if (out[k] !== undefined) out[k] = hooks(out[k]);
   return out;
 }

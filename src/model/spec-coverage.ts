@@ -6,8 +6,9 @@
  * build-schema.mjs) that the model lacks, `npm run typecheck` and the `tsc` step of `npm run build`
  * fail on one of the `Covered<…>` lines below with
  *   Type '"new_attribute"' does not satisfy the constraint 'never'.
- * Add the field to `./types.ts` (typed canonically if the loader normalises it, else
- * typed canonically, normalised by the loader), or list it in the exemptions with the reason.
+ * Add the field to `./types.ts`, typed canonically, and normalise it in the loader
+ * (`src/loader/normalize.ts` or a group under `src/loader/normalize/`), or list it in the
+ * exemptions with the reason.
  * The reverse check catches model fields that are not schema attributes (typos).
  */
 import type {

@@ -100,6 +100,7 @@ export interface ServiceConfig {
   mem_reservation?: number;
   /** Bytes; `-1` = unlimited swap. */
   memswap_limit?: number;
+  /** Percent, 0–100 (read as compose-go reads it, as `UnitBytes`); out of range only warned about at load. */
   mem_swappiness?: number;
   shm_size?: number;
   /** Number of CPUs (fractional). */
@@ -295,10 +296,13 @@ export interface ServiceVolumeConfig {
   consistency?: string;
   bind?: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z'; recursive?: string };
   volume?: { nocopy?: boolean; subpath?: string; labels?: Record<string, string> };
-  tmpfs?: { size?: number | string; mode?: number };
+  /** `size` in bytes. */
+  tmpfs?: { size?: number; mode?: number };
   image?: { subpath?: string };
+  extensions?: Record<string, unknown>;
 }
 
+/** A service's `networks.<key>` entry (long form); list values are lists, `driver_opts` values strings. */
 export interface ServiceNetworkConfig {
   aliases?: string[];
   ipv4_address?: string;
@@ -312,11 +316,13 @@ export interface ServiceNetworkConfig {
   extensions?: Record<string, unknown>;
 }
 
+/** When a dependency counts as ready (Compose Specification, `depends_on` long syntax). */
 export type DependsOnCondition =
   | 'service_started'
   | 'service_healthy'
   | 'service_completed_successfully';
 
+/** A `depends_on` entry in long form; the short (list) form gives `service_started`, required. */
 export interface DependsOnConfig {
   condition: DependsOnCondition;
   /** Default true. */
@@ -326,6 +332,10 @@ export interface DependsOnConfig {
   extensions?: Record<string, unknown>;
 }
 
+/**
+ * `healthcheck:`. Durations are Compose duration strings checked at load time (convert with
+ * `parseDuration`, nanoseconds); `retries` is an integer.
+ */
 export interface HealthCheckConfig {
   /** `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`; a string form is normalised to CMD-SHELL. */
   test?: string[];
@@ -338,6 +348,7 @@ export interface HealthCheckConfig {
   extensions?: Record<string, unknown>;
 }
 
+/** An `env_file` entry in long form (a string entry is `{path, required: true}`). */
 export interface EnvFileConfig {
   /** Absolute path. */
   path: string;
@@ -416,8 +427,11 @@ export interface ServiceHookConfig {
   user?: string;
   privileged?: boolean;
   working_dir?: string;
-  /** Map or `KEY=value` list; a bare `KEY` (or a null value) is taken from the project environment. */
-  environment?: Record<string, string | number | boolean | null> | string[];
+  /**
+   * Map (values as text) or `KEY=value` list, as written; a bare `KEY` (or a null value) is taken
+   * from the project environment when the hook runs (`compose/hooks.ts`).
+   */
+  environment?: Record<string, string | null> | string[];
   /** `pre_start` only: the image to run (defaults to the service's). */
   image?: string;
   /** `pre_start` only: run once per replica rather than once per service. */

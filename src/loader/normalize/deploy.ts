@@ -1,23 +1,20 @@
 /**
- * Normalisation of `deploy:` (Compose Deploy Specification) and of device requests (`gpus:`,
- * `deploy.resources.reservations.devices`): every key typed, numbers as numbers, byte sizes in
- * bytes, durations checked, `x-*` keys in `extensions`. The container backend reads `replicas`,
+ * Normalisation of `deploy:` (Compose Deploy Specification): every key typed, numbers as
+ * numbers, byte sizes in bytes, durations checked, `x-*` keys in `extensions`. The container backend reads `replicas`,
  * `resources` and `restart_policy`; the rest is there for a Swarm or Kubernetes backend.
  */
-import { LoaderError } from '../../errors.js';
 import type {
   DeployConfig,
   DeployResources,
-  DeviceRequest,
   GenericResource,
   PlacementConfig,
   ResourceConfig,
   RestartPolicyConfig,
   UpdateConfig,
 } from '../../model/types.js';
-import { parseDeviceCount } from '../../model/units.js';
 import type { PathSegment } from '../interpolate.js';
 import { isPlainObject } from '../merge.js';
+import { normalizeDeviceRequest } from './devices.js';
 import type { At } from './service-options.js';
 import { asMap, checkDuration, scalarString, splitExtensions, stringMap, toBytes, toInt, toNumber, toStringList, type Plain } from './values.js';
 
@@ -119,33 +116,6 @@ function normalizeResource(raw: Plain, p: P, at: At): ResourceConfig {
       return res;
     });
   }
-  if (extensions) out.extensions = extensions;
-  return out;
-}
-
-/**
- * A device request (`gpus` entry, `deploy.resources.reservations.devices` entry): `count` becomes
- * a number (`all` → -1) and defaults to -1 when neither `count` nor `device_ids` is given;
- * `options` becomes a string map.
- *
- * @throws {LoaderError} when both `count` and `device_ids` are set, or `count` is not a number or `all`.
- */
-export function normalizeDeviceRequest(raw: unknown): DeviceRequest {
-  const { rest: o, extensions } = splitExtensions(asMap(raw));
-  const hasCount = o.count !== undefined;
-  if (hasCount && o.device_ids !== undefined) throw new LoaderError('"count" and "device_ids" attributes are exclusive');
-  const out: DeviceRequest = {};
-  if (set(o, 'capabilities')) out.capabilities = toStringList(o.capabilities);
-  if (set(o, 'driver')) out.driver = scalarString(o.driver);
-  if (hasCount) {
-    const n = parseDeviceCount(o.count);
-    if (n === undefined) throw new LoaderError(`invalid value ${JSON.stringify(scalarString(o.count))}, the only value allowed is 'all' or a number`);
-    out.count = n;
-  } else if (o.device_ids === undefined) {
-    out.count = -1;
-  }
-  if (set(o, 'device_ids')) out.device_ids = toStringList(o.device_ids);
-  if (set(o, 'options')) out.options = stringMap(o.options);
   if (extensions) out.extensions = extensions;
   return out;
 }

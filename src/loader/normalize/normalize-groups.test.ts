@@ -90,4 +90,19 @@ describe('per-group normalisation (normalize/)', () => {
     expect(normalizeServiceConfig('s', { image: 'x', cgroup: 'service:db' }, ctx).cgroup).toBe('service:db');
     expect(() => normalizeServiceConfig('s', { image: 'x', cgroup: 'shared' }, ctx)).toThrow(/services\.s\.cgroup: cgroup must be host or private, not "shared"/);
   });
+
+  it('types hook entries key by key and top-level models', () => {
+    const s = service(`    post_start:
+      - {command: echo hi, user: 1000, privileged: "true", environment: {N: 1, BARE: null}, x-note: n}
+      - {command: [a], environment: [A=1, B]}
+`);
+    expect(s.post_start).toEqual([
+      { command: ['echo', 'hi'], user: '1000', privileged: true, environment: { N: '1', BARE: null }, extensions: { 'x-note': 'n' } },
+      { command: ['a'], environment: ['A=1', 'B'] },
+    ]);
+    const doc = parseYaml('services: {}\nmodels:\n  llm: {model: ai/smollm2, context_size: "4096", runtime_flags: [--a], x-k: 1}\n', 'c.yaml')[0]!.data;
+    expect(normalizeModel(doc as Record<string, unknown>, ctx).models).toEqual({
+      llm: { model: 'ai/smollm2', context_size: 4096, runtime_flags: ['--a'], extensions: { 'x-k': 1 } },
+    });
+  });
 });

@@ -1,15 +1,16 @@
 /**
  * Normalisation of the service attributes that map onto the Engine's `HostConfig` one to one
  * (compose-behaviour.md §3.1 "canonicalize"): string lists, maps, ulimits, logging, namespaces,
- * CPU periods, durations, restart policy, tmpfs, devices, and the Windows/plugin attributes
+ * CPU periods, durations, restart policy, tmpfs, and the Windows/plugin attributes
  * (`credential_spec`, `provider`, `models`, `develop`). A table of small per-attribute readers,
  * as compose-go's `transform` package is: each takes the value as loaded (interpolated, merged,
  * cast and schema-valid) and returns the model's canonical form, or throws a LoaderError that the
  * caller's `at` places at `file:line:col: services.<name>.<key>`.
  *
- * Values rejected here are the ones a container could never be created with (compose-go rejects
- * durations, sizes and modes at load time; the engine rejects the rest at create time, which
- * Capstan moves forward so that `config` points at the line).
+ * Values refused here are the ones compose-go refuses at load time too (durations, integers,
+ * relative tmpfs paths). A value compose-go accepts but the engine refuses at create time (an
+ * unknown `restart` policy, `mem_swappiness` outside 0–100) is accepted, as `docker compose config`
+ * accepts it, with a warning that points at the line.
  */
 import { LoaderError } from '../../errors.js';
 import type {
@@ -24,13 +25,13 @@ import type {
 } from '../../model/types.js';
 import type { PathSegment } from '../interpolate.js';
 import { isPlainObject } from '../merge.js';
-import { toBool } from '../volumes.js';
 import {
   asMap,
   checkDuration,
   scalarString,
   splitExtensions,
   stringMap,
+  toBool,
   toInt,
   toMicroseconds,
   toStringList,
@@ -41,7 +42,14 @@ import {
 /** Runs `fn`, placing a LoaderError it throws at `path`. */
 export type At = <T>(path: PathSegment[], fn: () => T) => T;
 
-/** `ulimits`: a number (soft = hard) or `{soft, hard}`, integers. */
+/** Reports a warning about the value at `path` (the caller adds `file:line:col: key.path:`). */
+export type WarnAt = (path: PathSegment[], message: string) => void;
+
+/**
+ * `ulimits` (service and `build.ulimits`): each limit a number (soft = hard) or `{soft, hard}`
+ * (a missing one is 0, as in compose-go), integers. @throws {LoaderError} (placed by `at` at
+ * `…ulimits.<name>[.soft|.hard]`) for a value that is not an integer.
+ */
 export function normalizeUlimits(raw: unknown, p: (...rest: PathSegment[]) => PathSegment[], at: At): Record<string, UlimitConfig> {
   const out: Record<string, UlimitConfig> = {};
   for (const [name, v] of Object.entries(asMap(raw))) {
@@ -69,16 +77,8 @@ function normalizeLogging(raw: unknown): LoggingConfig {
   return out;
 }
 
+/** The restart policies the engine knows: `no`, `always`, `unless-stopped`, `on-failure[:N]`. */
 const RESTART = /^(no|always|unless-stopped|on-failure(:\d+)?)$/;
-
-/** `restart`: `no`, `always`, `unless-stopped` or `on-failure[:N]`. */
-function checkRestart(v: unknown): string {
-  const policy = scalarString(v);
-  if (!RESTART.test(policy)) {
-    throw new LoaderError(`invalid restart policy ${JSON.stringify(policy)}`, {}, { hint: 'use no, always, on-failure[:max-retries] or unless-stopped' });
-  }
-  return policy;
-}
 
 /** `tmpfs` entries `PATH[:OPTIONS]`: the path must be absolute. */
 function checkTmpfs(entry: string): string {
@@ -149,8 +149,10 @@ const MICROSECONDS = ['cpu_quota', 'cpu_period', 'cpu_rt_period', 'cpu_rt_runtim
  * Normalise the host-option attributes of one service from `raw` onto `svc`.
  *
  * @param hook normalises a hook entry (`develop.watch[].exec`) the way `post_start` entries are.
- * @throws {LoaderError} (through `at`, with position) for a bad duration, ulimit, restart policy,
- *   cgroup mode, relative tmpfs path or `mem_swappiness` out of 0–100.
+ * @param warn reports an unknown `restart` policy or a `mem_swappiness` outside 0–100: compose-go
+ *   loads both and the engine refuses them at create time (where swappiness is supported).
+ * @throws {LoaderError} (through `at`, with position) for a bad duration, ulimit, cgroup mode or
+ *   relative tmpfs path.
  */
 export function normalizeHostOptions(
   raw: Plain,
@@ -158,6 +160,7 @@ export function normalizeHostOptions(
   p: (...rest: PathSegment[]) => PathSegment[],
   at: At,
   hook: (raw: unknown, path: PathSegment[]) => WatchRule['exec'],
+  warn: WarnAt,
 ): void {
   const set = (k: string) => raw[k] !== undefined && raw[k] !== null;
   for (const f of STRING_LISTS) if (set(f)) svc[f] = toStringList(raw[f]);
@@ -170,7 +173,13 @@ export function normalizeHostOptions(
   if (set('provider')) svc.provider = normalizeProvider(raw.provider);
   if (set('models')) svc.models = normalizeServiceModels(raw.models);
   if (set('develop')) svc.develop = normalizeDevelop(raw.develop, (...r) => p('develop', ...r), at, hook);
-  if (set('restart')) svc.restart = at(p('restart'), () => checkRestart(raw.restart));
+  if (set('restart')) {
+    svc.restart = scalarString(raw.restart);
+    // an empty policy (typically an unset `${RESTART:-}`) means none, as in compose
+    if (svc.restart !== '' && !RESTART.test(svc.restart)) {
+      warn(p('restart'), `unknown restart policy ${JSON.stringify(svc.restart)}: the engine will refuse it; use no, always, on-failure[:max-retries] or unless-stopped`);
+    }
+  }
   if (set('stop_grace_period')) svc.stop_grace_period = at(p('stop_grace_period'), () => checkDuration(raw.stop_grace_period));
   if (set('cgroup')) {
     const cgroup = scalarString(raw.cgroup);
@@ -182,11 +191,10 @@ export function normalizeHostOptions(
     }
     svc.cgroup = cgroup;
   }
-  if (set('tmpfs')) toStringList(raw.tmpfs).forEach((entry, i) => at(Array.isArray(raw.tmpfs) ? p('tmpfs', i) : p('tmpfs'), () => checkTmpfs(entry)));
+  if (raw.tmpfs !== undefined) {
+    svc.tmpfs = toStringList(raw.tmpfs).map((entry, i) => at(Array.isArray(raw.tmpfs) ? p('tmpfs', i) : p('tmpfs'), () => checkTmpfs(entry)));
+  }
   if (svc.mem_swappiness !== undefined && (svc.mem_swappiness < 0 || svc.mem_swappiness > 100)) {
-    const v = svc.mem_swappiness;
-    at(p('mem_swappiness'), () => {
-      throw new LoaderError(`mem_swappiness must be between 0 and 100, got ${v}`);
-    });
+    warn(p('mem_swappiness'), `mem_swappiness ${svc.mem_swappiness} is outside 0–100: the engine will refuse it where swappiness is supported`);
   }
 }

@@ -8,7 +8,15 @@ import { parseDuration } from '../../model/duration.js';
 import { parseByteSize } from '../../model/units.js';
 import { isPlainObject, toKeyValueMap } from '../merge.js';
 
+/** A mapping as the loader's earlier stages leave it (interpolated, merged, cast). */
 export type Plain = Record<string, unknown>;
+
+/** YAML-ish boolean: `true/yes/y/on/1` (any case) and non-zero numbers → true, anything else false. */
+export function toBool(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  return /^(true|yes|y|on|1)$/i.test(String(v ?? ''));
+}
 
 /** A mapping, or `{}` for anything else. */
 export function asMap(v: unknown): Plain {
