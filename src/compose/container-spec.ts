@@ -14,8 +14,9 @@ import { compareStrings } from './compare.js';
  * and newer). Pure: the planner calls it, the executor sends the result.
  *
  * The service is the loader's typed model: every value was parsed and checked at load time
- * (durations, sizes, ulimits, restart policy…, with file and line), so this mapping reads typed
- * fields and never re-parses. Every service attribute is either mapped onto the body,
+ * (durations, sizes, ulimits…, with file and line; an unknown restart policy only warned about,
+ * as compose leaves it to the engine), so this mapping reads typed
+ * fields and converts units (duration strings to nanoseconds) without checking again. Every service attribute is either mapped onto the body,
  * deliberately left to another layer (`build`, `develop`, `depends_on`, `profiles`,
  * `pull_policy`, `scale`, Swarm-only `deploy` keys, `extensions` …), or refused with an
  * `UNSUPPORTED` error naming it: nothing is silently dropped. Those refusals depend on the
@@ -218,8 +219,13 @@ function restartPolicy(service: ServiceConfig): HostConfig['RestartPolicy'] {
   const policy = service.restart ?? deployRestart(service);
   if (!policy || policy === 'no') return { Name: 'no' };
   const [name, count] = policy.split(':');
-  if (name === 'on-failure') return { Name: 'on-failure', MaximumRetryCount: count ? Number(count) : 0 };
-  // the loader checked the policy (no, always, unless-stopped, on-failure[:N])
+  if (name === 'on-failure') {
+    // a count that is not a number reads as 0, as docker compose's getRestartPolicy does
+    const retries = Number(count);
+    return { Name: 'on-failure', MaximumRetryCount: Number.isInteger(retries) ? retries : 0 };
+  }
+  // an unknown policy goes to the engine, which refuses it at create as it does for docker
+  // compose; the loader has already warned about it with its file and line
   return { Name: name as 'always' | 'unless-stopped' };
 }
 
