@@ -15,10 +15,10 @@ import { compareStrings } from './compare.js';
  *
  * The service is the loader's typed model: every value was parsed and checked at load time
  * (durations, sizes, ulimits…, with file and line; an unknown restart policy only warned about,
- * as compose leaves it to the engine), so this mapping reads typed
- * fields and converts units (duration strings to nanoseconds) without checking again. Every service attribute is either mapped onto the body,
- * deliberately left to another layer (`build`, `develop`, `depends_on`, `profiles`,
- * `pull_policy`, `scale`, Swarm-only `deploy` keys, `extensions` …), or refused with an
+ * as compose leaves it to the engine), so this mapping reads typed fields and converts units
+ * (duration strings to nanoseconds) without checking again. Every service attribute is either
+ * mapped onto the body, deliberately left to another layer (`build`, `develop`, `depends_on`,
+ * `profiles`, `pull_policy`, `scale`, Swarm-only `deploy` keys, `extensions` …), or refused with an
  * `UNSUPPORTED` error naming it: nothing is silently dropped. Those refusals depend on the
  * engine (its API version, {@link ContainerSpecInput.apiVersion}, or OS) or on what Capstan can
  * run (`provider`, `models`, …), never on the file's syntax: they are not validation errors.
