@@ -10,19 +10,10 @@
  * ```
  */
 export { loadProject, type LoadOptions } from './loader/index.js';
-export {
-  Compose,
-  type ComposeOptions,
-  type UpOptions,
-  type UpResult,
-  type DownOptions,
-  type BuildOptions,
-  type PsOptions,
-  type LogsOptions,
-  type ContainerRow,
-} from './compose/index.js';
-export { planUp, planDown, VolumeDivergedError, type UpPlanOptions, type DownPlanOptions, type Prompt } from './compose/planner.js';
-export { formatPlan, formatCauses, type Plan, type PlanNode, type PlanStep } from './compose/plan.js';
+// the compose layer's face (Compose, its verbs' options and results, formatPlan, config queries)
+export * from './compose/index.js';
+export { planUp, planDown, VolumeDivergedError, type UpPlanOptions, type DownPlanOptions } from './compose/planner.js';
+export { formatCauses, type PlanNode, type PlanStep } from './compose/plan.js';
 export type { ComposeEvent, ProgressEvent, EventSink } from './compose/events.js';
 export { EngineClient } from './engine/client.js';
 export type { Engine } from './engine/types.js';
