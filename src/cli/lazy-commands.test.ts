@@ -51,7 +51,8 @@ describe('main.ts loads only the command modules a command line needs', () => {
   });
 
   it('help, and a command line commander refuses, load them all (help lists them)', async () => {
-    expect((await capstan('--help')).stdout).toContain('version [options]               Show the Capstan version information');
+    // the column width follows the longest command term (it grows as commands are added)
+    expect((await capstan('--help')).stdout).toMatch(/\n  version \[options\] +Show the Capstan version information\n/);
     expect(loaded).toEqual(ALL);
     for (const args of [[], ['-v', '--help'], ['--bogus', 'version'], ['nope']]) {
       recordLoads();

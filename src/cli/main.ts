@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   logs: () => import('./commands/logs.js'),
   config: () => import('./commands/config.js'),
   build: () => import('./commands/build.js'),
+  exec: () => import('./commands/exec.js'),
   version: () => import('./commands/version.js'),
 };
 
@@ -102,15 +103,45 @@ function commandsNeeded(program: Command, args: readonly string[]): string[] {
  * with `--build`, and `--build --no-build` could not be refused), and `-f=path` means `-f path` as in docker compose's Go
  * flag parsing (commander would keep the `=`).
  */
-function normalizeArgv(argv: readonly string[]): string[] {
+function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): string[] {
   return argv.flatMap((a, i) => {
-    if (i < 2) return [a];
+    if (i < 2 || i >= untouchedFrom) return [a];
     if (a === '--no-attach') return ['--noattach'];
     if (a.startsWith('--no-attach=')) return [`--noattach=${a.slice(12)}`];
     if (a === '--no-build') return ['--nobuild'];
     const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
     return short ? [`-${short[1]}`, short[2]!] : [a];
   });
+}
+
+/**
+ * Commands whose operands after the first (`exec SERVICE CMD…`) are another program's argv, with
+ * the flags of their own that take a value (so that a flag's value is not taken for SERVICE).
+ */
+const PASS_THROUGH: Record<string, readonly string[]> = {
+  exec: ['-e', '--env', '--index', '-u', '--user', '-w', '--workdir'],
+};
+
+/**
+ * Where the untouched argv of a pass-through command starts (the argument after its first
+ * operand), or `argv.length`. `commandAt` is the command's index in `argv`.
+ */
+export function passThroughStart(argv: readonly string[], commandAt: number): number {
+  const valueFlags = PASS_THROUGH[argv[commandAt] ?? ''];
+  if (!valueFlags) return argv.length;
+  for (let i = commandAt + 1; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return i + 2;
+    if (!arg.startsWith('-') || arg === '-') return i + 1;
+    if (arg.startsWith('--')) {
+      if (valueFlags.includes(arg)) i++; // `--env X`: the value is the next argument
+      continue;
+    }
+    // `-e X`, `-Te X`: a short cluster whose value flag comes last takes the next argument
+    const at = [...arg.slice(1)].findIndex((c) => valueFlags.includes(`-${c}`));
+    if (at === arg.length - 2) i++;
+  }
+  return argv.length;
 }
 
 let streamsGuarded = false;
@@ -124,7 +155,12 @@ let streamsGuarded = false;
  */
 export async function main(argv: readonly string[]): Promise<boolean> {
   const program = createProgram();
-  const args = normalizeArgv(argv);
+  let args = normalizeArgv(argv);
+  const needed = commandsNeeded(program, args.slice(2));
+  if (needed.length === 1 && Object.hasOwn(PASS_THROUGH, needed[0]!)) {
+    const at = argv.indexOf(needed[0]!, 2);
+    args = normalizeArgv(argv, passThroughStart(argv, at));
+  }
   if (!streamsGuarded) {
     streamsGuarded = true;
     for (const stream of [process.stdout, process.stderr]) {
@@ -135,7 +171,7 @@ export async function main(argv: readonly string[]): Promise<boolean> {
     }
   }
   try {
-    for (const name of commandsNeeded(program, args.slice(2))) {
+    for (const name of needed) {
       const { command } = await COMMANDS[name]!();
       program.addCommand(command().copyInheritedSettings(program));
     }

@@ -12,6 +12,7 @@ import { Plan } from './plan.js';
 import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
 import { sleep, waitFor } from './wait.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
+import { execInService, type ExecOptions, type ExecResult } from './verbs/exec.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -404,6 +405,15 @@ export class Compose {
       return (await this.engine.inspectContainer(source.id)).State?.ExitCode ?? 0;
     }
     return abortedBy?.code ?? 0;
+  }
+
+  /**
+   * `exec`: runs `command` in the running container #`options.index` (default 1) of `service`;
+   * resolves its exit code, and its output unless streamed (verbs/exec.ts).
+   * @throws CapstanError USAGE `no such service: x`; NOT_FOUND when no such container runs.
+   */
+  exec(project: Project, service: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return execInService(this.engine, project, service, command, options);
   }
 }
 

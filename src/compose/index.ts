@@ -16,6 +16,7 @@ export {
   type ContainerRow,
   type PortPublisher,
 } from './compose.js';
+export type { ExecOptions, ExecResult } from './verbs/exec.js';
 export { formatPlan, type Plan } from './plan.js';
 export type { Prompt } from './planner.js';
 export type { LogLine } from './logs.js';

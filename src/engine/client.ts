@@ -16,6 +16,7 @@
  *   which just end when their signal aborts.
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ import type {
   EndpointSettings,
   EngineVersion,
   EventMessage,
+  ExecAttachOptions,
   ExecInspect,
   ExecOptions,
   Filters,
@@ -783,7 +785,7 @@ export class EngineClient implements Engine {
       method: 'POST',
       path: `/containers/${seg(container)}/exec`,
       json: {
-        AttachStdin: false,
+        AttachStdin: options.attachStdin ?? false,
         AttachStdout: true,
         AttachStderr: true,
         Tty: options.tty ?? false,
@@ -816,6 +818,119 @@ export class EngineClient implements Engine {
       ...(options.signal ? { signal: options.signal } : {}),
     };
     return this.stream(spec, options.tty ? rawStream : demuxStream, false);
+  }
+
+  /**
+   * `POST /exec/{id}/start` `{ Detach: false, Tty }` on a hijacked connection (`Connection:
+   * Upgrade`, `Upgrade: tcp`; dockerd answers `101 UPGRADED` and the socket becomes a raw duplex
+   * stream). `options.stdin` is piped into it; when it ends the socket's write side is shut down
+   * (half-close) so the process reads EOF while its output keeps coming. Yields that output,
+   * demultiplexed unless `tty`, until dockerd closes the connection (the process exited).
+   *
+   * @throws EngineError 404 for a missing exec, 409 when the container stopped; CapstanError
+   *   `CANCELLED` when `signal` aborts, `ENGINE_UNREACHABLE` when nothing answers.
+   */
+  attachExec(execId: string, options: ExecAttachOptions = {}): AsyncIterable<LogChunk> {
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: `/exec/${seg(execId)}/start`,
+      json: { Detach: false, Tty: options.tty ?? false },
+      context: `run exec ${execId.slice(0, 12)}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    const client = this;
+    return (async function* () {
+      const socket = await client.hijack(spec);
+      const stdin = options.stdin;
+      const onAbort = (): void => void socket.destroy();
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      if (stdin) {
+        stdin.on('error', () => socket.end());
+        stdin.pipe(socket); // ends (half-closes) the socket when stdin ends
+      } else {
+        socket.end();
+      }
+      try {
+        yield* (options.tty ? rawStream : demuxStream)(socket);
+        if (spec.signal?.aborted) throw client.mapError(spec.signal.reason, spec, true);
+      } catch (err) {
+        throw client.mapError(err, spec, true);
+      } finally {
+        spec.signal?.removeEventListener('abort', onAbort);
+        stdin?.unpipe(socket);
+        socket.destroy();
+      }
+    })();
+  }
+
+  /** `POST /exec/{id}/start` `{ Detach: true, Tty }`. @throws EngineError 404, 409. */
+  async startExecDetached(execId: string, options: { tty?: boolean } = {}): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/exec/${seg(execId)}/start`,
+      json: { Detach: true, Tty: options.tty ?? false },
+      context: `start exec ${execId.slice(0, 12)}`,
+    });
+  }
+
+  /** `POST /exec/{id}/resize?h=…&w=…` (characters). @throws EngineError 404 (exec gone), 500 (no TTY). */
+  async resizeExec(execId: string, size: { height: number; width: number }): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/exec/${seg(execId)}/resize`,
+      query: { h: String(size.height), w: String(size.width) },
+      context: `resize exec ${execId.slice(0, 12)}`,
+    });
+  }
+
+  /**
+   * Sends `spec` asking for a protocol upgrade and resolves with the raw socket once dockerd
+   * answers `101` (bytes read past the headers are put back first).
+   * @throws EngineError for an error status; CapstanError `ENGINE` for a 2xx without upgrade,
+   *   others as in {@link mapError}.
+   */
+  private async hijack(spec: RequestSpec): Promise<Duplex> {
+    const path = apiPath(await this.negotiate(), spec.path, spec.query);
+    const payload = Buffer.from(JSON.stringify(spec.json ?? {}), 'utf8');
+    const ep = this.endpoint;
+    const result = new Promise<Duplex>((resolve, reject) => {
+      const options: http.RequestOptions = {
+        method: spec.method,
+        path,
+        headers: {
+          'User-Agent': this.userAgent,
+          'Content-Type': 'application/json',
+          'Content-Length': payload.length,
+          Connection: 'Upgrade',
+          Upgrade: 'tcp',
+        },
+        agent: this.agent(),
+        ...(spec.signal ? { signal: spec.signal } : {}),
+        ...(ep.kind === 'tcp' ? { host: ep.host, port: ep.port } : { socketPath: ep.socketPath, servername: '' }),
+      };
+      const send = ep.kind === 'tcp' && ep.tls ? httpsModule().request : http.request;
+      const req = send(options);
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          res.destroy();
+          reject(new CapstanError('ENGINE', `${spec.context}: the engine did not upgrade the connection (HTTP ${status})`));
+          return;
+        }
+        this.readText(res, spec).then((text) => reject(new EngineError(status, daemonMessage(text, res), spec.context)), reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    try {
+      return await result;
+    } catch (err) {
+      throw this.mapError(err, spec, false);
+    }
   }
 
   /** `GET /exec/{id}/json`: `Running` and `ExitCode` (null while running). @throws EngineError 404. */

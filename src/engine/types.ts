@@ -127,8 +127,10 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
-/** Body of `POST /containers/{id}/exec` in Capstan's words (stdin is never attached). */
+/** Body of `POST /containers/{id}/exec` in Capstan's words (stdin attached only with `attachStdin`). */
 export interface ExecOptions {
+  /** `AttachStdin`: the process reads what {@link Engine.attachExec} sends. Default false. */
+  attachStdin?: boolean;
   /** The command, already split into words (`Cmd`). */
   cmd: string[];
   /** `User`: `user[:group]`, names or numeric IDs; default the container's user. */
@@ -141,6 +143,16 @@ export interface ExecOptions {
   env?: string[];
   /** `Tty`: allocate a TTY (the output stream is then raw, not multiplexed). Default false. */
   tty?: boolean;
+}
+
+/** How {@link Engine.attachExec} runs: the exec's `Tty`, its stdin, and cancellation. */
+export interface ExecAttachOptions {
+  /** Must match {@link ExecOptions.tty}: a TTY's output is one raw stream, not multiplexed. */
+  tty?: boolean;
+  /** Sent to the process (the exec needs `attachStdin`); its end half-closes the connection. None: EOF at once. */
+  stdin?: NodeJS.ReadableStream;
+  /** Aborting closes the connection (the iterator then throws CANCELLED). */
+  signal?: AbortSignal;
 }
 
 /** Response of `GET /exec/{id}/json` (the fields Capstan reads). */
@@ -215,6 +227,17 @@ export interface Engine {
   startExec(execId: string, options: { tty?: boolean; signal?: AbortSignal }): AsyncIterable<LogChunk>;
   /** `GET /exec/{id}/json`: whether it still runs and its exit code. */
   inspectExec(execId: string): Promise<ExecInspect>;
+  /**
+   * `POST /exec/{id}/start` on a hijacked connection (`Connection: Upgrade`, `Upgrade: tcp`):
+   * `stdin` is written to the process, then the connection's write side is half-closed so the
+   * process reads EOF; yields the output until the process ends (demultiplexed unless `tty`).
+   * Optional (added for `exec`): engines without it cannot stream stdin.
+   */
+  attachExec?(execId: string, options: ExecAttachOptions): AsyncIterable<LogChunk>;
+  /** `POST /exec/{id}/start` with `Detach: true`: starts the process and returns at once. */
+  startExecDetached?(execId: string, options: { tty?: boolean }): Promise<void>;
+  /** `POST /exec/{id}/resize?h=…&w=…`: the exec's TTY size, in characters. */
+  resizeExec?(execId: string, size: { height: number; width: number }): Promise<void>;
 
   /** `GET /networks?filters=…`. */
   listNetworks(filters?: Filters): Promise<Network[]>;

@@ -33,6 +33,7 @@ import type {
   Engine,
   EngineVersion,
   EventMessage,
+  ExecAttachOptions,
   ExecInspect,
   ExecOptions,
   Filters,
@@ -106,6 +107,8 @@ export interface ExecResult {
   exitCode: number;
   /** Printed on stdout. */
   output?: string;
+  /** Printed on stderr (streamed by `attachExec` only). */
+  errorOutput?: string;
 }
 
 /** Options of {@link FakeEngine}'s constructor. */
@@ -217,7 +220,7 @@ export class FakeEngine implements Engine {
   private readonly eventLog: EventMessage[] = [];
   private readonly listeners = new Set<() => void>();
   private readonly buildScripts = new Map<string, { error?: string; output?: string[] }>();
-  private execHandler: (container: FakeContainer, options: ExecOptions) => ExecResult = () => ({ exitCode: 0 });
+  private execHandler: (container: FakeContainer, options: ExecOptions, stdin: string) => ExecResult = () => ({ exitCode: 0 });
   private counter = 0;
   private nextSubnet = 18;
 
@@ -296,7 +299,7 @@ export class FakeEngine implements Engine {
   }
 
   /** Decides what exec'd processes do (hooks); default: exit 0, no output. */
-  onExec(handler: (container: FakeContainer, options: ExecOptions) => ExecResult): void {
+  onExec(handler: (container: FakeContainer, options: ExecOptions, stdin: string) => ExecResult): void {
     this.execHandler = handler;
   }
 
@@ -680,11 +683,48 @@ export class FakeEngine implements Engine {
       if (!exec) throw new EngineError(404, `No such exec instance: ${execId}`, context);
       const c = engine.containers.get(exec.container);
       if (!c || c.status !== 'running') throw new EngineError(409, `container ${exec.container} is not running`, context);
-      const result = engine.execHandler(c, exec.options);
+      const result = engine.execHandler(c, exec.options, '');
       exec.exitCode = result.exitCode;
       engine.event('container', 'exec_die', c.id, { ...engine.containerAttributes(c), execID: exec.id, exitCode: String(result.exitCode) });
       if (result.output) yield { stream: 'stdout' as const, data: Buffer.from(result.output, 'utf8') };
     })();
+  }
+
+  /**
+   * `POST /exec/{id}/start`, hijacked: reads `stdin` to its end, runs the {@link onExec} handler
+   * with it and yields its output on stdout and stderr.
+   * @throws EngineError 404 for a missing exec, 409 when its container is no longer running.
+   */
+  attachExec(execId: string, options: ExecAttachOptions): AsyncIterable<LogChunk> {
+    this.record('attachExec', execId, [execId, { tty: options.tty }]);
+    const engine = this;
+    return (async function* () {
+      const context = `run exec ${execId.slice(0, 12)}`;
+      const exec = engine.execs.get(execId);
+      if (!exec) throw new EngineError(404, `No such exec instance: ${execId}`, context);
+      const c = engine.containers.get(exec.container);
+      if (!c || c.status !== 'running') throw new EngineError(409, `container ${exec.container} is not running`, context);
+      const input: Buffer[] = [];
+      if (options.stdin) for await (const chunk of options.stdin) input.push(Buffer.from(chunk as Buffer));
+      const result = engine.execHandler(c, exec.options, Buffer.concat(input).toString('utf8'));
+      exec.exitCode = result.exitCode;
+      engine.event('container', 'exec_die', c.id, { ...engine.containerAttributes(c), execID: exec.id, exitCode: String(result.exitCode) });
+      if (result.output) yield { stream: 'stdout' as const, data: Buffer.from(result.output, 'utf8') };
+      if (result.errorOutput) yield { stream: 'stderr' as const, data: Buffer.from(result.errorOutput, 'utf8') };
+    })();
+  }
+
+  /** `POST /exec/{id}/start` detached: runs the handler, output dropped. @throws EngineError 404. */
+  async startExecDetached(execId: string, _options: { tty?: boolean }): Promise<void> {
+    for await (const _chunk of this.startExec(execId, {})) {
+      // output of a detached exec goes nowhere
+    }
+  }
+
+  /** `POST /exec/{id}/resize`: recorded only. @throws EngineError 404 for a missing exec. */
+  async resizeExec(execId: string, size: { height: number; width: number }): Promise<void> {
+    this.record('resizeExec', execId, [execId, size]);
+    if (!this.execs.has(execId)) throw new EngineError(404, `No such exec instance: ${execId}`, `resize exec ${execId.slice(0, 12)}`);
   }
 
   /** `GET /exec/{id}/json`. @throws EngineError 404 for a missing exec. */

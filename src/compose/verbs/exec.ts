@@ -1,0 +1,115 @@
+/**
+ * `exec SERVICE CMD…` (compose's `pkg/compose/exec.go`): runs a command in one running container
+ * of a service — `POST /containers/{id}/exec`, then `POST /exec/{id}/start` on a hijacked
+ * connection (stdin streamed, then half-closed), then `GET /exec/{id}/json` for the exit code.
+ * The library captures stdout/stderr into the result; the CLI passes streams instead.
+ */
+import { Readable } from 'node:stream';
+import { CapstanError } from '../../errors.js';
+import type { Project } from '../../model/types.js';
+import type { Engine } from '../../engine/types.js';
+import { Label } from '../labels.js';
+
+/** Options of {@link execInService} (`docker compose exec`'s flags, and where the streams go). */
+export interface ExecOptions {
+  /** `--index`: which replica (`com.docker.compose.container-number`); default 1. */
+  index?: number;
+  /** `-d`: start the command and return at once (exit code 0, nothing captured). */
+  detach?: boolean;
+  /** `-e KEY=VAL` (or `KEY`: the value from `lookupEnv`, dropped when unset), added to the container's environment. */
+  env?: string[];
+  /** Where `-e KEY` values come from; default `process.env`. */
+  lookupEnv?: Record<string, string | undefined>;
+  /** `--privileged`. */
+  privileged?: boolean;
+  /** `-u`: `user[:group]`. */
+  user?: string;
+  /** `-w`: working directory inside the container. */
+  workingDir?: string;
+  /** Allocate a TTY (the CLI's default when stdout is a terminal; `-T` turns it off). Default false. */
+  tty?: boolean;
+  /** What the process reads; EOF when it ends (none: EOF at once). */
+  stdin?: string | Buffer | NodeJS.ReadableStream;
+  /** Where stdout goes; when absent it is captured into {@link ExecResult.stdout}. */
+  stdout?: NodeJS.WritableStream;
+  /** Where stderr goes; when absent it is captured into {@link ExecResult.stderr}. */
+  stderr?: NodeJS.WritableStream;
+  /** Called once the process runs with a TTY: resize it (characters) as the terminal changes. */
+  onTty?: (resize: (size: { height: number; width: number }) => Promise<void>) => void;
+  /** Aborting closes the connection (CANCELLED). */
+  signal?: AbortSignal;
+}
+
+/** What {@link execInService} resolves: the process's exit status and what was captured (UTF-8). */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `-e` values as the Engine API's `Env` (`KEY=value`): `KEY` alone takes its value from
+ * `lookup` and is dropped when unset (compose resolves `-e` against the OS environment).
+ */
+export function execEnv(env: readonly string[], lookup: Record<string, string | undefined>): string[] {
+  return env.flatMap((e) => {
+    if (e.includes('=')) return [e];
+    const value = lookup[e];
+    return value === undefined ? [] : [`${e}=${value}`];
+  });
+}
+
+/**
+ * Runs `command` in container #`index` of `service` in `project`.
+ * @throws CapstanError USAGE `no such service: x` for a service the project lacks; NOT_FOUND
+ *   `service "x" is not running container #N` when no such container runs; EngineError from
+ *   the exec calls; UNSUPPORTED when the engine cannot attach stdin.
+ */
+export async function execInService(engine: Engine, project: Project, service: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  if (!Object.hasOwn(project.services, service)) throw new CapstanError('USAGE', `no such service: ${service}`);
+  const index = options.index ?? 1;
+  const [container] = await engine.listContainers({
+    all: false,
+    filters: { label: [`${Label.project}=${project.name}`, `${Label.service}=${service}`, `${Label.containerNumber}=${index}`, `${Label.oneoff}=False`] },
+  });
+  if (!container?.Id) throw new CapstanError('NOT_FOUND', `service "${service}" is not running container #${index}`);
+  const tty = options.tty ?? false;
+  const execId = await engine.createExec(container.Id, {
+    cmd: command,
+    attachStdin: !options.detach,
+    tty,
+    ...(options.user ? { user: options.user } : {}),
+    ...(options.privileged ? { privileged: true } : {}),
+    ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+    env: execEnv(options.env ?? [], options.lookupEnv ?? process.env),
+  });
+  const result: ExecResult = { exitCode: 0, stdout: '', stderr: '' };
+  if (options.detach) {
+    if (!engine.startExecDetached) throw new CapstanError('UNSUPPORTED', 'this engine cannot start a detached exec');
+    await engine.startExecDetached(execId, { tty });
+    return result;
+  }
+  if (!engine.attachExec) throw new CapstanError('UNSUPPORTED', 'this engine cannot attach to an exec');
+  const stdin = typeof options.stdin === 'string' || Buffer.isBuffer(options.stdin) ? Readable.from([Buffer.from(options.stdin)]) : options.stdin;
+  const output = engine.attachExec(execId, { tty, ...(stdin ? { stdin } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  if (tty && options.onTty && engine.resizeExec) {
+    const resize = engine.resizeExec.bind(engine);
+    options.onTty((size) => resize(execId, size).catch(() => undefined));
+  }
+  const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  for await (const chunk of output) {
+    const sink = options[chunk.stream];
+    if (sink) sink.write(chunk.data);
+    else captured[chunk.stream].push(Buffer.from(chunk.data));
+  }
+  result.stdout = Buffer.concat(captured.stdout).toString('utf8');
+  result.stderr = Buffer.concat(captured.stderr).toString('utf8');
+  // the stream may end a moment before dockerd records the exit
+  let info = await engine.inspectExec(execId);
+  for (let i = 0; i < 100 && info.Running && info.ExitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    info = await engine.inspectExec(execId);
+  }
+  result.exitCode = info.ExitCode ?? 0;
+  return result;
+}
