@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: `capstan exec -T web true` against `docker exec <container> true` (the docker CLI
+ * found on PATH) on a one-service busybox project, interleaved (capstan, docker, docker,
+ * capstan, …) so both see the same machine load. Prints the median wall time of each and the
+ * ratio capstan/docker (issue 10 asks for at most 1.2). Starts the project with the built CLI
+ * and removes it at the end, failed runs included.
+ *
+ * Usage: npm run build && node bench/exec.mjs [--runs 9]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const opt = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const RUNS = Number(opt('runs', 9));
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'capstan');
+const project = `capstan-bench-exec-${randomBytes(3).toString('hex')}`;
+const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-exec-'));
+writeFileSync(
+  join(dir, 'compose.yaml'),
+  `services:\n  web:\n    image: busybox\n    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]\n`,
+);
+
+/** Runs a command line; returns its wall time in milliseconds (throws on a non-zero status). */
+function timed(cmd, args) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COMPOSE_PROGRESS: 'quiet' } });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+try {
+  timed(process.execPath, [bin, '-p', project, 'up', '-d']);
+  const container = `${project}-web-1`;
+  const capstan = () => timed(process.execPath, [bin, '-p', project, 'exec', '-T', 'web', 'true']);
+  const docker = () => timed('docker', ['exec', container, 'true']);
+  capstan(); // warm-up (code cache, page cache)
+  docker();
+  const times = { capstan: [], docker: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const order = i % 2 === 0 ? ['capstan', 'docker'] : ['docker', 'capstan'];
+    for (const which of order) times[which].push(which === 'capstan' ? capstan() : docker());
+  }
+  const c = median(times.capstan);
+  const d = median(times.docker);
+  console.log(`capstan exec -T web true  median ${c.toFixed(1)} ms (${RUNS} runs)`);
+  console.log(`docker exec <container> true  median ${d.toFixed(1)} ms (${RUNS} runs)`);
+  console.log(`ratio capstan/docker: ${(c / d).toFixed(2)}`);
+} finally {
+  spawnSync(process.execPath, [bin, '-p', project, 'down', '-t', '0'], { cwd: dir, stdio: 'ignore' });
+  rmSync(dir, { recursive: true, force: true });
+}
