@@ -29,6 +29,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   ps: () => import('./commands/ps.js'),
   logs: () => import('./commands/logs.js'),
   config: () => import('./commands/config.js'),
+  ls: () => import('./commands/ls.js'),
+  port: () => import('./commands/port.js'),
+  top: () => import('./commands/top.js'),
+  images: () => import('./commands/images.js'),
   build: () => import('./commands/build.js'),
   version: () => import('./commands/version.js'),
 };
