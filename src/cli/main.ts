@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   port: () => import('./commands/port.js'),
   top: () => import('./commands/top.js'),
   images: () => import('./commands/images.js'),
+  volumes: () => import('./commands/volumes.js'),
   build: () => import('./commands/build.js'),
   version: () => import('./commands/version.js'),
 };

@@ -16,6 +16,7 @@ import { listProjects, type LsOptions, type ProjectSummary } from './verbs/ls.js
 import { publishedPort, type PortOptions, type PublishedPort } from './verbs/port.js';
 import { topProcesses, type ContainerProcesses, type TopOptions } from './verbs/top.js';
 import { containerImages, type ContainerImage, type ImagesOptions } from './verbs/images.js';
+import { projectVolumes, type VolumeSummary, type VolumesOptions } from './verbs/volumes.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -433,6 +434,11 @@ export class Compose {
   /** `images`: the image of each of the project's containers, by container name. */
   images(projectName: string, options: ImagesOptions = {}): Promise<ContainerImage[]> {
     return containerImages(this.engine, projectName, options);
+  }
+
+  /** `volumes`: the project's volumes (with services, those their running containers mount). */
+  volumes(projectName: string, options: VolumesOptions = {}): Promise<VolumeSummary[]> {
+    return projectVolumes(this.engine, projectName, options);
   }
 }
 

@@ -1,10 +1,10 @@
-import type { ContainerImage, ContainerProcesses, ProjectSummary, PublishedPort } from '../compose/index.js';
+import type { ContainerImage, ContainerProcesses, ProjectSummary, PublishedPort, VolumeSummary } from '../compose/index.js';
 import { humanDuration } from './format.js';
 import { formatTable } from './table.js';
 
 /**
- * Output of the read-only verbs as docker compose prints it: `ls`, `port`, `top`, `images`
- * (cmd/compose/list.go, port.go, top.go, images.go). Tables through formatter.Print's tabwriter
+ * Output of the read-only verbs as docker compose prints it: `ls`, `port`, `top`, `images`,
+ * `volumes` (cmd/compose/list.go, port.go, top.go, images.go, volumes.go). Tables through formatter.Print's tabwriter
  * (columns at least 20 wide, 3 spaces apart) except `top` (at least 4, 2 apart).
  */
 
@@ -91,4 +91,25 @@ export function imagesJson(images: readonly ContainerImage[]): string {
 /** `images -q`: image IDs without `sha256:`, each once. */
 export function imageIds(images: readonly ContainerImage[]): string[] {
   return [...new Set(images.map((i) => i.id.replace(/^sha256:/, '')))];
+}
+
+/** `volumes`: DRIVER VOLUME NAME, as the docker CLI's volume formatter (columns at least 10 wide, 3 apart). */
+export function volumesTable(volumes: readonly VolumeSummary[]): string {
+  return formatTable(['DRIVER', 'VOLUME NAME'], volumes.map((v) => [v.driver, v.name]), { minWidth: 10, padding: 3 });
+}
+
+/** `volumes --format json`: one object per volume (one line each), the docker CLI's field names. */
+export function volumeJson(v: VolumeSummary): Record<string, string> {
+  return {
+    Availability: 'N/A',
+    Driver: v.driver,
+    Group: 'N/A',
+    Labels: Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).sort().join(','),
+    Links: 'N/A',
+    Mountpoint: v.mountpoint,
+    Name: v.name,
+    Scope: v.scope,
+    Size: 'N/A',
+    Status: 'N/A',
+  };
 }

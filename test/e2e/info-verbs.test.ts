@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync, rmSync } from 'node:fs';
 import { afterFile, capstan, idle, projectDir, setup } from './helpers.js';
 
-/** The read-only verbs against the real engine: `ls`, `port`, `top`, `images` (issue 10's acceptance lines). */
+/** The read-only verbs against the real engine: `ls`, `port`, `top`, `images`, `volumes` (issue 10's acceptance lines). */
 
 /** A TCP port nothing listens on right now. */
 async function freePort(): Promise<number> {
@@ -28,6 +28,10 @@ services:
   worker:
     image: busybox
     command: ${idle()}
+    volumes:
+      - data:/data
+volumes:
+  data: {}
 `;
 
 describe('read-only verbs', () => {
@@ -92,5 +96,18 @@ describe('read-only verbs', () => {
     ]);
     const json = await capstan(['-p', ctx.project, 'images', '--format', 'json', 'web'], { cwd: ctx.dir });
     expect(JSON.parse(json.stdout)).toMatchObject([{ ContainerName: `${ctx.project}-web-1`, Repository: 'busybox', Tag: 'latest' }]);
+  });
+
+  it('volumes lists the project\'s volumes as the docker CLI does; a service filters them', async () => {
+    const res = await capstan(['-p', ctx.project, 'volumes'], { cwd: ctx.dir });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe(`DRIVER    VOLUME NAME\nlocal     ${ctx.project}_data\n`);
+    const web = await capstan(['-p', ctx.project, 'volumes', '-q', 'web'], { cwd: ctx.dir });
+    expect(web.stdout).toBe('');
+    const json = await capstan(['-p', ctx.project, 'volumes', '--format', 'json', 'worker'], { cwd: ctx.dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ Name: `${ctx.project}_data`, Driver: 'local', Scope: 'local' });
+    const unknown = await capstan(['-p', ctx.project, 'volumes', 'nope'], { cwd: ctx.dir });
+    expect(unknown.stderr).toMatch(/no such service: nope/);
+    expect(unknown.code).toBe(1);
   });
 });

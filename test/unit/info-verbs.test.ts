@@ -3,19 +3,19 @@ import { Compose } from '../../src/compose/compose.js';
 import { Label } from '../../src/compose/labels.js';
 import { splitReference } from '../../src/compose/verbs/images.js';
 import type { Project } from '../../src/model/types.js';
-import { humanSize, imageIds, imagesJson, imagesTable, lsJson, lsTable, portText, topTable } from '../../src/ui/info.js';
+import { humanSize, imageIds, imagesJson, imagesTable, lsJson, lsTable, portText, topTable, volumeJson, volumesTable } from '../../src/ui/info.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { project } from '../support/fixtures.js';
 
-/** The read-only verbs `ls`, `port`, `top`, `images` on the fake engine, and their ui formatting. */
+/** The read-only verbs `ls`, `port`, `top`, `images`, `volumes` on the fake engine, and their ui formatting. */
 
 /** `shop`: web (port 80 published on 8080), db, worker (2 replicas). */
 function shop(): Project {
   const p = project('shop', {
-    worker: { scale: 2 },
+    worker: { scale: 2, volumes: [{ type: 'volume', source: 'data', target: '/data' }] },
     web: { ports: [{ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress', host_ip: '0.0.0.0' }] },
     db: {},
-  });
+  }, { volumes: { data: { name: 'shop_data' } } });
   return p;
 }
 
@@ -123,5 +123,23 @@ describe('Compose.images', () => {
     expect(splitReference('localhost:5000/a/b:1.2')).toEqual({ repository: 'localhost:5000/a/b', tag: '1.2' });
     expect(splitReference('localhost:5000/a/b')).toEqual({ repository: 'localhost:5000/a/b', tag: 'latest' });
     expect(splitReference('busybox@sha256:abc')).toEqual({ repository: 'busybox', tag: '' });
+  });
+});
+
+describe('Compose.volumes', () => {
+  it('lists the project\'s volumes; with services, those their running containers mount', async () => {
+    const { compose } = await upShop();
+    expect((await compose.volumes('shop')).map((v) => [v.name, v.driver])).toEqual([['shop_data', 'local']]);
+    expect((await compose.volumes('shop', { services: ['worker'] })).map((v) => v.name)).toEqual(['shop_data']);
+    expect(await compose.volumes('shop', { services: ['web'] })).toEqual([]);
+  });
+
+  it('prints the docker CLI\'s table and JSON', () => {
+    const v = { name: 'shop_data', driver: 'local', scope: 'local', mountpoint: '/var/lib/docker/volumes/shop_data/_data', labels: { z: '1', a: '2' } };
+    expect(volumesTable([v])).toBe('DRIVER    VOLUME NAME\nlocal     shop_data');
+    expect(volumesTable([])).toBe('DRIVER    VOLUME NAME');
+    expect(JSON.stringify(volumeJson(v))).toBe(
+      '{"Availability":"N/A","Driver":"local","Group":"N/A","Labels":"a=2,z=1","Links":"N/A","Mountpoint":"/var/lib/docker/volumes/shop_data/_data","Name":"shop_data","Scope":"local","Size":"N/A","Status":"N/A"}',
+    );
   });
 });
