@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CapstanError } from '../errors.js';
 
-const ALL = ['up', 'create', 'down', 'ps', 'logs', 'config', 'build', 'version'];
+const ALL = ['up', 'create', 'down', 'ps', 'logs', 'config', 'ls', 'port', 'top', 'images', 'volumes', 'build', 'exec', 'version'];
 
 /** The command modules main.ts loaded, in order. */
 const loaded: string[] = [];

@@ -13,6 +13,11 @@ import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Promp
 import { sleep, waitFor } from './wait.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 import { execInService, type ExecOptions, type ExecResult } from './verbs/exec.js';
+import { listProjects, type LsOptions, type ProjectSummary } from './verbs/ls.js';
+import { publishedPort, type PortOptions, type PublishedPort } from './verbs/port.js';
+import { topProcesses, type ContainerProcesses, type TopOptions } from './verbs/top.js';
+import { containerImages, type ContainerImage, type ImagesOptions } from './verbs/images.js';
+import { projectVolumes, type VolumeSummary, type VolumesOptions } from './verbs/volumes.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -414,6 +419,36 @@ export class Compose {
    */
   exec(project: Project, service: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
     return execInService(this.engine, project, service, command, options);
+  }
+
+  // ── read-only verbs (issue 10): logic in ./verbs/<verb>.ts ──
+
+  /** `ls`: the Compose projects found on the engine by label, with state counts and config files. */
+  ls(options: LsOptions = {}): Promise<ProjectSummary[]> {
+    return listProjects(this.engine, options);
+  }
+
+  /**
+   * `port SERVICE PRIVATE_PORT`: where that port of the service's container `index` is published.
+   * @throws CapstanError NOT_FOUND when it is not published (or the container does not run).
+   */
+  port(projectName: string, service: string, privatePort: number, options: PortOptions = {}): Promise<PublishedPort> {
+    return publishedPort(this.engine, projectName, service, privatePort, options);
+  }
+
+  /** `top`: the processes of each running service container, by container name. */
+  top(projectName: string, options: TopOptions = {}): Promise<ContainerProcesses[]> {
+    return topProcesses(this.engine, projectName, options);
+  }
+
+  /** `images`: the image of each of the project's containers, by container name. */
+  images(projectName: string, options: ImagesOptions = {}): Promise<ContainerImage[]> {
+    return containerImages(this.engine, projectName, options);
+  }
+
+  /** `volumes`: the project's volumes (with services, those their running containers mount). */
+  volumes(projectName: string, options: VolumesOptions = {}): Promise<VolumeSummary[]> {
+    return projectVolumes(this.engine, projectName, options);
   }
 }
 

@@ -17,6 +17,11 @@ export {
   type PortPublisher,
 } from './compose.js';
 export type { ExecOptions, ExecResult } from './verbs/exec.js';
+export type { LsOptions, ProjectSummary } from './verbs/ls.js';
+export type { PortOptions, PublishedPort } from './verbs/port.js';
+export type { TopOptions, ContainerProcesses } from './verbs/top.js';
+export type { ImagesOptions, ContainerImage } from './verbs/images.js';
+export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
 export { formatPlan, type Plan } from './plan.js';
 export type { Prompt } from './planner.js';
 export type { LogLine } from './logs.js';

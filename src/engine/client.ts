@@ -25,6 +25,7 @@ import { CapstanError, EngineError } from '../errors.js';
 import { demuxStream, rawStream, readNdjson, type ByteChunk } from './streams.js';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
 import type {
+  ContainerTop,
   BuildOptions,
   ContainerCreateBody,
   ContainerInspect,
@@ -648,6 +649,11 @@ export class EngineClient implements Engine {
   /** `GET /containers/{id}/json`. @throws EngineError 404 (`NOT_FOUND`) when there is no such container. */
   inspectContainer(id: string): Promise<ContainerInspect> {
     return this.json<ContainerInspect>({ method: 'GET', path: `/containers/${seg(id)}/json`, context: `inspect container ${id}` });
+  }
+
+  /** `GET /containers/{id}/top?ps_args=…` (see {@link Engine.topContainer}). */
+  topContainer(id: string, psArgs?: string): Promise<ContainerTop> {
+    return this.json<ContainerTop>({ method: 'GET', path: `/containers/${seg(id)}/top`, query: { ps_args: psArgs }, context: `list the processes of container ${id}` });
   }
 
   /**

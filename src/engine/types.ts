@@ -165,6 +165,12 @@ export interface ExecInspect {
   Pid?: number;
 }
 
+/** Response of `GET /containers/{id}/top`: column titles and one row of cells per process. */
+export interface ContainerTop {
+  Titles: string[];
+  Processes: string[][];
+}
+
 /** `GET /version` (subset). */
 export interface EngineVersion {
   Version: string;
@@ -215,6 +221,11 @@ export interface Engine {
   waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<number>;
   /** `GET /containers/{id}/logs`, demultiplexed by the `tty` flag. Ends when the stream ends. */
   containerLogs(id: string, options: LogsOptions): AsyncIterable<LogChunk>;
+  /**
+   * `GET /containers/{id}/top?ps_args=…`: the processes running in a container (`ps` output of
+   * the host, default arguments `-ef`). Rejects with 409 when the container is not running.
+   */
+  topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
   /** `PUT /containers/{id}/archive?path=…` with a tar body (copy files into a container). */
   putArchive(id: string, path: string, tar: Buffer): Promise<void>;
 

@@ -29,6 +29,7 @@ import type {
   ContainerCreateBody,
   ContainerInspect,
   ContainerSummary,
+  ContainerTop,
   EndpointSettings,
   Engine,
   EngineVersion,
@@ -640,6 +641,22 @@ export class FakeEngine implements Engine {
       // as the client's, the stream fails when read, not when asked for
       yield* engine.logStream(engine.get(id, `read the logs of container ${id}`), options);
     })();
+  }
+
+  /**
+   * `GET /containers/{id}/top`: one process, the container's command (`Cmd`, else the image's
+   * `sh`), in `ps -ef` columns; PID as `inspectContainer` reports it.
+   * @throws EngineError 404 for a missing container, 409 when it is not running.
+   */
+  async topContainer(id: string, psArgs?: string): Promise<ContainerTop> {
+    this.record('topContainer', id, [id, psArgs]);
+    const c = this.get(id, `list the processes of container ${id}`);
+    if (c.status !== 'running') throw new EngineError(409, `container ${c.id} is not running`, `list the processes of container ${id}`);
+    const cmd = [...(c.body.Entrypoint ?? []), ...(c.body.Cmd ?? ['sh'])].join(' ');
+    return {
+      Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'],
+      Processes: [['root', String(1000 + this.indexOf(c)), '1', '0', '12:00', '?', '00:00:00', cmd]],
+    };
   }
 
   /**

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { CapstanError } from '../../errors.js';
+import type { LsOptions } from '../../compose/index.js';
+import { lsJson, lsTable } from '../../ui/info.js';
+import { session, type GlobalOptions } from '../context.js';
+import { collect, handledBy } from '../options.js';
+
+/** `capstan ls`'s flags, as commander parses them. */
+export interface LsFlags {
+  all?: boolean;
+  filter?: string[];
+  format?: string;
+  quiet?: boolean;
+}
+
+/** `capstan ls`: `-a`, `--filter name=…` (repeatable), `--format table|json`, `-q`. */
+export function command(): Command {
+  const command = new Command('ls')
+    .description('List running compose projects')
+    .option('-a, --all', 'show all stopped Compose projects')
+    .option('--filter <filter>', 'filter output based on conditions provided (name=…)', collect)
+    .option('--format <format>', 'format the output: table or json', 'table')
+    .option('-q, --quiet', 'only display project names');
+  return handledBy(command, run);
+}
+
+/**
+ * Prints the projects found on the engine (no compose file needed): the NAME STATUS CONFIG FILES
+ * table, a JSON array (`--format json`) or names (`-q`).
+ * @throws CapstanError USAGE for an operand, a filter other than `name=…`, or an unknown format
+ */
+export async function run(g: GlobalOptions, flags: LsFlags, operands: string[]): Promise<number> {
+  if (operands.length) throw new CapstanError('USAGE', `"ls" accepts no arguments`);
+  const names: string[] = [];
+  for (const f of flags.filter ?? []) {
+    const eq = f.indexOf('=');
+    if (eq < 0) throw new CapstanError('USAGE', `bad format of filter (expected name=value): ${f}`);
+    if (f.slice(0, eq) !== 'name') throw new CapstanError('USAGE', `invalid filter '${f.slice(0, eq)}'`);
+    names.push(f.slice(eq + 1));
+  }
+  const format = flags.format ?? 'table';
+  if (!flags.quiet && format !== 'table' && format !== 'json') {
+    throw new CapstanError('USAGE', `--format: "${format}" is not supported`, { hint: 'use table or json' });
+  }
+  const options: LsOptions = { all: flags.all, names };
+  const projects = await session(g).compose.ls(options);
+  const out = process.stdout;
+  if (flags.quiet) for (const p of projects) out.write(`${p.name}\n`);
+  else out.write(`${format === 'json' ? lsJson(projects) : lsTable(projects)}\n`);
+  return 0;
+}

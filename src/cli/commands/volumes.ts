@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import { CapstanError } from '../../errors.js';
+import type { VolumesOptions } from '../../compose/index.js';
+import { volumeJson, volumesTable } from '../../ui/info.js';
+import { loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { handledBy } from '../options.js';
+
+/** `capstan volumes`'s flags, as commander parses them. */
+export interface VolumesFlags {
+  format?: string;
+  quiet?: boolean;
+}
+
+/** `capstan volumes [SERVICE...]`: `--format table|json`, `-q`. */
+export function command(): Command {
+  const command = new Command('volumes')
+    .description('List volumes')
+    .argument('[services...]')
+    .option('--format <format>', 'format the output: table or json', 'table')
+    .option('-q, --quiet', 'only display volume names');
+  return handledBy(command, run);
+}
+
+/**
+ * Prints the project's volumes: the DRIVER VOLUME NAME table, one JSON object per line
+ * (`--format json`) or names (`-q`). Works with `-p NAME` and no compose file.
+ * @throws CapstanError USAGE for an unknown service or format
+ */
+export async function run(g: GlobalOptions, flags: VolumesFlags, services: string[]): Promise<number> {
+  const format = flags.format ?? 'table';
+  if (!flags.quiet && format !== 'table' && format !== 'json') {
+    throw new CapstanError('USAGE', `--format: "${format}" is not supported`, { hint: 'use table or json' });
+  }
+  const { compose } = session(g);
+  const project = await loadOrLabels(g, compose);
+  for (const s of services) {
+    if (!(s in project.services) && !(s in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${s}`);
+  }
+  const options: VolumesOptions = { services };
+  const volumes = await compose.volumes(project.name, options);
+  const out = process.stdout;
+  if (flags.quiet) for (const v of volumes) out.write(`${v.name}\n`);
+  else if (format === 'json') for (const v of volumes) out.write(`${JSON.stringify(volumeJson(v))}\n`);
+  else out.write(`${volumesTable(volumes)}\n`);
+  return 0;
+}
