@@ -31,6 +31,13 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   config: () => import('./commands/config.js'),
   build: () => import('./commands/build.js'),
   version: () => import('./commands/version.js'),
+  start: () => import('./commands/start.js'),
+  stop: () => import('./commands/stop.js'),
+  restart: () => import('./commands/restart.js'),
+  kill: () => import('./commands/kill.js'),
+  pause: () => import('./commands/pause.js'),
+  unpause: () => import('./commands/unpause.js'),
+  rm: () => import('./commands/rm.js'),
 };
 
 /** The `capstan` program with its global flags, and no subcommand yet. */

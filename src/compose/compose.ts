@@ -11,6 +11,7 @@ import { stepRunner } from './operations.js';
 import { Plan } from './plan.js';
 import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
 import { sleep, waitFor } from './wait.js';
+import * as lifecycle from './verbs/lifecycle.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 
 /**
@@ -404,6 +405,52 @@ export class Compose {
       return (await this.engine.inspectContainer(source.id)).State?.ExitCode ?? 0;
     }
     return abortedBy?.code ?? 0;
+  }
+
+  // --- lifecycle verbs (issue 10): thin delegates to verbs/lifecycle.ts ---
+
+  /** What the lifecycle verbs use: label-only observation, the executor, the event sink. */
+  private lifecycle(): lifecycle.VerbContext {
+    return {
+      observe: (project) => this.observe(project, { labelledOnly: true }),
+      execute: (plan, signal, project) => this.execute(plan, signal, undefined, project),
+      emit: this.emit,
+    };
+  }
+
+  /** `stop [SERVICE...] -t N`: stop running containers, dependents first. Returns the plan. */
+  stop(project: Project, options: lifecycle.StopOptions = {}): Promise<Plan> {
+    return lifecycle.stop(this.lifecycle(), project, options);
+  }
+
+  /** `start [SERVICE...]`: start stopped containers, dependencies first. Returns the plan. */
+  start(project: Project, options: lifecycle.StartOptions = {}): Promise<Plan> {
+    return lifecycle.start(this.lifecycle(), project, options);
+  }
+
+  /** `restart [SERVICE...] -t N --no-deps`: also restarts `restart: true` dependents. Returns the plan. */
+  restart(project: Project, options: lifecycle.RestartOptions = {}): Promise<Plan> {
+    return lifecycle.restart(this.lifecycle(), project, options);
+  }
+
+  /** `kill [SERVICE...] -s SIGNAL --remove-orphans`. Returns the plan. */
+  kill(project: Project, options: lifecycle.KillOptions = {}): Promise<Plan> {
+    return lifecycle.kill(this.lifecycle(), project, options);
+  }
+
+  /** `pause [SERVICE...]`. Returns the plan. */
+  pause(project: Project, options: lifecycle.PauseOptions = {}): Promise<Plan> {
+    return lifecycle.pause(this.lifecycle(), project, options);
+  }
+
+  /** `unpause [SERVICE...]`. Returns the plan. */
+  unpause(project: Project, options: lifecycle.PauseOptions = {}): Promise<Plan> {
+    return lifecycle.unpause(this.lifecycle(), project, options);
+  }
+
+  /** `rm [SERVICE...] -s -v`, asking `options.confirm` first. */
+  rm(project: Project, options: lifecycle.RmOptions = {}): Promise<lifecycle.RmResult> {
+    return lifecycle.rm(this.lifecycle(), project, options);
   }
 }
 

@@ -17,6 +17,15 @@ export {
   type PortPublisher,
 } from './compose.js';
 export { formatPlan, type Plan } from './plan.js';
+export type {
+  StopOptions,
+  StartOptions,
+  RestartOptions,
+  KillOptions,
+  PauseOptions,
+  RmOptions,
+  RmResult,
+} from './verbs/lifecycle.js';
 export type { Prompt } from './planner.js';
 export type { LogLine } from './logs.js';
 export { configHashes, configList, type ConfigList } from './config-queries.js';
