@@ -41,6 +41,23 @@ describe('lifecycle plans', () => {
     expect(formatPlan(plan)).toContain('container  app-api-1  start');
   });
 
+  it('start waits for a service_healthy dependency', () => {
+    const p = project('hw', { db: {}, web: { depends_on: { db: { condition: 'service_healthy', required: true } } } });
+    const observed = converged(p);
+    for (const c of observed.containers) c.state = 'exited';
+    expect(formatCauses(planStart(p, observed))).toBe(
+      [
+        'start-container:hw-db-1  # start',
+        'wait-healthy:db <- start-container:hw-db-1  # depends_on db: service_healthy',
+        'start-container:hw-web-1 <- wait-healthy:db  # start',
+      ].join('\n'),
+    );
+    observed.containers.find((c) => c.service === 'db')!.state = 'running';
+    expect(formatCauses(planStart(p, observed, { services: ['web'] }))).toBe(
+      ['wait-healthy:db  # depends_on db: service_healthy', 'start-container:hw-web-1 <- wait-healthy:db  # start'].join('\n'),
+    );
+  });
+
   it('restart db: restarts api (restart: true) after db, not worker', () => {
     const plan = planRestart(app, converged(app), { services: ['db'], timeoutSeconds: 2 });
     expect(formatCauses(plan)).toBe(

@@ -111,14 +111,34 @@ export function planStopVerb(project: Project, observed: ObservedState, options:
 
 /**
  * Plan `start [SERVICE...]`: start the stopped (created, exited) containers of the services in
- * dependency order — a container starts after those of the services it depends on.
+ * dependency order — a container starts after those of the services it depends on, and after a
+ * wait for the dependency's `service_healthy` / `service_completed_successfully` condition (as
+ * compose's start waits for dependencies).
  */
 export function planStart(project: Project, observed: ObservedState, options: StartOptions = {}): Plan {
   checkServices(project, options.services);
   const b = new PlanBuilder(project.name);
   const planned = new Map<string, string[]>();
+  const waits = (name: string): string[] => {
+    const service = project.services[name];
+    if (!service) return [];
+    return dependenciesOf(service).flatMap((dep) => {
+      if (dep.condition === 'service_started') return planned.get(dep.on) ?? [];
+      const containers = serviceContainers(observed, dep.on).map((c) => c.name);
+      if (!containers.length) return [];
+      const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
+      const id = `wait-${kind}:${dep.on}${dep.required ? '' : ':optional'}`;
+      if (!b.has(id)) {
+        const cause = `depends_on ${dep.on}: ${dep.condition}${dep.required ? '' : ' (required: false)'}`;
+        const type = kind === 'healthy' ? 'wait-healthy' : 'wait-completed';
+        b.step(undefined, id, planned.get(dep.on) ?? [], { type, service: dep.on, containers, required: dep.required }, cause);
+      }
+      return [id];
+    });
+  };
   for (const name of ordered(project, selection(project, options.services))) {
-    const after = dependencySteps(project, name, planned);
+    const pending = serviceContainers(observed, name).some((c) => !isRunning(c) && c.state !== 'removing');
+    const after = pending ? waits(name) : [];
     const ids: string[] = [];
     for (const c of serviceContainers(observed, name)) {
       if (isRunning(c) || c.state === 'removing') continue;
