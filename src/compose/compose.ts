@@ -423,9 +423,14 @@ export class Compose {
     return lifecycle.stop(this.lifecycle(), project, options);
   }
 
-  /** `start [SERVICE...]`: start stopped containers, dependencies first. Returns the plan. */
-  start(project: Project, options: lifecycle.StartOptions = {}): Promise<Plan> {
-    return lifecycle.start(this.lifecycle(), project, options);
+  /** `start [SERVICE...] --wait --wait-timeout N`: start stopped containers, dependencies first. Returns the plan. */
+  async start(project: Project, options: lifecycle.StartOptions = {}): Promise<Plan> {
+    const plan = await lifecycle.start(this.lifecycle(), project, options);
+    if (options.wait && !options.dryRun) {
+      const services = options.services?.length ? options.services : Object.keys(project.services);
+      await this.waitRunning(project, services, options.waitTimeoutSeconds, options.signal);
+    }
+    return plan;
   }
 
   /** `restart [SERVICE...] -t N --no-deps`: also restarts `restart: true` dependents. Returns the plan. */

@@ -43,6 +43,21 @@ describe('lifecycle verbs on the fake engine', () => {
     expect(status(fake, 'app-db-1')).toBe('exited');
   });
 
+  it('start --wait waits for a healthcheck to pass', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const compose = new Compose({ engine: fake });
+    const p = project('hc', { web: { healthcheck: { test: ['CMD', 'true'] } } });
+    await compose.up(p, { detach: true });
+    await compose.stop(p);
+    let done = false;
+    const started = compose.start(p, { wait: true, waitTimeoutSeconds: 5 }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false);
+    fake.setHealth('hc-web-1', 'healthy');
+    await started;
+    expect(status(fake, 'hc-web-1')).toBe('running');
+  });
+
   it('restart db also restarts api (restart: true), not worker; --no-deps only db', async () => {
     const { fake, compose, p } = await setup();
     const before = fake.journal(['startContainer']).length;

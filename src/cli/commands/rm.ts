@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { confirm } from '../../ui/prompt.js';
 import type { GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
@@ -20,6 +20,7 @@ export function command(): Command {
     .option('-f, --force', "Don't ask to confirm removal")
     .option('-s, --stop', 'Stop the containers, if required, before removing')
     .option('-v, --volumes', 'Remove any anonymous volumes attached to containers')
+    .addOption(new Option('-a, --all', 'Deprecated - no effect').hideHelp())
     .option('--dry-run', 'print the plan; change nothing');
   return handledBy(command, run);
 }

@@ -37,8 +37,11 @@ export interface StopOptions extends LifecycleOptions {
   timeoutSeconds?: number;
 }
 
-/** Options of `start`. */
-export type StartOptions = LifecycleOptions;
+/** Options of `start`: `--wait` (every container of the services running, healthy where it has a healthcheck) within `--wait-timeout` seconds. */
+export interface StartOptions extends LifecycleOptions {
+  wait?: boolean;
+  waitTimeoutSeconds?: number;
+}
 
 /** Options of `restart`: `-t` (seconds), `--no-deps` (do not restart dependents declaring `restart: true`). */
 export interface RestartOptions extends LifecycleOptions {
@@ -166,7 +169,7 @@ export function restartSelection(project: Project, services: string[] | undefine
     const on = queue.shift()!;
     for (const s of Object.values(project.services)) {
       if (why.has(s.name)) continue;
-      if (s.depends_on?.[on]?.restart) {
+      if (dependenciesOf(s).some((d) => d.on === on && d.restart)) {
         why.set(s.name, `depends_on ${on}: restart: true`);
         queue.push(s.name);
       }
