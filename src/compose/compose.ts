@@ -289,7 +289,16 @@ export class Compose {
       disabledServices: {},
       profiles: [],
     };
-    for (const c of observed.containers) project.services[c.service] ??= { name: c.service };
+    for (const c of observed.containers) {
+      const service = (project.services[c.service] ??= { name: c.service });
+      // depends_on from compose's label `svc:condition:restart,…` (restart with -p NAME follows it)
+      for (const entry of c.labels[Label.dependsOn]?.split(',') ?? []) {
+        const [on, condition, restart] = entry.split(':');
+        if (!on || service.depends_on?.[on]) continue;
+        const known = condition === 'service_healthy' || condition === 'service_completed_successfully' ? condition : 'service_started';
+        (service.depends_on ??= {})[on] = { condition: known, required: true, restart: restart === 'true' };
+      }
+    }
     for (const n of observed.networks.values()) project.networks[n.labels[Label.network] ?? n.name] = { name: n.name };
     for (const v of observed.volumes.values()) project.volumes[v.labels[Label.volume] ?? v.name] = { name: v.name };
     return project;

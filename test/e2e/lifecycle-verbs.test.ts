@@ -99,7 +99,7 @@ describe('lifecycle verbs', () => {
     expect(bad.stderr).toContain('no such service: nope');
   }, 60_000);
 
-  it('stop and start work with -p NAME from an empty directory', async () => {
+  it('stop, start and restart (following restart: true) work with -p NAME from an empty directory', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'capstan-e2e-empty-'));
     afterFile(() => import('node:fs/promises').then((fs) => fs.rm(empty, { recursive: true, force: true })));
     const stop = await capstan(['-p', project, 'stop', '-t', '0', 'api'], { cwd: empty });
@@ -108,6 +108,10 @@ describe('lifecycle verbs', () => {
     const start = await capstan(['-p', project, 'start', 'api'], { cwd: empty });
     expect(start.code, start.stderr).toBe(0);
     expect((await inspect('api')).State.Running).toBe(true);
+    const before = (await inspect('api')).State.StartedAt;
+    const restart = await capstan(['-p', project, 'restart', 'db'], { cwd: empty });
+    expect(restart.code, restart.stderr).toBe(0);
+    expect((await inspect('api')).State.StartedAt).not.toBe(before);
   }, 60_000);
 
   it('rm -f -s -v removes the anonymous volume but not the named one', async () => {

@@ -68,6 +68,15 @@ describe('lifecycle verbs on the fake engine', () => {
     expect(fake.journal(['startContainer']).slice(again)).toEqual(['startContainer app-db-1']);
   });
 
+  it('a project rebuilt from labels (-p NAME, no file) keeps depends_on: restart follows restart: true', async () => {
+    const { fake, compose } = await setup();
+    const fromLabels = await compose.projectFromLabels('app');
+    expect(fromLabels.services.api!.depends_on).toEqual({ db: { condition: 'service_started', required: true, restart: true } });
+    const before = fake.journal(['startContainer']).length;
+    await compose.restart(fromLabels, { services: ['db'] });
+    expect(fake.journal(['startContainer']).slice(before)).toEqual(['startContainer app-db-1', 'startContainer app-api-1']);
+  });
+
   it('kill sends the signal to running containers', async () => {
     const { fake, compose, p } = await setup();
     await compose.kill(p, { services: ['worker'], killSignal: 'SIGTERM' });
