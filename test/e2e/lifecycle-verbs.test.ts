@@ -120,6 +120,7 @@ describe('lifecycle verbs', () => {
     const named = mounts.find((m) => m.Destination === '/named')!.Name!;
     const rm = await run('rm', '-f', '-s', '-v', 'vols');
     expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).toContain(`Going to remove ${project}-vols-1`);
     const volumes = (await engine.listVolumes()).map((v) => v.Name);
     expect(volumes).not.toContain(anon);
     expect(volumes).toContain(named);

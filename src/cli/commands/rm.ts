@@ -27,8 +27,8 @@ export function command(): Command {
 
 /**
  * Removes the stopped containers of the services (running ones too with `-s`). Without `-f`,
- * and when stdin and stderr are terminals, asks `Going to remove …` first; off a terminal there
- * is no one to ask and it goes ahead. Prints `No stopped containers` when there is nothing to do.
+ * and when stdin and stderr are terminals, asks `Going to remove …` first; with `-f`, or off a
+ * terminal (no one to ask), prints that line on stdout and goes ahead. Prints `No stopped containers` when there is nothing to do.
  */
 export function run(g: GlobalOptions, flags: RmFlags, services: string[]): Promise<number> {
   const interactive = !flags.force && Boolean(process.stdin.isTTY && process.stderr.isTTY);
@@ -38,7 +38,12 @@ export function run(g: GlobalOptions, flags: RmFlags, services: string[]): Promi
       services,
       stop: flags.stop,
       volumes: flags.volumes,
-      confirm: interactive ? (names) => confirm(`Going to remove ${names.join(', ')}`) : undefined,
+      confirm: async (names) => {
+        const message = `Going to remove ${names.join(', ')}`;
+        if (interactive) return confirm(message);
+        process.stdout.write(`${message}\n`); // compose says it with -f too
+        return true;
+      },
     });
     if (!plan.nodes.length) process.stderr.write('No stopped containers\n');
     return plan;

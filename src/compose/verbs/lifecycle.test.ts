@@ -106,6 +106,7 @@ describe('lifecycle plans', () => {
   it('rm: stopped containers only; -s stops running ones first; -v removes anonymous volumes', () => {
     const observed = converged(app);
     observed.containers.find((c) => c.service === 'worker')!.state = 'exited';
+    observed.containers.push(container(app, app.services.worker!, 2, { oneoff: true, state: 'exited', name: 'app-worker-run-1' }));
     expect(formatCauses(planRm(app, observed))).toBe('remove-container:app-worker-1  # rm');
     const plan = planRm(app, observed, { stop: true, volumes: true, services: ['db', 'worker'] });
     expect(formatCauses(plan)).toBe(

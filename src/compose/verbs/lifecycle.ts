@@ -261,8 +261,8 @@ export function planUnpause(project: Project, observed: ObservedState, options: 
 }
 
 /**
- * Plan `rm [SERVICE...] [-s] [-v]`: remove the stopped containers of the services (one-offs
- * included); with `stop`, running ones are stopped first (within `-t`), else left alone. With
+ * Plan `rm [SERVICE...] [-s] [-v]`: remove the stopped containers of the services (not the
+ * one-off `run` containers, as compose); with `stop`, running ones are stopped first (within `-t`), else left alone. With
  * `volumes`, the engine removes each container's anonymous volumes (`DELETE ?v=1` never touches
  * named volumes).
  */
@@ -270,7 +270,7 @@ export function planRm(project: Project, observed: ObservedState, options: RmOpt
   checkServices(project, options.services);
   const selected = selection(project, options.services);
   const b = new PlanBuilder(project.name);
-  for (const c of observed.containers.filter((c) => selected.has(c.service))) {
+  for (const c of observed.containers.filter((c) => selected.has(c.service) && !c.oneoff)) {
     if (c.state === 'removing') continue;
     const running = isRunning(c);
     if (running && !options.stop) continue;
