@@ -11,6 +11,7 @@ import { stepRunner } from './operations.js';
 import { Plan } from './plan.js';
 import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
 import { sleep, waitFor } from './wait.js';
+import * as lifecycle from './verbs/lifecycle.js';
 import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
 import { execInService, type ExecOptions, type ExecResult } from './verbs/exec.js';
 import { listProjects, type LsOptions, type ProjectSummary } from './verbs/ls.js';
@@ -294,7 +295,16 @@ export class Compose {
       disabledServices: {},
       profiles: [],
     };
-    for (const c of observed.containers) project.services[c.service] ??= { name: c.service };
+    for (const c of observed.containers) {
+      const service = (project.services[c.service] ??= { name: c.service });
+      // depends_on from compose's label `svc:condition:restart,…` (restart with -p NAME follows it)
+      for (const entry of c.labels[Label.dependsOn]?.split(',') ?? []) {
+        const [on, condition, restart] = entry.split(':');
+        if (!on || service.depends_on?.[on]) continue;
+        const known = condition === 'service_healthy' || condition === 'service_completed_successfully' ? condition : 'service_started';
+        (service.depends_on ??= {})[on] = { condition: known, required: true, restart: restart === 'true' };
+      }
+    }
     for (const n of observed.networks.values()) project.networks[n.labels[Label.network] ?? n.name] = { name: n.name };
     for (const v of observed.volumes.values()) project.volumes[v.labels[Label.volume] ?? v.name] = { name: v.name };
     return project;
@@ -449,6 +459,57 @@ export class Compose {
   /** `volumes`: the project's volumes (with services, those their running containers mount). */
   volumes(projectName: string, options: VolumesOptions = {}): Promise<VolumeSummary[]> {
     return projectVolumes(this.engine, projectName, options);
+  }
+
+  // --- lifecycle verbs (issue 10): thin delegates to verbs/lifecycle.ts ---
+
+  /** What the lifecycle verbs use: label-only observation, the executor, the event sink. */
+  private lifecycle(): lifecycle.VerbContext {
+    return {
+      observe: (project) => this.observe(project, { labelledOnly: true }),
+      execute: (plan, signal, project) => this.execute(plan, signal, undefined, project),
+      emit: this.emit,
+    };
+  }
+
+  /** `stop [SERVICE...] -t N`: stop running containers, dependents first. Returns the plan. */
+  stop(project: Project, options: lifecycle.StopOptions = {}): Promise<Plan> {
+    return lifecycle.stop(this.lifecycle(), project, options);
+  }
+
+  /** `start [SERVICE...] --wait --wait-timeout N`: start stopped containers, dependencies first. Returns the plan. */
+  async start(project: Project, options: lifecycle.StartOptions = {}): Promise<Plan> {
+    const plan = await lifecycle.start(this.lifecycle(), project, options);
+    if (options.wait && !options.dryRun) {
+      const services = options.services?.length ? options.services : Object.keys(project.services);
+      await this.waitRunning(project, services, options.waitTimeoutSeconds, options.signal);
+    }
+    return plan;
+  }
+
+  /** `restart [SERVICE...] -t N --no-deps`: also restarts `restart: true` dependents. Returns the plan. */
+  restart(project: Project, options: lifecycle.RestartOptions = {}): Promise<Plan> {
+    return lifecycle.restart(this.lifecycle(), project, options);
+  }
+
+  /** `kill [SERVICE...] -s SIGNAL --remove-orphans`. Returns the plan. */
+  kill(project: Project, options: lifecycle.KillOptions = {}): Promise<Plan> {
+    return lifecycle.kill(this.lifecycle(), project, options);
+  }
+
+  /** `pause [SERVICE...]`. Returns the plan. */
+  pause(project: Project, options: lifecycle.PauseOptions = {}): Promise<Plan> {
+    return lifecycle.pause(this.lifecycle(), project, options);
+  }
+
+  /** `unpause [SERVICE...]`. Returns the plan. */
+  unpause(project: Project, options: lifecycle.PauseOptions = {}): Promise<Plan> {
+    return lifecycle.unpause(this.lifecycle(), project, options);
+  }
+
+  /** `rm [SERVICE...] -s -v`, asking `options.confirm` first. */
+  rm(project: Project, options: lifecycle.RmOptions = {}): Promise<lifecycle.RmResult> {
+    return lifecycle.rm(this.lifecycle(), project, options);
   }
 }
 

@@ -23,6 +23,15 @@ export type { TopOptions, ContainerProcesses } from './verbs/top.js';
 export type { ImagesOptions, ContainerImage } from './verbs/images.js';
 export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
 export { formatPlan, type Plan } from './plan.js';
+export type {
+  StopOptions,
+  StartOptions,
+  RestartOptions,
+  KillOptions,
+  PauseOptions,
+  RmOptions,
+  RmResult,
+} from './verbs/lifecycle.js';
 export type { Prompt } from './planner.js';
 export type { LogLine } from './logs.js';
 export { configHashes, configList, type ConfigList } from './config-queries.js';

@@ -108,6 +108,12 @@ export function stepRunner(
         return track(emit, 'container', op.name, 'Removing', 'Removed', () =>
           engine.removeContainer(op.id, { force: true, volumes: op.volumes }),
         );
+      case 'kill-container':
+        return track(emit, 'container', op.name, 'Killing', 'Killed', () => engine.killContainer(op.id, op.signal));
+      case 'pause-container':
+        return track(emit, 'container', op.name, 'Pausing', 'Paused', () => engine.pauseContainer(op.id));
+      case 'unpause-container':
+        return track(emit, 'container', op.name, 'Unpausing', 'Unpaused', () => engine.unpauseContainer(op.id));
       case 'rename-container':
         return engine.renameContainer(op.from, op.to);
       case 'wait-healthy':

@@ -31,7 +31,18 @@ export class Plan {
 export type ResourceKind = 'network' | 'volume' | 'image' | 'container';
 
 /** What happens to one resource, for people. */
-export type NodeAction = 'create' | 'recreate' | 'start' | 'restart' | 'build' | 'stop' | 'remove' | 'up to date';
+export type NodeAction =
+  | 'create'
+  | 'recreate'
+  | 'start'
+  | 'restart'
+  | 'build'
+  | 'stop'
+  | 'kill'
+  | 'pause'
+  | 'unpause'
+  | 'remove'
+  | 'up to date';
 
 /**
  * One decision about one resource: what happens to it, why, and the steps that do it.
@@ -77,6 +88,10 @@ export type Operation =
   | { type: 'start-container'; service: string; name: string }
   | { type: 'stop-container'; service: string; name: string; id: string; timeoutSeconds?: number }
   | { type: 'remove-container'; service: string; name: string; id: string; volumes?: boolean }
+  /** `signal`: a name (`SIGUSR1`, `USR1`) or number; the engine's default (SIGKILL) when absent. */
+  | { type: 'kill-container'; service: string; name: string; id: string; signal?: string }
+  | { type: 'pause-container'; service: string; name: string; id: string }
+  | { type: 'unpause-container'; service: string; name: string; id: string }
   | { type: 'rename-container'; service: string; from: string; to: string }
   | { type: 'wait-healthy'; service: string; containers: string[]; required: boolean }
   | { type: 'wait-completed'; service: string; containers: string[]; required: boolean };

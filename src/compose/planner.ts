@@ -889,8 +889,8 @@ function isRunning(c: ObservedContainer): boolean {
   return c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
 }
 
-/** Stop timeout in seconds: `-t`, else the service's `stop_grace_period`, else the engine default. */
-function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSeconds?: number } = {}): number | undefined {
+/** Stop timeout in seconds (shared with verbs/lifecycle.ts): `-t`, else the service's `stop_grace_period`, else the engine default. */
+export function stopTimeout(service: ServiceConfig | undefined, options: { timeoutSeconds?: number } = {}): number | undefined {
   if (options.timeoutSeconds !== undefined) return options.timeoutSeconds;
   const grace = service?.stop_grace_period ? parseDuration(service.stop_grace_period) : undefined;
   return grace === undefined ? undefined : nanosToSeconds(grace);

@@ -692,6 +692,24 @@ export class EngineClient implements Engine {
   }
 
   /**
+   * `POST /containers/{id}/pause`.
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is not running or already paused.
+   */
+  async pauseContainer(id: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${seg(id)}/pause`, context: `pause container ${id}` });
+  }
+
+  /**
+   * `POST /containers/{id}/unpause`.
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is not paused.
+   */
+  async unpauseContainer(id: string): Promise<void> {
+    await this.call({ method: 'POST', path: `/containers/${seg(id)}/unpause`, context: `unpause container ${id}` });
+  }
+
+  /**
    * `DELETE /containers/{id}?force=…&v=…` (`volumes` removes anonymous volumes). A missing
    * container (404) is not an error.
    *

@@ -213,6 +213,10 @@ export interface Engine {
   stopContainer(id: string, timeoutSeconds?: number): Promise<void>;
   /** `POST /containers/{id}/kill?signal=…`. */
   killContainer(id: string, signal?: string): Promise<void>;
+  /** `POST /containers/{id}/pause`: freezes every process of a running container (cgroup freezer). */
+  pauseContainer(id: string): Promise<void>;
+  /** `POST /containers/{id}/unpause`: resumes a paused container. */
+  unpauseContainer(id: string): Promise<void>;
   /** `DELETE /containers/{id}?force=…&v=…`; already gone is not an error. */
   removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
   /** `POST /containers/{id}/rename?name=…`. */

@@ -549,6 +549,37 @@ export class FakeEngine implements Engine {
   }
 
   /**
+   * `POST /containers/{id}/pause`: a running container becomes `paused`.
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is not running.
+   */
+  async pauseContainer(id: string): Promise<void> {
+    this.record('pauseContainer', id, [id]);
+    const context = `pause container ${id}`;
+    const c = this.get(id, context);
+    if (c.status === 'paused') throw new EngineError(409, `Container ${c.id} is already paused`, context);
+    if (c.status !== 'running') throw new EngineError(409, `Container ${c.id} is not running`, context);
+    c.status = 'paused';
+    this.event('container', 'pause', c.id, this.containerAttributes(c));
+    this.changed();
+  }
+
+  /**
+   * `POST /containers/{id}/unpause`: a paused container runs again.
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is not paused.
+   */
+  async unpauseContainer(id: string): Promise<void> {
+    this.record('unpauseContainer', id, [id]);
+    const context = `unpause container ${id}`;
+    const c = this.get(id, context);
+    if (c.status !== 'paused') throw new EngineError(409, `Container ${c.id} is not paused`, context);
+    c.status = 'running';
+    this.event('container', 'unpause', c.id, this.containerAttributes(c));
+    this.changed();
+  }
+
+  /**
    * `DELETE /containers/{id}?force=…&v=…`: a missing container is not an error (the client
    * accepts the 404); `force` kills a running one; `volumes` removes its anonymous volumes that
    * no other container uses.
