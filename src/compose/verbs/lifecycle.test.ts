@@ -103,6 +103,14 @@ describe('lifecycle plans', () => {
     expect(formatCauses(planPause(app, observed, { services: ['api'] }))).toBe('');
   });
 
+  it('pause/unpause leave one-off run containers alone (compose: oneOffExclude)', () => {
+    const observed = converged(app);
+    observed.containers.push(container(app, app.services.db!, 2, { oneoff: true, state: 'running', name: 'app-db-run-1' }));
+    expect(formatCauses(planPause(app, observed, { services: ['db'] }))).toBe('pause-container:app-db-1  # pause');
+    for (const c of observed.containers) c.state = 'paused';
+    expect(formatCauses(planUnpause(app, observed, { services: ['db'] }))).toBe('unpause-container:app-db-1  # unpause');
+  });
+
   it('rm: stopped containers only; -s stops running ones first; -v removes anonymous volumes', () => {
     const observed = converged(app);
     observed.containers.find((c) => c.service === 'worker')!.state = 'exited';

@@ -207,7 +207,7 @@ export function planRestart(project: Project, observed: ObservedState, options: 
   return b.plan();
 }
 
-/** One-step-per-container plans (kill, pause, unpause): the containers `pick` keeps, in parallel. */
+/** One-step-per-container plans (kill, pause, unpause): one `op` per container, all in parallel. */
 function planEach(
   project: Project,
   containers: ObservedContainer[],
@@ -244,19 +244,19 @@ export function planKill(project: Project, observed: ObservedState, options: Kil
   );
 }
 
-/** Plan `pause [SERVICE...]`: pause the running containers of the services. */
+/** Plan `pause [SERVICE...]`: pause the running service containers (not one-off `run` ones, as compose's pause.go). */
 export function planPause(project: Project, observed: ObservedState, options: PauseOptions = {}): Plan {
   checkServices(project, options.services);
   const selected = selection(project, options.services);
-  const containers = observed.containers.filter((c) => selected.has(c.service) && c.state === 'running');
+  const containers = observed.containers.filter((c) => selected.has(c.service) && !c.oneoff && c.state === 'running');
   return planEach(project, containers, 'pause', (c) => ({ type: 'pause-container', service: c.service, name: c.name, id: c.id }));
 }
 
-/** Plan `unpause [SERVICE...]`: resume the paused containers of the services. */
+/** Plan `unpause [SERVICE...]`: resume the paused service containers (not one-off `run` ones). */
 export function planUnpause(project: Project, observed: ObservedState, options: PauseOptions = {}): Plan {
   checkServices(project, options.services);
   const selected = selection(project, options.services);
-  const containers = observed.containers.filter((c) => selected.has(c.service) && c.state === 'paused');
+  const containers = observed.containers.filter((c) => selected.has(c.service) && !c.oneoff && c.state === 'paused');
   return planEach(project, containers, 'unpause', (c) => ({ type: 'unpause-container', service: c.service, name: c.name, id: c.id }));
 }
 
