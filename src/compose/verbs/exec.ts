@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
 import type { Engine } from '../../engine/types.js';
-import { Label } from '../labels.js';
+import { listProjectContainers } from '../observed.js';
 
 /** Options of {@link execInService} (`docker compose exec`'s flags, and where the streams go). */
 export interface ExecOptions {
@@ -68,13 +68,11 @@ export function execEnv(env: readonly string[], lookup: Record<string, string | 
 export async function execInService(engine: Engine, project: Project, service: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
   if (!Object.hasOwn(project.services, service)) throw new CapstanError('USAGE', `no such service: ${service}`);
   const index = options.index ?? 1;
-  const [container] = await engine.listContainers({
-    all: false,
-    filters: { label: [`${Label.project}=${project.name}`, `${Label.service}=${service}`, `${Label.containerNumber}=${index}`, `${Label.oneoff}=False`] },
-  });
-  if (!container?.Id) throw new CapstanError('NOT_FOUND', `service "${service}" is not running container #${index}`);
+  const running = await listProjectContainers(engine, project.name, { all: false, services: [service] });
+  const container = running.find((c) => c.number === index);
+  if (!container) throw new CapstanError('NOT_FOUND', `service "${service}" is not running container #${index}`);
   const tty = options.tty ?? false;
-  const execId = await engine.createExec(container.Id, {
+  const execId = await engine.createExec(container.id, {
     cmd: command,
     attachStdin: !options.detach,
     tty,

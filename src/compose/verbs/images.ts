@@ -1,4 +1,5 @@
 import type { Engine } from '../../engine/types.js';
+import { compareStrings } from '../compare.js';
 import { listProjectContainers } from '../observed.js';
 
 /** Options of {@link containerImages} (`images`): services (all when empty). */
@@ -51,7 +52,7 @@ export async function containerImages(engine: Engine, project: string, options: 
       };
     }),
   );
-  return rows.sort((a, b) => (a.containerName < b.containerName ? -1 : a.containerName > b.containerName ? 1 : 0));
+  return rows.sort((a, b) => compareStrings(a.containerName, b.containerName));
 }
 
 /** `registry:5000/a/b:tag` → repository `registry:5000/a/b`, tag `tag`; no tag → `latest`; digests drop. */
