@@ -26,6 +26,17 @@ export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<
 }
 
 /**
+ * The service-name check of the read-only verbs (`ps`, `top`, `port`, `images`, `volumes`): a name
+ * of the project, enabled or in a disabled profile, passes.
+ * @throws CapstanError USAGE `no such service: x` for the first other name
+ */
+export function checkServiceNames(project: Project, services: readonly string[]): void {
+  for (const s of services) {
+    if (!(s in project.services) && !(s in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${s}`);
+  }
+}
+
+/**
  * When the project name is known before the compose file is read (`-p`, `COMPOSE_PROJECT_NAME`),
  * start observing it now: the engine round trips then overlap with loading the file.
  */

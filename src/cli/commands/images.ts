@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { ImagesOptions } from '../../compose/index.js';
 import { imageIds, imagesJson, imagesTable } from '../../ui/info.js';
-import { loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
 
 /** `capstan images`'s flags, as commander parses them. */
@@ -33,9 +33,7 @@ export async function run(g: GlobalOptions, flags: ImagesFlags, services: string
   }
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
-  for (const s of services) {
-    if (!(s in project.services) && !(s in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${s}`);
-  }
+  checkServiceNames(project, services);
   const options: ImagesOptions = { services };
   const images = await compose.images(project.name, options);
   const out = process.stdout;

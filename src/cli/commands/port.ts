@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { PortOptions } from '../../compose/index.js';
 import { portText } from '../../ui/info.js';
-import { loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy, int } from '../options.js';
 
 /** `capstan port`'s flags, as commander parses them. */
@@ -34,7 +34,7 @@ export async function run(g: GlobalOptions, flags: PortFlags, operands: string[]
   if (!/^\d+$/.test(portText_) || privatePort > 65535) throw new CapstanError('USAGE', `invalid port: ${portText_}`);
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
-  if (!(service in project.services) && !(service in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${service}`);
+  checkServiceNames(project, [service]);
   const options: PortOptions = { protocol: flags.protocol, index: flags.index };
   const published = await compose.port(project.name, service, privatePort, options);
   process.stdout.write(`${portText(published)}\n`);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { PsOptions } from '../../compose/index.js';
 import { psJson, psTable } from '../../ui/ps.js';
-import { loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
 
 /** `capstan ps`'s flags, as commander parses them. */
@@ -33,9 +33,7 @@ export function command(): Command {
 export async function run(g: GlobalOptions, flags: PsFlags, services: string[]): Promise<number> {
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
-  for (const s of services) {
-    if (!(s in project.services) && !(s in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${s}`);
-  }
+  checkServiceNames(project, services);
   const options: PsOptions = { all: flags.all, services };
   const rows = await compose.ps(project.name, options);
   const out = process.stdout;

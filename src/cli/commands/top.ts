@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { TopOptions } from '../../compose/index.js';
 import { topTable } from '../../ui/info.js';
-import { loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
 
 /** `capstan top [SERVICE...]`: no flags of its own. */
@@ -19,9 +19,7 @@ export function command(): Command {
 export async function run(g: GlobalOptions, _flags: object, services: string[]): Promise<number> {
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
-  for (const s of services) {
-    if (!(s in project.services) && !(s in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${s}`);
-  }
+  checkServiceNames(project, services);
   const options: TopOptions = { services };
   const table = topTable(await compose.top(project.name, options));
   if (table) process.stdout.write(`${table}\n`);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { VolumesOptions } from '../../compose/index.js';
 import { volumeJson, volumesTable } from '../../ui/info.js';
-import { loadOrLabels, session, type GlobalOptions } from '../context.js';
+import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
 
 /** `capstan volumes`'s flags, as commander parses them. */
@@ -33,9 +33,7 @@ export async function run(g: GlobalOptions, flags: VolumesFlags, services: strin
   }
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
-  for (const s of services) {
-    if (!(s in project.services) && !(s in project.disabledServices)) throw new CapstanError('USAGE', `no such service: ${s}`);
-  }
+  checkServiceNames(project, services);
   const options: VolumesOptions = { services };
   const volumes = await compose.volumes(project.name, options);
   const out = process.stdout;
