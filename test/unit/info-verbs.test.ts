@@ -79,6 +79,13 @@ describe('Compose.top', () => {
     expect((await compose.top('shop', { services: ['web'] })).map((c) => c.name)).toEqual(['shop-web-1']);
   });
 
+  it('includes running one-off run containers (compose: oneOffInclude)', async () => {
+    const { fake, compose } = await upShop();
+    const labels = { [Label.project]: 'shop', [Label.service]: 'web', [Label.oneoff]: 'True' };
+    await fake.startContainer(await fake.createContainer('shop-web-run-0123456789ab', { Image: 'busybox', Labels: labels }));
+    expect((await compose.top('shop', { services: ['web'] })).map((c) => [c.name, c.replica])).toEqual([['shop-web-1', 1], ['shop-web-run-0123456789ab', 0]]);
+  });
+
   it('prints one table, SERVICE and # first, CMD last, `-` for a missing cell', () => {
     const text = topTable([
       { name: 'p-a-1', service: 'a', replica: 1, titles: ['UID', 'PID', 'CMD'], processes: [['root', '10', 'sleep 1']] },

@@ -11,7 +11,7 @@ export interface TopOptions {
 export interface ContainerProcesses {
   name: string;
   service: string;
-  /** The replica number (`com.docker.compose.container-number`). */
+  /** The replica number (`com.docker.compose.container-number`); 0 for a one-off `run` container. */
   replica: number;
   /** Column titles as the engine's `ps` gives them (UID PID PPID C STIME TTY TIME CMD). */
   titles: string[];
@@ -20,12 +20,13 @@ export interface ContainerProcesses {
 }
 
 /**
- * `top`: the processes of each running service container, sorted by container name (compose's
- * cmd/compose/top.go). Stopped containers are left out.
+ * `top`: the processes of each running container of the services, one-off `run` containers
+ * included (replica 0), sorted by container name (compose's pkg/compose/top.go: oneOffInclude).
+ * Stopped containers are left out.
  * @throws EngineError when the engine cannot list a container's processes.
  */
 export async function topProcesses(engine: Engine, project: string, options: TopOptions = {}): Promise<ContainerProcesses[]> {
-  const containers = await listProjectContainers(engine, project, { all: false, services: options.services });
+  const containers = await listProjectContainers(engine, project, { all: false, oneoff: true, services: options.services });
   const running = containers.filter((c) => c.state === 'running').sort((a, b) => compareStrings(a.name, b.name));
   return Promise.all(
     running.map(async (c) => {
