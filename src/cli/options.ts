@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CapstanError } from '../errors.js';
 import type { GlobalOptions } from './globals.js';
 
 /**
@@ -7,6 +8,18 @@ import type { GlobalOptions } from './globals.js';
  * command's handler with the settled global flags, its own typed flags and its operands.
  * Kept free of the loader, the engine client and the compose layer (start-up time).
  */
+
+/**
+ * The `--format table|json` of the listing commands (`ls`, `images`, `volumes`); `-q` prints IDs
+ * or names whatever the format, so with `quiet` any value passes.
+ * @throws CapstanError USAGE `--format: "x" is not supported` for another value
+ */
+export function tableOrJson(format: string | undefined, quiet?: boolean): 'table' | 'json' {
+  const f = format ?? 'table';
+  if (f === 'table' || f === 'json') return f;
+  if (quiet) return 'table';
+  throw new CapstanError('USAGE', `--format: "${f}" is not supported`, { hint: 'use table or json' });
+}
 
 /** Collects a repeatable option's values (`--scale a=1 --scale b=2`) in order. */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -3,7 +3,7 @@ import { CapstanError } from '../../errors.js';
 import type { ImagesOptions } from '../../compose/index.js';
 import { imageIds, imagesJson, imagesTable } from '../../ui/info.js';
 import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
-import { handledBy } from '../options.js';
+import { handledBy, tableOrJson } from '../options.js';
 
 /** `capstan images`'s flags, as commander parses them. */
 export interface ImagesFlags {
@@ -27,10 +27,7 @@ export function command(): Command {
  * @throws CapstanError USAGE for an unknown service or format
  */
 export async function run(g: GlobalOptions, flags: ImagesFlags, services: string[]): Promise<number> {
-  const format = flags.format ?? 'table';
-  if (!flags.quiet && format !== 'table' && format !== 'json') {
-    throw new CapstanError('USAGE', `--format: "${format}" is not supported`, { hint: 'use table or json' });
-  }
+  const format = tableOrJson(flags.format, flags.quiet);
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   checkServiceNames(project, services);

@@ -3,7 +3,7 @@ import { CapstanError } from '../../errors.js';
 import type { LsOptions } from '../../compose/index.js';
 import { lsJson, lsTable } from '../../ui/info.js';
 import { session, type GlobalOptions } from '../context.js';
-import { collect, handledBy } from '../options.js';
+import { collect, handledBy, tableOrJson } from '../options.js';
 
 /** `capstan ls`'s flags, as commander parses them. */
 export interface LsFlags {
@@ -38,10 +38,7 @@ export async function run(g: GlobalOptions, flags: LsFlags, operands: string[]):
     if (f.slice(0, eq) !== 'name') throw new CapstanError('USAGE', `invalid filter '${f.slice(0, eq)}'`);
     names.push(f.slice(eq + 1));
   }
-  const format = flags.format ?? 'table';
-  if (!flags.quiet && format !== 'table' && format !== 'json') {
-    throw new CapstanError('USAGE', `--format: "${format}" is not supported`, { hint: 'use table or json' });
-  }
+  const format = tableOrJson(flags.format, flags.quiet);
   const options: LsOptions = { all: flags.all, names };
   const projects = await session(g).compose.ls(options);
   const out = process.stdout;
