@@ -49,6 +49,7 @@ describe('Compose.ls', () => {
       { name: 'q', status: 'created(1)', configFiles: '' },
     ]);
     expect((await compose.ls({ all: true, names: ['^q$'] })).map((p) => p.name)).toEqual(['q']);
+    await expect(compose.ls({ names: ['('] })).rejects.toMatchObject({ code: 'USAGE' });
   });
 
   it('prints compose\'s table and JSON', () => {

@@ -1,3 +1,4 @@
+import { CapstanError } from '../../errors.js';
 import type { Engine } from '../../engine/types.js';
 import { compareStrings } from '../compare.js';
 import { Label } from '../labels.js';
@@ -27,7 +28,7 @@ export interface ProjectSummary {
  * @throws CapstanError USAGE for a `--filter name=` value that is not a regular expression.
  */
 export async function listProjects(engine: Engine, options: LsOptions = {}): Promise<ProjectSummary[]> {
-  const patterns = (options.names ?? []).map((n) => new RegExp(n));
+  const patterns = (options.names ?? []).map(namePattern);
   const containers = await engine.listContainers({ all: options.all ?? false, filters: { label: [Label.project] } });
   const byProject = new Map<string, { states: Map<string, number>; files: string[] }>();
   for (const c of containers) {
@@ -49,4 +50,13 @@ export async function listProjects(engine: Engine, options: LsOptions = {}): Pro
       status: [...p.states.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([s, n]) => `${s}(${n})`).join(', '),
       configFiles: p.files.join(','),
     }));
+}
+
+/** A `--filter name=` value as a regular expression. @throws CapstanError USAGE when it is not one. */
+function namePattern(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch {
+    throw new CapstanError('USAGE', `--filter name=${value}: not a valid regular expression`);
+  }
 }
