@@ -800,7 +800,8 @@ export class EngineClient implements Engine {
 
   /**
    * `POST /containers/{id}/exec` → the exec instance's ID. Output is attached (stdout and
-   * stderr), stdin never. Nothing runs until {@link startExec}.
+   * stderr), stdin only with `attachStdin` (then {@link attachExec} streams it). Nothing runs
+   * until {@link startExec}, {@link attachExec} or {@link startExecDetached}.
    *
    * @throws EngineError 404 for a missing container, 409 when it is not running or paused.
    */
@@ -834,13 +835,7 @@ export class EngineClient implements Engine {
    *   `CANCELLED` when `signal` aborts.
    */
   startExec(execId: string, options: { tty?: boolean; signal?: AbortSignal } = {}): AsyncIterable<LogChunk> {
-    const spec: RequestSpec = {
-      method: 'POST',
-      path: `/exec/${seg(execId)}/start`,
-      json: { Detach: false, Tty: options.tty ?? false },
-      context: `run exec ${execId.slice(0, 12)}`,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
+    const spec = execStartSpec(execId, options);
     return this.stream(spec, options.tty ? rawStream : demuxStream, false);
   }
 
@@ -855,13 +850,7 @@ export class EngineClient implements Engine {
    *   `CANCELLED` when `signal` aborts, `ENGINE_UNREACHABLE` when nothing answers.
    */
   attachExec(execId: string, options: ExecAttachOptions = {}): AsyncIterable<LogChunk> {
-    const spec: RequestSpec = {
-      method: 'POST',
-      path: `/exec/${seg(execId)}/start`,
-      json: { Detach: false, Tty: options.tty ?? false },
-      context: `run exec ${execId.slice(0, 12)}`,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
+    const spec = execStartSpec(execId, options);
     const client = this;
     return (async function* () {
       const socket = await client.hijack(spec);
@@ -1139,4 +1128,15 @@ export class EngineClient implements Engine {
     };
     return this.stream(spec, readNdjson<EventMessage>, true);
   }
+}
+
+/** The request of `POST /exec/{id}/start` `{ Detach: false, Tty }` (attached: output follows). */
+function execStartSpec(execId: string, options: { tty?: boolean; signal?: AbortSignal }): RequestSpec {
+  return {
+    method: 'POST',
+    path: `/exec/${seg(execId)}/start`,
+    json: { Detach: false, Tty: options.tty ?? false },
+    context: `run exec ${execId.slice(0, 12)}`,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }
