@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Compose } from '../../src/compose/compose.js';
+import type { ComposeEvent } from '../../src/compose/events.js';
 import type { Project } from '../../src/model/types.js';
 import { FakeEngine } from '../support/fake-engine.js';
 import { project } from '../support/fixtures.js';
@@ -83,6 +84,14 @@ describe('lifecycle verbs on the fake engine', () => {
     const kills = fake.calls.filter((c) => c.method === 'killContainer');
     expect(kills.map((c) => c.args)).toEqual([[fake.container('app-worker-1')!.id, 'SIGTERM']]);
     expect(status(fake, 'app-worker-1')).toBe('exited');
+  });
+
+  it('kill with nothing running says so as plain info, not a warning', async () => {
+    const events: ComposeEvent[] = [];
+    const compose = new Compose({ engine: new FakeEngine({ images: ['busybox'] }), events: (e) => events.push(e) });
+    await compose.kill(app());
+    expect(events).toContainEqual({ type: 'info', message: 'no container to kill' });
+    expect(events.some((e) => e.type === 'warning')).toBe(false);
   });
 
   it('pause and unpause', async () => {

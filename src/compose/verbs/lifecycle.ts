@@ -317,13 +317,14 @@ export const start = (ctx: VerbContext, project: Project, options: StartOptions 
 export const restart = (ctx: VerbContext, project: Project, options: RestartOptions = {}): Promise<Plan> =>
   apply(ctx, project, options, (o) => planRestart(project, o, options));
 
-/** `kill`: send a signal (SIGKILL by default) to the running containers. */
+/**
+ * `kill`: send a signal (SIGKILL by default) to the running containers; with none, says `no
+ * container to kill` (an `info` event: compose prints it plainly on stderr, not as a warning).
+ */
 export async function kill(ctx: VerbContext, project: Project, options: KillOptions = {}): Promise<Plan> {
-  return apply(ctx, project, options, (o) => {
-    const plan = planKill(project, o, options);
-    if (!plan.steps.length) plan.warnings.push('no container to kill');
-    return plan;
-  });
+  const plan = await apply(ctx, project, options, (o) => planKill(project, o, options));
+  if (!plan.steps.length) ctx.emit({ type: 'info', message: 'no container to kill' });
+  return plan;
 }
 
 /** `pause`: freeze the running containers. */
