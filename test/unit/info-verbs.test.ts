@@ -98,6 +98,13 @@ describe('Compose.top', () => {
 });
 
 describe('Compose.images', () => {
+  it('includes one-off run containers, as compose does', async () => {
+    const { fake, compose } = await upShop();
+    const labels = { [Label.project]: 'shop', [Label.service]: 'db', [Label.oneoff]: 'True' };
+    await fake.createContainer('shop-db-run-0123456789ab', { Image: 'busybox', Labels: labels });
+    expect((await compose.images('shop', { services: ['db'] })).map((i) => i.containerName)).toEqual(['shop-db-1', 'shop-db-run-0123456789ab']);
+  });
+
   it('reports the image of each container, stopped ones too', async () => {
     const { fake, compose } = await upShop();
     await fake.stopContainer('shop-db-1');

@@ -24,13 +24,14 @@ export interface ContainerImage {
 }
 
 /**
- * `images`: the image of each of the project's containers, stopped ones included, sorted by
+ * `images`: the image of each of the project's containers, stopped and one-off `run` ones
+ * included (compose's pkg/compose/images.go lists every container with the project label), sorted by
  * container name. Repository and tag come from the reference the container was created with,
  * else the image's first tag; the rest from `GET /images/{id}/json`.
  * @throws EngineError when the engine cannot be reached.
  */
 export async function containerImages(engine: Engine, project: string, options: ImagesOptions = {}): Promise<ContainerImage[]> {
-  const containers = await listProjectContainers(engine, project, { all: true, services: options.services });
+  const containers = await listProjectContainers(engine, project, { all: true, oneoff: true, services: options.services });
   const inspected = new Map<string, ReturnType<Engine['inspectImage']>>();
   const rows = await Promise.all(
     containers.map(async (c) => {
