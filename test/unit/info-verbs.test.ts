@@ -65,6 +65,7 @@ describe('Compose.port', () => {
     const published = await compose.port('shop', 'web', 80);
     expect(portText(published)).toMatch(/^0\.0\.0\.0:8080$/);
     await expect(compose.port('shop', 'web', 81)).rejects.toThrow('no port 81/tcp for container shop-web-1');
+    await expect(compose.port('shop', 'web', 81)).rejects.toThrow('no port 81/tcp for container shop-web-1: 8080/tcp');
     await expect(compose.port('shop', 'web', 80, { protocol: 'udp' })).rejects.toThrow('no port 80/udp');
     await expect(compose.port('shop', 'web', 80, { index: 7 })).rejects.toThrow('#7');
   });

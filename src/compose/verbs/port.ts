@@ -18,8 +18,9 @@ export interface PublishedPort {
  * `port SERVICE PRIVATE_PORT`: the host address a service container's port is published on,
  * read from the container list's `Ports` (`GET /containers/json`), first binding found (compose's
  * pkg/compose/port.go).
- * @throws CapstanError NOT_FOUND when the service has no container with that index, or the port
- *   is not published (`no port 80/tcp for container web-1`).
+ * @throws CapstanError NOT_FOUND `service "web" is not running container #2` when the service
+ *   has no running container with that index, or `no port 81/tcp for container p-web-1: 8080/tcp` (the
+ *   container's published ports, as compose's port.go words it) when the port is not published.
  */
 export async function publishedPort(engine: Engine, project: string, service: string, privatePort: number, options: PortOptions = {}): Promise<PublishedPort> {
   const protocol = options.protocol ?? 'tcp';
@@ -27,7 +28,11 @@ export async function publishedPort(engine: Engine, project: string, service: st
   const containers = await listProjectContainers(engine, project, { all: false, services: [service] });
   const container = containers.find((c) => c.number === index);
   if (!container) throw new CapstanError('NOT_FOUND', `service "${service}" is not running container #${index}`);
-  const binding = (container.summary.Ports ?? []).find((p) => p.PrivatePort === privatePort && p.Type === protocol && p.PublicPort);
-  if (!binding) throw new CapstanError('NOT_FOUND', `no port ${privatePort}/${protocol} for container ${container.name}`);
+  const ports = container.summary.Ports ?? [];
+  const binding = ports.find((p) => p.PrivatePort === privatePort && p.Type === protocol && p.PublicPort);
+  if (!binding) {
+    const published = ports.map((p) => `${p.PublicPort ?? 0}/${p.Type}`).join(', ');
+    throw new CapstanError('NOT_FOUND', `no port ${privatePort}/${protocol} for container ${container.name}: ${published}`);
+  }
   return { host: binding.IP ?? '', port: binding.PublicPort! };
 }
