@@ -3,7 +3,7 @@ import type { Project } from '../model/types.js';
 import type { Engine } from '../engine/types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { executePlan } from './executor.js';
-import { withDependencies } from './graph.js';
+import { checkServices, withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
@@ -246,10 +246,8 @@ export class Compose {
   /** `build`: build the images of services that have `build` (all, or the named ones). */
   async build(project: Project, options: BuildOptions = {}): Promise<void> {
     const services = options.services?.length ? options.services : Object.keys(project.services);
-    const buildable = services.filter((s) => {
-      if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
-      return project.services[s]!.build;
-    });
+    checkServices(project, services);
+    const buildable = services.filter((s) => project.services[s]!.build);
     if (!buildable.length) return;
     const refs = buildable.map((s) => serviceImage(project.name, project.services[s]!));
     const images = new Map(await Promise.all(refs.map(async (ref) => [ref, (await this.engine.inspectImage(ref))?.Id] as const)));

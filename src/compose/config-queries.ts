@@ -1,6 +1,6 @@
 import { CapstanError } from '../errors.js';
 import type { Project } from '../model/types.js';
-import { dependencyOrder } from './graph.js';
+import { checkServices, dependencyOrder } from './graph.js';
 import { serviceHash } from './hash.js';
 import { serviceImage } from './naming.js';
 
@@ -49,7 +49,7 @@ export function configList(project: Project, list: ConfigList): string[] {
  */
 export function configHashes(project: Project, selection: string): string[] {
   const wanted = selection === '*' ? Object.keys(project.services) : selection.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of wanted) if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
+  checkServices(project, wanted);
   return wanted.sort().map((s) => `${s} ${serviceHash(project.services[s]!)}`);
 }
 

@@ -8,6 +8,16 @@ import type { DependsOnConfig, Project, ServiceConfig } from '../model/types.js'
  * `volumes_from: X` order X first with condition `service_started`.
  */
 
+/**
+ * The check every verb that takes service names makes first.
+ * @throws CapstanError USAGE `no such service: x` for the first name the project has not (enabled)
+ */
+export function checkServices(project: Project, services: readonly string[] | undefined): void {
+  for (const s of services ?? []) {
+    if (!Object.hasOwn(project.services, s)) throw new CapstanError('USAGE', `no such service: ${s}`);
+  }
+}
+
 /** One edge: `service` depends on `on` with this config. */
 export interface Dependency extends DependsOnConfig {
   on: string;

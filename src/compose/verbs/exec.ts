@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
 import type { Engine } from '../../engine/types.js';
+import { checkServices } from '../graph.js';
 import { listProjectContainers } from '../observed.js';
 
 /** Options of {@link execInService} (`docker compose exec`'s flags, and where the streams go). */
@@ -66,7 +67,7 @@ export function execEnv(env: readonly string[], lookup: Record<string, string | 
  *   the exec calls; UNSUPPORTED when the engine cannot attach stdin.
  */
 export async function execInService(engine: Engine, project: Project, service: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  if (!Object.hasOwn(project.services, service)) throw new CapstanError('USAGE', `no such service: ${service}`);
+  checkServices(project, [service]);
   const index = options.index ?? 1;
   const running = await listProjectContainers(engine, project.name, { all: false, services: [service] });
   const container = running.find((c) => c.number === index);

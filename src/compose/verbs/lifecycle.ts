@@ -1,7 +1,7 @@
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
 import type { EventSink } from '../events.js';
-import { dependenciesOf, dependencyOrder } from '../graph.js';
+import { checkServices, dependenciesOf, dependencyOrder } from '../graph.js';
 import type { ObservedContainer, ObservedState } from '../observed.js';
 import { PlanBuilder, type NodeAction, type Operation, type Plan } from '../plan.js';
 import { planStop, stopTimeout } from '../planner.js';
@@ -75,13 +75,6 @@ export interface RmOptions extends LifecycleOptions {
 export interface RmResult {
   plan: Plan;
   declined: boolean;
-}
-
-/** @throws CapstanError USAGE `no such service: x` for the first unknown service. */
-export function checkServices(project: Project, services: string[] | undefined): void {
-  for (const s of services ?? []) {
-    if (!project.services[s]) throw new CapstanError('USAGE', `no such service: ${s}`);
-  }
 }
 
 /** Selected services in dependency order (unknown-to-the-graph label-only services last). */
