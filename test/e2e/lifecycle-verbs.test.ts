@@ -114,6 +114,16 @@ describe('lifecycle verbs', () => {
     expect((await inspect('api')).State.StartedAt).not.toBe(before);
   }, 60_000);
 
+  it('rm without -f off a terminal removes nothing and says why', async () => {
+    const stop = await run('stop', '-t', '0', 'vols');
+    expect(stop.code, stop.stderr).toBe(0);
+    const rm = await run('rm', 'vols');
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toContain(`error: Going to remove ${project}-vols-1: not confirmed (no terminal to ask on)`);
+    expect(rm.stderr).toContain('rm -f');
+    expect((await inspect('vols')).State.Running).toBe(false); // still there
+  }, 60_000);
+
   it('rm -f -s -v removes the anonymous volume but not the named one', async () => {
     const mounts = (await inspect('vols')).Mounts;
     const anon = mounts.find((m) => m.Destination === '/anon')!.Name!;

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { CapstanError } from '../../errors.js';
 import { confirm } from '../../ui/prompt.js';
 import type { GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
@@ -26,9 +27,11 @@ export function command(): Command {
 }
 
 /**
- * Removes the stopped containers of the services (running ones too with `-s`). Without `-f`,
- * and when stdin and stderr are terminals, asks `Going to remove …` first; with `-f`, or off a
- * terminal (no one to ask), prints that line on stdout and goes ahead. Prints `No stopped containers` when there is nothing to do.
+ * Removes the stopped containers of the services (running ones too with `-s`). With `-f`, prints
+ * `Going to remove …` on stdout and goes ahead; without it, asks that question on a terminal, and
+ * off a terminal removes nothing (docker compose's prompt cannot be answered there either: a
+ * script must say `-f`). Prints `No stopped containers` when there is nothing to do.
+ * @throws CapstanError USAGE without `-f` when stdin or stderr is not a terminal
  */
 export function run(g: GlobalOptions, flags: RmFlags, services: string[]): Promise<number> {
   const interactive = !flags.force && Boolean(process.stdin.isTTY && process.stderr.isTTY);
@@ -41,7 +44,10 @@ export function run(g: GlobalOptions, flags: RmFlags, services: string[]): Promi
       confirm: async (names) => {
         const message = `Going to remove ${names.join(', ')}`;
         if (interactive) return confirm(message);
-        process.stdout.write(`${message}\n`); // compose says it with -f too
+        if (!flags.force) {
+          throw new CapstanError('USAGE', `${message}: not confirmed (no terminal to ask on)`, { hint: 'use rm -f to remove without asking' });
+        }
+        process.stdout.write(`${message}\n`); // compose says it with -f
         return true;
       },
     });
