@@ -778,6 +778,8 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
 /**
  * Plan stopping the running containers of `services` (all when empty) in reverse dependency
  * order: a container stops after those that depend on it (Ctrl+C in attached `up`, `stop`).
+ * One-off `run` containers of those services are stopped too, as docker compose's stop does
+ * (`pkg/compose/stop.go` lists them with `oneOffInclude`).
  */
 export function planStop(
   project: Project,
@@ -793,7 +795,7 @@ export function planStop(
   for (const name of services.reverse()) {
     const after = dependentSteps(project, name, stopped);
     const ids: string[] = [];
-    for (const c of observed.containers.filter((c) => c.service === name && !c.oneoff)) {
+    for (const c of observed.containers.filter((c) => c.service === name)) {
       if (!isRunning(c)) continue;
       const id = `stop-container:${c.name}`;
       const node = b.node('container', c.name, name, 'stop', '');

@@ -111,6 +111,14 @@ describe('lifecycle plans', () => {
     expect(formatCauses(planUnpause(app, observed, { services: ['db'] }))).toBe('unpause-container:app-db-1  # unpause');
   });
 
+  it('stop stops running one-off run containers too (compose: oneOffInclude)', () => {
+    const observed = converged(app);
+    observed.containers.push(container(app, app.services.db!, 2, { oneoff: true, state: 'running', name: 'app-db-run-1' }));
+    expect(formatCauses(planStopVerb(app, observed, { services: ['db'] }))).toBe(
+      ['stop-container:app-db-1  # stop', 'stop-container:app-db-run-1  # stop'].join('\n'),
+    );
+  });
+
   it('rm: stopped containers only; -s stops running ones first; -v removes anonymous volumes', () => {
     const observed = converged(app);
     observed.containers.find((c) => c.service === 'worker')!.state = 'exited';
