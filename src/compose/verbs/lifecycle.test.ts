@@ -71,6 +71,22 @@ describe('lifecycle plans', () => {
     expect(formatPlan(plan)).toContain('app-api-1  restart  depends_on db: restart: true');
   });
 
+  it('restart db: api (restart: true, service_healthy) restarts once db is healthy again', () => {
+    const shop = project('shop', {
+      db: { healthcheck: { test: ['CMD', 'true'] } },
+      api: { depends_on: { db: { condition: 'service_healthy', required: true, restart: true } } },
+    });
+    expect(formatCauses(planRestart(shop, converged(shop), { services: ['db'] }))).toBe(
+      [
+        'stop-container:shop-db-1  # restart',
+        'start-container:shop-db-1 <- stop-container:shop-db-1  # restart',
+        'wait-healthy:db <- start-container:shop-db-1  # depends_on db: service_healthy',
+        'stop-container:shop-api-1 <- wait-healthy:db  # depends_on db: restart: true',
+        'start-container:shop-api-1 <- stop-container:shop-api-1  # depends_on db: restart: true',
+      ].join('\n'),
+    );
+  });
+
   it('restart --no-deps: only the named service', () => {
     const plan = planRestart(app, converged(app), { services: ['db'], noDeps: true });
     expect(plan.nodes.map((n) => n.name)).toEqual(['app-db-1']);

@@ -87,17 +87,44 @@ function selection(project: Project, services: string[] | undefined): Set<string
   return new Set(services?.length ? services : Object.keys(project.services));
 }
 
-/** The steps planned for the services `name` depends on (they go first). */
-function dependencySteps(project: Project, name: string, planned: Map<string, string[]>): string[] {
-  const service = project.services[name];
-  return service ? dependenciesOf(service).flatMap((d) => planned.get(d.on) ?? []) : [];
-}
-
 const serviceContainers = (observed: ObservedState, service: string): ObservedContainer[] =>
   observed.containers.filter((c) => c.service === service && !c.oneoff);
 
 /** Running in the sense that stopping it does something: running, restarting or paused. */
 const isRunning = (c: ObservedContainer): boolean => c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
+
+/**
+ * What a container of `name` starts after: the start steps of the dependencies it declares with
+ * `service_started`, and a wait step (shared by the services that need it) for those with
+ * `service_healthy` / `service_completed_successfully` — compose's `waitDependencies`. `keep`
+ * picks the `depends_on` entries that count (`restart` keeps only `restart: true` ones).
+ */
+function dependencyWaits(
+  b: PlanBuilder,
+  project: Project,
+  observed: ObservedState,
+  planned: Map<string, string[]>,
+  name: string,
+  keep: (dep: ReturnType<typeof dependenciesOf>[number]) => boolean,
+): string[] {
+  const service = project.services[name];
+  if (!service) return [];
+  return dependenciesOf(service)
+    .filter(keep)
+    .flatMap((dep) => {
+      if (dep.condition === 'service_started') return planned.get(dep.on) ?? [];
+      const containers = serviceContainers(observed, dep.on).map((c) => c.name);
+      if (!containers.length) return [];
+      const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
+      const id = `wait-${kind}:${dep.on}${dep.required ? '' : ':optional'}`;
+      if (!b.has(id)) {
+        const cause = `depends_on ${dep.on}: ${dep.condition}${dep.required ? '' : ' (required: false)'}`;
+        const type = kind === 'healthy' ? 'wait-healthy' : 'wait-completed';
+        b.step(undefined, id, planned.get(dep.on) ?? [], { type, service: dep.on, containers, required: dep.required }, cause);
+      }
+      return [id];
+    });
+}
 
 /** Plan `stop [SERVICE...] [-t N]`: {@link planStop}, after checking the service names. */
 export function planStopVerb(project: Project, observed: ObservedState, options: StopOptions = {}): Plan {
@@ -115,26 +142,9 @@ export function planStart(project: Project, observed: ObservedState, options: St
   checkServices(project, options.services);
   const b = new PlanBuilder(project.name);
   const planned = new Map<string, string[]>();
-  const waits = (name: string): string[] => {
-    const service = project.services[name];
-    if (!service) return [];
-    return dependenciesOf(service).flatMap((dep) => {
-      if (dep.condition === 'service_started') return planned.get(dep.on) ?? [];
-      const containers = serviceContainers(observed, dep.on).map((c) => c.name);
-      if (!containers.length) return [];
-      const kind = dep.condition === 'service_healthy' ? 'healthy' : 'completed';
-      const id = `wait-${kind}:${dep.on}${dep.required ? '' : ':optional'}`;
-      if (!b.has(id)) {
-        const cause = `depends_on ${dep.on}: ${dep.condition}${dep.required ? '' : ' (required: false)'}`;
-        const type = kind === 'healthy' ? 'wait-healthy' : 'wait-completed';
-        b.step(undefined, id, planned.get(dep.on) ?? [], { type, service: dep.on, containers, required: dep.required }, cause);
-      }
-      return [id];
-    });
-  };
   for (const name of ordered(project, selection(project, options.services))) {
     const pending = serviceContainers(observed, name).some((c) => !isRunning(c) && c.state !== 'removing');
-    const after = pending ? waits(name) : [];
+    const after = pending ? dependencyWaits(b, project, observed, planned, name, () => true) : [];
     const ids: string[] = [];
     for (const c of serviceContainers(observed, name)) {
       if (isRunning(c) || c.state === 'removing') continue;
@@ -173,8 +183,10 @@ export function restartSelection(project: Project, services: string[] | undefine
 
 /**
  * Plan `restart [SERVICE...] [-t N] [--no-deps]`: each container of the selected services is
- * stopped (when running, within `-t`) and started again, service by service in dependency order:
- * a dependent restarts after the service it depends on is started again.
+ * stopped (when running, within `-t`) and started again, service by service in dependency order
+ * over the `restart: true` edges (compose's restart drops the others): a dependent restarts after
+ * the service it depends on is started again, and after its `service_healthy` /
+ * `service_completed_successfully` condition holds (compose's restart.go `waitDependencies`).
  */
 export function planRestart(project: Project, observed: ObservedState, options: RestartOptions = {}): Plan {
   checkServices(project, options.services);
@@ -182,7 +194,7 @@ export function planRestart(project: Project, observed: ObservedState, options: 
   const why = restartSelection(project, options.services, options.noDeps);
   const planned = new Map<string, string[]>();
   for (const name of ordered(project, new Set(why.keys()))) {
-    const after = dependencySteps(project, name, planned);
+    const after = dependencyWaits(b, project, observed, planned, name, (d) => d.restart === true);
     const cause = why.get(name) ?? '';
     const ids: string[] = [];
     for (const c of serviceContainers(observed, name)) {
