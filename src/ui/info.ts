@@ -1,5 +1,6 @@
 import type { ContainerImage, ContainerProcesses, ProjectSummary, PublishedPort, VolumeSummary } from '../compose/index.js';
 import { humanDuration } from './format.js';
+import { renderFormat, type FormatSpec } from './go-template.js';
 import { formatTable } from './table.js';
 
 /**
@@ -10,9 +11,27 @@ import { formatTable } from './table.js';
 
 const PRINT_TABLE = { minWidth: 20, padding: 3 };
 
-/** `ls`: NAME STATUS CONFIG FILES. */
+/** `ls --format`: the fields of a project (compose's `stackView`) and their headers. */
+const LS_SPEC: FormatSpec = {
+  table: 'table {{.Name}}\t{{.Status}}\t{{.ConfigFiles}}',
+  headers: { Name: 'NAME', Status: 'STATUS', ConfigFiles: 'CONFIG FILES' },
+  ...PRINT_TABLE,
+};
+
+/**
+ * `ls`'s output for a `--format` value, every line ending in `\n`: the NAME STATUS CONFIG FILES
+ * table (default), one JSON array (`json`), or a Go template over `Name`, `Status`,
+ * `ConfigFiles` (`TEMPLATE`, `table TEMPLATE`; docker compose itself takes only table and json).
+ * @throws CapstanError USAGE for a template naming an unknown field
+ */
+export function lsFormat(projects: readonly ProjectSummary[], format: string | undefined): string {
+  if (format === 'json') return `${lsJson(projects)}\n`;
+  return renderFormat(format, projects.map((p) => ({ Name: p.name, Status: p.status, ConfigFiles: p.configFiles })), LS_SPEC);
+}
+
+/** `ls`: NAME STATUS CONFIG FILES (no trailing newline). */
 export function lsTable(projects: readonly ProjectSummary[]): string {
-  return formatTable(['NAME', 'STATUS', 'CONFIG FILES'], projects.map((p) => [p.name, p.status, p.configFiles]), PRINT_TABLE);
+  return lsFormat(projects, 'table').slice(0, -1);
 }
 
 /** `ls --format json`: one JSON array, compose's field names. */
@@ -56,25 +75,50 @@ export function humanSize(bytes: number): string {
 /** An image ID without `sha256:`, 12 characters. */
 const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
+/** `images --format`: the fields of a table row (the JSON field names, with the table's values) and their headers. */
+const IMAGES_SPEC: FormatSpec = {
+  table: 'table {{.ContainerName}}\t{{.Repository}}\t{{.Tag}}\t{{.Platform}}\t{{.ID}}\t{{.Size}}\t{{.Created}}',
+  headers: { ContainerName: 'CONTAINER', Repository: 'REPOSITORY', Tag: 'TAG', Platform: 'PLATFORM', ID: 'IMAGE ID', Size: 'SIZE', Created: 'CREATED' },
+  ...PRINT_TABLE,
+};
+
 /**
- * `images`: CONTAINER REPOSITORY TAG PLATFORM IMAGE ID SIZE CREATED.
+ * `images`'s output for a `--format` value, every line ending in `\n`: the CONTAINER REPOSITORY
+ * TAG PLATFORM IMAGE ID SIZE CREATED table (default), one JSON array (`json`, compose's field
+ * names), or a Go template over the table's values named as the JSON fields (`ContainerName`,
+ * `Repository`, `Tag`, `Platform`, `ID`, `Size`, `Created`; docker compose itself takes only table
+ * and json).
+ * @param now Unix time, seconds, for CREATED (default: the clock)
+ * @throws CapstanError USAGE for a template naming an unknown field
+ */
+export function imagesFormat(images: readonly ContainerImage[], format: string | undefined, now = Date.now() / 1000): string {
+  if (format === 'json') return `${imagesJson(images)}\n`;
+  const rows = images.map((i) => ({
+    ContainerName: i.containerName,
+    Repository: i.repository || '<none>',
+    Tag: i.tag || '<none>',
+    Platform: i.platform,
+    ID: shortId(i.id),
+    Size: humanSize(i.size),
+    Created: i.created ? `${humanDuration(Math.max(0, now - Date.parse(i.created) / 1000))} ago` : 'N/A',
+  }));
+  return renderFormat(format, rows, IMAGES_SPEC);
+}
+
+/**
+ * `images`: CONTAINER REPOSITORY TAG PLATFORM IMAGE ID SIZE CREATED (no trailing newline).
  * @param now Unix time, seconds, for CREATED (default: the clock)
  */
 export function imagesTable(images: readonly ContainerImage[], now = Date.now() / 1000): string {
-  const rows = images.map((i) => [
-    i.containerName,
-    i.repository || '<none>',
-    i.tag || '<none>',
-    i.platform,
-    shortId(i.id),
-    humanSize(i.size),
-    i.created ? `${humanDuration(Math.max(0, now - Date.parse(i.created) / 1000))} ago` : 'N/A',
-  ]);
-  return formatTable(['CONTAINER', 'REPOSITORY', 'TAG', 'PLATFORM', 'IMAGE ID', 'SIZE', 'CREATED'], rows, PRINT_TABLE);
+  return imagesFormat(images, 'table', now).slice(0, -1);
 }
 
-/** `images --format json`: one JSON array, compose's field names. */
+/**
+ * `images --format json`: one JSON array, compose's field names (`null` when there is no
+ * container, as Go encodes compose's empty list).
+ */
 export function imagesJson(images: readonly ContainerImage[]): string {
+  if (!images.length) return 'null';
   return JSON.stringify(
     images.map((i) => ({
       ID: i.id,
@@ -93,9 +137,36 @@ export function imageIds(images: readonly ContainerImage[]): string[] {
   return [...new Set(images.map((i) => i.id.replace(/^sha256:/, '')))];
 }
 
-/** `volumes`: DRIVER VOLUME NAME, as the docker CLI's volume formatter (columns at least 10 wide, 3 apart). */
+/** `volumes --format`: the docker CLI's volume context fields and headers. */
+const VOLUMES_SPEC: FormatSpec = {
+  table: 'table {{.Driver}}\t{{.Name}}',
+  headers: {
+    Availability: 'AVAILABILITY',
+    Driver: 'DRIVER',
+    Group: 'GROUP',
+    Labels: 'LABELS',
+    Links: 'LINKS',
+    Mountpoint: 'MOUNTPOINT',
+    Name: 'VOLUME NAME',
+    Scope: 'SCOPE',
+    Size: 'SIZE',
+    Status: 'STATUS',
+  },
+};
+
+/**
+ * `volumes`'s output for a `--format` value, every line ending in `\n`: the DRIVER VOLUME NAME
+ * table (default; the docker CLI's volume formatter, columns at least 10 wide, 3 apart), one JSON
+ * object per line (`json`), or a Go template over the fields of {@link volumeJson}.
+ * @throws CapstanError USAGE for a template naming an unknown field
+ */
+export function volumesFormat(volumes: readonly VolumeSummary[], format: string | undefined): string {
+  return renderFormat(format, volumes.map(volumeJson), VOLUMES_SPEC);
+}
+
+/** `volumes`: DRIVER VOLUME NAME (no trailing newline). */
 export function volumesTable(volumes: readonly VolumeSummary[]): string {
-  return formatTable(['DRIVER', 'VOLUME NAME'], volumes.map((v) => [v.driver, v.name]), { minWidth: 10, padding: 3 });
+  return volumesFormat(volumes, 'table').slice(0, -1);
 }
 
 /** `volumes --format json`: one object per volume (one line each), the docker CLI's field names. */

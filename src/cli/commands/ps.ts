@@ -1,9 +1,9 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CapstanError } from '../../errors.js';
-import type { PsOptions } from '../../compose/index.js';
-import { psJson, psTable } from '../../ui/ps.js';
+import type { ContainerRow, PsOptions } from '../../compose/index.js';
+import { psFormat } from '../../ui/ps.js';
 import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
-import { handledBy } from '../options.js';
+import { collect, handledBy } from '../options.js';
 
 /** `capstan ps`'s flags, as commander parses them. */
 export interface PsFlags {
@@ -11,42 +11,86 @@ export interface PsFlags {
   format?: string;
   quiet?: boolean;
   services?: boolean;
+  filter?: string;
+  status?: string[];
+  trunc?: boolean;
+  orphans?: boolean;
 }
 
-/** `capstan ps [SERVICE...]`: `-a`, `--format table|json`, `-q`, `--services`. */
+/**
+ * A boolean flag's value as Go's flag package reads `--flag=VALUE` (`1 t T TRUE true True`,
+ * `0 f F FALSE false False`).
+ * @throws InvalidArgumentError for anything else
+ */
+export function goBool(value: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  throw new InvalidArgumentError(`invalid boolean value "${value}"`);
+}
+
+/**
+ * `capstan ps [SERVICE...]`: `-a`, `--format table|json|TEMPLATE`, `-q`, `--services`,
+ * `--status` (repeatable), `--filter status=…`, `--no-trunc`, `--orphans[=false]` (docker
+ * compose's cmd/compose/ps.go).
+ */
 export function command(): Command {
   const command = new Command('ps')
     .description('List containers')
     .argument('[services...]')
-    .option('-a, --all', 'show all stopped containers')
-    .option('--format <format>', 'format the output: table or json', 'table')
+    .option('-a, --all', 'show all stopped containers (including those created by the run command)')
+    .option('--format <format>', "format the output: 'table' (default), 'table TEMPLATE', 'json' or a Go 'TEMPLATE'")
+    .option('--filter <filter>', 'filter services by a property (supported filters: status)')
+    .option('--status <status>', 'filter services by status (repeatable). Values: [paused | restarting | removing | running | dead | created | exited]', collect)
     .option('-q, --quiet', 'only display IDs')
-    .option('--services', 'display services');
+    .option('--services', 'display services')
+    .option('--no-trunc', "don't truncate output")
+    .addOption(new Option('--orphans [bool]', 'include orphaned services (not declared by project); --orphans=false hides them').argParser(goBool).default(true));
   return handledBy(command, run);
 }
 
 /**
- * Prints the project's containers: the table docker compose prints (NAME IMAGE COMMAND SERVICE
- * CREATED STATUS PORTS), one JSON object per line (`--format json`), IDs (`-q`) or services.
- * @throws CapstanError USAGE for an unknown service or format
+ * The statuses `--status` and `--filter status=…` ask for (compose's `parseFilter`).
+ * @throws CapstanError USAGE for a filter that is not `KEY=VAL`, or whose key is not `status`
+ */
+export function statusFilter(flags: Pick<PsFlags, 'filter' | 'status'>): string[] {
+  const statuses = [...(flags.status ?? [])];
+  if (flags.filter !== undefined) {
+    const eq = flags.filter.indexOf('=');
+    if (eq < 0) throw new CapstanError('USAGE', 'arguments to --filter should be in form KEY=VAL');
+    const key = flags.filter.slice(0, eq);
+    if (key === 'source') throw new CapstanError('UNSUPPORTED', '--filter source=…: not implemented');
+    if (key !== 'status') throw new CapstanError('USAGE', `unknown filter ${key}`, { hint: 'the only supported filter is status=…' });
+    statuses.push(flags.filter.slice(eq + 1));
+  }
+  return statuses;
+}
+
+/**
+ * Prints the project's containers, sorted by name: the table docker compose prints (NAME IMAGE
+ * COMMAND SERVICE CREATED STATUS PORTS), one JSON object per line (`--format json`), a Go
+ * template's lines, IDs (`-q`) or services. A status filter includes stopped containers.
+ * Works with `-p NAME` and no compose file.
+ * @throws CapstanError USAGE for an unknown service, filter, or template field
  */
 export async function run(g: GlobalOptions, flags: PsFlags, services: string[]): Promise<number> {
+  const statuses = statusFilter(flags);
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   checkServiceNames(project, services);
-  const options: PsOptions = { all: flags.all, services };
-  const rows = await compose.ps(project.name, options);
+  // --orphans=false: only the services the compose file declares (all of them when it is rebuilt from labels)
+  const wanted = services.length || flags.orphans !== false ? services : Object.keys(project.services);
+  const options: PsOptions = { all: Boolean(flags.all) || statuses.length > 0, services: wanted };
+  let rows: ContainerRow[] = await compose.ps(project.name, options);
+  if (flags.orphans === false && !services.length) rows = rows.filter((r) => r.service in project.services);
+  if (statuses.length) rows = rows.filter((r) => statuses.includes(r.state));
+  rows = rows.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out = process.stdout;
   if (flags.quiet) {
     for (const r of rows) out.write(`${r.id}\n`);
   } else if (flags.services) {
     for (const s of [...new Set(rows.map((r) => r.service))]) out.write(`${s}\n`);
-  } else if (flags.format === 'json') {
-    for (const r of rows) out.write(`${JSON.stringify(psJson(r))}\n`);
-  } else if (!flags.format || flags.format === 'table') {
-    out.write(`${psTable(rows)}\n`);
   } else {
-    throw new CapstanError('USAGE', `--format: "${flags.format}" is not supported`, { hint: 'use table or json' });
+    out.write(psFormat(rows, flags.format, { noTrunc: flags.trunc === false }));
   }
   return 0;
 }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { VolumesOptions } from '../../compose/index.js';
-import { volumeJson, volumesTable } from '../../ui/info.js';
+import { volumesFormat } from '../../ui/info.js';
 import { checkServiceNames, loadOrLabels, session, type GlobalOptions } from '../context.js';
-import { handledBy, tableOrJson } from '../options.js';
+import { handledBy } from '../options.js';
 
 /** `capstan volumes`'s flags, as commander parses them. */
 export interface VolumesFlags {
@@ -11,23 +11,22 @@ export interface VolumesFlags {
   quiet?: boolean;
 }
 
-/** `capstan volumes [SERVICE...]`: `--format table|json`, `-q`. */
+/** `capstan volumes [SERVICE...]`: `--format table|json|TEMPLATE`, `-q`. */
 export function command(): Command {
   const command = new Command('volumes')
     .description('List volumes')
     .argument('[services...]')
-    .option('--format <format>', 'format the output: table or json', 'table')
+    .option('--format <format>', "format the output: 'table' (default), 'table TEMPLATE', 'json' or a Go 'TEMPLATE'", 'table')
     .option('-q, --quiet', 'only display volume names');
   return handledBy(command, run);
 }
 
 /**
  * Prints the project's volumes: the DRIVER VOLUME NAME table, one JSON object per line
- * (`--format json`) or names (`-q`). Works with `-p NAME` and no compose file.
- * @throws CapstanError USAGE for an unknown service or format
+ * (`--format json`), a Go template's lines, or names (`-q`). Works with `-p NAME` and no compose file.
+ * @throws CapstanError USAGE for an unknown service or a template naming an unknown field
  */
 export async function run(g: GlobalOptions, flags: VolumesFlags, services: string[]): Promise<number> {
-  const format = tableOrJson(flags.format, flags.quiet);
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   checkServiceNames(project, services);
@@ -35,7 +34,6 @@ export async function run(g: GlobalOptions, flags: VolumesFlags, services: strin
   const volumes = await compose.volumes(project.name, options);
   const out = process.stdout;
   if (flags.quiet) for (const v of volumes) out.write(`${v.name}\n`);
-  else if (format === 'json') for (const v of volumes) out.write(`${JSON.stringify(volumeJson(v))}\n`);
-  else out.write(`${volumesTable(volumes)}\n`);
+  else out.write(volumesFormat(volumes, flags.format));
   return 0;
 }
