@@ -45,6 +45,17 @@ afterEach(() => {
 });
 
 describe('capstan command line', () => {
+  it('an unknown command says so with the closest command, and exits 1', async () => {
+    const typo = await capstan('stpo');
+    expect(typo.failed).toBe(true);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe('error: unknown command "stpo"\n  hint: did you mean "stop"? (run capstan --help for the commands)\n');
+    const far = await capstan('-p', 'x', 'install-plugin');
+    expect(far.code).toBe(1);
+    expect(far.stderr).toMatch(/^error: unknown command "install-plugin"\n/);
+    expect(far.stderr).not.toMatch(/too many arguments|did you mean/);
+  });
+
   it('--no-build is a flag of its own: up and create refuse it with --build', async () => {
     for (const command of ['up', 'create']) {
       const r = await capstan(command, '--build', '--no-build');

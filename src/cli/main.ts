@@ -72,10 +72,21 @@ function createProgram(): Command {
     for (const [key, value] of Object.entries(settleGlobals(program.opts()))) program.setOptionValue(key, value);
   });
 
-  program.action(() => {
+  program.action(async () => {
     if (program.opts().version) {
       process.stdout.write(`Capstan version v${VERSION}\n`);
       return;
+    }
+    // an operand that names no command (main() lets it through): say so, with the closest command
+    if (program.args[0] === 'help') {
+      // `capstan help [COMMAND]`, as cobra's help command (the action hides commander's own)
+      const topic = program.commands.find((c) => c.name() === program.args[1]);
+      if (topic || program.args.length === 1) (topic ?? program).help();
+    }
+    if (program.args.length) {
+      const { unknownCommandError } = await import('./suggest.js');
+      const typed = program.args[0] === 'help' ? program.args[1]! : program.args[0]!;
+      throw unknownCommandError(typed, Object.keys(COMMANDS));
     }
     program.help();
   });
@@ -187,6 +198,8 @@ export async function main(argv: readonly string[]): Promise<boolean> {
       const { command } = await COMMANDS[name]!();
       program.addCommand(command().copyInheritedSettings(program));
     }
+    // after the subcommands copied the setting: an unknown command reaches the action, which names it
+    program.allowExcessArguments(true);
     await program.parseAsync(args);
     return false;
   } catch (err) {
