@@ -1,6 +1,6 @@
 import { formatPlan, type Compose, type Plan } from '../compose/index.js';
 import type { Project } from '../model/types.js';
-import { interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from './context.js';
+import { checkServiceNames, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from './context.js';
 
 /** What every plan-running verb gets besides its own flags: `--dry-run`, and Ctrl+C's signal. */
 export interface PlannedBase {
@@ -12,13 +12,16 @@ export interface PlannedBase {
  * Runs one plan-making `Compose` verb the way `down` does (the lifecycle commands share it): the
  * project from the compose files, or from labels with `-p NAME` and no file; Ctrl+C stops new
  * steps; with `--dry-run` (the command's or the global one) the plan is printed on stdout after
- * the progress display is closed. Resolves the exit status (0; errors are thrown).
+ * the progress display is closed. `services`, the command's operands, are checked against the
+ * project before the engine is asked anything. Resolves the exit status (0; errors are thrown).
+ * @throws CapstanError USAGE `no such service: x` for a service the project lacks
  */
 export async function runPlanned(
   g: GlobalOptions,
   dryRunFlag: boolean | undefined,
   title: string,
   verb: (compose: Compose, project: Project, base: PlannedBase) => Promise<Plan>,
+  services: readonly string[] = [],
 ): Promise<number> {
   const { compose, progress } = session(g, title);
   prefetchFor(g, compose);
@@ -27,6 +30,7 @@ export async function runPlanned(
   let plan: Plan;
   try {
     const project = await loadOrLabels(g, compose);
+    checkServiceNames(project, services);
     plan = await verb(compose, project, { dryRun, signal: interrupt.signal });
   } finally {
     progress.close();

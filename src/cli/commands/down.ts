@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { formatPlan, type DownOptions } from '../../compose/index.js';
-import { downOrphanOptions, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { checkServiceNames, downOrphanOptions, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from '../context.js';
 import { handledBy, int } from '../options.js';
 
 /** `capstan down`'s flags, as commander parses them. */
@@ -26,11 +26,13 @@ export function command(): Command {
 /**
  * Removes the project's containers and networks (volumes with `-v`); the project comes from the
  * compose files, or from labels with `-p` and no file. With `--dry-run`, prints the plan instead.
+ * @throws CapstanError USAGE `no such service: x` for a service the project lacks
  */
 export async function run(g: GlobalOptions, flags: DownFlags, services: string[]): Promise<number> {
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
   const project = await loadOrLabels(g, compose);
+  checkServiceNames(project, services);
   const interrupt = interruptSignals();
   const dryRun = Boolean(flags.dryRun || g.dryRun);
   const options: DownOptions = {

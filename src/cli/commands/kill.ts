@@ -25,5 +25,6 @@ export function command(): Command {
 export function run(g: GlobalOptions, flags: KillFlags, services: string[]): Promise<number> {
   return runPlanned(g, flags.dryRun, 'Killing', (compose, project, base) =>
     compose.kill(project, { ...base, services, killSignal: flags.signal, ...downOrphanOptions(flags.removeOrphans) }),
+    services,
   );
 }

@@ -19,5 +19,5 @@ export function command(): Command {
 
 /** Pauses the running containers of the services (all when none is named). */
 export function run(g: GlobalOptions, flags: PauseFlags, services: string[]): Promise<number> {
-  return runPlanned(g, flags.dryRun, 'Pausing', (compose, project, base) => compose.pause(project, { ...base, services }));
+  return runPlanned(g, flags.dryRun, 'Pausing', (compose, project, base) => compose.pause(project, { ...base, services }), services);
 }

@@ -28,5 +28,6 @@ export function command(): Command {
 export function run(g: GlobalOptions, flags: RestartFlags, services: string[]): Promise<number> {
   return runPlanned(g, flags.dryRun, 'Restarting', (compose, project, base) =>
     compose.restart(project, { ...base, services, timeoutSeconds: flags.timeout, noDeps: flags.deps === false }),
+    services,
   );
 }

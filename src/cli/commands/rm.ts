@@ -53,5 +53,5 @@ export function run(g: GlobalOptions, flags: RmFlags, services: string[]): Promi
     });
     if (!plan.nodes.length) process.stderr.write('No stopped containers\n');
     return plan;
-  });
+  }, services);
 }

@@ -25,5 +25,6 @@ export function command(): Command {
 export function run(g: GlobalOptions, flags: StartFlags, services: string[]): Promise<number> {
   return runPlanned(g, flags.dryRun, 'Starting', (compose, project, base) =>
     compose.start(project, { ...base, services, wait: flags.wait, waitTimeoutSeconds: flags.waitTimeout }),
+    services,
   );
 }

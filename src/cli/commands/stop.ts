@@ -23,5 +23,6 @@ export function command(): Command {
 export function run(g: GlobalOptions, flags: StopFlags, services: string[]): Promise<number> {
   return runPlanned(g, flags.dryRun, 'Stopping', (compose, project, base) =>
     compose.stop(project, { ...base, services, timeoutSeconds: flags.timeout }),
+    services,
   );
 }

@@ -19,5 +19,5 @@ export function command(): Command {
 
 /** Resumes the paused containers of the services (all when none is named). */
 export function run(g: GlobalOptions, flags: UnpauseFlags, services: string[]): Promise<number> {
-  return runPlanned(g, flags.dryRun, 'Unpausing', (compose, project, base) => compose.unpause(project, { ...base, services }));
+  return runPlanned(g, flags.dryRun, 'Unpausing', (compose, project, base) => compose.unpause(project, { ...base, services }), services);
 }
