@@ -128,6 +128,7 @@ export function imagesJson(images: readonly ContainerImage[]): string {
       Platform: i.platform,
       Size: i.size,
       ...(i.created ? { Created: i.created } : {}),
+      ...(i.lastTagTime ? { LastTagTime: i.lastTagTime } : {}),
     })),
   );
 }

@@ -21,6 +21,8 @@ export interface ContainerImage {
   size: number;
   /** When the image was built (RFC 3339), `undefined` when the engine does not say. */
   created: string | undefined;
+  /** When the image was last tagged (RFC 3339, the inspect's `Metadata.LastTagTime`), `undefined` when never (Go's zero time). */
+  lastTagTime?: string;
 }
 
 /**
@@ -50,10 +52,16 @@ export async function containerImages(engine: Engine, project: string, options: 
         platform: image ? [image.Os, image.Architecture, variant].filter(Boolean).join('/') : '',
         size: image?.Size ?? 0,
         created: image?.Created || undefined,
+        ...lastTagged(image?.Metadata?.LastTagTime),
       };
     }),
   );
   return rows.sort((a, b) => compareStrings(a.containerName, b.containerName));
+}
+
+/** `{ lastTagTime }` unless the engine's time is missing or Go's zero time (`0001-01-01T00:00:00Z`). */
+function lastTagged(time: string | null | undefined): { lastTagTime?: string } {
+  return time && !time.startsWith('0001-01-01') ? { lastTagTime: time } : {};
 }
 
 /** `registry:5000/a/b:tag` → repository `registry:5000/a/b`, tag `tag`; no tag → `latest`; digests drop. */
