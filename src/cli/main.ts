@@ -123,7 +123,8 @@ function commandsNeeded(program: Command, args: readonly string[]): string[] {
 /**
  * argv as commander should see it: `--no-attach` is an option with a value here (commander would
  * read it as the negation of `--attach`), `--no-build` is a flag of its own (commander would merge it
- * with `--build`, and `--build --no-build` could not be refused), and `-f=path` means `-f path` as in docker compose's Go
+ * with `--build`, and `--build --no-build` could not be refused), `--orphans=false|true` is
+ * `--no-orphans`/`--orphans`, and `-f=path` means `-f path` as in docker compose's Go
  * flag parsing (commander would keep the `=`).
  */
 function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): string[] {
@@ -132,6 +133,9 @@ function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): st
     if (a === '--no-attach') return ['--noattach'];
     if (a.startsWith('--no-attach=')) return [`--noattach=${a.slice(12)}`];
     if (a === '--no-build') return ['--nobuild'];
+    // `ps --orphans=false` (a Go bool flag defaulting to true): commander's booleans take no `=value`
+    const orphans = /^--orphans=(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.exec(a);
+    if (orphans) return [/^[1tT]/.test(orphans[1]!) ? '--orphans' : '--no-orphans'];
     const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
     return short ? [`-${short[1]}`, short[2]!] : [a];
   });

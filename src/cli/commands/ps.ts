@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { CapstanError } from '../../errors.js';
 import type { ContainerRow, PsOptions } from '../../compose/index.js';
 import { psFormat } from '../../ui/ps.js';
@@ -18,17 +18,6 @@ export interface PsFlags {
 }
 
 /**
- * A boolean flag's value as Go's flag package reads `--flag=VALUE` (`1 t T TRUE true True`,
- * `0 f F FALSE false False`).
- * @throws InvalidArgumentError for anything else
- */
-export function goBool(value: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw new InvalidArgumentError(`invalid boolean value "${value}"`);
-}
-
-/**
  * `capstan ps [SERVICE...]`: `-a`, `--format table|json|TEMPLATE`, `-q`, `--services`,
  * `--status` (repeatable), `--filter status=…`, `--no-trunc`, `--orphans[=false]` (docker
  * compose's cmd/compose/ps.go).
@@ -44,7 +33,8 @@ export function command(): Command {
     .option('-q, --quiet', 'only display IDs')
     .option('--services', 'display services')
     .option('--no-trunc', "don't truncate output")
-    .addOption(new Option('--orphans [bool]', 'include orphaned services (not declared by project); --orphans=false hides them').argParser(goBool).default(true));
+    .option('--orphans', 'include orphaned services (not declared by project); --orphans=false hides them', true)
+    .addOption(new Option('--no-orphans', 'same as --orphans=false').hideHelp());
   return handledBy(command, run);
 }
 
