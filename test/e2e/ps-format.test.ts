@@ -172,6 +172,30 @@ describe('ps and --format', () => {
     expect(far.stderr).toMatch(/^error: unknown command "install-plugin"/);
   });
 
+  it('logs, top, images, pause, unpause, kill and rm work with -p NAME from an empty directory', async () => {
+    const empty = projectDir({});
+    afterFile(() => rmSync(empty, { recursive: true, force: true }));
+    const run = (...args: string[]) => capstan(['-p', ctx.project, ...args], { cwd: empty });
+    const state = async (): Promise<string | undefined> =>
+      (await engine.listContainers({ all: true, filters: { name: [`${ctx.project}-worker-1`] } }))[0]?.State;
+    const logs = await run('logs', '--tail', '1', 'web');
+    expect(logs.stderr).toBe('');
+    expect(logs.code).toBe(0);
+    const top = await run('top', 'web');
+    expect(top.stdout).toMatch(/^SERVICE +# +UID +PID .*CMD\nweb +1 /);
+    const images = await run('images', 'web', 'worker');
+    expect(images.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/ {3,}/)[0])).toEqual([`${ctx.project}-web-1`, `${ctx.project}-worker-1`]);
+    expect((await run('pause', 'worker')).code).toBe(0);
+    expect(await state()).toBe('paused');
+    expect((await run('unpause', 'worker')).code).toBe(0);
+    expect(await state()).toBe('running');
+    expect((await run('kill', 'worker')).code).toBe(0);
+    expect(await state()).toBe('exited');
+    const rm = await run('rm', '-f', 'worker');
+    expect(rm.code).toBe(0);
+    expect(await state()).toBeUndefined();
+  });
+
   it('down -p NAME works from an empty directory', async () => {
     const empty = projectDir({});
     afterFile(() => rmSync(empty, { recursive: true, force: true }));
