@@ -36,6 +36,14 @@ describe('renderFormat', () => {
     expect(renderFormat('  {{.Name}}  ', rows.slice(0, 1), spec)).toBe('shop-web-1\n');
   });
 
+  it('escapes <, > and & in {{json .}} of rows that marshal themselves as Go does, never in {{json .Field}}', () => {
+    const escaping = { ...spec, escapeRowJson: true };
+    expect(renderFormat('json', rows.slice(0, 1), escaping)).toContain('"Ports":"0.0.0.0:8080-\\u003e80/tcp"');
+    expect(renderFormat('{{json .Ports}}', rows.slice(0, 1), escaping)).toBe('"0.0.0.0:8080->80/tcp"\n');
+    expect(JSON.parse(renderFormat('json', rows.slice(0, 1), escaping))).toEqual(rows[0]);
+    expect(renderFormat('json', rows.slice(0, 1), spec)).toContain('"Ports":"0.0.0.0:8080->80/tcp"');
+  });
+
   it('renders {{json .Field}} and Go values for structured fields', () => {
     expect(renderFormat('{{json .Publishers}}', rows.slice(0, 1), spec)).toBe('[{"URL":"0.0.0.0","TargetPort":80}]\n');
     expect(renderFormat('{{.Publishers}}', rows, spec)).toBe('[{0.0.0.0 80}]\n[]\n');

@@ -36,6 +36,13 @@ export interface FormatSpec {
    * template naming a field not listed here is refused, even when there are no rows.
    */
   headers: Readonly<Record<string, string>>;
+  /**
+   * `{{json .}}` escapes `<`, `>`, `&`, U+2028 and U+2029 as `\u003c`… in the row's JSON, as
+   * docker's template contexts marshal themselves with Go's `json.Marshal` (`ps`, `volumes`:
+   * `"Ports":"0.0.0.0:80-\u003e80/tcp"`). `{{json .Field}}` never escapes (docker's `json`
+   * template function turns HTML escaping off).
+   */
+  escapeRowJson?: boolean;
   /** Go tabwriter geometry for `table` formats: minimum column width and padding (docker CLI: 10 and 3). */
   minWidth?: number;
   padding?: number;
@@ -134,13 +141,19 @@ export function goPrint(value: unknown): string {
   return String(value);
 }
 
+/** JSON as Go's `json.Marshal` writes it, HTML-sensitive characters escaped (they occur only inside strings). */
+export function goJsonEscaped(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A row's text for one template (no trailing newline). */
-function execute(nodes: readonly Node[], row: Readonly<Record<string, unknown>>): string {
+function execute(nodes: readonly Node[], row: Readonly<Record<string, unknown>>, escapeRowJson: boolean): string {
   let out = '';
   for (const n of nodes) {
     if (n.kind === 'text') out += n.text;
     else if (n.kind === 'field') out += goPrint(n.field === undefined ? row : row[n.field]);
-    else out += JSON.stringify((n.field === undefined ? row : row[n.field]) ?? null);
+    else if (n.field === undefined) out += escapeRowJson ? goJsonEscaped(JSON.stringify(row)) : JSON.stringify(row);
+    else out += JSON.stringify(row[n.field] ?? null);
   }
   return out;
 }
@@ -169,7 +182,7 @@ function executeHeader(nodes: readonly Node[], headers: Readonly<Record<string, 
  */
 export function renderFormat(format: string | undefined, rows: readonly Readonly<Record<string, unknown>>[], spec: FormatSpec): string {
   const parsed = parseFormat(format, spec);
-  const lines = rows.map((r) => `${execute(parsed.nodes, r)}\n`);
+  const lines = rows.map((r) => `${execute(parsed.nodes, r, spec.escapeRowJson ?? false)}\n`);
   if (!parsed.table) return lines.join('');
   const text = `${executeHeader(parsed.nodes, spec.headers)}\n${lines.join('')}`;
   return tabwrite(text, spec.minWidth ?? 10, spec.padding ?? 3);

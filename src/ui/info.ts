@@ -141,6 +141,7 @@ export function imageIds(images: readonly ContainerImage[]): string[] {
 /** `volumes --format`: the docker CLI's volume context fields and headers. */
 const VOLUMES_SPEC: FormatSpec = {
   table: 'table {{.Driver}}\t{{.Name}}',
+  escapeRowJson: true,
   headers: {
     Availability: 'AVAILABILITY',
     Driver: 'DRIVER',

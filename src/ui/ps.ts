@@ -98,7 +98,7 @@ export function psFields(r: ContainerRow, options: PsRenderOptions = {}): Record
  */
 export function psFormat(rows: readonly ContainerRow[], format: string | undefined, options: PsRenderOptions = {}): string {
   const engine = rows.some((r) => r.labels[ENGINE_LABEL]);
-  const spec: FormatSpec = { table: engine ? `${PS_TABLE}\t{{.Engine}}` : PS_TABLE, headers: PS_HEADERS };
+  const spec: FormatSpec = { table: engine ? `${PS_TABLE}\t{{.Engine}}` : PS_TABLE, headers: PS_HEADERS, escapeRowJson: true };
   return renderFormat(format, rows.map((r) => psFields(r, options)), spec);
 }
 
