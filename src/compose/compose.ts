@@ -44,6 +44,8 @@ export interface DownOptions extends DownPlanOptions {
 export interface BuildOptions {
   services?: string[];
   signal?: AbortSignal;
+  /** `--dry-run`: plan the builds, run none (the caller prints the returned plan). */
+  dryRun?: boolean;
 }
 
 /** Options of {@link Compose.ps}: `-a` (stopped containers too), services (all when empty). */
@@ -243,15 +245,17 @@ export class Compose {
     return plan;
   }
 
-  /** `build`: build the images of services that have `build` (all, or the named ones). */
-  async build(project: Project, options: BuildOptions = {}): Promise<void> {
+  /** `build`: build the images of services that have `build` (all, or the named ones); returns the plan (only planned with `dryRun`). */
+  async build(project: Project, options: BuildOptions = {}): Promise<Plan> {
     const services = options.services?.length ? options.services : Object.keys(project.services);
     checkServices(project, services);
     const buildable = services.filter((s) => project.services[s]!.build);
-    if (!buildable.length) return;
+    if (!buildable.length) return planBuild(project, [], new Map());
     const refs = buildable.map((s) => serviceImage(project.name, project.services[s]!));
     const images = new Map(await Promise.all(refs.map(async (ref) => [ref, (await this.engine.inspectImage(ref))?.Id] as const)));
-    await this.execute(planBuild(project, buildable, images), options.signal);
+    const plan = planBuild(project, buildable, images);
+    if (!options.dryRun) await this.execute(plan, options.signal);
+    return plan;
   }
 
   /** `ps`: the project's service containers (running only, unless `all`). */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { project } from '../../../test/support/fixtures.js';
+import { run as build } from './build.js';
 import { run as down } from './down.js';
 import { run as up } from './up.js';
 
@@ -21,6 +22,7 @@ function recording(): string[] {
   const compose = {
     up: async () => ({ plan: {}, exitCode: 0 }),
     down: async () => ({}),
+    build: async (_p: unknown, o: { dryRun?: boolean }) => (events.push(`build dryRun=${o.dryRun}`), {}),
   };
   vi.mocked(context.session).mockReturnValue({ compose, progress } as unknown as ReturnType<typeof context.session>);
   vi.mocked(context.loadFromGlobals).mockResolvedValue(project('p', { web: {} }));
@@ -42,5 +44,11 @@ describe('--dry-run prints the plan after the progress renderer is closed, once'
     const events = recording();
     expect(await down({ dryRun: true }, {}, [])).toBe(0);
     expect(events).toEqual(['close', 'stdout PLAN']);
+  });
+
+  it('build (the global --dry-run)', async () => {
+    const events = recording();
+    expect(await build({ dryRun: true }, {}, [])).toBe(0);
+    expect(events).toEqual(['build dryRun=true', 'close', 'stdout PLAN']);
   });
 });
