@@ -12,7 +12,12 @@
  * /etc/ssl/certs/ca-certificates.crt on the 2-core machine of issue 10): the floor shows it, and
  * `--without-extra-ca` runs everything with the variable unset.
  *
- * Usage: npm run build && node bench/exec.mjs [--runs 9] [--without-extra-ca]
+ * With `--b <dir>` (a directory holding another build's `bin/capstan` and `dist/`) that build's
+ * `exec` is timed too, in the same interleaving, with the median of the paired differences B − A
+ * (each B run minus the A run beside it): on a shared machine the medians move by more than the
+ * few milliseconds a change saves, the paired difference much less.
+ *
+ * Usage: npm run build && node bench/exec.mjs [--runs 9] [--without-extra-ca] [--b dir]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,7 @@ const opt = (name, dflt) => {
 const RUNS = Number(opt('runs', 9));
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'capstan');
+const other = opt('b') && join(resolve(opt('b')), 'bin', 'capstan');
 const project = `capstan-bench-exec-${randomBytes(3).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-exec-'));
 const env = { ...process.env, COMPOSE_PROGRESS: 'quiet' };
@@ -56,12 +62,13 @@ try {
     capstan: () => timed(process.execPath, [bin, '-p', project, 'exec', '-T', 'web', 'true']),
     docker: () => timed('docker', ['exec', container, 'true']),
     node: () => timed(process.execPath, [join(dir, 'empty.cjs')]),
+    ...(other ? { b: () => timed(process.execPath, [other, '-p', project, 'exec', '-T', 'web', 'true']) } : {}),
   };
-  for (const which of Object.keys(run)) run[which](); // warm-up (code cache, page cache)
-  const times = { capstan: [], docker: [], node: [] };
+  const names = Object.keys(run);
+  for (const which of names) run[which](); // warm-up (code cache, page cache)
+  const times = Object.fromEntries(names.map((which) => [which, []]));
   for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 === 0 ? ['capstan', 'docker', 'node'] : ['node', 'docker', 'capstan'];
-    for (const which of order) times[which].push(run[which]());
+    for (const which of i % 2 === 0 ? names : [...names].reverse()) times[which].push(run[which]());
   }
   const c = median(times.capstan);
   const d = median(times.docker);
@@ -73,6 +80,11 @@ try {
   console.log(`node floor (an empty script)  median ${n.toFixed(1)} ms (${RUNS} runs)`);
   console.log(`ratio capstan/docker: ${(c / d).toFixed(2)}`);
   console.log(`capstan above the node floor: ${(c - n).toFixed(1)} ms; docker exec: ${d.toFixed(1)} ms`);
+  if (other) {
+    const b = median(times.b);
+    console.log(`B (${opt('b')}) exec -T web true  median ${b.toFixed(1)} ms; ratio B/capstan ${(b / c).toFixed(2)}`);
+    console.log(`paired difference B - capstan: median ${median(times.b.map((t, i) => t - times.capstan[i])).toFixed(1)} ms`);
+  }
 } finally {
   spawnSync(process.execPath, [bin, '-p', project, 'down', '-t', '0'], { cwd: dir, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
