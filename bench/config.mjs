@@ -39,7 +39,7 @@ function time(cmd, args, cwd) {
 
 const dir = mkdtempSync(join(tmpdir(), 'capstan-bench-config-'));
 writeFileSync(join(dir, 'docker-compose.yml'), composeFile(SERVICES));
-const capstan = time(process.execPath, [join(root, 'bin', 'capstan'), 'config'], dir);
+const capstan = time(join(root, 'bin', 'capstan'), ['config'], dir);
 const v1 = time('docker-compose', ['config'], dir);
 const fmt = (r) => (r.error ? `error: ${r.error}` : `${r.median.toFixed(0)} ms`);
 process.stdout.write(`config of ${SERVICES} services, median of ${RUNS} runs\n`);

@@ -17,6 +17,9 @@
  * (each B run minus the A run beside it): on a shared machine the medians move by more than the
  * few milliseconds a change saves, the paired difference much less.
  *
+ * Both builds run as a user runs them (`bin/capstan …`, its shell line included), not as
+ * `node bin/capstan`.
+ *
  * Usage: npm run build && node bench/exec.mjs [--runs 9] [--without-extra-ca] [--b dir]
  */
 import { spawnSync } from 'node:child_process';
@@ -56,13 +59,13 @@ function timed(cmd, args) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  timed(process.execPath, [bin, '-p', project, 'up', '-d']);
+  timed(bin, ['-p', project, 'up', '-d']);
   const container = `${project}-web-1`;
   const run = {
-    capstan: () => timed(process.execPath, [bin, '-p', project, 'exec', '-T', 'web', 'true']),
+    capstan: () => timed(bin, ['-p', project, 'exec', '-T', 'web', 'true']),
     docker: () => timed('docker', ['exec', container, 'true']),
     node: () => timed(process.execPath, [join(dir, 'empty.cjs')]),
-    ...(other ? { b: () => timed(process.execPath, [other, '-p', project, 'exec', '-T', 'web', 'true']) } : {}),
+    ...(other ? { b: () => timed(other, ['-p', project, 'exec', '-T', 'web', 'true']) } : {}),
   };
   const names = Object.keys(run);
   for (const which of names) run[which](); // warm-up (code cache, page cache)

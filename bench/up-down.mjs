@@ -51,7 +51,7 @@ async function floorDown(project) {
 }
 
 function capstan(project, ...args) {
-  const r = spawnSync(process.execPath, [bin, '-p', project, '--progress', 'quiet', ...args], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(bin, ['-p', project, '--progress', 'quiet', ...args], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`capstan ${args.join(' ')} failed: ${r.stderr}`);
 }
 

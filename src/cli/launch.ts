@@ -37,6 +37,13 @@ function hasCompileCache(version: string): boolean {
 
 const verbose = process.argv.includes('--verbose');
 
+// bin/capstan started Node without NODE_EXTRA_CA_CERTS (Node 20 parses that file at start-up,
+// ~55 ms, and Capstan's own connections do not use it): the processes Capstan starts get it back.
+if (process.env.CAPSTAN_NODE_EXTRA_CA_CERTS) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.CAPSTAN_NODE_EXTRA_CA_CERTS;
+  delete process.env.CAPSTAN_NODE_EXTRA_CA_CERTS;
+}
+
 /** Node ≥ 22.1: the ES module build, with Node's compile cache on. */
 function importModules(): Promise<Cli> {
   const api = Module as CompileCacheApi;

@@ -39,9 +39,9 @@ export function capstan(
   });
 }
 
-/** Start the CLI and hand back the child process (for attached mode and signals). */
+/** Start the CLI as a user does (`bin/capstan`, its shell line included) and hand back the child process (for attached mode and signals). */
 export function spawnCapstan(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  return spawn(process.execPath, [BIN, ...args], {
+  return spawn(BIN, args, {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', COMPOSE_PROGRESS: 'plain', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
