@@ -20,7 +20,7 @@ import { topProcesses, type ContainerProcesses, type TopOptions } from './verbs/
 import { containerImages, type ContainerImage, type ImagesOptions } from './verbs/images.js';
 import { projectVolumes, type VolumeSummary, type VolumesOptions } from './verbs/volumes.js';
 import { engineTime } from './verbs/timestamps.js';
-import { projectEvents, type ComposeEvent, type EventsOptions } from './verbs/events.js';
+import { projectEvents, type ProjectEvent, type EventsOptions } from './verbs/events.js';
 import { waitForContainers, type WaitOptions, type WaitResult } from './verbs/wait.js';
 import { scaleUpOptions, type ScaleOptions } from './verbs/scale.js';
 
@@ -559,7 +559,7 @@ export class Compose {
    * `signal` aborts.
    * @throws CapstanError USAGE `no such service: x` or a bad time; EngineError from the daemon
    */
-  events(project: Project, onEvent: (event: ComposeEvent) => void, options: EventsOptions = {}): Promise<void> {
+  events(project: Project, onEvent: (event: ProjectEvent) => void, options: EventsOptions = {}): Promise<void> {
     return projectEvents(this.engine, project, onEvent, options);
   }
 }

@@ -24,7 +24,7 @@ export type { ImagesOptions, ContainerImage } from './verbs/images.js';
 export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
 export type { WaitOptions, WaitResult, ContainerExit } from './verbs/wait.js';
 export { parseReplicas, type ScaleOptions } from './verbs/scale.js';
-export { formatEventJson, formatEventText, type ComposeEvent, type EventsOptions } from './verbs/events.js';
+export { formatEventJson, formatEventText, type ProjectEvent, type EventsOptions } from './verbs/events.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,

@@ -23,7 +23,7 @@ export interface EventsOptions {
 }
 
 /** One event in compose's shape (`events --json` prints it with these field names). */
-export interface ComposeEvent {
+export interface ProjectEvent {
   /** When it happened, with the engine's nanosecond precision kept in `timeNano`. */
   time: Date;
   /** Nanoseconds since the Unix epoch (the engine's `timeNano`), as a decimal string (beyond a double's exact range). */
@@ -48,7 +48,7 @@ export interface ComposeEvent {
 export async function projectEvents(
   engine: Engine,
   project: Project,
-  onEvent: (event: ComposeEvent) => void,
+  onEvent: (event: ProjectEvent) => void,
   options: EventsOptions = {},
 ): Promise<void> {
   checkServices(project, options.services);
@@ -70,7 +70,7 @@ export async function projectEvents(
  * The compose event for an engine event (`GET /events` message), or `undefined` when compose
  * would not report it: not a container, a one-off container, or another service's.
  */
-export function toComposeEvent(e: EventMessage, services?: string[]): ComposeEvent | undefined {
+export function toComposeEvent(e: EventMessage, services?: string[]): ProjectEvent | undefined {
   const attrs = e.Actor?.Attributes ?? {};
   if (e.Type !== 'container' || attrs[Label.oneoff] === 'True') return undefined;
   const service = attrs[Label.service] ?? '';
@@ -90,7 +90,7 @@ export function toComposeEvent(e: EventMessage, services?: string[]): ComposeEve
 }
 
 /** `2006-01-02 15:04:05.000000` in local time, microseconds from `timeNano`. */
-function localStamp(event: ComposeEvent): string {
+function localStamp(event: ProjectEvent): string {
   const d = event.time;
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   const micros = Number((BigInt(event.timeNano) / 1000n) % 1_000_000n);
@@ -101,7 +101,7 @@ function localStamp(event: ComposeEvent): string {
  * Compose's text line for an event: `2006-01-02 15:04:05.000000 container ACTION ID (k=v, k=v)`
  * (local time; attributes sorted by key, where compose's order is random).
  */
-export function formatEventText(event: ComposeEvent): string {
+export function formatEventText(event: ProjectEvent): string {
   const attrs = Object.entries(event.attributes).map(([k, v]) => `${k}=${v}`).join(', ');
   return `${localStamp(event)} container ${event.action} ${event.id} (${attrs})`;
 }
@@ -111,7 +111,7 @@ export function formatEventText(event: ComposeEvent): string {
  * `json.Marshal` of a map sorts keys), `time` in RFC 3339 with nanoseconds and the local offset,
  * as Go marshals a `time.Time`.
  */
-export function formatEventJson(event: ComposeEvent): string {
+export function formatEventJson(event: ProjectEvent): string {
   const d = event.time;
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   const nanos = (BigInt(event.timeNano) % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
