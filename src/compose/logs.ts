@@ -2,6 +2,7 @@ import { CapstanError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
 import { Label } from './labels.js';
 import { listProjectContainers } from './observed.js';
+import { sleep } from './wait.js';
 
 /**
  * Container output as whole lines, for `logs` and attached `up`. A line is never split: partial
@@ -145,8 +146,17 @@ export async function projectLogs(
   let failure: unknown;
 
   /**
-   * Follows one container until it stops for good: after each stream ends, a new start (its
-   * `StartedAt` changed, or a start event arrived meanwhile) is followed from that start on.
+   * Where a container's next run starts in its log, by ID: the daemon's time of its last `die`
+   * event (or of the listing, for a container known then). `StartedAt` would not do: a process
+   * prints before the daemon records it. A container created after `logs` began has no entry:
+   * its whole log is new.
+   */
+  const resumeFrom = new Map<string, string>(sources.map((s) => [s.id, eventsSince]));
+
+  /**
+   * Follows one container until it stops for good. A start event that arrives while it is being
+   * read ("kicked") is followed, once the stream of the previous run has ended, from the previous
+   * run's end; `StartedAt` tells a new run from the one just read.
    */
   const follow = (id: string, initial: LogSource | undefined): void => {
     const known = followers.get(id);
@@ -158,28 +168,29 @@ export async function projectLogs(
     followers.set(id, state);
     running.push(
       (async () => {
-        let streamed: string | undefined;
-        let first = true;
+        let info = await engine.inspectContainer(id);
+        const source: LogSource = initial ?? {
+          id,
+          name: (info.Name ?? id).replace(/^\//, ''),
+          service: info.Config?.Labels?.[Label.service] ?? '',
+          tty: Boolean(info.Config?.Tty),
+        };
+        let from: FollowOptions = initial ? options : { ...options, since: resumeFrom.get(id) };
         try {
-          while (!stop.signal.aborted) {
+          for (;;) {
+            const streamed = info.State?.StartedAt;
             state.kicked = false;
-            const info = await engine.inspectContainer(id);
-            const startedAt = info.State?.StartedAt;
-            const up = Boolean(info.State?.Running || info.State?.Restarting);
-            let from: FollowOptions;
-            if (first && initial) from = options;
-            else if (up && startedAt && startedAt !== streamed) from = { ...options, since: startedAt };
-            else if (state.kicked) continue;
-            else break;
-            first = false;
-            streamed = startedAt;
-            const source: LogSource = initial ?? {
-              id,
-              name: (info.Name ?? id).replace(/^\//, ''),
-              service: info.Config?.Labels?.[Label.service] ?? '',
-              tty: Boolean(info.Config?.Tty),
-            };
             await streamLogs(engine, source, onLine, { ...from, follow: true, signal: stop.signal });
+            if (stop.signal.aborted) return;
+            info = await engine.inspectContainer(id);
+            // a start event for a run not visible yet: look again, briefly (a replayed start of
+            // the run just read never shows a new StartedAt)
+            for (let i = 0; i < 10 && state.kicked && info.State?.StartedAt === streamed && !stop.signal.aborted; i++) {
+              await sleep(50);
+              info = await engine.inspectContainer(id);
+            }
+            if (!state.kicked || info.State?.StartedAt === streamed) return;
+            from = { ...options, since: resumeFrom.get(id) };
           }
         } catch (err) {
           // a container removed while we looked is simply gone
@@ -188,6 +199,7 @@ export async function projectLogs(
           followers.delete(id);
         }
       })().catch((err: unknown) => {
+        if (stop.signal.aborted || (err instanceof EngineError && err.statusCode === 404)) return;
         failure ??= err;
         stop.abort();
       }),
@@ -206,8 +218,13 @@ export async function projectLogs(
       const id = e.Actor?.ID;
       if (!id || attrs[Label.oneoff] === 'True') continue;
       if (!wanted(attrs[Label.service] ?? '', Number(attrs[Label.containerNumber] ?? 0))) continue;
-      if (e.Action === 'create') existing.add(id);
-      else if (e.Action === 'start') {
+      if (e.Action === 'create') {
+        existing.add(id);
+        resumeFrom.delete(id);
+      } else if (e.Action === 'die') {
+        const nano = e.timeNano ?? (e.time ?? 0) * 1e9;
+        if (nano) resumeFrom.set(id, (nano / 1e9).toFixed(9));
+      } else if (e.Action === 'start') {
         existing.add(id);
         follow(id, undefined);
       } else if (e.Action === 'destroy') {
