@@ -60,6 +60,11 @@ export async function run(g: GlobalOptions, flags: LogsFlags, services: string[]
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   for (const s of services) if (!(s in project.services)) throw new CapstanError('USAGE', `no such service: ${s}`);
+  if (flags.index !== undefined && services.length !== 1) throw new CapstanError('USAGE', '--index requires one service to be selected');
+  // as compose's logs.go: with a compose file and no service named, the services shown are those without `attach: false`
+  const shown = services.length || !project.configFiles.length
+    ? services
+    : Object.values(project.services).filter((s) => s.attach !== false).map((s) => s.name);
   const tail = tailLines(flags.tail);
   const printer = new LogPrinter({
     project: project.name,
@@ -68,7 +73,7 @@ export async function run(g: GlobalOptions, flags: LogsFlags, services: string[]
   });
   const interrupt = interruptSignals();
   const options: LogsOptions = {
-    services,
+    services: shown,
     follow: flags.follow,
     tail,
     timestamps: flags.timestamps,
