@@ -659,9 +659,9 @@ export class FakeEngine implements Engine {
   }
 
   /**
-   * `GET /containers/{id}/logs`: what the container printed (`since` in Unix seconds, `tail`
-   * lines, `timestamps` prefixes RFC 3339 times); with `follow`, also what it prints later, until
-   * it stops or `signal` aborts (which ends the stream quietly).
+   * `GET /containers/{id}/logs`: what the container printed (`since` and `until` in Unix seconds
+   * or RFC 3339, `tail` lines, `timestamps` prefixes RFC 3339 times); with `follow`, also what it
+   * prints later, until it stops, `until` passes, or `signal` aborts (which ends the stream quietly).
    *
    * @throws EngineError 404 for a missing container.
    */
@@ -1006,7 +1006,8 @@ export class FakeEngine implements Engine {
 
   /**
    * `GET /events`: the events recorded since `since` (Unix seconds; without it, as the daemon,
-   * only those that happen after the call), then new ones until `signal` aborts.
+   * only those that happen after the call), then new ones until `signal` aborts or, with `until`
+   * (Unix seconds), until that time.
    * Filters `type`, `event` (action), `container` (ID or name), `label`, `network`, `volume`.
    *
    * @throws EngineError 400 for an unknown filter.

@@ -55,7 +55,7 @@ export async function projectEvents(
   const since = options.since === undefined ? undefined : engineTime(options.since, '--since');
   const until = options.until === undefined ? undefined : engineTime(options.until, '--until');
   const stream = engine.events({
-    filters: { label: [`${Label.project}=${project.name}`] },
+    filters: { label: [`${Label.project}=${project.name}`], type: ['container'] },
     ...(since !== undefined ? { since } : {}),
     ...(until !== undefined ? { until } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
