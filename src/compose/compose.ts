@@ -12,13 +12,17 @@ import { Plan } from './plan.js';
 import { planBuild, planDown, planStop, planUp, type DownPlanOptions, type Prompt, type UpPlanOptions } from './planner.js';
 import { sleep, waitFor } from './wait.js';
 import * as lifecycle from './verbs/lifecycle.js';
-import { projectContainers, streamLogs, type FollowOptions, type LogLine } from './logs.js';
+import { projectContainers, projectLogs, streamLogs, type LogLine, type ProjectLogsOptions } from './logs.js';
 import { execInService, type ExecOptions, type ExecResult } from './verbs/exec.js';
 import { listProjects, type LsOptions, type ProjectSummary } from './verbs/ls.js';
 import { publishedPort, type PortOptions, type PublishedPort } from './verbs/port.js';
 import { topProcesses, type ContainerProcesses, type TopOptions } from './verbs/top.js';
 import { containerImages, type ContainerImage, type ImagesOptions } from './verbs/images.js';
 import { projectVolumes, type VolumeSummary, type VolumesOptions } from './verbs/volumes.js';
+import { engineTime } from './verbs/timestamps.js';
+import { projectEvents, type ProjectEvent, type EventsOptions } from './verbs/events.js';
+import { waitForContainers, type WaitOptions, type WaitResult } from './verbs/wait.js';
+import { scaleUpOptions, type ScaleOptions } from './verbs/scale.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -54,10 +58,12 @@ export interface PsOptions {
   services?: string[];
 }
 
-/** Options of {@link Compose.logs}: `-f`, `--tail`, `-t`, `--since`, Ctrl+C signal, services (all when empty). */
-export interface LogsOptions extends FollowOptions {
-  services?: string[];
-}
+/**
+ * Options of {@link Compose.logs}: `-f`, `--tail`, `-t`, `--since` / `--until` (a string is read
+ * as the docker CLI does: `10m`, Unix seconds, or a date; a number is Unix seconds), `--index`,
+ * Ctrl+C signal, services (all when empty).
+ */
+export type LogsOptions = ProjectLogsOptions;
 
 /** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
@@ -264,14 +270,25 @@ export class Compose {
     return containers.map((c) => toRow(c, projectName));
   }
 
-  /** `logs`: lines of the project's containers into `onLine`; with `follow`, until they stop or `signal` aborts. */
+  /**
+   * `logs`: lines of the project's containers into `onLine`; with `follow`, also of containers
+   * that start or restart meanwhile, until the project is gone (all its containers removed) or
+   * `signal` aborts (logs.ts {@link projectLogs}).
+   * @throws CapstanError USAGE for a bad `--since`/`--until` or `--index` without one service;
+   *   NOT_FOUND for a missing replica
+   */
   async logs(
     projectName: string,
     onLine: (line: LogLine) => void,
     options: LogsOptions = {},
   ): Promise<void> {
-    const sources = await projectContainers(this.engine, projectName, { services: options.services });
-    await Promise.all(sources.map((s) => streamLogs(this.engine, s, onLine, options)));
+    const time = (value: number | string | undefined, flag: string): number | string | undefined =>
+      typeof value === 'string' ? engineTime(value, flag) : value;
+    await projectLogs(this.engine, projectName, onLine, {
+      ...options,
+      since: time(options.since, '--since'),
+      until: time(options.until, '--until'),
+    });
   }
 
   /**
@@ -512,6 +529,42 @@ export class Compose {
   /** `rm [SERVICE...] -s -v`, asking `options.confirm` first. */
   rm(project: Project, options: lifecycle.RmOptions = {}): Promise<lifecycle.RmResult> {
     return lifecycle.rm(this.lifecycle(), project, options);
+  }
+
+  // --- wait, scale, events (issue 10): logic in verbs/{wait,scale,events}.ts ---
+
+  /**
+   * `wait SERVICE... [--down-project]`: block until the services' running containers stop
+   * (`POST /containers/{id}/wait`); the result's exit code is the first one's. With
+   * `downProject`, the first container to stop ends the wait, and the project is taken down
+   * (`down --remove-orphans`, works on a label-only project).
+   * @throws CapstanError USAGE `no such service: x`; NOT_FOUND `no containers for project "x"`;
+   *   CANCELLED on `signal`
+   */
+  async wait(project: Project, options: WaitOptions = {}): Promise<WaitResult> {
+    const result = await waitForContainers(this.engine, project, options);
+    if (options.downProject) await this.down(project, { removeOrphans: true });
+    return result;
+  }
+
+  /**
+   * `scale SVC=N... [--no-deps]`: set the services' replica counts and converge them, through
+   * `up`'s planner and executor (detached: create what is missing, start, remove the replicas
+   * beyond N). Returns the plan (`dryRun`: only the plan).
+   * @throws CapstanError USAGE `no such service: x` or a bad count; as {@link up} otherwise
+   */
+  async scale(project: Project, options: ScaleOptions): Promise<Plan> {
+    return (await this.up(project, scaleUpOptions(project, options))).plan;
+  }
+
+  /**
+   * `events [SERVICE...] --since --until`: the project's container events (`GET /events`
+   * filtered by its label, one-off containers left out) into `onEvent`, until `until` passes or
+   * `signal` aborts.
+   * @throws CapstanError USAGE `no such service: x` or a bad time; EngineError from the daemon
+   */
+  events(project: Project, onEvent: (event: ProjectEvent) => void, options: EventsOptions = {}): Promise<void> {
+    return projectEvents(this.engine, project, onEvent, options);
   }
 }
 

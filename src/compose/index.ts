@@ -22,6 +22,9 @@ export type { PortOptions, PublishedPort } from './verbs/port.js';
 export type { TopOptions, ContainerProcesses } from './verbs/top.js';
 export type { ImagesOptions, ContainerImage } from './verbs/images.js';
 export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
+export type { WaitOptions, WaitResult, ContainerExit } from './verbs/wait.js';
+export { parseReplicas, type ScaleOptions } from './verbs/scale.js';
+export { formatEventJson, formatEventText, type ProjectEvent, type EventsOptions } from './verbs/events.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,

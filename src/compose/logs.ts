@@ -1,5 +1,8 @@
+import { CapstanError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
+import { Label } from './labels.js';
 import { listProjectContainers } from './observed.js';
+import { sleep } from './wait.js';
 
 /**
  * Container output as whole lines, for `logs` and attached `up`. A line is never split: partial
@@ -20,15 +23,19 @@ export interface LogSource {
   name: string;
   service: string;
   tty: boolean;
+  /** The replica number (`com.docker.compose.container-number`), when known. */
+  number?: number;
 }
 
-/** Options of {@link streamLogs}: `logs -f`, `--tail`, `-t`, `--since` (Unix seconds). */
+/** Options of {@link streamLogs}: `logs -f`, `--tail`, `-t`, `--since`, `--until`. */
 export interface FollowOptions {
   follow?: boolean;
   tail?: number | 'all';
   timestamps?: boolean;
-  /** Unix seconds. */
-  since?: number;
+  /** Unix seconds (fractions allowed), or an RFC 3339 date, as the Engine API takes it. */
+  since?: number | string;
+  /** Only lines before this time: Unix seconds (fractions allowed) or an RFC 3339 date. */
+  until?: number | string;
   signal?: AbortSignal;
 }
 
@@ -51,6 +58,7 @@ export async function streamLogs(
       tail: options.tail,
       timestamps: options.timestamps,
       since: options.since,
+      until: options.until,
       tty: source.tty,
       signal: options.signal,
     })) {
@@ -78,7 +86,159 @@ export async function projectContainers(
       id: c.id,
       name: c.name,
       service: c.service,
+      number: c.number,
       tty: Boolean((await engine.inspectContainer(c.id)).Config?.Tty),
     })),
   );
+}
+
+/** Options of {@link projectLogs}: {@link FollowOptions} plus which containers. */
+export interface ProjectLogsOptions extends FollowOptions {
+  /** Only these services' containers; all when absent or empty. */
+  services?: string[];
+  /** `--index`: only replica #index of the one service in `services`. */
+  index?: number;
+}
+
+/**
+ * `logs`: the lines of the project's service containers (not one-off `run` ones) into `onLine`.
+ *
+ * With `follow`, it also follows the containers of the selected services that start, or start
+ * again, after it began (found on the project's engine events, `GET /events`; a container that
+ * (re)starts is read from its `State.StartedAt`), and it ends when the project is gone — every
+ * container of those services removed — or when `signal` aborts. Without `follow`, it ends
+ * once every container's logs are read.
+ *
+ * @throws CapstanError USAGE when `index` is given without exactly one service; NOT_FOUND when
+ *   that service has no container #index; EngineError from the daemon
+ */
+export async function projectLogs(
+  engine: Engine,
+  project: string,
+  onLine: (line: LogLine) => void,
+  options: ProjectLogsOptions = {},
+): Promise<void> {
+  const services = options.services ?? [];
+  if (options.index !== undefined && services.length !== 1) {
+    throw new CapstanError('USAGE', '--index requires one service to be selected');
+  }
+  const wanted = (service: string, number: number | undefined): boolean =>
+    (!services.length || services.includes(service)) && (options.index === undefined || number === options.index);
+  // events from before the listing: a container that starts in between is not missed
+  const eventsSince = (Date.now() / 1000).toFixed(3);
+  const sources = (await projectContainers(engine, project, { services })).filter((s) => wanted(s.service, s.number));
+  if (options.index !== undefined && !sources.length) {
+    throw new CapstanError('NOT_FOUND', `service "${services[0]}" has no container #${options.index}`);
+  }
+  if (!options.follow) {
+    await Promise.all(sources.map((s) => streamLogs(engine, s, onLine, options)));
+    return;
+  }
+  if (!sources.length) return; // nothing to follow: the project is gone already
+
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const existing = new Set(sources.map((s) => s.id));
+  const followers = new Map<string, { kicked: boolean }>();
+  const running: Promise<void>[] = [];
+  let failure: unknown;
+
+  /**
+   * Where a container's next run starts in its log, by ID: the daemon's time of its last `die`
+   * event (or of the listing, for a container known then). `StartedAt` would not do: a process
+   * prints before the daemon records it. A container created after `logs` began has no entry:
+   * its whole log is new.
+   */
+  const resumeFrom = new Map<string, string>(sources.map((s) => [s.id, eventsSince]));
+
+  /**
+   * Follows one container until it stops for good. A start event that arrives while it is being
+   * read ("kicked") is followed, once the stream of the previous run has ended, from the previous
+   * run's end; `StartedAt` tells a new run from the one just read.
+   */
+  const follow = (id: string, initial: LogSource | undefined): void => {
+    const known = followers.get(id);
+    if (known) {
+      known.kicked = true;
+      return;
+    }
+    const state = { kicked: false };
+    followers.set(id, state);
+    running.push(
+      (async () => {
+        let info = await engine.inspectContainer(id);
+        const source: LogSource = initial ?? {
+          id,
+          name: (info.Name ?? id).replace(/^\//, ''),
+          service: info.Config?.Labels?.[Label.service] ?? '',
+          tty: Boolean(info.Config?.Tty),
+        };
+        let from: FollowOptions = initial ? options : { ...options, since: resumeFrom.get(id) };
+        try {
+          for (;;) {
+            const streamed = info.State?.StartedAt;
+            state.kicked = false;
+            await streamLogs(engine, source, onLine, { ...from, follow: true, signal: stop.signal });
+            if (stop.signal.aborted) return;
+            info = await engine.inspectContainer(id);
+            // a start event for a run not visible yet: look again, briefly (a replayed start of
+            // the run just read never shows a new StartedAt)
+            for (let i = 0; i < 10 && state.kicked && info.State?.StartedAt === streamed && !stop.signal.aborted; i++) {
+              await sleep(50);
+              info = await engine.inspectContainer(id);
+            }
+            if (!state.kicked || info.State?.StartedAt === streamed) return;
+            from = { ...options, since: resumeFrom.get(id) };
+          }
+        } catch (err) {
+          // a container removed while we looked is simply gone
+          if (!stop.signal.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
+        } finally {
+          followers.delete(id);
+        }
+      })().catch((err: unknown) => {
+        if (stop.signal.aborted || (err instanceof EngineError && err.statusCode === 404)) return;
+        failure ??= err;
+        stop.abort();
+      }),
+    );
+  };
+
+  try {
+    for (const s of sources) follow(s.id, s);
+    const events = engine.events({
+      filters: { label: [`${Label.project}=${project}`], type: ['container'] },
+      since: eventsSince,
+      signal: stop.signal,
+    });
+    for await (const e of events) {
+      const attrs = e.Actor?.Attributes ?? {};
+      const id = e.Actor?.ID;
+      if (!id || attrs[Label.oneoff] === 'True') continue;
+      if (!wanted(attrs[Label.service] ?? '', Number(attrs[Label.containerNumber] ?? 0))) continue;
+      if (e.Action === 'create') {
+        existing.add(id);
+        resumeFrom.delete(id);
+      } else if (e.Action === 'die') {
+        const nano = e.timeNano ?? (e.time ?? 0) * 1e9;
+        if (nano) resumeFrom.set(id, (nano / 1e9).toFixed(9));
+      } else if (e.Action === 'start') {
+        existing.add(id);
+        follow(id, undefined);
+      } else if (e.Action === 'destroy') {
+        existing.delete(id);
+        if (!existing.size) stop.abort(); // the project is gone
+      }
+      if (stop.signal.aborted) break;
+    }
+    // the followers end on their own once their containers are gone
+    await Promise.all(running);
+    if (failure) throw failure;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    await Promise.allSettled(running);
+  }
 }

@@ -331,6 +331,19 @@ describe('EngineClient (fake engine)', () => {
     c.close();
   });
 
+  it('logs and events pass until (Unix seconds or RFC 3339) as the Engine API wants it', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end();
+    };
+    const c = client();
+    for await (const _ of c.containerLogs('abc', { tty: true, since: '1700000000.5', until: '2023-11-14T22:13:20Z' })) void _;
+    expect(seen[0]!.url).toBe('/v1.41/containers/abc/logs?stdout=1&stderr=1&since=1700000000.5&until=1700000000');
+    for await (const _ of c.events({ since: '1', until: '2' })) void _;
+    expect(seen[1]!.url).toContain('since=1&until=2');
+    c.close();
+  });
+
   it('wait: returns the exit code; a cancelled wait throws CANCELLED', async () => {
     handler = (req, res) => {
       if (req.url.includes('condition=next-exit')) return json(res, 200, { StatusCode: 3, Error: null });

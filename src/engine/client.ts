@@ -770,6 +770,7 @@ export class EngineClient implements Engine {
         follow: options.follow || undefined,
         tail: options.tail === undefined ? undefined : String(options.tail),
         since: options.since === undefined ? undefined : toEngineTimestamp(options.since),
+        until: options.until === undefined ? undefined : toEngineTimestamp(options.until),
         timestamps: options.timestamps || undefined,
       },
       context: `read the logs of container ${id}`,
@@ -1108,19 +1109,21 @@ export class EngineClient implements Engine {
   // ── events ──
 
   /**
-   * `GET /events?since=…&filters=…`: the daemon's event stream (NDJSON), until `signal` aborts —
-   * which ends the iterator quietly — or the connection closes. `since` (Unix seconds or
+   * `GET /events?since=…&until=…&filters=…`: the daemon's event stream (NDJSON), until `signal`
+   * aborts — which ends the iterator quietly — or the connection closes (the daemon closes it at
+   * `until`). `since` (Unix seconds or
    * RFC 3339) replays past events first: pass a time from before the action you watch, so no
    * event is lost to the race between the request and the action.
    *
    * @throws EngineError 400 for a bad filter; CapstanError `ENGINE` when the connection breaks.
    */
-  events(options: { filters?: Filters; since?: string; signal?: AbortSignal }): AsyncIterable<EventMessage> {
+  events(options: { filters?: Filters; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EventMessage> {
     const spec: RequestSpec = {
       method: 'GET',
       path: '/events',
       query: {
         since: options.since === undefined ? undefined : toEngineTimestamp(options.since),
+        until: options.until === undefined ? undefined : toEngineTimestamp(options.until),
         filters: options.filters,
       },
       context: 'follow engine events',

@@ -96,6 +96,8 @@ export interface LogsOptions {
   tail?: number | 'all';
   /** Unix seconds (fractions allowed) or RFC 3339. */
   since?: number | string;
+  /** Only lines written before this time: Unix seconds (fractions allowed) or RFC 3339 (`logs --until`). */
+  until?: number | string;
   timestamps?: boolean;
   /** The container's `Config.Tty`: a TTY stream is raw, otherwise multiplexed (8-byte headers). */
   tty: boolean;
@@ -289,8 +291,11 @@ export interface Engine {
    */
   removeImage?(name: string, options?: { force?: boolean; noprune?: boolean }): Promise<Array<{ Untagged?: string; Deleted?: string }>>;
 
-  /** `GET /events?filters=…` as a stream, until `signal` aborts. */
-  events(options: { filters?: Filters; since?: string; signal?: AbortSignal }): AsyncIterable<EventMessage>;
+  /**
+   * `GET /events?since=…&until=…&filters=…` as a stream, until `signal` aborts or (with `until`,
+   * Unix seconds or RFC 3339) the daemon ends it at that time.
+   */
+  events(options: { filters?: Filters; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EventMessage>;
 
   /** Closes idle keep-alive connections (optional; the client reconnects on the next call). */
   close?(): void;

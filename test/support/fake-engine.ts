@@ -659,9 +659,9 @@ export class FakeEngine implements Engine {
   }
 
   /**
-   * `GET /containers/{id}/logs`: what the container printed (`since` in Unix seconds, `tail`
-   * lines, `timestamps` prefixes RFC 3339 times); with `follow`, also what it prints later, until
-   * it stops or `signal` aborts (which ends the stream quietly).
+   * `GET /containers/{id}/logs`: what the container printed (`since` and `until` in Unix seconds
+   * or RFC 3339, `tail` lines, `timestamps` prefixes RFC 3339 times); with `follow`, also what it
+   * prints later, until it stops, `until` passes, or `signal` aborts (which ends the stream quietly).
    *
    * @throws EngineError 404 for a missing container.
    */
@@ -1006,13 +1006,16 @@ export class FakeEngine implements Engine {
 
   /**
    * `GET /events`: the events recorded since `since` (Unix seconds; without it, as the daemon,
-   * only those that happen after the call), then new ones until `signal` aborts.
+   * only those that happen after the call), then new ones until `signal` aborts or, with `until`
+   * (Unix seconds), until that time.
    * Filters `type`, `event` (action), `container` (ID or name), `label`, `network`, `volume`.
    *
    * @throws EngineError 400 for an unknown filter.
    */
-  events(options: { filters?: Filters; since?: string; signal?: AbortSignal }): AsyncIterable<EventMessage> {
+  events(options: { filters?: Filters; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EventMessage> {
     this.record('events', filterText(options.filters), [options]);
+    // `until` (Unix seconds): events after it are not sent, and the stream ends at that time
+    const untilMs = options.until === undefined ? undefined : Number(options.until) * 1000;
     const f = this.checkFilters(options.filters, ['type', 'event', 'container', 'label', 'network', 'volume', 'image'], 'follow engine events');
     const sinceNano = options.since === undefined ? undefined : Number(options.since) * 1e9;
     const engine = this;
@@ -1030,10 +1033,18 @@ export class FakeEngine implements Engine {
       for (;;) {
         while (cursor < engine.eventLog.length) {
           const e = engine.eventLog[cursor++]!;
+          if (untilMs !== undefined && (e.timeNano ?? 0) / 1e6 > untilMs) return;
           if (matches(e)) yield structuredClone(e);
         }
         if (options.signal?.aborted) return;
-        await engine.nextChange(options.signal).catch(() => undefined);
+        if (untilMs !== undefined && Date.now() >= untilMs) return;
+        const change = engine.nextChange(options.signal).catch(() => undefined);
+        if (untilMs === undefined) await change;
+        else {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([change, new Promise<void>((r) => (timer = setTimeout(r, untilMs - Date.now())))]);
+          clearTimeout(timer);
+        }
         if (options.signal?.aborted) return;
       }
     })();
@@ -1294,7 +1305,8 @@ export class FakeEngine implements Engine {
       return { stream: o.stream, data: Buffer.from(text, 'utf8') };
     };
     let cursor = 0;
-    let backlog = c.output.filter((o) => o.time >= sinceMs);
+    const untilMs = options.until === undefined ? Infinity : typeof options.until === 'number' ? options.until * 1000 : Number(options.until) * 1000 || Date.parse(options.until);
+    let backlog = c.output.filter((o) => o.time >= sinceMs && o.time < untilMs);
     if (options.tail !== undefined && options.tail !== 'all') {
       const lines = backlog.flatMap((o) => o.data.toString('utf8').split(/(?<=\n)/).filter(Boolean).map((text) => ({ ...o, data: Buffer.from(text, 'utf8') })));
       backlog = options.tail <= 0 ? [] : lines.slice(-options.tail);
@@ -1303,7 +1315,11 @@ export class FakeEngine implements Engine {
     cursor = c.output.length;
     if (!options.follow) return;
     for (;;) {
-      while (cursor < c.output.length) yield format(c.output[cursor++]!);
+      while (cursor < c.output.length) {
+        const o = c.output[cursor++]!;
+        if (o.time >= untilMs) return;
+        yield format(o);
+      }
       if (c.status !== 'running' || !this.containers.has(c.id) || options.signal?.aborted) return;
       try {
         await this.nextChange(options.signal);
