@@ -19,6 +19,8 @@ import { publishedPort, type PortOptions, type PublishedPort } from './verbs/por
 import { topProcesses, type ContainerProcesses, type TopOptions } from './verbs/top.js';
 import { containerImages, type ContainerImage, type ImagesOptions } from './verbs/images.js';
 import { projectVolumes, type VolumeSummary, type VolumesOptions } from './verbs/volumes.js';
+import { runOneOff, type RunOptions, type RunResult } from './verbs/run.js';
+import { attachToService, type AttachOptions, type AttachResult } from './verbs/attach.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -224,7 +226,7 @@ export class Compose {
       return { plan, exitCode: 0 };
     }
     if (options.detach) return { plan, exitCode: 0 };
-    return { plan, exitCode: await this.attach(project, targeted, since, options) };
+    return { plan, exitCode: await this.followAttached(project, targeted, since, options) };
   }
 
   /**
@@ -256,7 +258,8 @@ export class Compose {
 
   /** `ps`: the project's service containers (running only, unless `all`). */
   async ps(projectName: string, options: PsOptions = {}): Promise<ContainerRow[]> {
-    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, services: options.services });
+    // one-off `run` containers too, as compose's ps (oneOffInclude)
+    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, oneoff: true, services: options.services });
     return containers.map((c) => toRow(c, projectName));
   }
 
@@ -347,7 +350,7 @@ export class Compose {
    * @returns the exit code `up` should end with: 0, the exit code of the container that caused
    *   the abort, or that of `--exit-code-from`'s container.
    */
-  private async attach(project: Project, targeted: string[], since: number, options: UpOptions): Promise<number> {
+  private async followAttached(project: Project, targeted: string[], since: number, options: UpOptions): Promise<number> {
     const attached = attachedServices(project, targeted, options);
     const stopped = new Set(targeted);
     const watched = new Set(attached);
@@ -508,6 +511,34 @@ export class Compose {
   /** `rm [SERVICE...] -s -v`, asking `options.confirm` first. */
   rm(project: Project, options: lifecycle.RmOptions = {}): Promise<lifecycle.RmResult> {
     return lifecycle.rm(this.lifecycle(), project, options);
+  }
+
+  // --- run and attach (issue 10): verbs/run.ts, verbs/attach.ts ---
+
+  /**
+   * `run SERVICE [COMMAND...]`: a one-off container of `service` running `command` (the service's
+   * when empty), after its dependencies are up and their conditions hold (unless `noDeps`).
+   * Attached (the default), resolves when it exits, with its exit status (and its output when no
+   * stream is given); with `detach`, once it started. With `dryRun`, only the plan.
+   * @throws CapstanError USAGE `no such service: x`; as {@link Compose.up} for the dependencies.
+   */
+  run(project: Project, service: string, command: string[] = [], options: RunOptions = {}): Promise<RunResult> {
+    const context = {
+      engine: this.engine,
+      observe: (p: Project) => this.observe(p),
+      execute: (plan: Plan, signal: AbortSignal | undefined, images: Map<string, string> | undefined, p: Project) => this.execute(plan, signal, images, p),
+      emit: this.emit,
+    };
+    return runOneOff(context, project, service, command, options);
+  }
+
+  /**
+   * `attach SERVICE`: the caller's streams attached to the service's running container
+   * (`index`, default the first); resolves with its exit status once it stops, or on detach.
+   * @throws CapstanError USAGE `no such service: x`; NOT_FOUND when it does not run.
+   */
+  attach(project: Project, service: string, options: AttachOptions = {}): Promise<AttachResult> {
+    return attachToService(this.engine, project, service, options);
   }
 }
 

@@ -22,6 +22,8 @@ export type { PortOptions, PublishedPort } from './verbs/port.js';
 export type { TopOptions, ContainerProcesses } from './verbs/top.js';
 export type { ImagesOptions, ContainerImage } from './verbs/images.js';
 export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
+export type { RunOptions, RunResult } from './verbs/run.js';
+export type { AttachOptions, AttachResult, AttachStreams, AttachedContainer } from './verbs/attach.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,
