@@ -6,7 +6,7 @@ import { passThroughStart } from '../main.js';
 import { project } from '../../../test/support/fixtures.js';
 
 /** `capstan run`'s and `capstan attach`'s argv, and how run's flags become the verb's options. */
-function parse<Flags>(make: () => Command, name: string, ...argv: string[]): { flags: Flags; operands: string[] } {
+function parse<Flags extends object>(make: () => Command, name: string, ...argv: string[]): { flags: Flags; operands: string[] } {
   const program = new Command('capstan').enablePositionalOptions().exitOverride();
   const sub = make().exitOverride();
   let result: { flags: Flags; operands: string[] } | undefined;
