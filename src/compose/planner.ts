@@ -617,6 +617,7 @@ export class Reconciler {
       if (pending.length) this.reconnect(c, pending, () => [], this.options);
     }
   }
+
   // ── run (issue 10): the one-off container after its dependencies ──
 
   /**
