@@ -36,6 +36,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   ps: () => import('./commands/ps.js'),
   logs: () => import('./commands/logs.js'),
   exec: () => import('./commands/exec.js'),
+  run: () => import('./commands/run.js'),
+  attach: () => import('./commands/attach.js'),
   top: () => import('./commands/top.js'),
   port: () => import('./commands/port.js'),
   images: () => import('./commands/images.js'),
@@ -150,6 +152,7 @@ function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): st
  */
 const PASS_THROUGH: Record<string, readonly string[]> = {
   exec: ['-e', '--env', '--index', '-u', '--user', '-w', '--workdir'],
+  run: ['-e', '--env', '--env-from-file', '-l', '--label', '--name', '-u', '--user', '-w', '--workdir', '--entrypoint', '--cap-add', '--cap-drop', '-v', '--volume', '-p', '--publish', '--pull'],
 };
 
 /**

@@ -33,3 +33,26 @@ export function holdTerminal(): { onResize: (resize: (size: TerminalSize) => Pro
     },
   };
 }
+
+/** The signals `run` and `attach` pass on to the container (compose's sig-proxy; SIGKILL and SIGSTOP cannot be caught). */
+const PROXIED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/**
+ * Forwards the signals this process receives to the attached container through `kill` (docker's
+ * `ForwardAllSignals`) instead of ending the process; a third SIGINT still exits (130), for a
+ * container that ignores them. The returned function stops forwarding.
+ */
+export function forwardSignals(kill: (signal: NodeJS.Signals) => Promise<void>): () => void {
+  let interrupts = 0;
+  const handlers = PROXIED_SIGNALS.map((signal) => {
+    const handler = (): void => {
+      if (signal === 'SIGINT' && ++interrupts >= 3) process.exit(130);
+      void kill(signal).catch(() => undefined);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}

@@ -23,6 +23,8 @@ import { engineTime } from './verbs/timestamps.js';
 import { projectEvents, type ProjectEvent, type EventsOptions } from './verbs/events.js';
 import { waitForContainers, type WaitOptions, type WaitResult } from './verbs/wait.js';
 import { scaleUpOptions, type ScaleOptions } from './verbs/scale.js';
+import { runOneOff, type RunOptions, type RunResult } from './verbs/run.js';
+import { attachToService, type AttachOptions, type AttachResult } from './verbs/attach.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -232,7 +234,7 @@ export class Compose {
       return { plan, exitCode: 0 };
     }
     if (options.detach) return { plan, exitCode: 0 };
-    return { plan, exitCode: await this.attach(project, targeted, since, options) };
+    return { plan, exitCode: await this.followAttached(project, targeted, since, options) };
   }
 
   /**
@@ -266,7 +268,8 @@ export class Compose {
 
   /** `ps`: the project's service containers (running only, unless `all`). */
   async ps(projectName: string, options: PsOptions = {}): Promise<ContainerRow[]> {
-    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, services: options.services });
+    // one-off `run` containers too, as compose's ps (oneOffInclude)
+    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, oneoff: true, services: options.services });
     return containers.map((c) => toRow(c, projectName));
   }
 
@@ -368,7 +371,7 @@ export class Compose {
    * @returns the exit code `up` should end with: 0, the exit code of the container that caused
    *   the abort, or that of `--exit-code-from`'s container.
    */
-  private async attach(project: Project, targeted: string[], since: number, options: UpOptions): Promise<number> {
+  private async followAttached(project: Project, targeted: string[], since: number, options: UpOptions): Promise<number> {
     const attached = attachedServices(project, targeted, options);
     const stopped = new Set(targeted);
     const watched = new Set(attached);
@@ -565,6 +568,34 @@ export class Compose {
    */
   events(project: Project, onEvent: (event: ProjectEvent) => void, options: EventsOptions = {}): Promise<void> {
     return projectEvents(this.engine, project, onEvent, options);
+  }
+
+  // --- run and attach (issue 10): verbs/run.ts, verbs/attach.ts ---
+
+  /**
+   * `run SERVICE [COMMAND...]`: a one-off container of `service` running `command` (the service's
+   * when empty), after its dependencies are up and their conditions hold (unless `noDeps`).
+   * Attached (the default), resolves when it exits, with its exit status (and its output when no
+   * stream is given); with `detach`, once it started. With `dryRun`, only the plan.
+   * @throws CapstanError USAGE `no such service: x`; as {@link Compose.up} for the dependencies.
+   */
+  run(project: Project, service: string, command: string[] = [], options: RunOptions = {}): Promise<RunResult> {
+    const context = {
+      engine: this.engine,
+      observe: (p: Project) => this.observe(p),
+      execute: (plan: Plan, signal: AbortSignal | undefined, images: Map<string, string> | undefined, p: Project) => this.execute(plan, signal, images, p),
+      emit: this.emit,
+    };
+    return runOneOff(context, project, service, command, options);
+  }
+
+  /**
+   * `attach SERVICE`: the caller's streams attached to the service's running container
+   * (`index`, default the first); resolves with its exit status once it stops, or on detach.
+   * @throws CapstanError USAGE `no such service: x`; NOT_FOUND when it does not run.
+   */
+  attach(project: Project, service: string, options: AttachOptions = {}): Promise<AttachResult> {
+    return attachToService(this.engine, project, service, options);
   }
 }
 

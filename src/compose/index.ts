@@ -25,6 +25,8 @@ export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
 export type { WaitOptions, WaitResult, ContainerExit } from './verbs/wait.js';
 export { parseReplicas, type ScaleOptions } from './verbs/scale.js';
 export { formatEventJson, formatEventText, type ProjectEvent, type EventsOptions } from './verbs/events.js';
+export type { RunOptions, RunResult } from './verbs/run.js';
+export type { AttachOptions, AttachResult, AttachStreams, AttachedContainer } from './verbs/attach.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,

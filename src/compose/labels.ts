@@ -8,6 +8,8 @@ export const Label = {
   service: 'com.docker.compose.service',
   containerNumber: 'com.docker.compose.container-number',
   oneoff: 'com.docker.compose.oneoff',
+  /** `run` containers only: the random ID their name ends with the first 12 hex digits of. */
+  slug: 'com.docker.compose.slug',
   configHash: 'com.docker.compose.config-hash',
   version: 'com.docker.compose.version',
   workingDir: 'com.docker.compose.project.working_dir',

@@ -1,7 +1,7 @@
 import { CapstanError } from '../errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { nanosToSeconds, parseDuration } from '../model/duration.js';
-import { containerSpec, serviceNetworks } from './container-spec.js';
+import { containerSpec, serviceNetworks, type ContainerSpec } from './container-spec.js';
 import { dependenciesOf, dependencyOrder, withDependencies, withDependents } from './graph.js';
 import { changedAttributes, networkHash, serviceDigest, serviceHash, volumeHash } from './hash.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
@@ -80,6 +80,31 @@ export interface UpPlanOptions {
  */
 export async function planUp(project: Project, observed: ObservedState, options: UpPlanOptions = {}): Promise<Plan> {
   return new Reconciler(project, observed, options).reconcile();
+}
+
+/** What {@link planRun} adds to the dependencies' plan: the one-off container (compose's `run`). */
+export interface RunPlanInput {
+  /** The service as `run` changes it (command, ports, restart cleared, …): what the one-off runs. */
+  service: ServiceConfig;
+  /** The one-off container's name (`<project>-<service>-run-<slug>`, or `--name`). */
+  name: string;
+  /** Its create body and side work, labelled as a one-off (`oneoff=True`, slug, no number). */
+  spec: ContainerSpec;
+  /** Services started first (the run service's dependencies, transitively); empty with `--no-deps`. */
+  dependencies: string[];
+  /** The one-off node's cause, e.g. `run web sh`. */
+  cause: string;
+}
+
+/**
+ * Plan `run` (compose's `pkg/compose/run.go`): the dependencies as `up` would converge them,
+ * then the one-off container's create and start ({@link Reconciler.reconcileRun}). `options` are
+ * `up`'s (`build`, `noBuild`, `removeOrphans`, `ignoreOrphans`, `apiVersion`); `services` and
+ * `noDeps` are ignored (`run.dependencies` says what starts).
+ * @throws as {@link planUp}.
+ */
+export async function planRun(project: Project, observed: ObservedState, run: RunPlanInput, options: UpPlanOptions = {}): Promise<Plan> {
+  return new Reconciler(project, observed, options).reconcileRun(run);
 }
 
 /**
@@ -591,6 +616,51 @@ export class Reconciler {
       const pending = networks.filter((n) => !b.has(`disconnect-network:${n}:${c.name}`));
       if (pending.length) this.reconnect(c, pending, () => [], this.options);
     }
+  }
+
+  // ── run (issue 10): the one-off container after its dependencies ──
+
+  /**
+   * Plan `run`: `dependencies` (closed under `depends_on`, empty with `--no-deps`) converged as
+   * `up` converges them, the images of those and of the one-off's service (built when missing, or
+   * all with `--build`), then the one-off container `oneOff.name` created once its networks,
+   * volumes and image exist and its `depends_on` conditions hold (compose's `waitDependencies`
+   * before `createContainer`), then started (the step `start-container:<name>`, which `run`
+   * replaces by attach-then-start when attached).
+   */
+  async reconcileRun(oneOff: RunPlanInput): Promise<Plan> {
+    const { b, project, options } = this;
+    const deps = new Set(oneOff.dependencies);
+    const services = dependencyOrder(project).filter((s) => deps.has(s)).map((s) => project.services[s]!);
+    const target = oneOff.service;
+    await this.networks([...services, target]);
+    await this.volumes([...services, target]);
+    for (const name of planImages(b, project, this.observed.images, [...services, target], options)) this.rebuilt.add(name);
+    for (const service of services) this.service(service, { ...options, forceRecreate: options.alwaysRecreateDeps });
+    planOrphans(b, project, this.observed, options);
+    this.detachedContainers();
+
+    const image = serviceImage(project.name, target);
+    const after = [
+      ...Object.keys(target.networks ?? {})
+        .map((k) => `create-network:${project.networks[k]?.name}`)
+        .filter((id) => b.has(id)),
+      ...(target.volumes ?? [])
+        .filter((v) => v.type === 'volume' && v.source)
+        .map((v) => `create-volume:${project.volumes[v.source!]?.name}`)
+        .filter((id) => b.has(id)),
+      ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
+      ...dependenciesOf(target).flatMap((d) => this.created.get(d.on) ?? []),
+      ...this.dependencyWaits(target),
+    ];
+    const node = b.node('container', oneOff.name, target.name, 'create', oneOff.cause);
+    const spec = oneOff.spec;
+    const imageId = this.observed.images.get(image);
+    if (imageId && !this.rebuilt.has(target.name)) spec.body.Labels![Label.image] = imageId;
+    const createId = `create-container:${oneOff.name}`;
+    b.step(node, createId, after, { type: 'create-container', service: target.name, name: oneOff.name, finalName: oneOff.name, spec });
+    b.step(node, `start-container:${oneOff.name}`, [createId], { type: 'start-container', service: target.name, name: oneOff.name });
+    return b.plan();
   }
 }
 

@@ -35,6 +35,7 @@ import type {
   EngineVersion,
   EventMessage,
   ExecAttachOptions,
+  ContainerAttachOptions,
   ExecInspect,
   ExecOptions,
   Filters,
@@ -894,6 +895,69 @@ export class EngineClient implements Engine {
       path: `/exec/${seg(execId)}/resize`,
       query: { h: String(size.height), w: String(size.width) },
       context: `resize exec ${execId.slice(0, 12)}`,
+    });
+  }
+
+  // ── run / attach (issue 10): container attach and resize ──
+
+  /**
+   * `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1][&logs=1][&detachKeys=…]`
+   * on a hijacked connection (`Connection: Upgrade`, `Upgrade: tcp`; dockerd answers `101`).
+   * Resolves once upgraded — attach *before* `POST /start` so that no output is lost — with the
+   * output as an iterable, demultiplexed unless `tty` (the container's `Config.Tty`), which ends
+   * when dockerd closes the stream (the container stopped, or the detach keys were typed).
+   * `options.stdin` is piped in and the write side is shut down (half-close) when it ends; for a
+   * container created with `StdinOnce` the engine then closes the container's stdin.
+   *
+   * @throws EngineError 404 for a missing container, 409 when it is paused or cannot be attached;
+   *   CapstanError `CANCELLED` when `signal` aborts, `ENGINE_UNREACHABLE` when nothing answers.
+   */
+  async attachContainer(id: string, options: ContainerAttachOptions = {}): Promise<AsyncIterable<LogChunk>> {
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: `/containers/${seg(id)}/attach`,
+      query: {
+        stream: true,
+        stdout: true,
+        stderr: true,
+        stdin: options.stdin ? true : undefined,
+        logs: options.logs || undefined,
+        detachKeys: options.detachKeys || undefined,
+      },
+      context: `attach to container ${id}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    const socket = await this.hijack(spec);
+    const client = this;
+    const stdin = options.stdin;
+    const onAbort = (): void => void socket.destroy();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    // without stdin the write side stays open: dockerd reads a half-close as the end of the attach
+    if (stdin) {
+      stdin.on('error', () => socket.end());
+      stdin.pipe(socket); // ends (half-closes) the socket when stdin ends
+    }
+    return (async function* () {
+      try {
+        yield* (options.tty ? rawStream : demuxStream)(socket);
+        if (spec.signal?.aborted) throw client.mapError(spec.signal.reason, spec, true);
+      } catch (err) {
+        throw client.mapError(err, spec, true);
+      } finally {
+        spec.signal?.removeEventListener('abort', onAbort);
+        stdin?.unpipe(socket);
+        socket.destroy();
+      }
+    })();
+  }
+
+  /** `POST /containers/{id}/resize?h=…&w=…` (characters). @throws EngineError 404 (gone), 500 (no TTY). */
+  async resizeContainer(id: string, size: { height: number; width: number }): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `/containers/${seg(id)}/resize`,
+      query: { h: String(size.height), w: String(size.width) },
+      context: `resize container ${id}`,
     });
   }
 

@@ -157,6 +157,26 @@ export interface ExecAttachOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * How {@link Engine.attachContainer} attaches (`POST /containers/{id}/attach?stream=1&stdout=1&stderr=1`,
+ * `run` and `attach`): the container's `Tty`, its stdin, detach keys, cancellation.
+ */
+export interface ContainerAttachOptions {
+  /** Must match the container's `Config.Tty`: a TTY's output is one raw stream, not multiplexed. */
+  tty?: boolean;
+  /**
+   * Sent to the container's stdin (`stdin=1`; the container needs `OpenStdin`); its end
+   * half-closes the connection. Absent: stdin is not attached.
+   */
+  stdin?: NodeJS.ReadableStream;
+  /** `logs=1`: replay what the container printed before attaching. Default false. */
+  logs?: boolean;
+  /** `detachKeys`, e.g. `ctrl-p,ctrl-q` (the engine's default when absent). */
+  detachKeys?: string;
+  /** Aborting closes the connection (the iterator then throws CANCELLED). */
+  signal?: AbortSignal;
+}
+
 /** Response of `GET /exec/{id}/json` (the fields Capstan reads). */
 export interface ExecInspect {
   ID: string;
@@ -255,6 +275,17 @@ export interface Engine {
   startExecDetached?(execId: string, options: { tty?: boolean }): Promise<void>;
   /** `POST /exec/{id}/resize?h=…&w=…`: the exec's TTY size, in characters. */
   resizeExec?(execId: string, size: { height: number; width: number }): Promise<void>;
+
+  /**
+   * `POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1]` on a hijacked connection
+   * (`run`, `attach`). Resolves once the engine has upgraded the connection, so that a container
+   * started afterwards loses no output; the iterable then yields its output (demultiplexed unless
+   * `tty`) until the engine closes the stream (the container stopped, or detached). `stdin` is
+   * streamed in and half-closed at its end. Optional (added for `run`/`attach`).
+   */
+  attachContainer?(id: string, options: ContainerAttachOptions): Promise<AsyncIterable<LogChunk>>;
+  /** `POST /containers/{id}/resize?h=…&w=…`: the container's TTY size, in characters. */
+  resizeContainer?(id: string, size: { height: number; width: number }): Promise<void>;
 
   /** `GET /networks?filters=…`. */
   listNetworks(filters?: Filters): Promise<Network[]>;

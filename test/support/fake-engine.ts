@@ -26,6 +26,7 @@ import { CapstanError, EngineError } from '../../src/errors.js';
 import { humanDuration } from '../../src/ui/format.js';
 import type {
   BuildOptions,
+  ContainerAttachOptions,
   ContainerCreateBody,
   ContainerInspect,
   ContainerSummary,
@@ -599,7 +600,7 @@ export class FakeEngine implements Engine {
         );
       }
       this.event('container', 'kill', c.id, { ...this.containerAttributes(c), signal: '9' });
-      this.stopped(c, 137, 'die');
+      this.stopped(c, 137, 'die', false);
     }
     this.containers.delete(c.id);
     if (options.volumes) {
@@ -781,6 +782,51 @@ export class FakeEngine implements Engine {
     const exec = this.execs.get(execId);
     if (!exec) throw new EngineError(404, `No such exec instance: ${execId}`, `inspect exec ${execId.slice(0, 12)}`);
     return { ID: exec.id, Running: exec.running, ExitCode: exec.exitCode, ContainerID: exec.container, Pid: 0 };
+  }
+
+  // ───────────────────────────── attach (run / attach) ─────────────────────────────
+
+  /** What attached stdin sent to each container, by container ID (complete once the stdin stream ended). */
+  readonly stdinReceived = new Map<string, string>();
+
+  /**
+   * `POST /containers/{id}/attach`: resolves at once; yields what the container prints from now
+   * on (all on stdout with `tty`) until it has run and stopped, or is removed. `stdin` is read to
+   * its end into {@link stdinReceived}.
+   * @throws EngineError 404 for a missing container, 409 when it is paused.
+   */
+  async attachContainer(id: string, options: ContainerAttachOptions): Promise<AsyncIterable<LogChunk>> {
+    this.record('attachContainer', id, [id, { tty: options.tty, stdin: Boolean(options.stdin), detachKeys: options.detachKeys }]);
+    const context = `attach to container ${id}`;
+    const c = this.get(id, context);
+    if (c.status === 'paused') throw new EngineError(409, `You cannot attach to a paused container, unpause it first`, context);
+    if (options.stdin) {
+      const stdin = options.stdin;
+      void (async () => {
+        const input: Buffer[] = [];
+        for await (const chunk of stdin) input.push(Buffer.from(chunk as Buffer));
+        this.stdinReceived.set(c.id, Buffer.concat(input).toString('utf8'));
+      })();
+    }
+    const engine = this;
+    let cursor = c.output.length;
+    return (async function* () {
+      for (;;) {
+        while (cursor < c.output.length) {
+          const o = c.output[cursor++]!;
+          yield { stream: options.tty ? ('stdout' as const) : o.stream, data: o.data };
+        }
+        const gone = !engine.containers.has(c.id);
+        if (gone || c.status === 'exited' || c.status === 'dead') return;
+        await engine.nextChange(options.signal);
+      }
+    })();
+  }
+
+  /** `POST /containers/{id}/resize`: recorded only. @throws EngineError 404 for a missing container. */
+  async resizeContainer(id: string, size: { height: number; width: number }): Promise<void> {
+    this.record('resizeContainer', id, [id, size]);
+    this.get(id, `resize container ${id}`);
   }
 
   // ───────────────────────────── networks ─────────────────────────────
@@ -1096,12 +1142,18 @@ export class FakeEngine implements Engine {
   }
 
   /** A container leaves the running state with `code` and the event `action` (`die`). */
-  private stopped(c: FakeContainer, code: number, action: string): void {
+  private stopped(c: FakeContainer, code: number, action: string, autoRemove = true): void {
     c.status = 'exited';
     c.exitCode = code;
     c.finishedAt = new Date().toISOString();
     for (const n of this.networks.values()) this.leave(c, n);
     this.event('container', action, c.id, { ...this.containerAttributes(c), exitCode: String(code) });
+    // `HostConfig.AutoRemove` (`run --rm`): the daemon removes it once it exited
+    if (autoRemove && c.body.HostConfig?.AutoRemove) {
+      this.containers.delete(c.id);
+      this.event('container', 'destroy', c.id, this.containerAttributes(c));
+      this.changed();
+    }
   }
 
   private behaviourOf(c: FakeContainer): ContainerBehaviour {

@@ -1,0 +1,225 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Compose } from '../compose.js';
+import { formatCauses } from '../plan.js';
+import { Label } from '../labels.js';
+import type { ContainerSpec } from '../container-spec.js';
+import type { Plan } from '../plan.js';
+import { FakeEngine } from '../../../test/support/fake-engine.js';
+import { project } from '../../../test/support/fixtures.js';
+
+/** `Compose.run` and `Compose.attach` on the fake engine: the plan, the one-off's settings, the attached session. */
+
+const SLUG = 'abcdef0123456789'.repeat(4);
+const NAME = `shop-web-run-${SLUG.slice(0, 12)}`;
+
+/** web depends on a healthy db, publishes 8080:80 and restarts always; db has a healthcheck. */
+const shop = () =>
+  project('shop', {
+    db: { healthcheck: { test: ['CMD', 'true'] } },
+    web: {
+      depends_on: { db: { condition: 'service_healthy', required: true } },
+      ports: [{ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress' }],
+      restart: 'always',
+      command: ['serve'],
+      container_name: 'fixed-name',
+      environment: { FOO: 'from-compose', KEEP: 'k' },
+      networks: { default: { aliases: ['www'] } },
+    },
+  });
+
+function setup() {
+  const fake = new FakeEngine({ images: ['busybox'] });
+  const compose = new Compose({ engine: fake });
+  return { fake, compose, p: shop() };
+}
+
+const oneOff = (plan: Plan): ContainerSpec => {
+  const step = plan.steps.find((s) => s.id === `create-container:${NAME}`)!;
+  if (step.op.type !== 'create-container') throw new Error('not a create');
+  return step.op.spec;
+};
+
+describe('Compose.run: the plan', () => {
+  it('starts the dependencies, waits for their conditions, then creates and starts the one-off', async () => {
+    const { compose, p } = setup();
+    const { plan, container, id } = await compose.run(p, 'web', ['true'], { dryRun: true, slug: SLUG });
+    expect(container).toBe(NAME);
+    expect(id).toBe('');
+    expect(formatCauses(plan)).toBe(
+      [
+        'create-network:shop_default  # missing',
+        'create-container:shop-db-1 <- create-network:shop_default  # missing',
+        'start-container:shop-db-1 <- create-container:shop-db-1  # missing',
+        'wait-healthy:db <- start-container:shop-db-1  # depends_on db: service_healthy',
+        `create-container:${NAME} <- create-network:shop_default, create-container:shop-db-1, wait-healthy:db  # run true`,
+        `start-container:${NAME} <- create-container:${NAME}  # run true`,
+      ].join('\n'),
+    );
+    expect(plan.toString()).toContain(`container  ${NAME}  create  run true`);
+  });
+
+  it('--no-deps: only what the one-off needs itself', async () => {
+    const { compose, p } = setup();
+    const { plan } = await compose.run(p, 'web', [], { dryRun: true, slug: SLUG, noDeps: true });
+    expect(formatCauses(plan)).toBe(
+      [
+        'create-network:shop_default  # missing',
+        `create-container:${NAME} <- create-network:shop_default  # run`,
+        `start-container:${NAME} <- create-container:${NAME}  # run`,
+      ].join('\n'),
+    );
+  });
+
+  it('the one-off: labelled oneoff=True with its slug and no number, ports not published, restart cleared, its own name and alias', async () => {
+    const { compose, p } = setup();
+    const spec = oneOff((await compose.run(p, 'web', ['true'], { dryRun: true, slug: SLUG })).plan);
+    const labels = spec.body.Labels!;
+    expect(labels[Label.oneoff]).toBe('True');
+    expect(labels[Label.slug]).toBe(SLUG);
+    expect(labels[Label.containerNumber]).toBeUndefined();
+    expect(labels[Label.service]).toBe('web');
+    expect(spec.body.HostConfig?.PortBindings).toEqual({});
+    expect(spec.body.ExposedPorts).toBeUndefined();
+    expect(spec.body.HostConfig?.RestartPolicy).toEqual({ Name: 'no' });
+    expect(spec.body.HostConfig?.AutoRemove).toBeUndefined();
+    expect(spec.body.Cmd).toEqual(['true']);
+    expect(spec.body.NetworkingConfig?.EndpointsConfig?.shop_default?.Aliases).toEqual([NAME]);
+    // -i by default: stdin open for one attach
+    expect(spec.body).toMatchObject({ OpenStdin: true, AttachStdin: true, StdinOnce: true });
+  });
+
+  it('-P publishes the service ports; -p others; --use-aliases keeps the aliases; --rm sets AutoRemove', async () => {
+    const { compose, p } = setup();
+    const published = oneOff((await compose.run(p, 'web', [], { dryRun: true, slug: SLUG, servicePorts: true, useAliases: true, autoRemove: true })).plan);
+    expect(published.body.HostConfig?.PortBindings).toEqual({ '80/tcp': [{ HostIp: '', HostPort: '8080' }] });
+    expect(published.body.NetworkingConfig?.EndpointsConfig?.shop_default?.Aliases).toEqual([NAME, 'web', 'www']);
+    expect(published.body.HostConfig?.AutoRemove).toBe(true);
+    expect(published.body.Cmd).toEqual(['serve']);
+    const other = oneOff((await compose.run(p, 'web', [], { dryRun: true, slug: SLUG, publish: [{ target: 90, published: '9090', protocol: 'tcp', mode: 'ingress' }] })).plan);
+    expect(other.body.HostConfig?.PortBindings).toEqual({ '90/tcp': [{ HostIp: '', HostPort: '9090' }] });
+    await expect(compose.run(p, 'web', [], { dryRun: true, servicePorts: true, publish: [{ target: 90 }] })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('-e over the environment, --entrypoint clears the command, -u -w -l --cap-add --cap-drop --name', async () => {
+    const { compose, p } = setup();
+    p.environment = { FROM_SHELL: 'sh' };
+    const { plan } = await compose.run(p, 'web', [], {
+      dryRun: true,
+      slug: SLUG,
+      name: 'custom',
+      env: ['FOO=over', 'FROM_SHELL', 'UNSET'],
+      entrypoint: ['/bin/sh', '-c'],
+      user: 'nobody',
+      workingDir: '/tmp',
+      labels: { team: 'a' },
+      capAdd: ['NET_ADMIN'],
+      capDrop: ['CHOWN'],
+    });
+    const step = plan.steps.find((s) => s.id === 'create-container:custom')!;
+    if (step.op.type !== 'create-container') throw new Error('not a create');
+    const body = step.op.spec.body;
+    expect(body.Env).toEqual(['FOO=over', 'KEEP=k', 'FROM_SHELL=sh']);
+    expect(body.Entrypoint).toEqual(['/bin/sh', '-c']);
+    expect(body.Cmd).toEqual([]);
+    expect(body).toMatchObject({ User: 'nobody', WorkingDir: '/tmp' });
+    expect(body.Labels).toMatchObject({ team: 'a', [Label.oneoff]: 'True' });
+    expect(body.HostConfig).toMatchObject({ CapAdd: ['NET_ADMIN'], CapDrop: ['CHOWN'] });
+  });
+
+  it('`no such service: x`', async () => {
+    const { compose, p } = setup();
+    await expect(compose.run(p, 'x', [])).rejects.toMatchObject({ code: 'USAGE', message: 'no such service: x' });
+  });
+});
+
+describe('Compose.run: running it', () => {
+  it('waits for the healthy dependency, attaches, starts, returns the exit status and output; the exited one-off stays', async () => {
+    const { fake, compose, p } = setup();
+    fake.behave('db', { health: 'healthy' });
+    fake.behave('web', { exitCode: 3, output: 'hello\n' });
+    const result = await compose.run(p, 'web', ['true'], { slug: SLUG, stdin: 'in' });
+    expect(result).toMatchObject({ container: NAME, exitCode: 3, stdout: 'hello\n', stderr: '', detached: false });
+    expect(result.id).toBe(fake.container(NAME)!.id);
+    expect(fake.container(NAME)!.status).toBe('exited');
+    expect(fake.container('shop-db-1')!.status).toBe('running');
+    // attached before started, and stdin went in
+    const journal = fake.journal(['attachContainer', 'startContainer']);
+    expect(journal.indexOf(`attachContainer ${result.id}`)).toBeLessThan(journal.indexOf(`startContainer ${result.id}`));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fake.stdinReceived.get(result.id)).toBe('in');
+    // ps -a lists it as a one-off; down removes it
+    expect((await compose.ps('shop', { all: true })).map((r) => r.name)).toContain(NAME);
+    await compose.down(p);
+    expect(fake.containerNames()).toEqual([]);
+  });
+
+  it('--rm: the container is gone once it exited', async () => {
+    const { fake, compose, p } = setup();
+    fake.behave('db', { health: 'healthy' });
+    fake.behave('web', { exitCode: 1 });
+    const result = await compose.run(p, 'web', ['false'], { slug: SLUG, autoRemove: true });
+    expect(result.exitCode).toBe(1);
+    expect(fake.container(NAME)).toBeUndefined();
+  });
+
+  it('an unhealthy dependency fails the run before the one-off is created', async () => {
+    const { fake, compose, p } = setup();
+    fake.behave('db', { health: 'unhealthy' });
+    await expect(compose.run(p, 'web', ['true'], { slug: SLUG })).rejects.toMatchObject({ code: 'DEPENDENCY' });
+    expect(fake.container(NAME)).toBeUndefined();
+  });
+
+  it('-d: created and started, not attached; the ID is returned', async () => {
+    const { fake, compose, p } = setup();
+    const result = await compose.run(p, 'web', [], { slug: SLUG, detach: true, noDeps: true });
+    expect(result.id).toBe(fake.container(NAME)!.id);
+    expect(fake.container(NAME)!.status).toBe('running');
+    expect(fake.journal(['attachContainer'])).toEqual([]);
+  });
+
+  it('a TTY: output raw, resized once attached, signals reach the container', async () => {
+    const { fake, compose, p } = setup();
+    fake.behave('web', { output: 'tty-out' });
+    const kills: string[] = [];
+    const running = compose.run(p, 'web', ['sh'], {
+      slug: SLUG,
+      noDeps: true,
+      tty: true,
+      stdin: Readable.from([]),
+      onTty: (resize) => void resize({ height: 24, width: 80 }),
+      onAttached: (c) => {
+        kills.push(c.name);
+        void c.kill('SIGTERM');
+      },
+    });
+    const result = await running;
+    expect(result.stdout).toBe('tty-out');
+    expect(result.exitCode).toBe(128 + 15);
+    expect(kills).toEqual([NAME]);
+    expect(fake.journal(['resizeContainer'])).toEqual([`resizeContainer ${result.id}`]);
+  });
+});
+
+describe('Compose.attach', () => {
+  it("attaches to the service's first container and returns its exit status", async () => {
+    const { fake, compose } = setup();
+    const p = project('att', { web: { scale: 2 } });
+    await compose.up(p, { detach: true });
+    const attached = compose.attach(p, 'web', { index: 2, noStdin: true, onAttached: () => {
+      fake.write('att-web-2', 'line\n');
+      fake.exit('att-web-2', 4);
+    } });
+    expect(await attached).toMatchObject({ container: 'att-web-2', exitCode: 4, stdout: 'line\n', detached: false });
+    expect(fake.journal(['attachContainer'])).toEqual([`attachContainer ${fake.container('att-web-2')!.id}`]);
+  });
+
+  it("compose's errors: unknown service, not running", async () => {
+    const { compose } = setup();
+    const p = project('att', { web: {} });
+    await expect(compose.attach(p, 'x')).rejects.toMatchObject({ message: 'no such service: x' });
+    await expect(compose.attach(p, 'web')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'service "web" is not running' });
+    await compose.up(p, { detach: true });
+    await expect(compose.attach(p, 'web', { index: 3 })).rejects.toMatchObject({ message: 'service "web" is not running container #3' });
+  });
+});
