@@ -268,8 +268,8 @@ export class Compose {
 
   /** `ps`: the project's service containers (running only, unless `all`). */
   async ps(projectName: string, options: PsOptions = {}): Promise<ContainerRow[]> {
-    // one-off `run` containers too, as compose's ps (oneOffInclude)
-    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, oneoff: true, services: options.services });
+    // one-off `run` containers only with -a, as compose's ps.go (oneOffInclude when All)
+    const containers = await listProjectContainers(this.engine, projectName, { all: options.all ?? false, oneoff: options.all ?? false, services: options.services });
     return containers.map((c) => toRow(c, projectName));
   }
 
