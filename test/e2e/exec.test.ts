@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Compose } from '../../src/index.js';
-import { capstan, engine, idle, ROOT, setup } from './helpers.js';
+import { capstan, engine, idle, ROOT, setup, spawnCapstan } from './helpers.js';
 
 /** `capstan exec` against the real engine (issue 10's acceptance lines), and the library's `Compose.exec`. */
 
@@ -63,6 +63,36 @@ describe('exec', () => {
     const r = await run(['-T', 'web', 'echo', '-f', '/x', '-c=y', '--verbose']);
     expect(r.stdout).toBe('-f /x -c=y --verbose\n');
     expect(r.code).toBe(0);
+  });
+
+  it('`exec web tail -f /etc/hostname` is not parsed as capstan flags', async () => {
+    const child = spawnCapstan(['-p', project, 'exec', '-T', 'web', 'tail', '-f', '/etc/hostname'], { cwd: dir });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no output from tail -f; stderr: ${err}`)), 20_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.endsWith('\n')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.on('exit', () => reject(new Error(`capstan exited before tail printed; stderr: ${err}`)));
+      });
+      expect(out.trim()).toMatch(/^[0-9a-f]{12}$/); // the container's hostname: tail runs and follows
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--dry-run exec prints what it would run and runs nothing', async () => {
+    const r = await capstan(['-p', project, '--dry-run', 'exec', '-T', 'web', 'touch', '/tmp/dry'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`Plan for project "${project}" (1 change)\n  container  ${project}-web-1  exec  touch /tmp/dry\n`);
+    expect((await run(['-T', 'web', 'ls', '/tmp/dry'])).code).not.toBe(0);
   });
 
   it('-e, -u, -w, and -d', async () => {

@@ -24,8 +24,8 @@ describe('the library', () => {
     await compose.up(project, { detach: true });
     try {
       // no stdout/stderr streams given: the output is collected into the result
-      expect(await compose.exec(project, 'web', ['echo', 'hi'])).toEqual({ exitCode: 0, stdout: 'hi\n', stderr: '' });
-      expect(await compose.exec(project, 'web', ['sh', '-c', 'echo oops >&2; exit 3'])).toEqual({ exitCode: 3, stdout: '', stderr: 'oops\n' });
+      expect(await compose.exec(project, 'web', ['echo', 'hi'])).toEqual({ container: `${name}-web-1`, exitCode: 0, stdout: 'hi\n', stderr: '' });
+      expect(await compose.exec(project, 'web', ['sh', '-c', 'echo oops >&2; exit 3'])).toEqual({ container: `${name}-web-1`, exitCode: 3, stdout: '', stderr: 'oops\n' });
       await expect(compose.exec(project, 'nope', ['true'])).rejects.toMatchObject({ code: 'USAGE', message: 'no such service: nope' });
     } finally {
       await compose.down(project);

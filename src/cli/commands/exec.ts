@@ -53,6 +53,14 @@ export function execOptions(flags: ExecFlags, stdoutIsTerminal: boolean): ExecOp
 }
 
 /**
+ * What `--dry-run exec` prints: the plan's heading and one line in `formatPlan`'s layout, the
+ * container and the command it would run (nothing runs).
+ */
+export function formatExecPlan(project: string, container: string, cmd: readonly string[]): string {
+  return `Plan for project "${project}" (1 change)\n  container  ${container}  exec  ${cmd.join(' ')}`;
+}
+
+/**
  * Runs the command in the service's container with this process's stdin, stdout and stderr;
  * resolves the command's exit status (0 with `-d`).
  */
@@ -61,6 +69,11 @@ export async function run(g: GlobalOptions, flags: ExecFlags, operands: string[]
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   const options = execOptions(flags, process.stdout.isTTY === true);
+  if (g.dryRun) {
+    const { container } = await compose.exec(project, service, cmd, { ...options, dryRun: true });
+    process.stdout.write(`${formatExecPlan(project.name, container, cmd)}\n`);
+    return 0;
+  }
   if (options.detach) return (await compose.exec(project, service, cmd, options)).exitCode;
   const terminal = options.tty ? holdTerminal() : undefined;
   try {

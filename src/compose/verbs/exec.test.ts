@@ -23,7 +23,7 @@ describe('Compose.exec', () => {
       return { exitCode: 3, output: `got ${stdin}`, errorOutput: 'oops' };
     });
     const result = await compose.exec(p, 'web', ['cat'], { stdin: 'hi', env: ['A=1', 'B', 'C'], lookupEnv: { B: 'b' }, user: 'nobody', workingDir: '/tmp', privileged: true });
-    expect(result).toEqual({ exitCode: 3, stdout: 'got hi', stderr: 'oops' });
+    expect(result).toEqual({ container: 'shop-web-1', exitCode: 3, stdout: 'got hi', stderr: 'oops' });
     expect(seen).toEqual([
       'shop-web-1',
       { cmd: ['cat'], attachStdin: true, tty: false, user: 'nobody', privileged: true, workingDir: '/tmp', env: ['A=1', 'B=b'] },
@@ -43,7 +43,19 @@ describe('Compose.exec', () => {
   it('-d starts the exec detached and captures nothing', async () => {
     const { fake, compose, p } = await running();
     fake.onExec(() => ({ exitCode: 5, output: 'x' }));
-    expect(await compose.exec(p, 'web', ['true'], { detach: true })).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(await compose.exec(p, 'web', ['true'], { detach: true })).toEqual({ container: 'shop-web-1', exitCode: 0, stdout: '', stderr: '' });
+  });
+
+  it('--dry-run finds the container and runs nothing', async () => {
+    const { fake, compose, p } = await running();
+    let ran = false;
+    fake.onExec(() => {
+      ran = true;
+      return { exitCode: 5 };
+    });
+    expect(await compose.exec(p, 'web', ['touch', '/x'], { dryRun: true })).toEqual({ container: 'shop-web-1', exitCode: 0, stdout: '', stderr: '' });
+    expect(ran).toBe(false);
+    await expect(compose.exec(p, 'web', ['true'], { dryRun: true, index: 2 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('streams into the given writables and sends the TTY size', async () => {

@@ -39,10 +39,17 @@ export interface ExecOptions {
   onTty?: (resize: (size: { height: number; width: number }) => Promise<void>) => void;
   /** Aborting closes the connection (CANCELLED). */
   signal?: AbortSignal;
+  /**
+   * `--dry-run`: find the container (the same errors as a real run) and run nothing; the result
+   * is exit code 0 with nothing captured (as compose's dry-run client, whose exec does nothing).
+   */
+  dryRun?: boolean;
 }
 
 /** What {@link execInService} resolves: the process's exit status and what was captured (UTF-8). */
 export interface ExecResult {
+  /** The container the command ran (or, with `dryRun`, would run) in. */
+  container: string;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -72,6 +79,8 @@ export async function execInService(engine: Engine, project: Project, service: s
   const running = await listProjectContainers(engine, project.name, { all: false, services: [service] });
   const container = running.find((c) => c.number === index);
   if (!container) throw new CapstanError('NOT_FOUND', `service "${service}" is not running container #${index}`);
+  const result: ExecResult = { container: container.name, exitCode: 0, stdout: '', stderr: '' };
+  if (options.dryRun) return result;
   const tty = options.tty ?? false;
   const execId = await engine.createExec(container.id, {
     cmd: command,
@@ -82,7 +91,6 @@ export async function execInService(engine: Engine, project: Project, service: s
     ...(options.workingDir ? { workingDir: options.workingDir } : {}),
     env: execEnv(options.env ?? [], options.lookupEnv ?? process.env),
   });
-  const result: ExecResult = { exitCode: 0, stdout: '', stderr: '' };
   if (options.detach) {
     if (!engine.startExecDetached) throw new CapstanError('UNSUPPORTED', 'this engine cannot start a detached exec');
     await engine.startExecDetached(execId, { tty });
