@@ -22,6 +22,10 @@ export type { PortOptions, PublishedPort } from './verbs/port.js';
 export type { TopOptions, ContainerProcesses } from './verbs/top.js';
 export type { ImagesOptions, ContainerImage } from './verbs/images.js';
 export type { VolumesOptions, VolumeSummary } from './verbs/volumes.js';
+export type { CopyOptions, CopyResult } from './verbs/cp.js';
+export type { StatsOptions, StatsRow } from './verbs/stats.js';
+export type { ExportOptions, ExportResult } from './verbs/export.js';
+export type { CommitOptions, CommitResult } from './verbs/commit.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,
