@@ -9,6 +9,7 @@ export interface CpFlags {
   all?: boolean;
   followLink?: boolean;
   archive?: boolean;
+  dryRun?: boolean;
 }
 
 /**
@@ -24,13 +25,20 @@ export function command(): Command {
     .addOption(new Option('--index <n>', 'index of the container if the service has multiple replicas').argParser(int).default(0))
     .option('--all', 'include containers created by the run command')
     .option('-L, --follow-link', 'always follow symbol link in SRC_PATH')
-    .option('-a, --archive', 'archive mode (copy all uid/gid information)');
+    .option('-a, --archive', 'archive mode (copy all uid/gid information)')
+    .option('--dry-run', 'check the copy; write nothing');
   return handledBy(command, run);
 }
 
 /** The verb's options from the flags (the streams are the process's). */
-export function cpOptions(flags: CpFlags): CopyOptions {
-  return { index: flags.index ?? 0, all: flags.all === true, followLink: flags.followLink === true, archive: flags.archive === true };
+export function cpOptions(flags: CpFlags, globalDryRun = false): CopyOptions {
+  return {
+    index: flags.index ?? 0,
+    all: flags.all === true,
+    followLink: flags.followLink === true,
+    archive: flags.archive === true,
+    dryRun: Boolean(flags.dryRun || globalDryRun),
+  };
 }
 
 /**
@@ -44,7 +52,7 @@ export async function run(g: GlobalOptions, flags: CpFlags, operands: string[]):
   try {
     const project = await loadOrLabels(g, compose);
     await compose.cp(project, source, destination, {
-      ...cpOptions(flags),
+      ...cpOptions(flags, g.dryRun === true),
       stdin: process.stdin,
       stdout: process.stdout,
       signal: interrupt.signal,

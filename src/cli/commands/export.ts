@@ -13,6 +13,7 @@ import { handledBy, int } from '../options.js';
 export interface ExportFlags {
   index?: number;
   output?: string;
+  dryRun?: boolean;
 }
 
 /** `capstan export [OPTIONS] SERVICE`: `--index`, `-o/--output` (docker compose's cmd/compose/export.go). */
@@ -21,13 +22,15 @@ export function command(): Command {
     .description("Export a service container's filesystem as a tar archive")
     .argument('<service>')
     .addOption(new Option('--index <n>', 'index of the container if the service has multiple replicas').argParser(int))
-    .option('-o, --output <file>', 'write to a file, instead of STDOUT');
+    .option('-o, --output <file>', 'write to a file, instead of STDOUT')
+    .option('--dry-run', 'check the export; write nothing');
   return handledBy(command, run);
 }
 
 /**
  * Writes the tar to `-o FILE` (through a temporary file in the same directory, renamed when
  * complete: a failed export leaves no half file; mode 0600) or to stdout — never to a terminal.
+ * `--dry-run` finds the container and writes nothing.
  * @throws CapstanError USAGE `output option is required when exporting to terminal`
  */
 export async function run(g: GlobalOptions, flags: ExportFlags, operands: string[]): Promise<number> {
@@ -37,7 +40,9 @@ export async function run(g: GlobalOptions, flags: ExportFlags, operands: string
   const interrupt = interruptSignals();
   try {
     const project = await loadOrLabels(g, compose);
-    const { tar } = await compose.export(project, service, { ...(flags.index ? { index: flags.index } : {}), signal: interrupt.signal });
+    const dryRun = Boolean(flags.dryRun || g.dryRun);
+    const { tar } = await compose.export(project, service, { ...(flags.index ? { index: flags.index } : {}), dryRun, signal: interrupt.signal });
+    if (dryRun) return 0;
     if (!flags.output) {
       await pipeline(Readable.from(tar), process.stdout, { end: false });
       return 0;

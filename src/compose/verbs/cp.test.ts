@@ -140,6 +140,21 @@ describe('Compose.cp into containers', () => {
     await expect(compose.cp(p, '-', 'web:/nowhere', { stdin: tar })).rejects.toThrow(/must be a directory/);
   });
 
+  it('--dry-run checks and writes nothing, locally or into the container', async () => {
+    const { compose, p, puts } = await running({
+      '/tmp': { stat: stat('tmp', true) },
+      '/etc/hostname': { stat: stat('hostname'), tar: writeTar([file('hostname', 'h')]) },
+      '/x': { stat: stat('x', true), tar: writeTar([dir('x/'), sym('x/evil', '/etc')]) },
+    });
+    const base = temp();
+    writeFileSync(join(base, 'f'), 'f');
+    await compose.cp(p, join(base, 'f'), 'web:/tmp', { dryRun: true });
+    await compose.cp(p, 'web:/etc/hostname', base, { dryRun: true });
+    expect(puts).toEqual([]);
+    expect(readdirSync(base)).toEqual(['f']);
+    await expect(compose.cp(p, 'web:/x', base, { dryRun: true })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
   it('usage errors: unknown service, both or neither a service, missing container #N', async () => {
     const { compose, p } = await running();
     await expect(compose.cp(p, 'x:/a', '/tmp')).rejects.toMatchObject({ code: 'USAGE', message: 'no such service: x' });

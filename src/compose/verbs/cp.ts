@@ -29,6 +29,8 @@ export interface CopyOptions {
   stdin?: NodeJS.ReadableStream | Buffer;
   /** Where `-` as DEST writes the tar stream (required then). */
   stdout?: NodeJS.WritableStream;
+  /** `--dry-run`: read and check everything, write nothing (neither locally nor into a container). */
+  dryRun?: boolean;
   /** Directory relative local paths are resolved against; default `process.cwd()`. */
   cwd?: string;
   signal?: AbortSignal;
@@ -134,6 +136,7 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
   }
   const archive = await engine.getArchive(id, path, options.signal);
   if (destPath === '-') {
+    if (options.dryRun) return;
     if (!options.stdout) throw new CapstanError('USAGE', 'cp: no stream to write the tar to');
     for await (const chunk of archive.content) options.stdout.write(chunk);
     return;
@@ -157,7 +160,7 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
     if (!parent?.isDirectory()) throw new CapstanError('NOT_FOUND', `no such directory: ${resolve(bare, '..')}`);
     target = bare;
   }
-  await extractArchive(checked, target);
+  if (!options.dryRun) await extractArchive(checked, target);
 }
 
 async function copyToContainer(engine: Engine, id: string, srcPath: string, destPath: string, cwd: string, options: CopyOptions, stdinTar: Buffer | undefined): Promise<void> {
@@ -171,7 +174,7 @@ async function copyToContainer(engine: Engine, id: string, srcPath: string, dest
   const copyOptions = { copyUIDGID: options.archive === true };
   if (stdinTar) {
     if (!isDir(destInfo)) throw new CapstanError('USAGE', `destination "${destPath}" must be a directory`);
-    await engine.copyToContainer(id, dest, stdinTar, copyOptions);
+    if (!options.dryRun) await engine.copyToContainer(id, dest, stdinTar, copyOptions);
     return;
   }
   const src = localPath(cwd, srcPath);
@@ -195,5 +198,5 @@ async function copyToContainer(engine: Engine, id: string, srcPath: string, dest
     name = posix.basename(trimmed);
   }
   const tar = writeTar(await packLocal(bare, name, options.followLink === true));
-  await engine.copyToContainer(id, dir, tar, copyOptions);
+  if (!options.dryRun) await engine.copyToContainer(id, dir, tar, copyOptions);
 }

@@ -13,6 +13,8 @@ import { listProjectContainers, type ObservedContainer } from '../observed.js';
 export interface ExportOptions {
   /** `--index`: container #N of the service; default the lowest-numbered one. */
   index?: number;
+  /** `--dry-run`: find the container, export nothing (an empty `tar`). */
+  dryRun?: boolean;
   signal?: AbortSignal;
 }
 
@@ -42,5 +44,6 @@ export async function runningServiceContainer(engine: Engine, project: Project, 
 export async function exportContainer(engine: Engine, project: Project, service: string, options: ExportOptions = {}): Promise<ExportResult> {
   if (!engine.exportContainer) throw new CapstanError('UNSUPPORTED', 'this engine cannot export a container');
   const c = await runningServiceContainer(engine, project, service, options.index);
+  if (options.dryRun) return { container: c.name, tar: (async function* () {})() };
   return { container: c.name, tar: await engine.exportContainer(c.id, options.signal) };
 }

@@ -102,3 +102,41 @@ describe('Compose.stats', () => {
     expect((await compose.stats('shop', { services: ['db'], all: true })).map((r) => r.Name)).toEqual(['shop-db-1']);
   });
 });
+
+describe('Compose.stats streaming', () => {
+  it('streams (stream=true) and hands every container\'s latest row to onSample until the streams end', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const compose = new Compose({ engine: fake });
+    await compose.up(project('shop', { web: {} }), { detach: true });
+    Object.assign(fake, {
+      containerStats: async function* (_id: string, options: { stream: boolean }) {
+        expect(options.stream).toBe(true);
+        for (const pids of [1, 2, 3]) {
+          yield { ...sample, pids_stats: { current: pids } };
+          await new Promise((r) => setTimeout(r, 30));
+        }
+      },
+    });
+    const seen: string[][] = [];
+    const rows = await compose.stats('shop', { intervalMs: 10, onSample: (r) => seen.push(r.map((x) => `${x.Name} ${x.PIDs}`)) });
+    expect(rows.map((r) => r.PIDs)).toEqual(['3']);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.at(-1)).toEqual(['shop-web-1 3']);
+  });
+
+  it('ends quietly when the signal aborts', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const compose = new Compose({ engine: fake });
+    await compose.up(project('shop', { web: {} }), { detach: true });
+    const stop = new AbortController();
+    Object.assign(fake, {
+      containerStats: async function* (_id: string, options: { signal: AbortSignal }) {
+        yield sample;
+        await new Promise((resolve) => options.signal.addEventListener('abort', resolve));
+      },
+    });
+    setTimeout(() => stop.abort(), 50);
+    const rows = await compose.stats('shop', { intervalMs: 10, signal: stop.signal, onSample: () => undefined });
+    expect(rows).toHaveLength(1);
+  });
+});

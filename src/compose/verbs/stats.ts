@@ -21,6 +21,8 @@ export interface StatsOptions {
    * until `signal` aborts or every container's stream ends. Without it, one sample each.
    */
   onSample?: (rows: StatsRow[]) => void;
+  /** Milliseconds between two `onSample` calls while streaming; default 1000. */
+  intervalMs?: number;
   signal?: AbortSignal;
 }
 
@@ -162,7 +164,7 @@ export async function containerStats(engine: Engine, project: string, options: S
   const timer = setInterval(() => {
     if (fresh) onSample(current());
     fresh = false;
-  }, 1000);
+  }, options.intervalMs ?? 1000);
   try {
     await Promise.all(
       containers.map(async (c) => {
