@@ -139,4 +139,32 @@ describe('Compose.stats streaming', () => {
     const rows = await compose.stats('shop', { intervalMs: 10, signal: stop.signal, onSample: () => undefined });
     expect(rows).toHaveLength(1);
   });
+
+  it('with a signal, follows the engine: a container that starts joins, one that stops leaves (unless -a)', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const compose = new Compose({ engine: fake });
+    await compose.up(project('shop', { web: {} }), { detach: true });
+    Object.assign(fake, {
+      containerStats: async function* (_id: string, options: { signal: AbortSignal }) {
+        while (!options.signal.aborted) {
+          yield sample;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      },
+    });
+    const stop = new AbortController();
+    const seen: string[] = [];
+    const done = compose.stats('shop', { intervalMs: 5, signal: stop.signal, onSample: (rows) => seen.push(rows.map((r) => r.Name).join(',')) });
+    const until = async (names: string): Promise<void> => {
+      for (let i = 0; i < 200 && seen.at(-1) !== names; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(seen.at(-1)).toBe(names);
+    };
+    await until('shop-web-1');
+    await compose.up(project('shop', { web: {}, db: {} }), { detach: true });
+    await until('shop-db-1,shop-web-1');
+    await compose.stop(project('shop', { web: {}, db: {} }), { services: ['db'] });
+    await until('shop-web-1');
+    stop.abort();
+    expect((await done).map((r) => r.Name)).toEqual(['shop-web-1']);
+  });
 });

@@ -3,9 +3,10 @@
  * over the project's containers): resource usage per container from
  * `GET /containers/{id}/stats`, computed and formatted as the docker CLI does (Linux).
  */
-import { CapstanError } from '../../errors.js';
+import { CapstanError, EngineError } from '../../errors.js';
 import type { ContainerStats, CpuStats, Engine } from '../../engine/types.js';
 import { compareStrings } from '../compare.js';
+import { projectFilter } from '../labels.js';
 import { listProjectContainers, type ObservedContainer } from '../observed.js';
 
 /** Options of {@link containerStats}. */
@@ -141,43 +142,95 @@ export function statsRow(c: Pick<ObservedContainer, 'id' | 'name'>, s: Container
 /**
  * `stats`: one row per container of the project (one-off `run` containers included, as compose's
  * label filter does), by container name. Without `onSample`, one sample each (`stream=false`:
- * about a second, so the CPU percentage has a previous sample); with it, streamed.
+ * about a second, so the CPU percentage has a previous sample); with it, streamed (containers
+ * starting later join while `signal` is given; see {@link streamStats}).
  * @throws EngineError from the stats calls; CapstanError UNSUPPORTED without `Engine.containerStats`.
  */
 export async function containerStats(engine: Engine, project: string, options: StatsOptions = {}): Promise<StatsRow[]> {
   if (!engine.containerStats) throw new CapstanError('UNSUPPORTED', 'this engine cannot report container stats');
+  const since = String(Math.floor(Date.now() / 1000)); // events from before the listing: none is missed
   const list = await listProjectContainers(engine, project, { all: true, oneoff: true, services: options.services });
   const containers = list.filter((c) => options.all || c.state === 'running').sort((a, b) => compareStrings(a.name, b.name));
   const rows = new Map<string, StatsRow>(containers.map((c) => [c.id, statsRow(c, {}, options.noTrunc)]));
-  const current = (): StatsRow[] => containers.map((c) => rows.get(c.id)!);
-  const sampler = engine.containerStats.bind(engine);
   if (!options.onSample) {
+    const sampler = engine.containerStats.bind(engine);
     await Promise.all(
       containers.map(async (c) => {
         for await (const s of sampler(c.id, { stream: false, ...(options.signal ? { signal: options.signal } : {}) })) rows.set(c.id, statsRow(c, s, options.noTrunc));
       }),
     );
-    return current();
+    return containers.map((c) => rows.get(c.id)!);
   }
-  const onSample = options.onSample;
+  return streamStats(engine, project, since, containers, rows, options, options.onSample);
+}
+
+/**
+ * The streaming half of {@link containerStats}: one sampling task per container; with a
+ * `signal`, also follows the engine's events as `docker stats` does without container names —
+ * a container that starts joins, one that dies leaves (unless `all`), one removed leaves — and
+ * runs until `signal` aborts. Without a signal, ends when every container's stream has ended.
+ */
+async function streamStats(
+  engine: Engine,
+  project: string,
+  since: string,
+  containers: ObservedContainer[],
+  rows: Map<string, StatsRow>,
+  options: StatsOptions,
+  onSample: (rows: StatsRow[]) => void,
+): Promise<StatsRow[]> {
+  const sampler = engine.containerStats!.bind(engine);
+  const signal = options.signal;
+  const current = (): StatsRow[] => containers.map((c) => rows.get(c.id)!);
+  const tasks = new Map<string, Promise<void>>();
   let fresh = false;
+  const watch = (c: ObservedContainer, stream: boolean): void => {
+    if (tasks.has(c.id)) return;
+    if (!rows.has(c.id)) {
+      containers.push(c);
+      containers.sort((a, b) => compareStrings(a.name, b.name));
+      rows.set(c.id, statsRow(c, {}, options.noTrunc));
+      fresh = true;
+    }
+    const task = (async () => {
+      try {
+        for await (const s of sampler(c.id, { stream, ...(signal ? { signal } : {}) })) {
+          if (!rows.has(c.id)) return;
+          rows.set(c.id, statsRow(c, s, options.noTrunc));
+          fresh = true;
+        }
+      } catch (err) {
+        // a container removed meanwhile (404) just leaves the table
+        if (!signal?.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
+      } finally {
+        tasks.delete(c.id);
+      }
+    })();
+    tasks.set(c.id, task);
+  };
+  const forget = (id: string): void => {
+    const at = containers.findIndex((c) => c.id === id);
+    if (at >= 0) containers.splice(at, 1);
+    rows.delete(id);
+    fresh = true;
+  };
   const timer = setInterval(() => {
     if (fresh) onSample(current());
     fresh = false;
   }, options.intervalMs ?? 1000);
   try {
-    await Promise.all(
-      containers.map(async (c) => {
-        try {
-          for await (const s of sampler(c.id, { stream: c.state === 'running', ...(options.signal ? { signal: options.signal } : {}) })) {
-            rows.set(c.id, statsRow(c, s, options.noTrunc));
-            fresh = true;
-          }
-        } catch (err) {
-          if (!options.signal?.aborted) throw err;
-        }
-      }),
-    );
+    for (const c of containers) watch(c, c.state === 'running');
+    if (signal) {
+      const filters = { ...projectFilter(project), type: ['container'], event: ['start', 'die', 'destroy'] };
+      for await (const e of engine.events({ filters, since, signal })) {
+        const id = e.Actor?.ID ?? '';
+        if (e.Action === 'start') {
+          const found = (await listProjectContainers(engine, project, { all: true, oneoff: true, services: options.services })).find((c) => c.id === id);
+          if (found) watch(found, true);
+        } else if (e.Action === 'destroy' || (e.Action === 'die' && !options.all)) forget(id);
+      }
+    }
+    while (tasks.size) await Promise.all([...tasks.values()]);
   } finally {
     clearInterval(timer);
   }
