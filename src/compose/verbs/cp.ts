@@ -5,6 +5,7 @@
  * `-` stands for a tar stream on stdout / stdin. An archive out of a container is checked
  * (../archive.ts) before anything is written: nothing lands outside DEST.
  */
+import { once } from 'node:events';
 import { lstat, stat } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { CapstanError } from '../../errors.js';
@@ -138,7 +139,10 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
   if (destPath === '-') {
     if (options.dryRun) return;
     if (!options.stdout) throw new CapstanError('USAGE', 'cp: no stream to write the tar to');
-    for await (const chunk of archive.content) options.stdout.write(chunk);
+    const out = options.stdout;
+    for await (const chunk of archive.content) {
+      if (!out.write(chunk)) await once(out, 'drain'); // a slow reader holds the download back
+    }
     return;
   }
   const entries = await readTar(archive.content);
