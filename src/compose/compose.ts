@@ -25,6 +25,10 @@ import { waitForContainers, type WaitOptions, type WaitResult } from './verbs/wa
 import { scaleUpOptions, type ScaleOptions } from './verbs/scale.js';
 import { runOneOff, type RunOptions, type RunResult } from './verbs/run.js';
 import { attachToService, type AttachOptions, type AttachResult } from './verbs/attach.js';
+import { copyFiles, type CopyOptions, type CopyResult } from './verbs/cp.js';
+import { containerStats, type StatsOptions, type StatsRow } from './verbs/stats.js';
+import { exportContainer, type ExportOptions, type ExportResult } from './verbs/export.js';
+import { commitContainer, type CommitOptions, type CommitResult } from './verbs/commit.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -596,6 +600,39 @@ export class Compose {
    */
   attach(project: Project, service: string, options: AttachOptions = {}): Promise<AttachResult> {
     return attachToService(this.engine, project, service, options);
+  }
+
+  // ── cp / stats / export / commit (issue 10): logic in ./verbs/<verb>.ts ──
+
+  /**
+   * `cp SERVICE:SRC DEST` / `cp SRC SERVICE:DEST` (`-`: a tar stream on `options.stdout` /
+   * `options.stdin`): out of the service's first container, or into each of its containers.
+   * @throws CapstanError USAGE (bad operands, unknown service), NOT_FOUND, VALIDATION when the
+   *   container's archive would write outside DEST (verbs/cp.ts).
+   */
+  cp(project: Project, source: string, destination: string, options: CopyOptions = {}): Promise<CopyResult> {
+    return copyFiles(this.engine, this.emit, project, source, destination, options);
+  }
+
+  /** `stats [SERVICE...]`: usage rows (docker's field names) once, or streamed to `options.onSample`. */
+  stats(projectName: string, options: StatsOptions = {}): Promise<StatsRow[]> {
+    return containerStats(this.engine, projectName, options);
+  }
+
+  /**
+   * `export SERVICE`: the tar stream of the service's running container's filesystem.
+   * @throws CapstanError USAGE for an unknown service, NOT_FOUND when it does not run.
+   */
+  export(project: Project, service: string, options: ExportOptions = {}): Promise<ExportResult> {
+    return exportContainer(this.engine, project, service, options);
+  }
+
+  /**
+   * `commit SERVICE [REPOSITORY[:TAG]]`: a new image from the running container; its ID.
+   * @throws CapstanError USAGE for an unknown service or bad reference, NOT_FOUND when it does not run.
+   */
+  commit(project: Project, service: string, options: CommitOptions = {}): Promise<CommitResult> {
+    return commitContainer(this.engine, this.emit, project, service, options);
   }
 }
 

@@ -27,6 +27,10 @@ export { parseReplicas, type ScaleOptions } from './verbs/scale.js';
 export { formatEventJson, formatEventText, type ProjectEvent, type EventsOptions } from './verbs/events.js';
 export type { RunOptions, RunResult } from './verbs/run.js';
 export type { AttachOptions, AttachResult, AttachStreams, AttachedContainer } from './verbs/attach.js';
+export type { CopyOptions, CopyResult } from './verbs/cp.js';
+export type { StatsOptions, StatsRow } from './verbs/stats.js';
+export type { ExportOptions, ExportResult } from './verbs/export.js';
+export type { CommitOptions, CommitResult } from './verbs/commit.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,

@@ -25,6 +25,10 @@ import { CapstanError, EngineError } from '../errors.js';
 import { demuxStream, rawStream, readNdjson, type ByteChunk } from './streams.js';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
 import type {
+  CommitOptions,
+  ContainerArchive,
+  ContainerPathStat,
+  ContainerStats,
   ContainerTop,
   BuildOptions,
   ContainerCreateBody,
@@ -798,6 +802,113 @@ export class EngineClient implements Engine {
     });
   }
 
+  // ── cp / stats / export / commit (issue 10) ──
+
+  /**
+   * `HEAD /containers/{id}/archive?path=…`: the path's stat from the `X-Docker-Container-Path-Stat`
+   * header (base64 JSON), or `undefined` when the path does not exist.
+   *
+   * @throws EngineError 404 when the container does not exist (the path's 404 resolves undefined).
+   */
+  async statContainerPath(id: string, path: string): Promise<ContainerPathStat | undefined> {
+    const spec: RequestSpec = { method: 'HEAD', path: `/containers/${seg(id)}/archive`, query: { path }, context: `stat ${id}:${path}`, accept: [404] };
+    const res = await this.open(spec);
+    await this.readText(res, spec);
+    const header = res.headers['x-docker-container-path-stat'];
+    if (res.statusCode === 404 || typeof header !== 'string') {
+      if (res.statusCode === 404) await this.inspectContainer(id); // a missing container throws 404
+      return undefined;
+    }
+    return decodePathStat(header);
+  }
+
+  /**
+   * `GET /containers/{id}/archive?path=…`: an uncompressed tar of `path` (its top entry named as
+   * the path's base name) and the path's stat. The caller must consume or destroy `content`.
+   *
+   * @throws EngineError 404 when the container or the path does not exist.
+   */
+  async getArchive(id: string, path: string, signal?: AbortSignal): Promise<ContainerArchive> {
+    const spec: RequestSpec = { method: 'GET', path: `/containers/${seg(id)}/archive`, query: { path }, context: `copy ${id}:${path}`, ...(signal ? { signal } : {}) };
+    const res = await this.open(spec);
+    const header = res.headers['x-docker-container-path-stat'];
+    const stat = typeof header === 'string' ? decodePathStat(header) : { name: path, size: 0, mode: 0, mtime: '', linkTarget: '' };
+    return { stat, content: res as AsyncIterable<Buffer> };
+  }
+
+  /**
+   * `PUT /containers/{id}/archive?path=…` with an uncompressed tar body (buffer or stream),
+   * `noOverwriteDirNonDir=true` (a file never replaces a directory, nor the reverse) and
+   * `copyUIDGID` (keep the archive's owners instead of root).
+   *
+   * @throws EngineError 404 when the container or `path` does not exist, 400 for a bad archive or
+   *   a file/directory conflict, 403 for a read-only path.
+   */
+  async copyToContainer(id: string, path: string, tar: Buffer | NodeJS.ReadableStream, options: { copyUIDGID?: boolean } = {}): Promise<void> {
+    await this.call({
+      method: 'PUT',
+      path: `/containers/${seg(id)}/archive`,
+      query: { path, noOverwriteDirNonDir: true, copyUIDGID: options.copyUIDGID ? true : undefined },
+      body: tar,
+      contentType: 'application/x-tar',
+      context: `copy files into ${id}:${path}`,
+    });
+  }
+
+  /**
+   * `GET /containers/{id}/stats?stream=…&one-shot=…`: with `stream`, one sample about every
+   * second until `signal` aborts (the iterator then ends quietly) or the container goes away;
+   * without, one sample (about a second late unless `oneShot`, which leaves `precpu_stats` empty).
+   *
+   * @throws EngineError 404 for a missing container.
+   */
+  containerStats(id: string, options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): AsyncIterable<ContainerStats> {
+    const spec: RequestSpec = {
+      method: 'GET',
+      path: `/containers/${seg(id)}/stats`,
+      query: { stream: options.stream, 'one-shot': options.oneShot ? true : undefined },
+      context: `stats of container ${id}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    return this.stream(spec, readNdjson<ContainerStats>, true);
+  }
+
+  /**
+   * `GET /containers/{id}/export`: an uncompressed tar of the container's filesystem.
+   * The caller must consume the stream.
+   *
+   * @throws EngineError 404 for a missing container.
+   */
+  async exportContainer(id: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const res = await this.open({ method: 'GET', path: `/containers/${seg(id)}/export`, context: `export container ${id}`, ...(signal ? { signal } : {}) });
+    return res as AsyncIterable<Buffer>;
+  }
+
+  /**
+   * `POST /commit?container=…&repo=…&tag=…&comment=…&author=…&pause=…&changes=…` (one `changes`
+   * parameter per instruction) → the new image's ID.
+   *
+   * @throws EngineError 404 for a missing container, 400 for a bad change instruction.
+   */
+  async commitContainer(id: string, options: CommitOptions): Promise<string> {
+    const res = await this.json<{ Id: string }>({
+      method: 'POST',
+      path: '/commit',
+      query: {
+        container: id,
+        repo: options.repo || undefined,
+        tag: options.tag || undefined,
+        comment: options.comment || undefined,
+        author: options.author || undefined,
+        pause: options.pause === false ? false : undefined,
+        changes: options.changes?.length ? options.changes : undefined,
+      },
+      json: {},
+      context: `commit container ${id}`,
+    });
+    return res.Id;
+  }
+
   // ── exec ──
 
   /**
@@ -1206,4 +1317,10 @@ function execStartSpec(execId: string, options: { tty?: boolean; signal?: AbortS
     context: `run exec ${execId.slice(0, 12)}`,
     ...(options.signal ? { signal: options.signal } : {}),
   };
+}
+
+/** Decodes `X-Docker-Container-Path-Stat` (base64 of the JSON path stat). */
+function decodePathStat(header: string): ContainerPathStat {
+  const raw = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Partial<ContainerPathStat>;
+  return { name: raw.name ?? '', size: raw.size ?? 0, mode: raw.mode ?? 0, mtime: raw.mtime ?? '', linkTarget: raw.linkTarget ?? '' };
 }

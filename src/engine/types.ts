@@ -193,6 +193,67 @@ export interface ContainerTop {
   Processes: string[][];
 }
 
+// ── cp / stats / export / commit (issue 10) ──
+
+/**
+ * `X-Docker-Container-Path-Stat` of `HEAD`/`GET /containers/{id}/archive` (base64 JSON): one path
+ * inside a container. `mode` is Go's `os.FileMode` bits (directory `1 << 31`, symlink `1 << 27`),
+ * `size` in bytes, `mtime` RFC 3339.
+ */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+/** What `GET /containers/{id}/archive?path=…` answers: the path's stat and an uncompressed tar of it. */
+export interface ContainerArchive {
+  stat: ContainerPathStat;
+  /** The tar stream; its top entry is the base name of the path. */
+  content: AsyncIterable<Buffer>;
+}
+
+/** CPU counters of one `GET /containers/{id}/stats` sample (Linux; nanoseconds of CPU time). */
+export interface CpuStats {
+  cpu_usage?: { total_usage?: number; percpu_usage?: number[] | null };
+  /** Host CPU time (nanoseconds), all CPUs. */
+  system_cpu_usage?: number;
+  online_cpus?: number;
+}
+
+/**
+ * One sample of `GET /containers/{id}/stats` (subset, Linux). Byte counts in bytes; `read` is
+ * the sample's time (RFC 3339); `precpu_stats` is the previous sample (empty on the first).
+ */
+export interface ContainerStats {
+  read?: string;
+  name?: string;
+  id?: string;
+  cpu_stats?: CpuStats;
+  precpu_stats?: CpuStats;
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  blkio_stats?: { io_service_bytes_recursive?: Array<{ op?: string; value?: number }> | null };
+  pids_stats?: { current?: number };
+}
+
+/** Query of `POST /commit` (docker commit's flags). */
+export interface CommitOptions {
+  /** `repo` and `tag` of the new image; none: an untagged image. */
+  repo?: string;
+  tag?: string;
+  /** `-m`. */
+  comment?: string;
+  /** `-a`. */
+  author?: string;
+  /** `-c`: Dockerfile instructions (`CMD`, `ENV`, `LABEL`…) applied to the image. */
+  changes?: string[];
+  /** `-p`: pause the container while committing (the engine's default: true). */
+  pause?: boolean;
+}
+
 /** `GET /version` (subset). */
 export interface EngineVersion {
   Version: string;
@@ -254,6 +315,26 @@ export interface Engine {
   topContainer(id: string, psArgs?: string): Promise<ContainerTop>;
   /** `PUT /containers/{id}/archive?path=…` with a tar body (copy files into a container). */
   putArchive(id: string, path: string, tar: Buffer): Promise<void>;
+
+  // ── cp / stats / export / commit (issue 10); optional: engines without them cannot run these verbs ──
+  /** `HEAD /containers/{id}/archive?path=…`: the path's stat, `undefined` when it does not exist (404). */
+  statContainerPath?(id: string, path: string): Promise<ContainerPathStat | undefined>;
+  /** `GET /containers/{id}/archive?path=…`: a tar of the path (rejects with 404 when it does not exist). */
+  getArchive?(id: string, path: string, signal?: AbortSignal): Promise<ContainerArchive>;
+  /**
+   * `PUT /containers/{id}/archive?path=…&copyUIDGID=…&noOverwriteDirNonDir=true` with a tar body
+   * (buffer or stream): extracts it into directory `path`; `copyUIDGID` keeps the archive's owners.
+   */
+  copyToContainer?(id: string, path: string, tar: Buffer | NodeJS.ReadableStream, options?: { copyUIDGID?: boolean }): Promise<void>;
+  /**
+   * `GET /containers/{id}/stats?stream=…&one-shot=…`: samples about once a second with `stream`
+   * (until `signal` aborts, which ends the iterator quietly), else one sample.
+   */
+  containerStats?(id: string, options: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): AsyncIterable<ContainerStats>;
+  /** `GET /containers/{id}/export`: a tar of the container's whole filesystem. */
+  exportContainer?(id: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
+  /** `POST /commit?container=…`: a new image from the container's changes → its ID (`sha256:…`). */
+  commitContainer?(id: string, options: CommitOptions): Promise<string>;
 
   /** `POST /containers/{id}/exec` → the exec instance's ID (the process is not started yet). */
   createExec(container: string, options: ExecOptions): Promise<string>;

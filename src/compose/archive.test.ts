@@ -1,0 +1,176 @@
+import { existsSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CapstanError } from '../errors.js';
+import { checkArchive, extractArchive, packLocal, readTar, writeTar, type TarEntry } from './archive.js';
+
+const t0 = new Date('2024-01-02T03:04:05Z');
+const dir = (path: string): TarEntry => ({ path, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: t0 });
+const file = (path: string, text = 'x'): TarEntry => ({ path, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: t0, data: Buffer.from(text) });
+const sym = (path: string, linkpath: string): TarEntry => ({ path, type: 'symlink', linkpath, mode: 0o777, uid: 0, gid: 0, mtime: t0 });
+const hard = (path: string, linkpath: string): TarEntry => ({ path, type: 'hardlink', linkpath, mode: 0o644, uid: 0, gid: 0, mtime: t0 });
+
+/** Hand-made tar buffers, read back as the engine's archive would be. */
+async function archive(...entries: TarEntry[]): Promise<TarEntry[]> {
+  return readTar(writeTar(entries));
+}
+
+function refusal(fn: () => unknown): CapstanError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CapstanError);
+    return err as CapstanError;
+  }
+  throw new Error('not refused');
+}
+
+const temps: string[] = [];
+function temp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'capstan-archive-'));
+  temps.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('checkArchive refuses what would land outside the destination', () => {
+  it('an entry named ../escape (the name survives the tar round trip)', async () => {
+    const entries = await archive(dir('data/'), file('data/../escape'));
+    expect(entries[1]!.path).toBe('data/../escape');
+    const err = refusal(() => checkArchive(entries, 'data'));
+    expect(err.message).toContain('"data/../escape"');
+    expect(err.message).toContain('..');
+  });
+
+  it('a top-level ../escape', async () => {
+    expect(refusal(() => checkArchive([file('../escape')], 'escape')).message).toContain('"../escape"');
+  });
+
+  it('an absolute entry name /abs', async () => {
+    const entries = await archive(file('/abs'));
+    expect(entries[0]!.path).toBe('/abs');
+    expect(refusal(() => checkArchive(entries, 'abs')).message).toMatch(/"\/abs".*absolute/);
+  });
+
+  it('a symlink to /etc', async () => {
+    const entries = await archive(dir('x/'), sym('x/evil', '/etc'));
+    expect(refusal(() => checkArchive(entries, 'x')).message).toMatch(/"x\/evil".*absolute path "\/etc"/);
+  });
+
+  it('a symlink a -> ../../x', async () => {
+    const entries = await archive(dir('d/'), dir('d/sub/'), sym('d/sub/a', '../../x'));
+    expect(refusal(() => checkArchive(entries, 'd')).message).toMatch(/"d\/sub\/a".*"\.\.\/\.\.\/x"/);
+  });
+
+  it('a symlink that escapes only through another symlink of the archive', async () => {
+    // d/x/b -> .. is d itself (fine); d/c -> x/b/.. would be d's parent
+    const entries = await archive(dir('d/'), dir('d/x/'), sym('d/x/b', '..'), sym('d/c', 'x/b/..'));
+    expect(refusal(() => checkArchive(entries, 'd')).message).toContain('"d/c"');
+  });
+
+  it('a hard link to a path outside', async () => {
+    const entries = await archive(dir('d/'), hard('d/h', '../etc/passwd'));
+    expect(refusal(() => checkArchive(entries, 'd')).message).toMatch(/"d\/h".*hard link/);
+    expect(refusal(() => checkArchive([dir('d/'), hard('d/h', '/etc/passwd')], 'd')).message).toContain('hard link');
+    expect(refusal(() => checkArchive([dir('d/'), hard('d/h', 'other/file')], 'd')).message).toContain('hard link');
+  });
+
+  it('an entry outside the copied path (a sibling of DEST)', async () => {
+    expect(refusal(() => checkArchive([dir('d/'), file('sibling')], 'd')).message).toMatch(/"sibling".*outside the copied path/);
+  });
+
+  it('a file written through a symlinked directory that leaves', async () => {
+    const err = refusal(() => checkArchive([dir('d/'), sym('d/l', '/tmp'), file('d/l/f')], 'd'));
+    expect(err.message).toContain('d/l');
+  });
+});
+
+describe('checkArchive passes a well-formed archive', () => {
+  it('nested directories, files, links that stay inside', async () => {
+    const entries = await archive(
+      dir('d/'),
+      dir('d/a/'),
+      dir('d/a/b/'),
+      file('d/a/b/f', 'deep'),
+      sym('d/a/up', '../top'),
+      sym('d/a/b/same', 'f'),
+      file('d/top', 'top'),
+      hard('d/a/hl', 'd/top'),
+    );
+    const checked = checkArchive(entries, 'd');
+    expect(checked.map((e) => e.rel)).toEqual(['', 'a', 'a/b', 'a/b/f', 'a/up', 'a/b/same', 'top', 'a/hl']);
+    expect(checked[7]!.linkpath).toBe('top');
+  });
+
+  it('long names (PAX headers) survive', async () => {
+    const long = `d/${'n'.repeat(150)}`;
+    const entries = await archive(dir('d/'), file(long, 'long'));
+    expect(checkArchive(entries, 'd')[1]!.rel).toBe('n'.repeat(150));
+  });
+});
+
+describe('extractArchive', () => {
+  it('writes a checked tree into DEST (renamed from the archive top), links kept', async () => {
+    const base = temp();
+    const entries = await archive(dir('d/'), dir('d/a/'), file('d/a/f', 'hello'), sym('d/l', 'a/f'), hard('d/h', 'd/a/f'));
+    await extractArchive(checkArchive(entries, 'd'), join(base, 'out'));
+    expect(readFileSync(join(base, 'out/a/f'), 'utf8')).toBe('hello');
+    expect(readlinkSync(join(base, 'out/l'))).toBe('a/f');
+    expect(lstatSync(join(base, 'out/h')).nlink).toBe(2);
+    expect(lstatSync(join(base, 'out/a/f')).mtime.getTime()).toBe(t0.getTime());
+  });
+
+  it('a single file becomes DEST', async () => {
+    const base = temp();
+    await extractArchive(checkArchive(await archive(file('hostname', 'abc\n')), 'hostname'), join(base, 'h'));
+    expect(readFileSync(join(base, 'h'), 'utf8')).toBe('abc\n');
+  });
+
+  it('refuses to write through a symlink already in DEST that leaves it, and writes nothing outside', async () => {
+    const base = temp();
+    const outside = join(base, 'outside');
+    mkdirSync(outside);
+    mkdirSync(join(base, 'dest'));
+    symlinkSync(outside, join(base, 'dest/link'));
+    const entries = checkArchive([dir('d/'), file('d/link/x', 'evil')], 'd');
+    await expect(extractArchive(entries, join(base, 'dest'))).rejects.toThrow(/outside the destination/);
+    expect(existsSync(join(outside, 'x'))).toBe(false);
+  });
+
+  it('replaces an existing symlink instead of writing through it', async () => {
+    const base = temp();
+    writeFileSync(join(base, 'victim'), 'safe');
+    mkdirSync(join(base, 'dest'));
+    symlinkSync(join(base, 'victim'), join(base, 'dest/f'));
+    await extractArchive(checkArchive([dir('d/'), file('d/f', 'new')], 'd'), join(base, 'dest'));
+    expect(readFileSync(join(base, 'victim'), 'utf8')).toBe('safe');
+    expect(readFileSync(join(base, 'dest/f'), 'utf8')).toBe('new');
+  });
+});
+
+describe('packLocal', () => {
+  it('packs a tree under the given top name, symlinks as links; `""` packs the contents', async () => {
+    const base = temp();
+    mkdirSync(join(base, 'src/sub'), { recursive: true });
+    writeFileSync(join(base, 'src/sub/f'), 'data');
+    symlinkSync('sub/f', join(base, 'src/l'));
+    const named = await packLocal(join(base, 'src'), 'dest', false);
+    expect(named.map((e) => `${e.type}:${e.path}`)).toEqual(['directory:dest', 'symlink:dest/l', 'directory:dest/sub', 'file:dest/sub/f']);
+    const contents = await packLocal(join(base, 'src'), '', false);
+    expect(contents.map((e) => e.path)).toEqual(['l', 'sub', 'sub/f']);
+    const round = await readTar(writeTar(named));
+    expect(round.map((e) => e.path)).toEqual(['dest/', 'dest/l', 'dest/sub/', 'dest/sub/f']);
+    expect(round[3]!.data?.toString()).toBe('data');
+  });
+
+  it('-L follows a symlink given as the source', async () => {
+    const base = temp();
+    writeFileSync(join(base, 'real'), 'r');
+    symlinkSync('real', join(base, 'link'));
+    expect((await packLocal(join(base, 'link'), 'x', false))[0]!.type).toBe('symlink');
+    expect((await packLocal(join(base, 'link'), 'x', true))[0]!.type).toBe('file');
+  });
+});
