@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { CapstanError } from '../../errors.js';
 import type { StatsOptions, StatsRow } from '../../compose/index.js';
-import { statsJson, statsTable } from '../../ui/stats.js';
+import { statsFormat, statsJson, statsTable } from '../../ui/stats.js';
 import { checkServiceNames, interruptSignals, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
 
@@ -26,17 +25,16 @@ export function command(): Command {
 }
 
 /**
- * How rows are printed for `--format`.
- * TEMPLATE SPOT: a Go template (`--format '{{.Name}}'`, `table {{.Name}}\t{{.CPUPerc}}`) is the
- * ui's Go-template renderer's job (another part of issue 10): wire it here, over the same
- * {@link StatsRow} records (docker's field names). Until then only `table` and `json` pass.
- * @throws CapstanError USAGE for another format
+ * How rows are printed for `--format`: `table`, `json`, or a Go template over the
+ * {@link StatsRow} fields (`{{.Name}}`, `table {{.Name}}\t{{.CPUPerc}}`; ui/go-template.ts).
+ * @throws CapstanError USAGE for a template naming an unknown field (before anything is read)
  */
 export function statsRenderer(format: string | undefined): (rows: readonly StatsRow[]) => string {
   const f = format ?? 'table';
   if (f === 'table') return statsTable;
   if (f === 'json') return statsJson;
-  throw new CapstanError('USAGE', `--format: "${f}" is not supported`, { hint: 'use table or json' });
+  statsFormat(f, []); // a template naming an unknown field is refused before anything is read
+  return (rows) => statsFormat(f, rows).slice(0, -1);
 }
 
 /**
