@@ -544,13 +544,13 @@ export class Compose {
    * `wait SERVICE... [--down-project]`: block until the services' running containers stop
    * (`POST /containers/{id}/wait`); the result's exit code is the first one's. With
    * `downProject`, the first container to stop ends the wait, and the project is taken down
-   * (`down --remove-orphans`, works on a label-only project).
+   * (`down --remove-orphans`, works on a label-only project; with `dryRun` only planned).
    * @throws CapstanError USAGE `no such service: x`; NOT_FOUND `no containers for project "x"`;
    *   CANCELLED on `signal`
    */
   async wait(project: Project, options: WaitOptions = {}): Promise<WaitResult> {
     const result = await waitForContainers(this.engine, project, options);
-    if (options.downProject) await this.down(project, { removeOrphans: true });
+    if (options.downProject) result.down = await this.down(project, { removeOrphans: true, dryRun: options.dryRun ?? false });
     return result;
   }
 

@@ -90,6 +90,19 @@ describe('wait', () => {
     expect(fake.networkNames()).not.toContain('app_default');
   });
 
+  it('--down-project with --dry-run waits for real but only plans the teardown', async () => {
+    const { fake, compose } = setup();
+    await compose.up(app(), { detach: true });
+    const waiting = compose.wait(app(), { services: ['web', 'db'], downProject: true, dryRun: true });
+    await until(() => fake.journal(['waitContainer']).length === 2);
+    fake.exit('app-db-1', 5);
+    const result = await waiting;
+    expect(result.exitCode).toBe(5);
+    expect(result.down?.nodes.map((n) => `${n.resource} ${n.name} ${n.action}`)).toContain('network app_default remove');
+    expect(fake.containerNames()).toContain('app-web-1');
+    expect(fake.networkNames()).toContain('app_default');
+  });
+
   it('refuses unknown services, and a project without running containers', async () => {
     const { compose } = setup();
     expect(await failure(compose.wait(app(), { services: ['x'] }))).toMatchObject({ message: 'no such service: x' });

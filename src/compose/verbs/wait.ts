@@ -1,3 +1,4 @@
+import type { Plan } from '../plan.js';
 import { CapstanError } from '../../errors.js';
 import type { Engine } from '../../engine/types.js';
 import type { Project } from '../../model/types.js';
@@ -20,6 +21,8 @@ export interface WaitOptions {
   onExit?: (exit: ContainerExit) => void;
   /** Ctrl+C: stop waiting (CANCELLED). */
   signal?: AbortSignal;
+  /** `--dry-run`: with `downProject`, the wait is real but the teardown is only planned ({@link WaitResult.down}). */
+  dryRun?: boolean;
 }
 
 /** A container that stopped. */
@@ -34,6 +37,8 @@ export interface ContainerExit {
 export interface WaitResult {
   exits: ContainerExit[];
   exitCode: number;
+  /** With `downProject`: the plan of the teardown (run, or with `dryRun` only planned). */
+  down?: Plan;
 }
 
 /**
