@@ -46,6 +46,7 @@ function plainRenderer(out: NodeJS.WriteStream, colors: Colors): ProgressRendere
       for (const line of event.text.split('\n')) if (line.trim()) out.write(`${event.service}  ${line}\n`);
       return;
     }
+    if (event.type === 'pull-progress') return; // plain mode: the image's Pulling/Pulled lines say enough
     const elapsed = event.done && event.elapsed !== undefined ? ` ${event.elapsed.toFixed(1)}s` : '';
     const error = event.error ? ` ${colors.red(event.error)}` : '';
     out.write(` ${LABEL[event.resource]} ${event.id}  ${event.status}${elapsed}${error}\n`);
@@ -60,7 +61,10 @@ function jsonRenderer(out: NodeJS.WriteStream): ProgressRenderer {
       out.write(`${JSON.stringify(rest)}\n`);
     } else if (event.type === 'warning') out.write(`${JSON.stringify({ level: 'warning', message: event.message })}\n`);
     else if (event.type === 'info') out.write(`${JSON.stringify({ level: 'info', message: event.message })}\n`);
-    else out.write(`${JSON.stringify({ resource: 'image', service: event.service, text: event.text })}\n`);
+    else if (event.type === 'pull-progress') {
+      const { type: _t, ...rest } = event;
+      out.write(`${JSON.stringify({ resource: 'image', ...rest })}\n`);
+    } else out.write(`${JSON.stringify({ resource: 'image', service: event.service, text: event.text })}\n`);
   };
   return Object.assign(render, { close: () => {} });
 }
@@ -112,7 +116,7 @@ function ttyRenderer(out: NodeJS.WriteStream, colors: Colors, title: string): Pr
   const render = (event: ComposeEvent): void => {
     if (event.type === 'warning') messages.push(colors.yellow(`warning: ${event.message}`));
     else if (event.type === 'info') messages.push(event.message);
-    else if (event.type === 'build-output') return;
+    else if (event.type === 'build-output' || event.type === 'pull-progress') return;
     else {
       const key = `${event.resource}:${event.id}`;
       const row = rows.get(key) ?? { label: `${LABEL[event.resource]} ${event.id}`, status: '', done: false, started: performance.now() };
