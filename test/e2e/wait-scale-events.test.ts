@@ -234,11 +234,15 @@ services:
 describe('wait --down-project', () => {
   const { project, dir } = setup('wsd', { 'compose.yaml': `services:\n  job:\n    image: busybox\n    command: ${sleeper(3)}\n  other:\n    image: busybox\n    command: ${idle()}\n` });
 
-  it('wait --down-project tears the project down when the first container stops', async () => {
+  it('wait --down-project tears the project down once the containers stopped, with the last one\'s exit code', async () => {
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     const wait = background(['-p', project, 'wait', '--down-project', 'job', 'other'], dir);
     await new Promise((r) => setTimeout(r, 2000)); // the CLI is waiting by then
+    // as compose's wait.go: every selected container is waited for, the last one's code wins
+    await engine.killContainer(`${project}-other-1`, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await leftovers(project)).toMatchObject({ containers: 2 });
     await engine.killContainer(`${project}-job-1`, 'SIGUSR1');
     expect(await wait.closed, wait.stderr()).toBe(3);
     expect(await leftovers(project)).toEqual({ containers: 0, networks: 0, volumes: 0 });

@@ -65,7 +65,7 @@ describe('scale', () => {
 });
 
 describe('wait', () => {
-  it('resolves the exit code of the first container to stop, after all of them stopped', async () => {
+  it('resolves the exit code of the last container to stop, after all of them stopped (compose\'s wait.go)', async () => {
     const { fake, compose } = setup();
     await compose.up(app(), { detach: true });
     const exits: string[] = [];
@@ -75,15 +75,21 @@ describe('wait', () => {
     await until(() => exits.length === 1);
     fake.exit('app-db-1', 0);
     const result = await waiting;
-    expect(result.exitCode).toBe(3);
+    // compose keeps each container's status as it stops: the last one's is the exit code
+    expect(result.exitCode).toBe(0);
     expect(exits).toEqual(['app-web-1 3', 'app-db-1 0']);
   });
 
-  it('--down-project takes the project down when the first container stops', async () => {
+  it('--down-project takes the project down once the containers stopped (all of them, as compose\'s wait.go)', async () => {
     const { fake, compose } = setup();
     await compose.up(app(), { detach: true });
-    const waiting = compose.wait(app(), { services: ['web', 'db'], downProject: true });
+    let done = false;
+    const waiting = compose.wait(app(), { services: ['web', 'db'], downProject: true }).finally(() => (done = true));
     await until(() => fake.journal(['waitContainer']).length === 2);
+    fake.exit('app-web-1', 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    expect(fake.containerNames().sort()).toEqual(['app-db-1', 'app-web-1']);
     fake.exit('app-db-1', 5);
     expect((await waiting).exitCode).toBe(5);
     expect(fake.containerNames()).toEqual([]);
