@@ -47,6 +47,16 @@ describe('scale', () => {
     expect((await compose.ps('app', { all: true, services: ['web'] })).map((r) => r.name)).toEqual(['app-web-1']);
   });
 
+  it('recreates a replica whose configuration changed, as compose\'s scale (create with the diverged policy)', async () => {
+    const { compose } = setup();
+    await compose.up(app(), { detach: true });
+    const changed = project('app', { web: { environment: { NEW: '1' }, depends_on: { db: { condition: 'service_started', required: true } } }, db: {} });
+    const text = formatPlan(await compose.scale(changed, { replicas: { web: 2 }, dryRun: true }));
+    expect(text).toMatch(/app-web-1 +recreate/);
+    expect(text).toMatch(/app-web-2 +create/);
+    expect(text).toMatch(/app-db-1 +up to date/);
+  });
+
   it('--no-deps leaves the dependencies alone', async () => {
     const { fake, compose } = setup();
     await compose.scale(app(), { replicas: { web: 2 }, noDeps: true });
