@@ -232,3 +232,33 @@ describe('--since / --until values', () => {
     expect(() => engineTime('soon', '--until', now)).toThrow('--until: invalid time "soon"');
   });
 });
+
+describe('--since / --until values, as docker\'s GetTimestamp', () => {
+  const now = 1_700_000_000_000;
+  const offset = -new Date(now).getTimezoneOffset() * 60; // the local zone, in seconds east of UTC
+
+  it('dates with a zone, to the nanosecond; every form docker accepts', () => {
+    expect(engineTime('2023-11-14T22:13:20.123456789Z', '--since', now)).toBe('1700000000.123456789');
+    expect(engineTime('2023-11-14T23:13:20.5+01:00', '--since', now)).toBe('1700000000.5');
+    expect(engineTime('2023-11-14T22:13Z', '--since', now)).toBe('1699999980');
+    expect(engineTime('2023-11-14T22Z', '--since', now)).toBe('1699999200');
+    expect(engineTime('2023-11-14Z', '--since', now)).toBe('1699920000');
+    expect(engineTime('2023-11-14T21:13:20-01:00', '--since', now)).toBe('1700000000');
+  });
+
+  it('dates without a zone are local time; Unix seconds pass as written; durations are whole seconds', () => {
+    expect(engineTime('2023-11-14', '--since', now)).toBe(String(1699920000 - offset));
+    expect(engineTime('2023-11-14T22:13:20', '--since', now)).toBe(String(1700000000 - offset));
+    expect(engineTime('2023-11-14T22', '--since', now)).toBe(String(1699999200 - offset));
+    expect(engineTime('1700000000.1234567891', '--since', now)).toBe('1700000000.1234567891');
+    expect(engineTime('0', '--since', now)).toBe('0');
+    expect(engineTime('1.5s', '--since', now + 200)).toBe('1699999998');
+    expect(engineTime('-1m', '--until', now)).toBe('1700000060');
+  });
+
+  it('refuses what docker refuses, where Date.parse would guess', () => {
+    for (const bad of ['Jan 2 2023', '2023/01/02', '2023-13-01', '2023-02-30', '2023-01-02T25:00Z', '2023-01-02 10:00', 'yesterday', '-5', '1e9', '']) {
+      expect(() => engineTime(bad, '--since', now), bad).toThrow(`--since: invalid time "${bad}"`);
+    }
+  });
+});
