@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CapstanError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
 import { Label } from './labels.js';
@@ -104,10 +105,14 @@ export interface ProjectLogsOptions extends FollowOptions {
  * `logs`: the lines of the project's service containers (not one-off `run` ones) into `onLine`.
  *
  * With `follow`, it also follows the containers of the selected services that start, or start
- * again, after it began (found on the project's engine events, `GET /events`; a container that
- * (re)starts is read from its `State.StartedAt`), and it ends when the project is gone — every
- * container of those services removed — or when `signal` aborts. Without `follow`, it ends
- * once every container's logs are read.
+ * again, after it began (found on the project's engine events, `GET /events`, asked from just
+ * before the listing so none is missed; a restarted container is read from its last `die`
+ * event's time, so no line is shown twice or lost), and it ends when the project is gone —
+ * every container of those services removed (compose's own `logs -f` ends once they all
+ * stopped; the issue asks for removed) — or when `signal` aborts. The events stream and every
+ * log stream are closed on each of those paths. Without `follow`, it ends once every
+ * container's logs are read. `since`/`until` are the Engine API's (Unix seconds; compose.ts
+ * reads the CLI's forms).
  *
  * @throws CapstanError USAGE when `index` is given without exactly one service; NOT_FOUND when
  *   that service has no container #index; EngineError from the daemon
@@ -131,18 +136,23 @@ export async function projectLogs(
     throw new CapstanError('NOT_FOUND', `service "${services[0]}" has no container #${options.index}`);
   }
   if (!options.follow) {
+    // each stream listens on the signal: more than 10 of them would make Node warn of a leak
+    if (options.signal && sources.length > 5) setMaxListeners(0, options.signal);
     await Promise.all(sources.map((s) => streamLogs(engine, s, onLine, options)));
     return;
   }
   if (!sources.length) return; // nothing to follow: the project is gone already
 
   const stop = new AbortController();
+  // the events stream and every follower listen on it (Node warns past 10 listeners)
+  setMaxListeners(0, stop.signal);
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
   const existing = new Set(sources.map((s) => s.id));
   const followers = new Map<string, { kicked: boolean }>();
-  const running: Promise<void>[] = [];
+  /** The followers still running (each removes itself when it ends: a long `-f` does not accumulate them). */
+  const running = new Set<Promise<void>>();
   let failure: unknown;
 
   /**
@@ -166,8 +176,8 @@ export async function projectLogs(
     }
     const state = { kicked: false };
     followers.set(id, state);
-    running.push(
-      (async () => {
+    const task: Promise<void> = (async () => {
+      try {
         let info = await engine.inspectContainer(id);
         const source: LogSource = initial ?? {
           id,
@@ -176,34 +186,33 @@ export async function projectLogs(
           tty: Boolean(info.Config?.Tty),
         };
         let from: FollowOptions = initial ? options : { ...options, since: resumeFrom.get(id) };
-        try {
-          for (;;) {
-            const streamed = info.State?.StartedAt;
-            state.kicked = false;
-            await streamLogs(engine, source, onLine, { ...from, follow: true, signal: stop.signal });
-            if (stop.signal.aborted) return;
+        for (;;) {
+          const streamed = info.State?.StartedAt;
+          state.kicked = false;
+          await streamLogs(engine, source, onLine, { ...from, follow: true, signal: stop.signal });
+          if (stop.signal.aborted) return;
+          info = await engine.inspectContainer(id);
+          // a start event for a run not visible yet: look again, briefly (a replayed start of
+          // the run just read never shows a new StartedAt)
+          for (let i = 0; i < 10 && state.kicked && info.State?.StartedAt === streamed && !stop.signal.aborted; i++) {
+            await sleep(50, stop.signal);
             info = await engine.inspectContainer(id);
-            // a start event for a run not visible yet: look again, briefly (a replayed start of
-            // the run just read never shows a new StartedAt)
-            for (let i = 0; i < 10 && state.kicked && info.State?.StartedAt === streamed && !stop.signal.aborted; i++) {
-              await sleep(50);
-              info = await engine.inspectContainer(id);
-            }
-            if (!state.kicked || info.State?.StartedAt === streamed) return;
-            from = { ...options, since: resumeFrom.get(id) };
           }
-        } catch (err) {
-          // a container removed while we looked is simply gone
-          if (!stop.signal.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
-        } finally {
-          followers.delete(id);
+          if (!state.kicked || info.State?.StartedAt === streamed) return;
+          from = { ...options, since: resumeFrom.get(id) };
         }
-      })().catch((err: unknown) => {
-        if (stop.signal.aborted || (err instanceof EngineError && err.statusCode === 404)) return;
-        failure ??= err;
-        stop.abort();
-      }),
-    );
+      } catch (err) {
+        // a container removed while we looked is simply gone
+        if (!stop.signal.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
+      } finally {
+        followers.delete(id);
+      }
+    })().catch((err: unknown) => {
+      if (stop.signal.aborted || (err instanceof EngineError && err.statusCode === 404)) return;
+      failure ??= err;
+      stop.abort();
+    }).finally(() => running.delete(task));
+    running.add(task);
   };
 
   try {
@@ -234,11 +243,11 @@ export async function projectLogs(
       if (stop.signal.aborted) break;
     }
     // the followers end on their own once their containers are gone
-    await Promise.all(running);
+    while (running.size) await Promise.all([...running]);
     if (failure) throw failure;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     stop.abort();
-    await Promise.allSettled(running);
+    await Promise.allSettled([...running]);
   }
 }

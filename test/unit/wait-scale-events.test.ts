@@ -178,6 +178,26 @@ describe('logs', () => {
     expect(lines.filter((l) => l.container === 'app-web-2' && l.text === 'hello')).toHaveLength(1);
   });
 
+  it('logs and logs -f of many containers: no listener-leak warning from Node (each stream listens on the signal)', async () => {
+    const { compose } = setup();
+    await compose.scale(app(), { replicas: { web: 12 }, noDeps: true });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const interrupt = new AbortController();
+      await compose.logs('app', () => {}, { signal: interrupt.signal });
+      const following = compose.logs('app', () => {}, { follow: true, signal: interrupt.signal });
+      await new Promise((r) => setTimeout(r, 50));
+      interrupt.abort();
+      await following;
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('-f ends on the abort signal', async () => {
     const { compose } = setup();
     await compose.up(app(), { detach: true });
