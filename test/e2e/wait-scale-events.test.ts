@@ -188,6 +188,32 @@ describe('logs -f', () => {
   }, 60_000);
 });
 
+describe('logs -f across a restart', () => {
+  const { project, dir } = setup('wsr', { 'compose.yaml': `services:\n  web:\n    image: busybox\n    command: ${printer}\n` });
+
+  it('logs -f follows a restarted container: each run\'s lines once, none lost, and ends with down', async () => {
+    const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    const logs = background(['-p', project, 'logs', '-f', '--no-log-prefix'], dir);
+    try {
+      await logs.waitFor(/^line-3$/m);
+      for (const round of [2, 3]) {
+        const restart = await capstan(['-p', project, 'restart', '-t', '1'], { cwd: dir });
+        expect(restart.code, restart.stderr).toBe(0);
+        await logs.waitFor(new RegExp(`(^line-3$[\\s\\S]*){${round}}`, 'm'));
+      }
+      const down = await capstan(['-p', project, 'down', '-t', '1'], { cwd: dir });
+      expect(down.code, down.stderr).toBe(0);
+      expect(await logs.closed, logs.stderr()).toBe(0);
+    } finally {
+      logs.child.kill('SIGKILL');
+    }
+    const lines = logs.stdout().trim().split('\n');
+    expect(lines).toEqual(['line-1', 'line-2', 'line-3', 'line-1', 'line-2', 'line-3', 'line-1', 'line-2', 'line-3']);
+    expect(logs.stderr()).toBe('');
+  }, 60_000);
+});
+
 describe('scale', () => {
   const file = `
 services:
