@@ -99,6 +99,22 @@ export interface ProjectLogsOptions extends FollowOptions {
   services?: string[];
   /** `--index`: only replica #index of the one service in `services`. */
   index?: number;
+  /**
+   * With `follow`: a followed container stopped (its `die` event), as compose's `logs -f` prints
+   * `web-1 exited with code N`, with ` (restarting)` when the engine is starting it again (an
+   * inspection after the event says running or restarting, as compose's monitor decides).
+   */
+  onExit?: (exit: LogExit) => void;
+}
+
+/** A container that stopped while `logs -f` followed it (see {@link ProjectLogsOptions.onExit}). */
+export interface LogExit {
+  /** Container name, e.g. `shop-web-1`. */
+  container: string;
+  service: string;
+  exitCode: number;
+  /** The engine is restarting it (restart policy, or `restart`): its logs go on. */
+  restarting: boolean;
 }
 
 /**
@@ -233,6 +249,7 @@ export async function projectLogs(
       } else if (e.Action === 'die') {
         const nano = e.timeNano ?? (e.time ?? 0) * 1e9;
         if (nano) resumeFrom.set(id, (nano / 1e9).toFixed(9));
+        if (options.onExit) options.onExit(await exitOf(engine, id, attrs));
       } else if (e.Action === 'start') {
         existing.add(id);
         follow(id, undefined);
@@ -250,4 +267,16 @@ export async function projectLogs(
     stop.abort();
     await Promise.allSettled([...running]);
   }
+}
+
+/** A `die` event as {@link LogExit}: name, service and exit code from its attributes; restarting from an inspection. */
+async function exitOf(engine: Engine, id: string, attrs: Record<string, string>): Promise<LogExit> {
+  let restarting = false;
+  try {
+    const state = (await engine.inspectContainer(id)).State;
+    restarting = Boolean(state?.Restarting || state?.Running);
+  } catch (err) {
+    if (!(err instanceof EngineError && err.statusCode === 404)) throw err; // removed: not restarting
+  }
+  return { container: attrs.name ?? id, service: attrs[Label.service] ?? '', exitCode: Number(attrs.exitCode ?? 0), restarting };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Compose } from '../../src/compose/compose.js';
-import type { LogLine } from '../../src/compose/logs.js';
+import type { LogExit, LogLine } from '../../src/compose/logs.js';
 import { formatPlan } from '../../src/compose/plan.js';
 import { formatEventJson, formatEventText, toComposeEvent, type ProjectEvent } from '../../src/compose/verbs/events.js';
 import { parseReplicas } from '../../src/compose/verbs/scale.js';
@@ -196,6 +196,23 @@ describe('logs', () => {
       process.off('warning', onWarning);
     }
     expect(warnings).toEqual([]);
+  });
+
+  it('-f reports containers that stop (compose prints `web-1 exited with code N`), restarting or not', async () => {
+    const { fake, compose } = setup();
+    await compose.up(app(), { detach: true });
+    const exits: LogExit[] = [];
+    const stop = new AbortController();
+    const following = compose.logs('app', () => {}, { follow: true, signal: stop.signal, onExit: (e) => exits.push(e) });
+    await until(() => fake.journal(['events']).length === 1);
+    fake.exit('app-web-1', 3);
+    await until(() => exits.length === 1);
+    expect(exits[0]).toEqual({ container: 'app-web-1', service: 'web', exitCode: 3, restarting: false });
+    await compose.restart(app(), { services: ['db'] });
+    await until(() => exits.length === 2);
+    expect(exits[1]).toMatchObject({ container: 'app-db-1', service: 'db' });
+    stop.abort();
+    await following;
   });
 
   it('-f ends on the abort signal', async () => {
