@@ -252,6 +252,14 @@ services:
     expect(await webs()).toBe(2);
   });
 
+  it('scale needs the compose file, as compose: -p NAME from an empty directory is refused and changes nothing', async () => {
+    const empty = emptyDir();
+    const scale = await capstan(['-p', project, 'scale', 'web=3'], { cwd: empty });
+    expect(scale.code).toBe(1);
+    expect(scale.stderr).toContain('no configuration file provided');
+    expect(await webs()).toBe(2);
+  });
+
   it('scale refuses an unknown service and bad SVC=N syntax', async () => {
     const unknown = await run('scale', 'nope=2');
     expect(unknown.code).toBe(1);
