@@ -541,9 +541,9 @@ export class Compose {
   // --- wait, scale, events (issue 10): logic in verbs/{wait,scale,events}.ts ---
 
   /**
-   * `wait SERVICE... [--down-project]`: block until the services' running containers stop
-   * (`POST /containers/{id}/wait`); the result's exit code is the first one's. With
-   * `downProject`, the first container to stop ends the wait, and the project is taken down
+   * `wait SERVICE... [--down-project]`: block until every running container of the services
+   * stopped (`POST /containers/{id}/wait`); the result's exit code is the last one's, as
+   * compose's pkg/compose/wait.go. With `downProject`, the project is then taken down
    * (`down --remove-orphans`, works on a label-only project; with `dryRun` only planned).
    * @throws CapstanError USAGE `no such service: x`; NOT_FOUND `no containers for project "x"`;
    *   CANCELLED on `signal`

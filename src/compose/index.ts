@@ -42,5 +42,5 @@ export type {
   RmResult,
 } from './verbs/lifecycle.js';
 export type { Prompt } from './planner.js';
-export type { LogLine } from './logs.js';
+export type { LogLine, LogExit } from './logs.js';
 export { configHashes, configList, type ConfigList } from './config-queries.js';

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CapstanError, EngineError } from '../errors.js';
 import type { Engine } from '../engine/types.js';
 import { Label } from './labels.js';
@@ -98,16 +99,36 @@ export interface ProjectLogsOptions extends FollowOptions {
   services?: string[];
   /** `--index`: only replica #index of the one service in `services`. */
   index?: number;
+  /**
+   * With `follow`: a followed container stopped (its `die` event), as compose's `logs -f` prints
+   * `web-1 exited with code N`, with ` (restarting)` when the engine is starting it again (an
+   * inspection after the event says running or restarting, as compose's monitor decides).
+   */
+  onExit?: (exit: LogExit) => void;
+}
+
+/** A container that stopped while `logs -f` followed it (see {@link ProjectLogsOptions.onExit}). */
+export interface LogExit {
+  /** Container name, e.g. `shop-web-1`. */
+  container: string;
+  service: string;
+  exitCode: number;
+  /** The engine is restarting it (restart policy, or `restart`): its logs go on. */
+  restarting: boolean;
 }
 
 /**
  * `logs`: the lines of the project's service containers (not one-off `run` ones) into `onLine`.
  *
  * With `follow`, it also follows the containers of the selected services that start, or start
- * again, after it began (found on the project's engine events, `GET /events`; a container that
- * (re)starts is read from its `State.StartedAt`), and it ends when the project is gone — every
- * container of those services removed — or when `signal` aborts. Without `follow`, it ends
- * once every container's logs are read.
+ * again, after it began (found on the project's engine events, `GET /events`, asked from just
+ * before the listing so none is missed; a restarted container is read from its last `die`
+ * event's time, so no line is shown twice or lost), and it ends when the project is gone —
+ * every container of those services removed (compose's own `logs -f` ends once they all
+ * stopped; the issue asks for removed) — or when `signal` aborts. The events stream and every
+ * log stream are closed on each of those paths. Without `follow`, it ends once every
+ * container's logs are read. `since`/`until` are the Engine API's (Unix seconds; compose.ts
+ * reads the CLI's forms).
  *
  * @throws CapstanError USAGE when `index` is given without exactly one service; NOT_FOUND when
  *   that service has no container #index; EngineError from the daemon
@@ -131,18 +152,23 @@ export async function projectLogs(
     throw new CapstanError('NOT_FOUND', `service "${services[0]}" has no container #${options.index}`);
   }
   if (!options.follow) {
+    // each stream listens on the signal: more than 10 of them would make Node warn of a leak
+    if (options.signal && sources.length > 5) setMaxListeners(0, options.signal);
     await Promise.all(sources.map((s) => streamLogs(engine, s, onLine, options)));
     return;
   }
   if (!sources.length) return; // nothing to follow: the project is gone already
 
   const stop = new AbortController();
+  // the events stream and every follower listen on it (Node warns past 10 listeners)
+  setMaxListeners(0, stop.signal);
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
   const existing = new Set(sources.map((s) => s.id));
   const followers = new Map<string, { kicked: boolean }>();
-  const running: Promise<void>[] = [];
+  /** The followers still running (each removes itself when it ends: a long `-f` does not accumulate them). */
+  const running = new Set<Promise<void>>();
   let failure: unknown;
 
   /**
@@ -166,8 +192,8 @@ export async function projectLogs(
     }
     const state = { kicked: false };
     followers.set(id, state);
-    running.push(
-      (async () => {
+    const task: Promise<void> = (async () => {
+      try {
         let info = await engine.inspectContainer(id);
         const source: LogSource = initial ?? {
           id,
@@ -176,34 +202,33 @@ export async function projectLogs(
           tty: Boolean(info.Config?.Tty),
         };
         let from: FollowOptions = initial ? options : { ...options, since: resumeFrom.get(id) };
-        try {
-          for (;;) {
-            const streamed = info.State?.StartedAt;
-            state.kicked = false;
-            await streamLogs(engine, source, onLine, { ...from, follow: true, signal: stop.signal });
-            if (stop.signal.aborted) return;
+        for (;;) {
+          const streamed = info.State?.StartedAt;
+          state.kicked = false;
+          await streamLogs(engine, source, onLine, { ...from, follow: true, signal: stop.signal });
+          if (stop.signal.aborted) return;
+          info = await engine.inspectContainer(id);
+          // a start event for a run not visible yet: look again, briefly (a replayed start of
+          // the run just read never shows a new StartedAt)
+          for (let i = 0; i < 10 && state.kicked && info.State?.StartedAt === streamed && !stop.signal.aborted; i++) {
+            await sleep(50, stop.signal);
             info = await engine.inspectContainer(id);
-            // a start event for a run not visible yet: look again, briefly (a replayed start of
-            // the run just read never shows a new StartedAt)
-            for (let i = 0; i < 10 && state.kicked && info.State?.StartedAt === streamed && !stop.signal.aborted; i++) {
-              await sleep(50);
-              info = await engine.inspectContainer(id);
-            }
-            if (!state.kicked || info.State?.StartedAt === streamed) return;
-            from = { ...options, since: resumeFrom.get(id) };
           }
-        } catch (err) {
-          // a container removed while we looked is simply gone
-          if (!stop.signal.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
-        } finally {
-          followers.delete(id);
+          if (!state.kicked || info.State?.StartedAt === streamed) return;
+          from = { ...options, since: resumeFrom.get(id) };
         }
-      })().catch((err: unknown) => {
-        if (stop.signal.aborted || (err instanceof EngineError && err.statusCode === 404)) return;
-        failure ??= err;
-        stop.abort();
-      }),
-    );
+      } catch (err) {
+        // a container removed while we looked is simply gone
+        if (!stop.signal.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
+      } finally {
+        followers.delete(id);
+      }
+    })().catch((err: unknown) => {
+      if (stop.signal.aborted || (err instanceof EngineError && err.statusCode === 404)) return;
+      failure ??= err;
+      stop.abort();
+    }).finally(() => running.delete(task));
+    running.add(task);
   };
 
   try {
@@ -224,6 +249,7 @@ export async function projectLogs(
       } else if (e.Action === 'die') {
         const nano = e.timeNano ?? (e.time ?? 0) * 1e9;
         if (nano) resumeFrom.set(id, (nano / 1e9).toFixed(9));
+        if (options.onExit) options.onExit(await exitOf(engine, id, attrs));
       } else if (e.Action === 'start') {
         existing.add(id);
         follow(id, undefined);
@@ -234,11 +260,23 @@ export async function projectLogs(
       if (stop.signal.aborted) break;
     }
     // the followers end on their own once their containers are gone
-    await Promise.all(running);
+    while (running.size) await Promise.all([...running]);
     if (failure) throw failure;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     stop.abort();
-    await Promise.allSettled(running);
+    await Promise.allSettled([...running]);
   }
+}
+
+/** A `die` event as {@link LogExit}: name, service and exit code from its attributes; restarting from an inspection. */
+async function exitOf(engine: Engine, id: string, attrs: Record<string, string>): Promise<LogExit> {
+  let restarting = false;
+  try {
+    const state = (await engine.inspectContainer(id)).State;
+    restarting = Boolean(state?.Restarting || state?.Running);
+  } catch (err) {
+    if (!(err instanceof EngineError && err.statusCode === 404)) throw err; // removed: not restarting
+  }
+  return { container: attrs.name ?? id, service: attrs[Label.service] ?? '', exitCode: Number(attrs.exitCode ?? 0), restarting };
 }

@@ -40,9 +40,10 @@ export class LogPrinter {
     this.out.write(`Attaching to ${containers.map((c) => displayName(this.options.project, c)).join(', ')}\n`);
   }
 
-  /** `shop-web-1 exited with code 1`, in the service's color. */
-  exited(container: string, service: string, code: number): void {
-    this.out.write(`${this.color(service)(`${displayName(this.options.project, container)} exited with code ${code}`)}\n`);
+  /** `shop-web-1 exited with code 1` (` (restarting)` when it comes back, as compose's `logs -f`), in the service's color. */
+  exited(container: string, service: string, code: number, restarting = false): void {
+    const text = `${displayName(this.options.project, container)} exited with code ${code}${restarting ? ' (restarting)' : ''}`;
+    this.out.write(`${this.color(service)(text)}\n`);
   }
 
   private prefix(container: string, service: string): string {

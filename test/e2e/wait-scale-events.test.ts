@@ -188,6 +188,37 @@ describe('logs -f', () => {
   }, 60_000);
 });
 
+describe('logs -f across a restart', () => {
+  const { project, dir } = setup('wsr', { 'compose.yaml': `services:\n  web:\n    image: busybox\n    command: ${printer}\n` });
+
+  it('logs -f follows a restarted container: each run\'s lines once, none lost, and ends with down', async () => {
+    const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    const logs = background(['-p', project, 'logs', '-f', '--no-log-prefix'], dir);
+    try {
+      await logs.waitFor(/^line-3$/m);
+      for (const round of [2, 3]) {
+        const restart = await capstan(['-p', project, 'restart', '-t', '1'], { cwd: dir });
+        expect(restart.code, restart.stderr).toBe(0);
+        await logs.waitFor(new RegExp(`(^line-3$[\\s\\S]*){${round}}`, 'm'));
+      }
+      const down = await capstan(['-p', project, 'down', '-t', '1'], { cwd: dir });
+      expect(down.code, down.stderr).toBe(0);
+      expect(await logs.closed, logs.stderr()).toBe(0);
+    } finally {
+      logs.child.kill('SIGKILL');
+    }
+    const all = logs.stdout().trim().split('\n');
+    const lines = all.filter((l) => !l.includes(' exited with code '));
+    expect(lines).toEqual(['line-1', 'line-2', 'line-3', 'line-1', 'line-2', 'line-3', 'line-1', 'line-2', 'line-3']);
+    // as compose's logs -f: a line as each run ends (` (restarting)` when the engine already restarts it)
+    const exits = all.filter((l) => l.includes(' exited with code '));
+    expect(exits.length).toBeGreaterThanOrEqual(2);
+    for (const l of exits) expect(l).toMatch(/^web-1 exited with code \d+( \(restarting\))?$/);
+    expect(logs.stderr()).toBe('');
+  }, 60_000);
+});
+
 describe('scale', () => {
   const file = `
 services:
@@ -221,6 +252,14 @@ services:
     expect(await webs()).toBe(2);
   });
 
+  it('scale needs the compose file, as compose: -p NAME from an empty directory is refused and changes nothing', async () => {
+    const empty = emptyDir();
+    const scale = await capstan(['-p', project, 'scale', 'web=3'], { cwd: empty });
+    expect(scale.code).toBe(1);
+    expect(scale.stderr).toContain('no configuration file provided');
+    expect(await webs()).toBe(2);
+  });
+
   it('scale refuses an unknown service and bad SVC=N syntax', async () => {
     const unknown = await run('scale', 'nope=2');
     expect(unknown.code).toBe(1);
@@ -234,11 +273,15 @@ services:
 describe('wait --down-project', () => {
   const { project, dir } = setup('wsd', { 'compose.yaml': `services:\n  job:\n    image: busybox\n    command: ${sleeper(3)}\n  other:\n    image: busybox\n    command: ${idle()}\n` });
 
-  it('wait --down-project tears the project down when the first container stops', async () => {
+  it('wait --down-project tears the project down once the containers stopped, with the last one\'s exit code', async () => {
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     const wait = background(['-p', project, 'wait', '--down-project', 'job', 'other'], dir);
     await new Promise((r) => setTimeout(r, 2000)); // the CLI is waiting by then
+    // as compose's wait.go: every selected container is waited for, the last one's code wins
+    await engine.killContainer(`${project}-other-1`, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await leftovers(project)).toMatchObject({ containers: 2 });
     await engine.killContainer(`${project}-job-1`, 'SIGUSR1');
     expect(await wait.closed, wait.stderr()).toBe(3);
     expect(await leftovers(project)).toEqual({ containers: 0, networks: 0, volumes: 0 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Compose } from '../../src/compose/compose.js';
-import type { LogLine } from '../../src/compose/logs.js';
+import type { LogExit, LogLine } from '../../src/compose/logs.js';
 import { formatPlan } from '../../src/compose/plan.js';
 import { formatEventJson, formatEventText, toComposeEvent, type ProjectEvent } from '../../src/compose/verbs/events.js';
 import { parseReplicas } from '../../src/compose/verbs/scale.js';
@@ -47,6 +47,16 @@ describe('scale', () => {
     expect((await compose.ps('app', { all: true, services: ['web'] })).map((r) => r.name)).toEqual(['app-web-1']);
   });
 
+  it('recreates a replica whose configuration changed, as compose\'s scale (create with the diverged policy)', async () => {
+    const { compose } = setup();
+    await compose.up(app(), { detach: true });
+    const changed = project('app', { web: { environment: { NEW: '1' }, depends_on: { db: { condition: 'service_started', required: true } } }, db: {} });
+    const text = formatPlan(await compose.scale(changed, { replicas: { web: 2 }, dryRun: true }));
+    expect(text).toMatch(/app-web-1 +recreate/);
+    expect(text).toMatch(/app-web-2 +create/);
+    expect(text).toMatch(/app-db-1 +up to date/);
+  });
+
   it('--no-deps leaves the dependencies alone', async () => {
     const { fake, compose } = setup();
     await compose.scale(app(), { replicas: { web: 2 }, noDeps: true });
@@ -65,7 +75,7 @@ describe('scale', () => {
 });
 
 describe('wait', () => {
-  it('resolves the exit code of the first container to stop, after all of them stopped', async () => {
+  it('resolves the exit code of the last container to stop, after all of them stopped (compose\'s wait.go)', async () => {
     const { fake, compose } = setup();
     await compose.up(app(), { detach: true });
     const exits: string[] = [];
@@ -75,15 +85,21 @@ describe('wait', () => {
     await until(() => exits.length === 1);
     fake.exit('app-db-1', 0);
     const result = await waiting;
-    expect(result.exitCode).toBe(3);
+    // compose keeps each container's status as it stops: the last one's is the exit code
+    expect(result.exitCode).toBe(0);
     expect(exits).toEqual(['app-web-1 3', 'app-db-1 0']);
   });
 
-  it('--down-project takes the project down when the first container stops', async () => {
+  it('--down-project takes the project down once the containers stopped (all of them, as compose\'s wait.go)', async () => {
     const { fake, compose } = setup();
     await compose.up(app(), { detach: true });
-    const waiting = compose.wait(app(), { services: ['web', 'db'], downProject: true });
+    let done = false;
+    const waiting = compose.wait(app(), { services: ['web', 'db'], downProject: true }).finally(() => (done = true));
     await until(() => fake.journal(['waitContainer']).length === 2);
+    fake.exit('app-web-1', 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    expect(fake.containerNames().sort()).toEqual(['app-db-1', 'app-web-1']);
     fake.exit('app-db-1', 5);
     expect((await waiting).exitCode).toBe(5);
     expect(fake.containerNames()).toEqual([]);
@@ -96,8 +112,9 @@ describe('wait', () => {
     const waiting = compose.wait(app(), { services: ['web', 'db'], downProject: true, dryRun: true });
     await until(() => fake.journal(['waitContainer']).length === 2);
     fake.exit('app-db-1', 5);
+    fake.exit('app-web-1', 0);
     const result = await waiting;
-    expect(result.exitCode).toBe(5);
+    expect(result.exitCode).toBe(0);
     expect(result.down?.nodes.map((n) => `${n.resource} ${n.name} ${n.action}`)).toContain('network app_default remove');
     expect(fake.containerNames()).toContain('app-web-1');
     expect(fake.networkNames()).toContain('app_default');
@@ -175,6 +192,43 @@ describe('logs', () => {
     expect(lines.filter((l) => l.container === 'app-web-2' && l.text === 'hello')).toHaveLength(1);
   });
 
+  it('logs and logs -f of many containers: no listener-leak warning from Node (each stream listens on the signal)', async () => {
+    const { compose } = setup();
+    await compose.scale(app(), { replicas: { web: 12 }, noDeps: true });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const interrupt = new AbortController();
+      await compose.logs('app', () => {}, { signal: interrupt.signal });
+      const following = compose.logs('app', () => {}, { follow: true, signal: interrupt.signal });
+      await new Promise((r) => setTimeout(r, 50));
+      interrupt.abort();
+      await following;
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('-f reports containers that stop (compose prints `web-1 exited with code N`), restarting or not', async () => {
+    const { fake, compose } = setup();
+    await compose.up(app(), { detach: true });
+    const exits: LogExit[] = [];
+    const stop = new AbortController();
+    const following = compose.logs('app', () => {}, { follow: true, signal: stop.signal, onExit: (e) => exits.push(e) });
+    await until(() => fake.journal(['events']).length === 1);
+    fake.exit('app-web-1', 3);
+    await until(() => exits.length === 1);
+    expect(exits[0]).toEqual({ container: 'app-web-1', service: 'web', exitCode: 3, restarting: false });
+    await compose.restart(app(), { services: ['db'] });
+    await until(() => exits.length === 2);
+    expect(exits[1]).toMatchObject({ container: 'app-db-1', service: 'db' });
+    stop.abort();
+    await following;
+  });
+
   it('-f ends on the abort signal', async () => {
     const { compose } = setup();
     await compose.up(app(), { detach: true });
@@ -227,5 +281,35 @@ describe('--since / --until values', () => {
     expect(engineTime('1700000000.5', '--since', now)).toBe('1700000000.5');
     expect(engineTime('2023-11-14T22:13:20Z', '--since', now)).toBe('1700000000');
     expect(() => engineTime('soon', '--until', now)).toThrow('--until: invalid time "soon"');
+  });
+});
+
+describe('--since / --until values, as docker\'s GetTimestamp', () => {
+  const now = 1_700_000_000_000;
+  const offset = -new Date(now).getTimezoneOffset() * 60; // the local zone, in seconds east of UTC
+
+  it('dates with a zone, to the nanosecond; every form docker accepts', () => {
+    expect(engineTime('2023-11-14T22:13:20.123456789Z', '--since', now)).toBe('1700000000.123456789');
+    expect(engineTime('2023-11-14T23:13:20.5+01:00', '--since', now)).toBe('1700000000.5');
+    expect(engineTime('2023-11-14T22:13Z', '--since', now)).toBe('1699999980');
+    expect(engineTime('2023-11-14T22Z', '--since', now)).toBe('1699999200');
+    expect(engineTime('2023-11-14Z', '--since', now)).toBe('1699920000');
+    expect(engineTime('2023-11-14T21:13:20-01:00', '--since', now)).toBe('1700000000');
+  });
+
+  it('dates without a zone are local time; Unix seconds pass as written; durations are whole seconds', () => {
+    expect(engineTime('2023-11-14', '--since', now)).toBe(String(1699920000 - offset));
+    expect(engineTime('2023-11-14T22:13:20', '--since', now)).toBe(String(1700000000 - offset));
+    expect(engineTime('2023-11-14T22', '--since', now)).toBe(String(1699999200 - offset));
+    expect(engineTime('1700000000.1234567891', '--since', now)).toBe('1700000000.1234567891');
+    expect(engineTime('0', '--since', now)).toBe('0');
+    expect(engineTime('1.5s', '--since', now + 200)).toBe('1699999998');
+    expect(engineTime('-1m', '--until', now)).toBe('1700000060');
+  });
+
+  it('refuses what docker refuses, where Date.parse would guess', () => {
+    for (const bad of ['Jan 2 2023', '2023/01/02', '2023-13-01', '2023-02-30', '2023-01-02T25:00Z', '2023-01-02 10:00', 'yesterday', '-5', '1e9', '']) {
+      expect(() => engineTime(bad, '--since', now), bad).toThrow(`--since: invalid time "${bad}"`);
+    }
   });
 });

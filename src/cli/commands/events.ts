@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CapstanError } from '../../errors.js';
-import { formatEventJson, formatEventText } from '../../compose/index.js';
+import { formatEventJson, formatEventText, type ProjectEvent } from '../../compose/index.js';
 import { interruptSignals, loadOrLabels, session, type GlobalOptions } from '../context.js';
 import { handledBy } from '../options.js';
 
@@ -32,9 +32,8 @@ export async function run(g: GlobalOptions, flags: EventsFlags, services: string
   const { compose } = session(g);
   const project = await loadOrLabels(g, compose);
   const interrupt = interruptSignals();
-  const print = flags.json ? formatEventJson : formatEventText;
   try {
-    await compose.events(project, (event) => process.stdout.write(`${print(event)}\n`), {
+    await compose.events(project, (event) => process.stdout.write(eventOutput(event, flags.json ?? false)), {
       services,
       ...(flags.since !== undefined ? { since: flags.since } : {}),
       ...(flags.until !== undefined ? { until: flags.until } : {}),
@@ -45,4 +44,13 @@ export async function run(g: GlobalOptions, flags: EventsFlags, services: string
     interrupt.dispose();
   }
   return 0;
+}
+
+/**
+ * What `events` writes for one event: with `--json`, its JSON object and a newline; otherwise its
+ * text line followed by an empty line, as compose (its `Event.String()` ends with a newline, which
+ * `fmt.Fprintln` follows with another).
+ */
+export function eventOutput(event: ProjectEvent, json: boolean): string {
+  return json ? `${formatEventJson(event)}\n` : `${formatEventText(event)}\n\n`;
 }

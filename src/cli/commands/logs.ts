@@ -81,6 +81,8 @@ export async function run(g: GlobalOptions, flags: LogsFlags, services: string[]
     ...(flags.until !== undefined ? { until: flags.until } : {}),
     ...(flags.index !== undefined ? { index: flags.index } : {}),
     signal: interrupt.signal,
+    // as compose's logs -f (its printer's HandleEvent): `web-1 exited with code 0` as containers stop
+    onExit: (exit) => printer.exited(exit.container, exit.service, exit.exitCode, exit.restarting),
   };
   try {
     await compose.logs(project.name, (line) => printer.line(line), options);

@@ -19,9 +19,9 @@ export function command(): Command {
 
 /**
  * Waits for the services' running containers to stop, printing `container "ID" exited with status
- * code N` for each (as compose); with `--down-project`, the first one to stop ends the wait and
- * the project is taken down (with `--dry-run`, its plan is printed instead). Resolves the first container's exit code. Works with `-p NAME` and
- * no compose file.
+ * code N` for each (as compose); with `--down-project`, the project is then taken down (with
+ * `--dry-run`, its plan is printed instead). Resolves the exit code of the container that stopped
+ * last (compose's code; with one container, its code). Works with `-p NAME` and no compose file.
  * @throws CapstanError USAGE `no such service: x`; NOT_FOUND when no container runs; CANCELLED on Ctrl+C
  */
 export async function run(g: GlobalOptions, flags: WaitFlags, services: string[]): Promise<number> {

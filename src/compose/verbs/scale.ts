@@ -1,12 +1,14 @@
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
 import { checkServices } from '../graph.js';
-import type { UpOptions } from '../compose.js';
+import type { UpPlanOptions } from '../planner.js';
 
 /**
  * `scale SVC=N... [--no-deps]` (docker compose's pkg/compose/scale.go): set replica counts, then
  * create and start as `up -d` does for those services — the same planner and executor, so the
- * plan has causes (`scale 1 → 3`) and `--dry-run` prints it.
+ * plan has causes (`scale 1 → 3`) and `--dry-run` prints it. As compose's (its create runs with
+ * the default `diverged` recreate policy, no `--no-recreate`), a replica whose configuration
+ * changed is recreated, and the dependencies converge too unless `--no-deps`.
  */
 
 /** Options of `scale`. */
@@ -22,11 +24,21 @@ export interface ScaleOptions {
 }
 
 /**
+ * The options `Compose.up` runs `scale` with (a subset of its `UpOptions`, declared here so that
+ * verbs do not depend on compose.ts): the planner's, plus detached, dry run and Ctrl+C.
+ */
+export interface ScaleUpOptions extends UpPlanOptions {
+  detach: true;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
  * The `up` options `scale` runs with: the named services, detached, with `--scale` overrides.
  * @throws CapstanError USAGE `scale: no service given`, `no such service: x`, or a count that is
  *   not a non-negative integer
  */
-export function scaleUpOptions(project: Project, options: ScaleOptions): UpOptions {
+export function scaleUpOptions(project: Project, options: ScaleOptions): ScaleUpOptions {
   const services = Object.keys(options.replicas);
   if (!services.length) throw new CapstanError('USAGE', 'scale: no service given', { hint: 'use SERVICE=REPLICAS, e.g. web=3' });
   checkServices(project, services);
