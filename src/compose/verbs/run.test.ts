@@ -164,6 +164,16 @@ describe('Compose.run: running it', () => {
     expect(fake.container(NAME)).toBeUndefined();
   });
 
+  it('--rm: a one-off whose start fails is removed, and the start error is thrown', async () => {
+    const { fake, compose, p } = setup();
+    fake.behave('web', { startError: 'driver failed programming external connectivity: port is already allocated' });
+    await expect(compose.run(p, 'web', ['true'], { slug: SLUG, noDeps: true, autoRemove: true })).rejects.toThrow('port is already allocated');
+    expect(fake.container(NAME)).toBeUndefined();
+    // without --rm it stays, as docker leaves a created container
+    await expect(compose.run(p, 'web', ['true'], { slug: SLUG, noDeps: true })).rejects.toThrow('port is already allocated');
+    expect(fake.container(NAME)?.status).toBe('created');
+  });
+
   it('an unhealthy dependency fails the run before the one-off is created', async () => {
     const { fake, compose, p } = setup();
     fake.behave('db', { health: 'unhealthy' });
