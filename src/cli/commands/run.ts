@@ -20,6 +20,8 @@ export interface RunFlags {
   label?: string[];
   rm?: boolean;
   tty?: boolean;
+  /** `--no-TTY` (false): as `-T`. */
+  TTY?: boolean;
   name?: string;
   user?: string;
   workdir?: string;
@@ -36,6 +38,7 @@ export interface RunFlags {
   quietPull?: boolean;
   build?: boolean;
   removeOrphans?: boolean;
+  /** `-i` (true) or `--interactive=false` (false); undefined when not given. */
   interactive?: boolean;
   dryRun?: boolean;
 }
@@ -58,6 +61,8 @@ export function command(): Command {
     .option('--rm', 'automatically remove the container when it exits')
     .addOption(new Option('-t, --tty', 'allocate a pseudo-TTY').hideHelp())
     .option('-T, --no-tty', 'disable pseudo-TTY allocation (default: auto-detected)')
+    // compose's documented spelling (its normalizeRunFlags reads it as --no-tty)
+    .addOption(new Option('--no-TTY').hideHelp())
     .option('--name <name>', 'assign a name to the container')
     .option('-u, --user <user>', 'run as specified username or uid')
     .option('-w, --workdir <dir>', 'working directory inside the container')
@@ -75,17 +80,20 @@ export function command(): Command {
     .option('--build', 'build image before starting container')
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('-i, --interactive', 'keep STDIN open even if not attached (default: true)')
+    // `--interactive=false` (a Go bool flag defaulting to true; main.ts rewrites it to this)
+    .addOption(new Option('--no-interactive').hideHelp())
     .option('--dry-run', 'print the plan; change nothing');
   return handledBy(command, run);
 }
 
 /**
- * Whether `run` allocates a TTY (compose's `run` PreRunE): `-t`/`-T` decide; otherwise a TTY
- * when stdout is a terminal, and stdin too unless `-i` was given.
+ * Whether `run` allocates a TTY (compose's `run` PreRunE): `-t`/`-T` (`--no-TTY`) decide;
+ * otherwise a TTY when stdout is a terminal, and stdin too unless `-i`/`--interactive=…` was given.
  */
-export function runTty(flags: Pick<RunFlags, 'tty' | 'interactive'>, terminal: { stdin: boolean; stdout: boolean }): boolean {
+export function runTty(flags: Pick<RunFlags, 'tty' | 'TTY' | 'interactive'>, terminal: { stdin: boolean; stdout: boolean }): boolean {
+  if (flags.TTY === false) return false;
   if (flags.tty !== undefined) return flags.tty;
-  return terminal.stdout && (flags.interactive === true || terminal.stdin);
+  return terminal.stdout && (flags.interactive !== undefined || terminal.stdin);
 }
 
 /** `-l KEY=VAL` entries as a map. @throws CapstanError USAGE `label must be set as KEY=VALUE`. */
