@@ -10,6 +10,7 @@ import type { Project } from '../../model/types.js';
 import type { Engine } from '../../engine/types.js';
 import { checkServices } from '../graph.js';
 import { listProjectContainers, type ObservedContainer } from '../observed.js';
+import { outputSink, stdinStream } from './exec.js';
 
 /** A container the caller is attached to: what signal forwarding (`--sig-proxy`) needs. */
 export interface AttachedContainer {
@@ -167,10 +168,9 @@ export async function attachedSession(engine: Engine, options: SessionOptions): 
   try {
     const exited = options.exited ?? engine.waitContainer(options.id, 'not-running', waitAbort.signal);
     exited.catch(() => undefined);
-    const given = options.stdin;
     let stdin: NodeJS.ReadableStream | undefined;
     if (options.attachStdin) {
-      stdin = typeof given === 'string' || Buffer.isBuffer(given) ? Readable.from([Buffer.from(given)]) : (given ?? Readable.from([]));
+      stdin = stdinStream(options.stdin) ?? Readable.from([]);
       // docker detaches on a TTY only (dockerd's own escape proxy is for TTYs too): a pipe's bytes pass as they are
       if (options.tty) stdin = escapeProxy(stdin, keys, onDetach);
     }
@@ -196,14 +196,9 @@ export async function attachedSession(engine: Engine, options: SessionOptions): 
     }
     options.onAttached?.({ id: options.id, name: options.name, kill: (signal) => engine.killContainer(options.id, signal) });
 
-    const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const out = outputSink(options);
     const ended = (async () => {
-      for (let next = await first; !next.done; next = await iterator.next()) {
-        const chunk = next.value;
-        const sink = options[chunk.stream];
-        if (sink) sink.write(chunk.data);
-        else captured[chunk.stream].push(Buffer.from(chunk.data));
-      }
+      for (let next = await first; !next.done; next = await iterator.next()) out.write(next.value);
       return exited;
     })();
     // once detached, the closed connection's error is expected
@@ -215,8 +210,7 @@ export async function attachedSession(engine: Engine, options: SessionOptions): 
     return {
       container: options.name,
       exitCode: detached || code === undefined ? 0 : code,
-      stdout: Buffer.concat(captured.stdout).toString('utf8'),
-      stderr: Buffer.concat(captured.stderr).toString('utf8'),
+      ...out.text(),
       detached,
     };
   } finally {

@@ -274,9 +274,13 @@ describe('detaching and waiting', () => {
   it('run with a TTY: the detach keys on stdin detach at once (exit 0, running), and are not sent', async () => {
     const { fake, compose, p } = setup();
     const stdin = new PassThrough();
-    const running = compose.run(p, 'web', ['sh'], { slug: SLUG, noDeps: true, tty: true, stdin, onAttached: () => void stdin.write('ls\r\x10\x11') });
+    const running = compose.run(p, 'web', ['sh'], { slug: SLUG, noDeps: true, tty: true, stdin, onAttached: () => {
+      fake.write(NAME, 'prompt$ ');
+      setTimeout(() => stdin.write('ls\r\x10\x11'), 10);
+    } });
     const result = await running;
-    expect(result).toMatchObject({ detached: true, exitCode: 0 });
+    // what was captured before the detach is kept
+    expect(result).toMatchObject({ detached: true, exitCode: 0, stdout: 'prompt$ ' });
     expect(fake.container(NAME)!.status).toBe('running');
     expect(fake.stdinReceived.get(result.id)).toBe('ls\r');
     expect(fake.journal(['attachContainer'])).toHaveLength(1);
