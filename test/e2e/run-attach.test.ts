@@ -87,6 +87,13 @@ describe('run', () => {
     expect(await oneOffs(project)).toEqual([]);
   });
 
+  it('`run --rm` of a command that cannot start exits 1 and leaves no container', async () => {
+    const r = await run(['--rm', '-T', '--no-deps', 'web', 'no-such-command']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no-such-command');
+    expect(await oneOffs(project)).toEqual([]);
+  });
+
   it('`run -P` publishes the service ports, `run` alone does not', async () => {
     const published = await run(['-d', '-P', 'web']);
     expect(published.code, published.stderr).toBe(0);
