@@ -58,6 +58,16 @@ describe('run argv', () => {
     expect(normalizeArgv(['node', 'capstan', 'run', '--interactive=true', 'web'])).toEqual(['node', 'capstan', 'run', '--interactive', 'web']);
   });
 
+  it("-t with -T (or --no-TTY) is refused, as compose's PreRunE", () => {
+    const p = project('p', { web: {} });
+    const terminal = { stdin: true, stdout: true };
+    for (const argv of [['-t', '-T'], ['-T', '--tty'], ['-t', '--no-TTY'], ['-tT']]) {
+      expect(() => runOptions(p, parseRun(...argv, 'web').flags, terminal)).toThrow("--tty and --no-tty can't be used together");
+    }
+    expect(runOptions(p, parseRun('-t', 'web').flags, { stdin: false, stdout: false }).tty).toBe(true);
+    expect(runOptions(p, parseRun('-T', 'web').flags, terminal).tty).toBe(false);
+  });
+
   it("main.ts leaves the command unnormalised, skipping run's flag values", () => {
     const argv = ['node', 'capstan', 'run', '--rm', '-e', 'A=1', '--name', 'x', '-v', '/a:/b', 'web', 'tail', '-f=x'];
     expect(passThroughStart(argv, 2)).toBe(11);

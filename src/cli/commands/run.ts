@@ -22,6 +22,9 @@ export interface RunFlags {
   tty?: boolean;
   /** `--no-TTY` (false): as `-T`. */
   TTY?: boolean;
+  /** `-t`/`--tty` was given; `-T`/`--no-tty`/`--no-TTY` was given (both together are refused). */
+  ttyGiven?: boolean;
+  noTtyGiven?: boolean;
   name?: string;
   user?: string;
   workdir?: string;
@@ -83,6 +86,8 @@ export function command(): Command {
     // `--interactive=false` (a Go bool flag defaulting to true; main.ts rewrites it to this)
     .addOption(new Option('--no-interactive').hideHelp())
     .option('--dry-run', 'print the plan; change nothing');
+  // -t and -T set the same value: note which were given, so that both together can be refused
+  for (const name of ['tty', 'no-tty', 'no-TTY']) command.on(`option:${name}`, () => command.setOptionValue(name === 'tty' ? 'ttyGiven' : 'noTtyGiven', true));
   return handledBy(command, run);
 }
 
@@ -126,8 +131,13 @@ export function runEnvironment(project: Project, env: readonly string[], files: 
   return Object.entries(values).map(([k, v]) => `${k}=${v}`);
 }
 
-/** The verb's options from the flags (the streams and callbacks are added by {@link run}). */
+/**
+ * The verb's options from the flags (the streams and callbacks are added by {@link run}).
+ * @throws CapstanError USAGE for `-t` with `-T`, `-P` with `-p`, a bad `-l`, `-p` or `-v`;
+ *   UNSUPPORTED for `--pull always`.
+ */
 export function runOptions(project: Project, flags: RunFlags, terminal: { stdin: boolean; stdout: boolean }): RunOptions {
+  if (flags.ttyGiven && flags.noTtyGiven) throw new CapstanError('USAGE', "--tty and --no-tty can't be used together");
   if (flags.publish?.length && flags.servicePorts) throw new CapstanError('USAGE', '--service-ports and --publish are incompatible');
   if (flags.pull === 'always') {
     throw new CapstanError('UNSUPPORTED', '--pull always: Capstan does not pull images', { hint: 'pull with `docker pull`, then run with --pull missing' });
