@@ -134,9 +134,9 @@ function commandsNeeded(program: Command, args: readonly string[]): string[] {
  * read it as the negation of `--attach`), `--no-build` is a flag of its own (commander would merge it
  * with `--build`, and `--build --no-build` could not be refused), `--orphans=false|true` is
  * `--no-orphans`/`--orphans`, and `-f=path` means `-f path` as in docker compose's Go
- * flag parsing (commander would keep the `=`).
+ * flag parsing (commander would keep the `=`); `-i=false`/`--interactive=false` is `--no-interactive`.
  */
-function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): string[] {
+export function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): string[] {
   return argv.flatMap((a, i) => {
     if (i < 2 || i >= untouchedFrom) return [a];
     if (a === '--no-attach') return ['--noattach'];
@@ -145,6 +145,9 @@ function normalizeArgv(argv: readonly string[], untouchedFrom = argv.length): st
     // `ps --orphans=false` (a Go bool flag defaulting to true): commander's booleans take no `=value`
     const orphans = /^--orphans=(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.exec(a);
     if (orphans) return [/^[1tT]/.test(orphans[1]!) ? '--orphans' : '--no-orphans'];
+    // `run -i=false` / `--interactive=false`, likewise (Go's bool flag `-i` defaults to true)
+    const interactive = /^(?:-i|--interactive)=(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.exec(a);
+    if (interactive) return [/^[1tT]/.test(interactive[1]!) ? '--interactive' : '--no-interactive'];
     const short = /^-([a-zA-Z])=(.*)$/s.exec(a);
     return short ? [`-${short[1]}`, short[2]!] : [a];
   });

@@ -580,8 +580,10 @@ export class Compose {
    * `run SERVICE [COMMAND...]`: a one-off container of `service` running `command` (the service's
    * when empty), after its dependencies are up and their conditions hold (unless `noDeps`).
    * Attached (the default), resolves when it exits, with its exit status (and its output when no
-   * stream is given); with `detach`, once it started. With `dryRun`, only the plan.
-   * @throws CapstanError USAGE `no such service: x`; as {@link Compose.up} for the dependencies.
+   * stream is given), or as `detached` when the detach keys are typed on its TTY; with `detach`,
+   * once it started. With `dryRun`, only the plan.
+   * @throws CapstanError USAGE `no such service: x` or invalid `detachKeys`; as {@link Compose.up}
+   *   for the dependencies; the start's EngineError (with `autoRemove`, the one-off is removed first).
    */
   run(project: Project, service: string, command: string[] = [], options: RunOptions = {}): Promise<RunResult> {
     const context = {
@@ -595,8 +597,10 @@ export class Compose {
 
   /**
    * `attach SERVICE`: the caller's streams attached to the service's running container
-   * (`index`, default the first); resolves with its exit status once it stops, or on detach.
-   * @throws CapstanError USAGE `no such service: x`; NOT_FOUND when it does not run.
+   * (`index`, default the first); resolves with its exit status once it stops (also when its
+   * output ended earlier), or as `detached` when the detach keys are typed on its TTY.
+   * @throws CapstanError USAGE `no such service: x` or invalid `detachKeys`; NOT_FOUND when it
+   *   does not run; EngineError 409 when it is paused.
    */
   attach(project: Project, service: string, options: AttachOptions = {}): Promise<AttachResult> {
     return attachToService(this.engine, project, service, options);

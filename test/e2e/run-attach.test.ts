@@ -40,20 +40,41 @@ async function oneOffs(project: string) {
   return engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.oneoff=True'] } });
 }
 
-/** Runs the CLI under `script`, so that it sees a terminal. */
-function onTerminal(args: string, cwd: string): Promise<{ code: number | null; stdout: string }> {
+/**
+ * Starts the CLI under `script`, so that it sees a terminal: `typed` writes to that terminal,
+ * `seen(text)` resolves once the output holds `text`, `done` with the exit status and output.
+ */
+function terminal(args: string, cwd: string) {
   const bin = join(ROOT, 'bin', 'capstan');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `${process.execPath} ${bin} ${args}`, '/dev/null'], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', COMPOSE_PROGRESS: 'quiet' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const child = spawn('script', ['-qec', `${process.execPath} ${bin} ${args}`, '/dev/null'], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', COMPOSE_PROGRESS: 'quiet' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  const waiting: { text: string; resolve: () => void }[] = [];
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    for (const w of waiting) if (stdout.includes(w.text)) w.resolve();
+  });
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout }));
   });
+  return {
+    done,
+    type: (text: string) => void child.stdin.write(text),
+    seen: (text: string) =>
+      Promise.race([
+        new Promise<void>((resolve) => (stdout.includes(text) ? resolve() : waiting.push({ text, resolve }))),
+        done.then((r) => Promise.reject(new Error(`exited ${r.code} before printing ${text}: ${r.stdout}`))),
+      ]),
+  };
+}
+
+/** Runs the CLI under `script`, so that it sees a terminal. */
+function onTerminal(args: string, cwd: string): Promise<{ code: number | null; stdout: string }> {
+  return terminal(args, cwd).done;
 }
 
 describe('run', () => {
@@ -63,6 +84,13 @@ describe('run', () => {
   it('`run --rm web false` exits 1 and leaves no container', async () => {
     const r = await run(['--rm', 'web', 'false']);
     expect(r.code, r.stderr).toBe(1);
+    expect(await oneOffs(project)).toEqual([]);
+  });
+
+  it('`run --rm` of a command that cannot start exits 1 and leaves no container', async () => {
+    const r = await run(['--rm', '-T', '--no-deps', 'web', 'no-such-command']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no-such-command');
     expect(await oneOffs(project)).toEqual([]);
   });
 
@@ -121,6 +149,26 @@ describe('run', () => {
     expect(out.code).toBe(0);
   });
 
+  it('ctrl-p ctrl-q on the terminal detaches at once: exit 0, the one-off runs on', async () => {
+    const t = terminal(`-p ${project} run --no-deps web sh -c 'echo ready; sleep 60'`, dir);
+    await t.seen('ready');
+    const typed = Date.now();
+    t.type('\x10\x11');
+    const out = await t.done;
+    expect(out.code).toBe(0);
+    expect(Date.now() - typed).toBeLessThan(1500);
+    const [running, ...others] = (await oneOffs(project)).filter((c) => c.State === 'running');
+    expect(others).toEqual([]);
+    expect(running?.Command).toContain('echo ready');
+    await engine.removeContainer(running!.Id!, { force: true });
+  });
+
+  it('a container that closes its output but runs on is waited for: its exit status, not a detach', async () => {
+    const r = await run(['--rm', '-T', 'web', 'sh', '-c', 'echo out; exec >&- 2>&-; sleep 3; exit 4']);
+    expect(r.stdout).toBe('out\n');
+    expect(r.code).toBe(4);
+  });
+
   it('streams stdin with a half-close (`echo hi | run -T web cat`)', async () => {
     const r = await run(['-T', '--rm', 'web', 'cat'], 'hi\n');
     expect(r.stdout).toBe('hi\n');
@@ -154,6 +202,22 @@ describe('run', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stdout).toBe('got hello\n');
     expect(code).toBe(3);
+  });
+
+  it('`attach --detach-keys ctrl-x,y` on a terminal detaches on that sequence; the container runs on', async () => {
+    const id = (await run(['-d', '-t', '--no-deps', 'web', 'sh', '-c', 'while true; do echo tick; sleep 0.2; done'])).stdout.trim();
+    const name = (await engine.inspectContainer(id)).Name.slice(1);
+    try {
+      // no web-N container runs in this project: attach picks the running one-off
+      const t = terminal(`-p ${project} attach --detach-keys ctrl-x,y web`, dir);
+      await t.seen('tick');
+      t.type('\x18y');
+      const out = await t.done;
+      expect(out.code).toBe(0);
+      expect((await engine.inspectContainer(name)).State.Running).toBe(true);
+    } finally {
+      await engine.removeContainer(id, { force: true });
+    }
   });
 });
 

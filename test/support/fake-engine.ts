@@ -141,6 +141,8 @@ export interface FakeContainer {
   mounts: MountPoint[];
   /** Everything it printed, oldest first, with the Unix time in milliseconds. */
   output: { stream: 'stdout' | 'stderr'; data: Buffer; time: number }[];
+  /** It closed its stdout and stderr (see {@link FakeEngine.closeOutput}): attach streams end, it runs on. */
+  outputClosed?: boolean;
   /** Tar archives put into it (`PUT /archive`): destination path and size in bytes. */
   archives: { path: string; bytes: number }[];
   restartCount: number;
@@ -297,6 +299,12 @@ export class FakeEngine implements Engine {
   write(ref: string, text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
     const c = this.mustFind(ref);
     c.output.push({ stream, data: Buffer.from(text, 'utf8'), time: Date.now() });
+    this.changed();
+  }
+
+  /** The container `ref` closes its stdout and stderr but keeps running: attach streams end. */
+  closeOutput(ref: string): void {
+    this.mustFind(ref).outputClosed = true;
     this.changed();
   }
 
@@ -786,13 +794,13 @@ export class FakeEngine implements Engine {
 
   // ───────────────────────────── attach (run / attach) ─────────────────────────────
 
-  /** What attached stdin sent to each container, by container ID (complete once the stdin stream ended). */
+  /** What attached stdin sent to each container, by container ID, as it comes (complete once the stdin stream ended). */
   readonly stdinReceived = new Map<string, string>();
 
   /**
    * `POST /containers/{id}/attach`: resolves at once; yields what the container prints from now
-   * on (all on stdout with `tty`) until it has run and stopped, or is removed. `stdin` is read to
-   * its end into {@link stdinReceived}.
+   * on (all on stdout with `tty`) until it has run and stopped, is removed, or closed its output.
+   * `stdin` is read into {@link stdinReceived} as it comes.
    * @throws EngineError 404 for a missing container, 409 when it is paused.
    */
   async attachContainer(id: string, options: ContainerAttachOptions): Promise<AsyncIterable<LogChunk>> {
@@ -804,7 +812,10 @@ export class FakeEngine implements Engine {
       const stdin = options.stdin;
       void (async () => {
         const input: Buffer[] = [];
-        for await (const chunk of stdin) input.push(Buffer.from(chunk as Buffer));
+        for await (const chunk of stdin) {
+          input.push(Buffer.from(chunk as Buffer));
+          this.stdinReceived.set(c.id, Buffer.concat(input).toString('utf8'));
+        }
         this.stdinReceived.set(c.id, Buffer.concat(input).toString('utf8'));
       })();
     }
@@ -817,7 +828,7 @@ export class FakeEngine implements Engine {
           yield { stream: options.tty ? ('stdout' as const) : o.stream, data: o.data };
         }
         const gone = !engine.containers.has(c.id);
-        if (gone || c.status === 'exited' || c.status === 'dead') return;
+        if (gone || c.status === 'exited' || c.status === 'dead' || c.outputClosed) return;
         await engine.nextChange(options.signal);
       }
     })();

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { command, runEnvironment, runLabels, runOptions, runTty, type RunFlags } from './run.js';
 import { command as attachCommand, type AttachFlags } from './attach.js';
-import { passThroughStart } from '../main.js';
+import { normalizeArgv, passThroughStart } from '../main.js';
 import { project } from '../../../test/support/fixtures.js';
 
 /** `capstan run`'s and `capstan attach`'s argv, and how run's flags become the verb's options. */
@@ -40,6 +40,32 @@ describe('run argv', () => {
     });
     expect(parseRun('-P', 'web').flags.servicePorts).toBe(true);
     expect(parseRun('web').flags.tty).toBeUndefined();
+  });
+
+  it("compose's other spellings: --no-TTY is -T, --interactive=false keeps stdin closed", () => {
+    const noTty = parseRun('--no-TTY', 'web').flags;
+    expect(runTty(noTty, { stdin: true, stdout: true })).toBe(false);
+    expect(runOptions(project('p', { web: {} }), noTty, { stdin: true, stdout: true }).tty).toBe(false);
+    for (const arg of ['--interactive=false', '-i=false', '-i=0']) {
+      const argv = normalizeArgv(['node', 'capstan', 'run', arg, 'web']);
+      expect(argv).toEqual(['node', 'capstan', 'run', '--no-interactive', 'web']);
+      const { flags, operands } = parseRun(...argv.slice(3));
+      expect(operands).toEqual(['web']);
+      expect(runOptions(project('p', { web: {} }), flags, { stdin: true, stdout: true }).interactive).toBe(false);
+      // given, so as -i: a TTY on a terminal stdout whatever stdin is (compose's PreRunE)
+      expect(runTty(flags, { stdin: false, stdout: true })).toBe(true);
+    }
+    expect(normalizeArgv(['node', 'capstan', 'run', '--interactive=true', 'web'])).toEqual(['node', 'capstan', 'run', '--interactive', 'web']);
+  });
+
+  it("-t with -T (or --no-TTY) is refused, as compose's PreRunE", () => {
+    const p = project('p', { web: {} });
+    const terminal = { stdin: true, stdout: true };
+    for (const argv of [['-t', '-T'], ['-T', '--tty'], ['-t', '--no-TTY'], ['-tT']]) {
+      expect(() => runOptions(p, parseRun(...argv, 'web').flags, terminal)).toThrow("--tty and --no-tty can't be used together");
+    }
+    expect(runOptions(p, parseRun('-t', 'web').flags, { stdin: false, stdout: false }).tty).toBe(true);
+    expect(runOptions(p, parseRun('-T', 'web').flags, terminal).tty).toBe(false);
   });
 
   it("main.ts leaves the command unnormalised, skipping run's flag values", () => {

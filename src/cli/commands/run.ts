@@ -20,6 +20,11 @@ export interface RunFlags {
   label?: string[];
   rm?: boolean;
   tty?: boolean;
+  /** `--no-TTY` (false): as `-T`. */
+  TTY?: boolean;
+  /** `-t`/`--tty` was given; `-T`/`--no-tty`/`--no-TTY` was given (both together are refused). */
+  ttyGiven?: boolean;
+  noTtyGiven?: boolean;
   name?: string;
   user?: string;
   workdir?: string;
@@ -36,6 +41,7 @@ export interface RunFlags {
   quietPull?: boolean;
   build?: boolean;
   removeOrphans?: boolean;
+  /** `-i` (true) or `--interactive=false` (false); undefined when not given. */
   interactive?: boolean;
   dryRun?: boolean;
 }
@@ -58,6 +64,8 @@ export function command(): Command {
     .option('--rm', 'automatically remove the container when it exits')
     .addOption(new Option('-t, --tty', 'allocate a pseudo-TTY').hideHelp())
     .option('-T, --no-tty', 'disable pseudo-TTY allocation (default: auto-detected)')
+    // compose's documented spelling (its normalizeRunFlags reads it as --no-tty)
+    .addOption(new Option('--no-TTY').hideHelp())
     .option('--name <name>', 'assign a name to the container')
     .option('-u, --user <user>', 'run as specified username or uid')
     .option('-w, --workdir <dir>', 'working directory inside the container')
@@ -75,17 +83,22 @@ export function command(): Command {
     .option('--build', 'build image before starting container')
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('-i, --interactive', 'keep STDIN open even if not attached (default: true)')
+    // `--interactive=false` (a Go bool flag defaulting to true; main.ts rewrites it to this)
+    .addOption(new Option('--no-interactive').hideHelp())
     .option('--dry-run', 'print the plan; change nothing');
+  // -t and -T set the same value: note which were given, so that both together can be refused
+  for (const name of ['tty', 'no-tty', 'no-TTY']) command.on(`option:${name}`, () => command.setOptionValue(name === 'tty' ? 'ttyGiven' : 'noTtyGiven', true));
   return handledBy(command, run);
 }
 
 /**
- * Whether `run` allocates a TTY (compose's `run` PreRunE): `-t`/`-T` decide; otherwise a TTY
- * when stdout is a terminal, and stdin too unless `-i` was given.
+ * Whether `run` allocates a TTY (compose's `run` PreRunE): `-t`/`-T` (`--no-TTY`) decide;
+ * otherwise a TTY when stdout is a terminal, and stdin too unless `-i`/`--interactive=…` was given.
  */
-export function runTty(flags: Pick<RunFlags, 'tty' | 'interactive'>, terminal: { stdin: boolean; stdout: boolean }): boolean {
+export function runTty(flags: Pick<RunFlags, 'tty' | 'TTY' | 'interactive'>, terminal: { stdin: boolean; stdout: boolean }): boolean {
+  if (flags.TTY === false) return false;
   if (flags.tty !== undefined) return flags.tty;
-  return terminal.stdout && (flags.interactive === true || terminal.stdin);
+  return terminal.stdout && (flags.interactive !== undefined || terminal.stdin);
 }
 
 /** `-l KEY=VAL` entries as a map. @throws CapstanError USAGE `label must be set as KEY=VALUE`. */
@@ -118,8 +131,13 @@ export function runEnvironment(project: Project, env: readonly string[], files: 
   return Object.entries(values).map(([k, v]) => `${k}=${v}`);
 }
 
-/** The verb's options from the flags (the streams and callbacks are added by {@link run}). */
+/**
+ * The verb's options from the flags (the streams and callbacks are added by {@link run}).
+ * @throws CapstanError USAGE for `-t` with `-T`, `-P` with `-p`, a bad `-l`, `-p` or `-v`;
+ *   UNSUPPORTED for `--pull always`.
+ */
 export function runOptions(project: Project, flags: RunFlags, terminal: { stdin: boolean; stdout: boolean }): RunOptions {
+  if (flags.ttyGiven && flags.noTtyGiven) throw new CapstanError('USAGE', "--tty and --no-tty can't be used together");
   if (flags.publish?.length && flags.servicePorts) throw new CapstanError('USAGE', '--service-ports and --publish are incompatible');
   if (flags.pull === 'always') {
     throw new CapstanError('UNSUPPORTED', '--pull always: Capstan does not pull images', { hint: 'pull with `docker pull`, then run with --pull missing' });

@@ -4,13 +4,13 @@
  * (stdin streamed, then half-closed), output to the caller's streams or captured, a TTY resized
  * through `POST /containers/{id}/resize`, then the container's exit status.
  */
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
 import type { Engine } from '../../engine/types.js';
 import { checkServices } from '../graph.js';
 import { listProjectContainers, type ObservedContainer } from '../observed.js';
-import { sleep } from '../wait.js';
+import { outputSink, stdinStream } from './exec.js';
 
 /** A container the caller is attached to: what signal forwarding (`--sig-proxy`) needs. */
 export interface AttachedContainer {
@@ -32,7 +32,10 @@ export interface AttachStreams {
   onTty?: (resize: (size: { height: number; width: number }) => Promise<void>) => void;
   /** Called once the container runs attached: forward signals through `kill` (sig-proxy). */
   onAttached?: (container: AttachedContainer) => void;
-  /** `--detach-keys`: the key sequence that detaches (the engine's `ctrl-p,ctrl-q` by default). */
+  /**
+   * `--detach-keys`: the key sequence (docker's syntax, see {@link detachKeyBytes}) that, typed on
+   * `stdin` with a TTY, detaches; default {@link DEFAULT_DETACH_KEYS}. Also sent to dockerd.
+   */
   detachKeys?: string;
   /** Aborting closes the connection (CANCELLED). */
   signal?: AbortSignal;
@@ -73,25 +76,104 @@ export interface SessionOptions extends AttachStreams {
   exited?: Promise<number>;
 }
 
-/** How long after the output ended the exit status may take before a running container counts as detached. */
-const DETACH_GRACE_MS = 1500;
+/** The engine's and the docker CLI's detach keys when none are given: ctrl-p then ctrl-q. */
+export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
+
+/** `ctrl-@`, `ctrl-a` … `ctrl-z`, `ctrl-[`, `ctrl-\\`, `ctrl-]`, `ctrl-^`, `ctrl-_`: the control codes 0 … 31. */
+const CTRL_KEYS = '@abcdefghijklmnopqrstuvwxyz[\\]^_';
 
 /**
- * Attach to a container, start it (`run`), pass its output on until the engine closes the stream,
- * and resolve its exit status; a container still running then was detached from (exit 0).
- * @throws EngineError from the attach or the start; CapstanError CANCELLED when `signal` aborts.
+ * A detach-keys value as bytes, in docker's syntax (`docker attach --detach-keys`, the
+ * `detachKeys` query of `POST /containers/{id}/attach`): comma-separated keys, each a single
+ * character or `ctrl-` with one of `a`–`z`, `@`, `[`, `\`, `]`, `^`, `_`.
+ * @throws CapstanError USAGE `invalid detach keys "x": unknown key "y"…` (dockerd refuses them too).
+ */
+export function detachKeyBytes(keys: string): Buffer {
+  const bytes = keys.split(',').map((key) => {
+    if (key.length === 1) return key.charCodeAt(0);
+    const ctrl = key.startsWith('ctrl-') && key.length === 6 ? CTRL_KEYS.indexOf(key[5]!) : -1;
+    if (ctrl < 0) {
+      throw new CapstanError('USAGE', `invalid detach keys "${keys}": unknown key "${key}" (a character, or ctrl- with a-z, @, [, \\, ], ^ or _)`);
+    }
+    return ctrl;
+  });
+  return Buffer.from(bytes);
+}
+
+/**
+ * Passes `input` on, less the detach key sequence (docker's escape proxy): bytes that may begin
+ * it are held back until the sequence completes (then `onDetach` is called once, on the next turn
+ * of the event loop so that the bytes before it are passed on first, and nothing more is read) or breaks (then they are passed on). At the end of `input` held bytes are passed on.
+ */
+export function escapeProxy(input: NodeJS.ReadableStream, keys: Buffer, onDetach: () => void): Readable {
+  let matched = 0;
+  let done = false;
+  const proxy = new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      if (done) return callback();
+      const out: number[] = [];
+      for (const byte of Buffer.from(chunk)) {
+        if (byte === keys[matched]) {
+          if (++matched < keys.length) continue;
+          done = true;
+          input.unpipe(proxy);
+          if (out.length) this.push(Buffer.from(out));
+          // once what came before the sequence went on
+          setImmediate(onDetach);
+          return callback();
+        }
+        if (matched) out.push(...keys.subarray(0, matched));
+        matched = byte === keys[0] ? 1 : 0;
+        if (!matched) out.push(byte);
+      }
+      callback(null, out.length ? Buffer.from(out) : undefined);
+    },
+    flush(callback) {
+      callback(null, matched && !done ? keys.subarray(0, matched) : undefined);
+    },
+  });
+  input.pipe(proxy);
+  return proxy;
+}
+
+/**
+ * Attach to a container, start it (`run`), pass its output on, and resolve its exit status once
+ * it stopped (asked for before the start: `options.exited`, else `POST /containers/{id}/wait`
+ * before the attach) — also when the output ended earlier (a container that closed its stdout
+ * runs on). With a TTY and stdin attached, the detach keys (`detachKeys`, default
+ * {@link DEFAULT_DETACH_KEYS}) typed on stdin are not passed on: the connection is closed there
+ * and then, and the result is `detached` (exit 0) while the container runs on.
+ * @throws CapstanError USAGE for invalid `detachKeys`; EngineError from the attach, the start or
+ *   the wait; CapstanError CANCELLED when `signal` aborts.
  */
 export async function attachedSession(engine: Engine, options: SessionOptions): Promise<AttachResult> {
   if (!engine.attachContainer) throw new CapstanError('UNSUPPORTED', 'this engine cannot attach to a container');
+  const keys = detachKeyBytes(options.detachKeys ?? DEFAULT_DETACH_KEYS);
   const connection = new AbortController();
-  const onAbort = (): void => connection.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
   const waitAbort = new AbortController();
+  const onAbort = (): void => {
+    connection.abort(options.signal?.reason);
+    waitAbort.abort(options.signal?.reason);
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let detached = false;
+  let onDetach!: () => void;
+  const detach = new Promise<void>((resolve) => {
+    onDetach = () => {
+      detached = true;
+      resolve();
+      connection.abort();
+    };
+  });
   try {
-    const given = options.stdin;
-    const stdin = options.attachStdin
-      ? typeof given === 'string' || Buffer.isBuffer(given) ? Readable.from([Buffer.from(given)]) : (given ?? Readable.from([]))
-      : undefined;
+    const exited = options.exited ?? engine.waitContainer(options.id, 'not-running', waitAbort.signal);
+    exited.catch(() => undefined);
+    let stdin: NodeJS.ReadableStream | undefined;
+    if (options.attachStdin) {
+      stdin = stdinStream(options.stdin) ?? Readable.from([]);
+      // docker detaches on a TTY only (dockerd's own escape proxy is for TTYs too): a pipe's bytes pass as they are
+      if (options.tty) stdin = escapeProxy(stdin, keys, onDetach);
+    }
     const output = await engine.attachContainer(options.id, {
       tty: options.tty,
       ...(stdin ? { stdin } : {}),
@@ -114,29 +196,23 @@ export async function attachedSession(engine: Engine, options: SessionOptions): 
     }
     options.onAttached?.({ id: options.id, name: options.name, kill: (signal) => engine.killContainer(options.id, signal) });
 
-    const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-    for (let next = await first; !next.done; next = await iterator.next()) {
-      const chunk = next.value;
-      const sink = options[chunk.stream];
-      if (sink) sink.write(chunk.data);
-      else captured[chunk.stream].push(Buffer.from(chunk.data));
-    }
-    const result: AttachResult = {
+    const out = outputSink(options);
+    const ended = (async () => {
+      for (let next = await first; !next.done; next = await iterator.next()) out.write(next.value);
+      return exited;
+    })();
+    // once detached, the closed connection's error is expected
+    const quiet = ended.catch((err: unknown) => {
+      if (detached) return undefined;
+      throw err;
+    });
+    const code = await Promise.race([quiet, detach.then(() => undefined)]);
+    return {
       container: options.name,
-      exitCode: 0,
-      stdout: Buffer.concat(captured.stdout).toString('utf8'),
-      stderr: Buffer.concat(captured.stderr).toString('utf8'),
-      detached: false,
+      exitCode: detached || code === undefined ? 0 : code,
+      ...out.text(),
+      detached,
     };
-    const exited = options.exited ?? engine.waitContainer(options.id, 'not-running', waitAbort.signal);
-    exited.catch(() => undefined);
-    // the stream closes a moment before the engine records the exit; still running after that: detached
-    const code = await Promise.race([exited, sleep(DETACH_GRACE_MS, waitAbort.signal).then(() => undefined, () => undefined)]);
-    if (code !== undefined) return { ...result, exitCode: code };
-    const info = await engine.inspectContainer(options.id).catch(() => undefined);
-    if (info?.State?.Running) return { ...result, detached: true };
-    if (info) return { ...result, exitCode: info.State?.ExitCode ?? 0 };
-    return { ...result, exitCode: await exited };
   } finally {
     waitAbort.abort();
     options.signal?.removeEventListener('abort', onAbort);

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
-import type { Engine } from '../../engine/types.js';
+import type { Engine, LogChunk } from '../../engine/types.js';
 import { checkServices } from '../graph.js';
 import { listProjectContainers } from '../observed.js';
 
@@ -67,6 +67,30 @@ export function execEnv(env: readonly string[], lookup: Record<string, string | 
   });
 }
 
+/** What a caller gives as stdin, as a stream (a string or Buffer is its one chunk); none stays none. */
+export function stdinStream(given: string | Buffer | NodeJS.ReadableStream | undefined): NodeJS.ReadableStream | undefined {
+  return typeof given === 'string' || Buffer.isBuffer(given) ? Readable.from([Buffer.from(given)]) : given;
+}
+
+/**
+ * Where a process's output chunks go (`exec`, `attach`): to `sinks.stdout`/`sinks.stderr`, or
+ * captured for the streams without one; `text()` is what was captured so far (UTF-8).
+ */
+export function outputSink(sinks: { stdout?: NodeJS.WritableStream | undefined; stderr?: NodeJS.WritableStream | undefined }): {
+  write(chunk: LogChunk): void;
+  text(): { stdout: string; stderr: string };
+} {
+  const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  return {
+    write(chunk) {
+      const sink = sinks[chunk.stream];
+      if (sink) sink.write(chunk.data);
+      else captured[chunk.stream].push(Buffer.from(chunk.data));
+    },
+    text: () => ({ stdout: Buffer.concat(captured.stdout).toString('utf8'), stderr: Buffer.concat(captured.stderr).toString('utf8') }),
+  };
+}
+
 /**
  * Runs `command` in container #`index` of `service` in `project`.
  * @throws CapstanError USAGE `no such service: x` for a service the project lacks; NOT_FOUND
@@ -97,20 +121,15 @@ export async function execInService(engine: Engine, project: Project, service: s
     return result;
   }
   if (!engine.attachExec) throw new CapstanError('UNSUPPORTED', 'this engine cannot attach to an exec');
-  const stdin = typeof options.stdin === 'string' || Buffer.isBuffer(options.stdin) ? Readable.from([Buffer.from(options.stdin)]) : options.stdin;
+  const stdin = stdinStream(options.stdin);
   const output = engine.attachExec(execId, { tty, ...(stdin ? { stdin } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   if (tty && options.onTty && engine.resizeExec) {
     const resize = engine.resizeExec.bind(engine);
     options.onTty((size) => resize(execId, size).catch(() => undefined));
   }
-  const captured = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  for await (const chunk of output) {
-    const sink = options[chunk.stream];
-    if (sink) sink.write(chunk.data);
-    else captured[chunk.stream].push(Buffer.from(chunk.data));
-  }
-  result.stdout = Buffer.concat(captured.stdout).toString('utf8');
-  result.stderr = Buffer.concat(captured.stderr).toString('utf8');
+  const out = outputSink(options);
+  for await (const chunk of output) out.write(chunk);
+  Object.assign(result, out.text());
   // the stream may end a moment before dockerd records the exit
   let info = await engine.inspectExec(execId);
   for (let i = 0; i < 100 && info.Running && info.ExitCode === null; i++) {

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Compose } from '../compose.js';
 import { formatCauses } from '../plan.js';
@@ -6,6 +6,7 @@ import { Label } from '../labels.js';
 import type { ContainerSpec } from '../container-spec.js';
 import type { Plan } from '../plan.js';
 import { FakeEngine } from '../../../test/support/fake-engine.js';
+import { detachKeyBytes, escapeProxy } from './attach.js';
 import { project } from '../../../test/support/fixtures.js';
 
 /** `Compose.run` and `Compose.attach` on the fake engine: the plan, the one-off's settings, the attached session. */
@@ -163,6 +164,16 @@ describe('Compose.run: running it', () => {
     expect(fake.container(NAME)).toBeUndefined();
   });
 
+  it('--rm: a one-off whose start fails is removed, and the start error is thrown', async () => {
+    const { fake, compose, p } = setup();
+    fake.behave('web', { startError: 'driver failed programming external connectivity: port is already allocated' });
+    await expect(compose.run(p, 'web', ['true'], { slug: SLUG, noDeps: true, autoRemove: true })).rejects.toThrow('port is already allocated');
+    expect(fake.container(NAME)).toBeUndefined();
+    // without --rm it stays, as docker leaves a created container
+    await expect(compose.run(p, 'web', ['true'], { slug: SLUG, noDeps: true })).rejects.toThrow('port is already allocated');
+    expect(fake.container(NAME)?.status).toBe('created');
+  });
+
   it('an unhealthy dependency fails the run before the one-off is created', async () => {
     const { fake, compose, p } = setup();
     fake.behave('db', { health: 'unhealthy' });
@@ -221,5 +232,96 @@ describe('Compose.attach', () => {
     await expect(compose.attach(p, 'web')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'service "web" is not running' });
     await compose.up(p, { detach: true });
     await expect(compose.attach(p, 'web', { index: 3 })).rejects.toMatchObject({ message: 'service "web" is not running container #3' });
+  });
+});
+
+describe('detach keys', () => {
+  it("docker's syntax: characters and ctrl- keys; anything else refused", () => {
+    expect([...detachKeyBytes('ctrl-p,ctrl-q')]).toEqual([16, 17]);
+    expect([...detachKeyBytes('a,ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_,ctrl-z')]).toEqual([97, 0, 27, 28, 29, 30, 31, 26]);
+    for (const bad of ['ctrl-P', 'ctrl-1', 'ctrl-', 'ab', '', 'a,,b']) {
+      expect(() => detachKeyBytes(bad)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringContaining(`invalid detach keys "${bad}"`) }));
+    }
+  });
+
+  /** What `escapeProxy` passes on for `chunks`, and whether it detached. */
+  async function proxied(chunks: string[], keys = 'ctrl-p,ctrl-q'): Promise<{ out: string; detached: boolean }> {
+    const input = new PassThrough();
+    let detached = false;
+    const proxy = escapeProxy(input, detachKeyBytes(keys), () => (detached = true));
+    const out: Buffer[] = [];
+    proxy.on('data', (d: Buffer) => out.push(d));
+    for (const c of chunks) {
+      input.write(c);
+      await new Promise((r) => setImmediate(r));
+    }
+    input.end();
+    await new Promise((r) => setImmediate(r));
+    return { out: Buffer.concat(out).toString('latin1'), detached };
+  }
+
+  it('escapeProxy: the sequence is kept back and detaches, also split across reads; a broken one passes on', async () => {
+    expect(await proxied(['ab\x10\x11cd'])).toEqual({ out: 'ab', detached: true });
+    expect(await proxied(['ab\x10', '\x11', 'cd'])).toEqual({ out: 'ab', detached: true });
+    expect(await proxied(['\x10x\x10\x10\x11'])).toEqual({ out: '\x10x\x10', detached: true });
+    expect(await proxied(['a\x10', 'b\x11'])).toEqual({ out: 'a\x10b\x11', detached: false });
+    expect(await proxied(['a\x10'])).toEqual({ out: 'a\x10', detached: false });
+    expect(await proxied(['xyz', 'y', 'x'], 'x,y')).toEqual({ out: '', detached: true });
+  });
+});
+
+describe('detaching and waiting', () => {
+  it('run with a TTY: the detach keys on stdin detach at once (exit 0, running), and are not sent', async () => {
+    const { fake, compose, p } = setup();
+    const stdin = new PassThrough();
+    const running = compose.run(p, 'web', ['sh'], { slug: SLUG, noDeps: true, tty: true, stdin, onAttached: () => {
+      fake.write(NAME, 'prompt$ ');
+      setTimeout(() => stdin.write('ls\r\x10\x11'), 10);
+    } });
+    const result = await running;
+    // what was captured before the detach is kept
+    expect(result).toMatchObject({ detached: true, exitCode: 0, stdout: 'prompt$ ' });
+    expect(fake.container(NAME)!.status).toBe('running');
+    expect(fake.stdinReceived.get(result.id)).toBe('ls\r');
+    expect(fake.journal(['attachContainer'])).toHaveLength(1);
+  });
+
+  it('--detach-keys: its sequence detaches; without a TTY the keys are just input', async () => {
+    const { fake, compose, p } = setup();
+    const stdin = new PassThrough();
+    const tty = compose.run(p, 'web', ['sh'], { slug: SLUG, noDeps: true, tty: true, stdin, detachKeys: 'ctrl-x,y', onAttached: () => void stdin.write('\x10\x11\x18y') });
+    expect(await tty).toMatchObject({ detached: true, exitCode: 0 });
+    expect(fake.stdinReceived.get(fake.container(NAME)!.id)).toBe('\x10\x11');
+    await expect(compose.run(p, 'web', ['sh'], { slug: SLUG.replace('a', 'b'), noDeps: true, tty: true, detachKeys: 'ctrl-' })).rejects.toMatchObject({ code: 'USAGE' });
+
+    const other = `shop-web-run-${'1'.repeat(12)}`;
+    const pipe = new PassThrough();
+    const plain = compose.run(p, 'web', ['cat'], {
+      slug: '1'.repeat(64),
+      noDeps: true,
+      stdin: pipe,
+      onAttached: () => {
+        pipe.end('\x10\x11');
+        setTimeout(() => fake.exit(other, 2), 20);
+      },
+    });
+    expect(await plain).toMatchObject({ detached: false, exitCode: 2 });
+    expect(fake.stdinReceived.get(fake.container(other)!.id)).toBe('\x10\x11');
+  });
+
+  it('a container that closes its output but runs on is waited for, not taken as detached', async () => {
+    const { fake, compose } = setup();
+    const p = project('att', { web: {} });
+    await compose.up(p, { detach: true });
+    let ended = false;
+    const attached = compose.attach(p, 'web', { noStdin: true, onAttached: () => {
+      fake.write('att-web-1', 'bye\n');
+      fake.closeOutput('att-web-1');
+    } });
+    void attached.then(() => (ended = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ended).toBe(false);
+    fake.exit('att-web-1', 6);
+    expect(await attached).toMatchObject({ exitCode: 6, stdout: 'bye\n', detached: false });
   });
 });

@@ -183,7 +183,8 @@ export function oneOffSpec(project: Project, service: ServiceConfig, name: strin
  * Runs `command` (the service's when empty) in a new one-off container of `service`.
  * @throws CapstanError USAGE `no such service: x`, or `publish` with `servicePorts`; what
  *   {@link planRun} and the executor throw (DEPENDENCY when a dependency's condition fails);
- *   EngineError from the attach or the start (a port in use: CONFLICT).
+ *   EngineError from the attach or the start (a port in use: CONFLICT); with `autoRemove`, a
+ *   one-off whose attach or start failed is removed before the error is thrown.
  */
 export async function runOneOff(ctx: RunContext, project: Project, service: string, command: string[], options: RunOptions = {}): Promise<RunResult> {
   checkServices(project, [service]);
@@ -239,6 +240,7 @@ export async function runOneOff(ctx: RunContext, project: Project, service: stri
   options.signal?.addEventListener('abort', stopWaiting, { once: true });
   const exited = engine.waitContainer(id, options.autoRemove ? 'removed' : 'next-exit', waiting.signal);
   exited.catch(() => undefined);
+  let started = false;
   const session = await attachedSession(engine, {
     ...options,
     id,
@@ -250,13 +252,20 @@ export async function runOneOff(ctx: RunContext, project: Project, service: stri
       await engine.startContainer(id).catch((err: unknown) => {
         throw explainStartFailure(name, err);
       });
+      started = true;
       const hooks = spec.spec.hooks?.post_start;
       if (hooks?.length) await runHooks(engine, id, service, hooks, options.signal ? { signal: options.signal } : {});
     },
-  }).finally(() => {
-    // detached (or failed): the container may run on, nobody waits for it
-    options.signal?.removeEventListener('abort', stopWaiting);
-    waiting.abort();
-  });
+  })
+    .catch(async (err: unknown) => {
+      // `--rm`: a one-off that never started (the attach or the start failed) is not left behind
+      if (options.autoRemove && !started) await engine.removeContainer(id, { force: true }).catch(() => undefined);
+      throw err;
+    })
+    .finally(() => {
+      // detached (or failed): the container may run on, nobody waits for it
+      options.signal?.removeEventListener('abort', stopWaiting);
+      waiting.abort();
+    });
   return { ...result, exitCode: session.exitCode, stdout: session.stdout, stderr: session.stderr, detached: session.detached };
 }
