@@ -112,10 +112,12 @@ function components(path: string): string[] {
   return path.split('/').filter((c) => c !== '' && c !== '.');
 }
 
-function refuse(entry: string, why: string): CapstanError {
-  return new CapstanError('VALIDATION', `refusing to extract archive entry "${entry}": ${why}`, {
-    hint: 'the archive came from the container; nothing was written',
-  });
+/** Before anything is written ({@link checkArchive}). */
+const NOTHING_WRITTEN = 'the archive came from the container and is not trusted; nothing was written';
+/** Refused during {@link extractArchive}: earlier entries are already in DEST. */
+const PARTLY_WRITTEN = 'the archive came from the container and is not trusted; entries before this one were written inside DEST, nothing outside it';
+function refuse(entry: string, why: string, hint = NOTHING_WRITTEN): CapstanError {
+  return new CapstanError('VALIDATION', `refusing to extract archive entry "${entry}": ${why}`, { hint });
 }
 
 /**
@@ -155,13 +157,18 @@ function resolveInside(links: ReadonlyMap<string, string>, base: readonly string
  * name; a `..` component; a name outside `top`; a symlink whose target is absolute or resolves
  * (through the archive's other symlinks) outside the destination; a hard link to such a place.
  * Links are judged against the archive's final state, so a later entry cannot re-point a path
- * an earlier one was checked through.
+ * an earlier one was checked through. A hard link to an earlier symlink is a copy of that link
+ * (link(2) does not follow it), so it is returned and checked as a symlink from its own directory.
+ * A NUL byte in a name or target is refused.
  * @throws CapstanError VALIDATION naming the entry and the reason.
  */
 export function checkArchive(entries: readonly TarEntry[], top: string): CheckedEntry[] {
   const topParts = components(top);
   const checked: CheckedEntry[] = [];
+  /** The last entry seen at each rel path so far (a hard link names an earlier entry). */
+  const seen = new Map<string, CheckedEntry>();
   for (const e of entries) {
+    if (e.path.includes('\0') || e.linkpath?.includes('\0')) throw refuse(e.path.replaceAll('\0', '\\0'), 'a NUL byte in its name or link target');
     if (e.path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(e.path)) throw refuse(e.path, 'absolute path');
     const parts = e.path.split(/[\\/]/);
     if (parts.includes('..')) throw refuse(e.path, 'path contains ".."');
@@ -173,8 +180,15 @@ export function checkArchive(entries: readonly TarEntry[], top: string): Checked
       if (target.startsWith('/') || target.split(/[\\/]/).includes('..')) throw refuse(e.path, `hard link to "${target}" leaves the destination`);
       const t = components(target);
       if (topParts.some((p, i) => t[i] !== p)) throw refuse(e.path, `hard link to "${target}" leaves the destination`);
-      checked.push({ ...e, rel, linkpath: t.slice(topParts.length).join('/') });
-    } else checked.push({ ...e, rel });
+      const linked = seen.get(t.slice(topParts.length).join('/'));
+      // a hard link to a symlink is that symlink again, resolved from its new directory: check it as one
+      const entry: CheckedEntry = linked?.type === 'symlink' ? { ...e, rel, type: 'symlink', linkpath: linked.linkpath ?? '' } : { ...e, rel, linkpath: t.slice(topParts.length).join('/') };
+      checked.push(entry);
+      seen.set(rel, entry);
+    } else {
+      checked.push({ ...e, rel });
+      seen.set(rel, checked.at(-1)!);
+    }
   }
   const links = new Map<string, string>();
   for (const e of checked) {
@@ -217,7 +231,8 @@ function within(root: string, path: string): boolean {
  * Writes checked entries to `destination` (an entry with `rel` `''` is the destination itself;
  * its parent must exist). Before each write, the real path of the directory written into must be
  * inside the destination (defence in depth over {@link checkArchive}); an existing file or
- * symlink at an entry's path is replaced, never written through. Owners are not changed.
+ * symlink at an entry's path is replaced, never written through; DEST itself, when a symlink not
+ * replaced by the archive's top entry, is refused rather than followed. Owners are not changed.
  * Devices and FIFOs are skipped.
  * @throws CapstanError VALIDATION when a write would land outside; Node errors from the filesystem.
  */
@@ -225,16 +240,24 @@ export async function extractArchive(entries: readonly CheckedEntry[], destinati
   const parentReal = await realpath(join(destination, '..'));
   const dest = join(parentReal, basename(destination));
   let rootReal: string | undefined;
+  /** DEST's real path, once it must exist; a symlink there (not replaced by the archive's top entry) is not followed. */
+  const root = async (entry: string): Promise<string> => {
+    if (rootReal === undefined) {
+      if ((await lstat(dest).catch(() => undefined))?.isSymbolicLink()) throw refuse(entry, `"${dest}" is a symbolic link; it would be written through it`, PARTLY_WRITTEN);
+      rootReal = await realpath(dest);
+    }
+    return rootReal;
+  };
   const dirTimes: Array<[string, Date]> = [];
   for (const e of entries) {
     if (e.type === 'other') continue;
     const target = e.rel === '' ? dest : join(dest, ...components(e.rel));
     const dir = join(target, '..');
     if (e.rel !== '') {
-      rootReal ??= await realpath(dest);
-      if (!within(rootReal, await realpath(await nearestExisting(dir)))) throw refuse(e.path, 'it would be written outside the destination');
+      const real = await root(e.path);
+      if (!within(real, await realpath(await nearestExisting(dir)))) throw refuse(e.path, 'it would be written outside the destination', PARTLY_WRITTEN);
       await mkdir(dir, { recursive: true });
-      if (!within(rootReal, await realpath(dir))) throw refuse(e.path, 'it would be written outside the destination');
+      if (!within(real, await realpath(dir))) throw refuse(e.path, 'it would be written outside the destination', PARTLY_WRITTEN);
     }
     const existing = await lstat(target).catch(() => undefined);
     if (e.type === 'directory') {
@@ -255,8 +278,7 @@ export async function extractArchive(entries: readonly CheckedEntry[], destinati
       await lutimes(target, e.mtime, e.mtime).catch(() => undefined);
     } else {
       const source = e.linkpath ? join(dest, ...components(e.linkpath)) : dest;
-      rootReal ??= await realpath(dest);
-      if (!within(rootReal, await realpath(source))) throw refuse(e.path, `hard link to "${e.linkpath}" leaves the destination`);
+      if (!within(await root(e.path), await realpath(source))) throw refuse(e.path, `hard link to "${e.linkpath}" leaves the destination`, PARTLY_WRITTEN);
       await link(source, target);
     }
   }
