@@ -274,3 +274,31 @@ describe('attacks on extraction (each refused, nothing written outside DEST)', (
     expect(refusal(() => checkArchive([dir('d/'), sym('d/l', 'f\0/../../x')], 'd')).message).toContain('NUL');
   });
 });
+
+describe('checkArchive: what the refusal says, and a single symlink (SRC itself a link, no -L)', () => {
+  it('an absolute symlink in a tree names the entry, the target, and what to do instead', async () => {
+    const err = refusal(() => checkArchive([dir('etc/'), sym('etc/mtab', '/proc/mounts')], 'etc'));
+    expect(err.message).toBe('refusing to extract archive entry "etc/mtab": symbolic link to the absolute path "/proc/mounts" leaves the destination');
+    expect(err.hint).toMatch(/-L.*cp SERVICE:SRC -/);
+    expect(err.hint).toContain('nothing was written');
+  });
+
+  it('a single relative link is copied as the link itself (docker cp copies links)', async () => {
+    const base = temp();
+    await extractArchive(checkArchive(await archive(sym('libz.so', 'libz.so.1')), 'libz.so'), join(base, 'z'));
+    expect(readlinkSync(join(base, 'z'))).toBe('libz.so.1');
+  });
+
+  it('a single link that is absolute or climbs out is refused, with -L as the way out', async () => {
+    const abs = refusal(() => checkArchive([sym('mtab', '/proc/mounts')], 'mtab'));
+    expect(abs.message).toMatch(/"mtab".*absolute path "\/proc\/mounts"/);
+    expect(abs.hint).toContain('-L');
+    const up = refusal(() => checkArchive([sym('l', '../../etc/passwd')], 'l'));
+    expect(up.message).toMatch(/"l".*"\.\.\/\.\.\/etc\/passwd"/);
+    expect(up.hint).toContain('-L');
+  });
+
+  it('entries below a top-level link are refused (they would be written through it)', async () => {
+    expect(refusal(() => checkArchive([sym('d', 'sibling'), file('d/f')], 'd')).message).toMatch(/"d\/f".*"d" is a symbolic link/);
+  });
+});

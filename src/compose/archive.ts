@@ -116,6 +116,11 @@ function components(path: string): string[] {
 const NOTHING_WRITTEN = 'the archive came from the container and is not trusted; nothing was written';
 /** Refused during {@link extractArchive}: earlier entries are already in DEST. */
 const PARTLY_WRITTEN = 'the archive came from the container and is not trusted; entries before this one were written inside DEST, nothing outside it';
+/** An absolute symlink target: what the user can do instead. */
+const ABSOLUTE_LINK_HINT =
+  'nothing was written; an absolute link target would point outside DEST once copied: copy the file the link ' +
+  'points to (its path, or `-L` when SRC itself is the link), or take the raw tar with `cp SERVICE:SRC -` (written unchecked)';
+
 function refuse(entry: string, why: string, hint = NOTHING_WRITTEN): CapstanError {
   return new CapstanError('VALIDATION', `refusing to extract archive entry "${entry}": ${why}`, { hint });
 }
@@ -159,7 +164,10 @@ function resolveInside(links: ReadonlyMap<string, string>, base: readonly string
  * Links are judged against the archive's final state, so a later entry cannot re-point a path
  * an earlier one was checked through. A hard link to an earlier symlink is a copy of that link
  * (link(2) does not follow it), so it is returned and checked as a symlink from its own directory.
- * A NUL byte in a name or target is refused.
+ * A NUL byte in a name or target is refused. When the archive's top is itself a symlink (SRC is
+ * a link and `-L` was not given: docker cp copies the link), it must be the only entry and its
+ * target relative, not climbing above the directory DEST is written in. An absolute symlink
+ * target is always refused; the error's hint says what to do instead (`-L`, or `cp SERVICE:SRC -`).
  * @throws CapstanError VALIDATION naming the entry and the reason.
  */
 export function checkArchive(entries: readonly TarEntry[], top: string): CheckedEntry[] {
@@ -190,6 +198,16 @@ export function checkArchive(entries: readonly TarEntry[], top: string): Checked
       seen.set(rel, checked.at(-1)!);
     }
   }
+  const topLink = checked.find((e) => e.rel === '' && e.type === 'symlink');
+  if (topLink) {
+    // SRC is itself a link (no -L): docker copies the link; DEST becomes it, nothing may be written through it
+    const below = checked.find((e) => e.rel !== '');
+    if (below) throw refuse(below.path, `"${topLink.path}" is a symbolic link; nothing can be extracted below it`);
+    const target = topLink.linkpath ?? '';
+    if (target.startsWith('/')) throw refuse(topLink.path, `symbolic link to the absolute path "${target}" would point outside DEST`, ABSOLUTE_LINK_HINT);
+    if (!resolveInside(new Map(), [], target, true)) throw refuse(topLink.path, `symbolic link to "${target}" leaves the directory DEST is written in`, 'copy with `-L` to get the file the link points to');
+    return checked;
+  }
   const links = new Map<string, string>();
   for (const e of checked) {
     if (e.type === 'symlink') links.set(e.rel, e.linkpath ?? '');
@@ -198,13 +216,10 @@ export function checkArchive(entries: readonly TarEntry[], top: string): Checked
   for (const e of checked) {
     const dir = e.rel === '' ? [] : components(e.rel).slice(0, -1);
     const parent = resolveInside(links, [], dir.join('/'), true);
-    if (!parent || (e.rel === '' && e.type === 'symlink')) {
-      if (e.type === 'symlink') throw refuse(e.path, `symbolic link to "${e.linkpath}" leaves the destination`);
-      throw refuse(e.path, 'its directory is a symbolic link leaving the destination');
-    }
+    if (!parent) throw refuse(e.path, 'its directory is a symbolic link leaving the destination');
     if (e.type === 'symlink') {
       const target = e.linkpath ?? '';
-      if (target.startsWith('/')) throw refuse(e.path, `symbolic link to the absolute path "${target}" leaves the destination`);
+      if (target.startsWith('/')) throw refuse(e.path, `symbolic link to the absolute path "${target}" leaves the destination`, ABSOLUTE_LINK_HINT);
       if (!resolveInside(links, parent, target, true)) throw refuse(e.path, `symbolic link to "${target}" leaves the destination`);
     }
     if (e.type === 'hardlink' && !resolveInside(links, [], e.linkpath ?? '', true)) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -99,6 +99,23 @@ describe('Compose.cp out of a container', () => {
     await expect(compose.cp(p, 'web:/y', dest)).rejects.toMatchObject({ message: expect.stringContaining('"y/evil"') });
     expect(readdirSync(dest)).toEqual([]);
     expect(readdirSync(base)).toEqual(['dest']);
+  });
+
+  it('SRC a symlink without -L: the link itself is copied when relative; an absolute one is refused with -L as the hint', async () => {
+    const link = (name: string, target: string): ContainerPathStat => ({ name, size: 0, mode: 2 ** 27 + 0o777, mtime: '', linkTarget: target });
+    const { compose, p } = await running({
+      '/lib/libz.so': { stat: link('libz.so', 'libz.so.1'), tar: writeTar([sym('libz.so', 'libz.so.1')]) },
+      '/etc/mtab': { stat: link('mtab', '/proc/mounts'), tar: writeTar([sym('mtab', '/proc/mounts')]) },
+    });
+    const base = temp();
+    await compose.cp(p, 'web:/lib/libz.so', base);
+    expect(readlinkSync(join(base, 'libz.so'))).toBe('libz.so.1');
+    await expect(compose.cp(p, 'web:/etc/mtab', base)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'refusing to extract archive entry "mtab": symbolic link to the absolute path "/proc/mounts" would point outside DEST',
+      hint: expect.stringContaining('-L'),
+    });
+    expect(readdirSync(base)).toEqual(['libz.so']);
   });
 
   it('a directory onto a file, a file into a missing directory: refused', async () => {
