@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -116,6 +116,16 @@ describe('Compose.cp out of a container', () => {
       hint: expect.stringContaining('-L'),
     });
     expect(readdirSync(base)).toEqual(['libz.so']);
+  });
+
+  it('DEST an existing symlink to a directory is followed (docker cp does), not replaced', async () => {
+    const { compose, p } = await running({ '/conf/.': { stat: stat('.', true), tar: writeTar([dir('./'), file('./app.ini', 'x=1')]) } });
+    const base = temp();
+    mkdirSync(join(base, 'real'));
+    symlinkSync('real', join(base, 'link'));
+    await compose.cp(p, 'web:/conf/.', join(base, 'link'));
+    expect(lstatSync(join(base, 'link')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(base, 'real/app.ini'), 'utf8')).toBe('x=1');
   });
 
   it('a directory onto a file, a file into a missing directory: refused', async () => {

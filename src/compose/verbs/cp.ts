@@ -6,7 +6,7 @@
  * (../archive.ts) before anything is written: nothing lands outside DEST.
  */
 import { once } from 'node:events';
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
@@ -150,8 +150,10 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
   const checked = checkArchive(entries, top);
   const sourceIsDir = isDir(archive.stat);
   const dest = localPath(cwd, destPath);
-  const bare = dest.replace(/\/\.?$/, '');
+  let bare = dest.replace(/\/\.?$/, '');
   const existing = await stat(bare).catch(() => undefined);
+  // DEST an existing symlink: docker cp follows it (the user's own link), the archive never does
+  if (existing && (await lstat(bare)).isSymbolicLink()) bare = await realpath(bare);
   let target: string;
   if (existing?.isDirectory()) {
     target = sourceIsDir && srcPath.endsWith('/.') ? bare : resolve(bare, rename ?? basename(top));
