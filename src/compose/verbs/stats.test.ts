@@ -78,6 +78,11 @@ describe('statsRow', () => {
     });
     expect(statsRow({ id, name: 'x' }, {}, true)).toMatchObject({ ID: id, CPUPerc: '0.00%', MemUsage: '0B / 0B', MemPerc: '0.00%', NetIO: '0B / 0B', PIDs: '0' });
   });
+
+  it('Container stays the 12-character ID under noTrunc (docker stats without names: only ID grows)', () => {
+    const id = 'b'.repeat(64);
+    expect(statsRow({ id, name: 'x' }, {}, true)).toMatchObject({ Container: 'bbbbbbbbbbbb', ID: id });
+  });
 });
 
 describe('Compose.stats', () => {

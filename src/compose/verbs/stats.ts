@@ -32,9 +32,13 @@ export interface StatsOptions {
  * `--format` Go template sees, and `--format json` prints): strings, formatted.
  */
 export interface StatsRow {
-  /** The container's ID, as given to the stats command (12 characters unless `noTrunc`). */
+  /**
+   * The container as the stats command named it; compose names none (it filters by label), so
+   * docker stats shows the 12-character ID here, `--no-trunc` or not.
+   */
   Container: string;
   Name: string;
+  /** The container's ID: 12 characters unless `noTrunc`. */
   ID: string;
   /** `12.34%`: CPU time used over host CPU time since the previous sample, × online CPUs. */
   CPUPerc: string;
@@ -127,7 +131,7 @@ export function statsRow(c: Pick<ObservedContainer, 'id' | 'name'>, s: Container
   const used = memoryUsed(s);
   const limit = s.memory_stats?.limit ?? 0;
   return {
-    Container: id,
+    Container: c.id.slice(0, 12),
     Name: c.name,
     ID: id,
     CPUPerc: `${cpuPercent(s).toFixed(2)}%`,
