@@ -152,6 +152,23 @@ describe('extractArchive', () => {
   });
 });
 
+describe('readTar', () => {
+  it('a malformed archive is refused and its source stream closed', async () => {
+    let closed = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        yield Buffer.alloc(512, 'x'); // not a tar header (bad checksum)
+        for (;;) yield Buffer.alloc(512, 'y');
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(readTar(source())).rejects.toThrow(/bad tar archive/);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(true);
+  });
+});
+
 describe('packLocal', () => {
   it('packs a tree under the given top name, symlinks as links; `""` packs the contents', async () => {
     const base = temp();

@@ -70,8 +70,11 @@ export async function readTar(source: Buffer | AsyncIterable<Buffer | Uint8Array
   });
   await new Promise<void>((resolve, reject) => {
     parser.on('end', resolve);
-    parser.on('error', (err: Error) => reject(new CapstanError('ENGINE', `bad tar archive: ${err.message}`, { cause: err })));
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : Readable.from(source);
+    parser.on('error', (err: Error) => {
+      input.destroy(); // stop reading (and close) the source
+      reject(new CapstanError('ENGINE', `bad tar archive: ${err.message}`, { cause: err }));
+    });
     input.on('error', (err) => reject(err));
     input.pipe(parser);
   });

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerPathStat } from '../../engine/types.js';
 import { Compose } from '../compose.js';
@@ -165,6 +165,21 @@ describe('Compose.cp into containers', () => {
     await compose.cp(p, '-', 'web:/tmp', { stdin: tar, index: 1 });
     expect(puts[1]!.entries.map((e) => e.path)).toEqual(['s']);
     await expect(compose.cp(p, '-', 'web:/nowhere', { stdin: tar })).rejects.toThrow(/must be a directory/);
+  });
+
+  it('cp SERVICE:SRC - under --dry-run (or without a stream) closes the archive download', async () => {
+    const { fake, compose, p } = await running();
+    const bodies: Readable[] = [];
+    Object.assign(fake, {
+      getArchive: async () => {
+        const body = Readable.from([writeTar([file('f', 'x')])], { objectMode: false });
+        bodies.push(body);
+        return { stat: stat('f'), content: body };
+      },
+    });
+    await compose.cp(p, 'web:/f', '-', { dryRun: true });
+    await expect(compose.cp(p, 'web:/f', '-')).rejects.toThrow(/no stream/);
+    expect(bodies.map((b) => b.destroyed)).toEqual([true, true]);
   });
 
   it('--dry-run checks and writes nothing, locally or into the container', async () => {

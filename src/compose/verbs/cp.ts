@@ -115,6 +115,12 @@ async function readAll(stream: NodeJS.ReadableStream | Buffer | undefined): Prom
   return Buffer.concat(chunks);
 }
 
+/** Ends an archive stream not (fully) read: the engine's is the HTTP response, destroyed to close the connection. */
+function release(content: AsyncIterable<Buffer>): void {
+  const stream = content as Partial<NodeJS.ReadableStream & { destroy(): void }>;
+  if (typeof stream.destroy === 'function') stream.destroy();
+}
+
 /** A local path made absolute, keeping a trailing `/` or `/.` (they change what is copied). */
 function localPath(cwd: string, path: string): string {
   const abs = resolve(cwd, path);
@@ -137,11 +143,15 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
   }
   const archive = await engine.getArchive(id, path, options.signal);
   if (destPath === '-') {
-    if (options.dryRun) return;
-    if (!options.stdout) throw new CapstanError('USAGE', 'cp: no stream to write the tar to');
-    const out = options.stdout;
-    for await (const chunk of archive.content) {
-      if (!out.write(chunk)) await once(out, 'drain'); // a slow reader holds the download back
+    try {
+      if (options.dryRun) return;
+      if (!options.stdout) throw new CapstanError('USAGE', 'cp: no stream to write the tar to');
+      const out = options.stdout;
+      for await (const chunk of archive.content) {
+        if (!out.write(chunk)) await once(out, 'drain'); // a slow reader holds the download back
+      }
+    } finally {
+      release(archive.content); // dry run, no stdout, or the writer failed: close the connection
     }
     return;
   }
