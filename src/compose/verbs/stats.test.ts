@@ -145,6 +145,31 @@ describe('Compose.stats streaming', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('an error from the events stream closes every stats stream before it is thrown', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const compose = new Compose({ engine: fake });
+    await compose.up(project('shop', { web: {}, db: {} }), { detach: true });
+    let open = 0;
+    Object.assign(fake, {
+      containerStats: async function* (_id: string, options: { signal: AbortSignal }) {
+        open++;
+        try {
+          yield sample;
+          await new Promise((resolve) => options.signal.addEventListener('abort', resolve));
+        } finally {
+          open--;
+        }
+      },
+      events: async function* () {
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('engine went away');
+      },
+    });
+    const stop = new AbortController();
+    await expect(compose.stats('shop', { intervalMs: 5, signal: stop.signal, onSample: () => undefined })).rejects.toThrow('engine went away');
+    expect(open).toBe(0);
+  });
+
   it('with a signal, follows the engine: a container that starts joins, one that stops leaves (unless -a)', async () => {
     const fake = new FakeEngine({ images: ['busybox'] });
     const compose = new Compose({ engine: fake });
