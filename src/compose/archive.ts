@@ -45,7 +45,9 @@ const TYPES: Record<string, TarEntryType> = {
 };
 
 /**
- * Reads a whole tar (buffer or byte stream) into entries, file contents in memory.
+ * Reads a whole tar (buffer or byte stream) into entries, file contents in memory (so memory
+ * grows with the archive: {@link checkArchive} needs every entry before the first write).
+ * Names are as node-tar reports them after PAX and GNU long-name headers (a NUL ends a name).
  * @throws CapstanError ENGINE when the archive is malformed.
  */
 export async function readTar(source: Buffer | AsyncIterable<Buffer | Uint8Array>): Promise<TarEntry[]> {

@@ -4,6 +4,12 @@
  * `PUT /containers/{id}/archive` into every container of the service (or container `index`).
  * `-` stands for a tar stream on stdout / stdin. An archive out of a container is checked
  * (../archive.ts) before anything is written: nothing lands outside DEST.
+ *
+ * Memory: an archive copied out of a container to a local path is held whole in memory (file
+ * contents included) so that every entry and link can be checked against the archive's final
+ * state before the first write; a copy into a container packs the local tree in memory, and
+ * `-` as SRC reads all of stdin first (it is sent to each container). Only `SERVICE:SRC -`
+ * streams. Copy very large trees through `-` (`capstan cp web:/data - | tar -x`), at your own risk.
  */
 import { once } from 'node:events';
 import { lstat, realpath, stat } from 'node:fs/promises';
@@ -34,6 +40,7 @@ export interface CopyOptions {
   dryRun?: boolean;
   /** Directory relative local paths are resolved against; default `process.cwd()`. */
   cwd?: string;
+  /** Aborts the archive download (GET /containers/{id}/archive); uploads are not interrupted. */
   signal?: AbortSignal;
 }
 
@@ -62,6 +69,10 @@ export function splitCopyArg(arg: string): { service?: string; path: string } {
 
 /**
  * Copies between a service's container and the local filesystem (or a tar stream with `-`).
+ * Out of a container: the first container of the service; into one: every container (or
+ * `index`). A symlink SRC is copied as the link unless `followLink`; a DEST that is the user's
+ * symlink is followed (docker cp); links inside the archive never are. Holds archives in
+ * memory (see the module's note).
  * @throws CapstanError USAGE for empty operands, both or neither naming a service, an unknown
  *   service, `-` without the stream, a directory onto a file; NOT_FOUND when the service has no
  *   (such) container or a path is missing; VALIDATION when the container's archive is unsafe
