@@ -1,6 +1,7 @@
-import { existsSync, lstatSync, mkdtempSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Header, Pax } from 'tar';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapstanError } from '../errors.js';
 import { checkArchive, extractArchive, packLocal, readTar, writeTar, type TarEntry } from './archive.js';
@@ -151,6 +152,23 @@ describe('extractArchive', () => {
   });
 });
 
+describe('readTar', () => {
+  it('a malformed archive is refused and its source stream closed', async () => {
+    let closed = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        yield Buffer.alloc(512, 'x'); // not a tar header (bad checksum)
+        for (;;) yield Buffer.alloc(512, 'y');
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(readTar(source())).rejects.toThrow(/bad tar archive/);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(true);
+  });
+});
+
 describe('packLocal', () => {
   it('packs a tree under the given top name, symlinks as links; `""` packs the contents', async () => {
     const base = temp();
@@ -172,5 +190,132 @@ describe('packLocal', () => {
     symlinkSync('real', join(base, 'link'));
     expect((await packLocal(join(base, 'link'), 'x', false))[0]!.type).toBe('symlink');
     expect((await packLocal(join(base, 'link'), 'x', true))[0]!.type).toBe('file');
+  });
+});
+
+/** A raw tar block sequence: one header (node-tar's encoder) and its padded body. */
+function rawEntry(fields: { path: string; type: string; linkpath?: string; body?: Buffer }): Buffer {
+  const body = fields.body ?? Buffer.alloc(0);
+  const h = new Header({ path: fields.path, type: fields.type as never, mode: 0o644, uid: 0, gid: 0, size: body.length, mtime: t0, ...(fields.linkpath ? { linkpath: fields.linkpath } : {}) });
+  h.encode();
+  const pad = Buffer.alloc((512 - (body.length % 512)) % 512);
+  return Buffer.concat([h.block!, body, pad]);
+}
+const end = Buffer.alloc(1024);
+
+describe('attacks on extraction (each refused, nothing written outside DEST)', () => {
+  async function attempt(entries: TarEntry[] | Buffer, top: string): Promise<{ base: string; outside: string; error: unknown }> {
+    const base = temp();
+    const outside = join(base, 'outside');
+    mkdirSync(outside);
+    mkdirSync(join(base, 'dest'));
+    let error: unknown;
+    try {
+      const read = Buffer.isBuffer(entries) ? await readTar(entries) : await archive(...entries);
+      await extractArchive(checkArchive(read, top), join(base, 'dest', 'out'));
+    } catch (err) {
+      error = err;
+    }
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(base).sort()).toEqual(['dest', 'outside']);
+    return { base, outside, error };
+  }
+
+  it('a symlink chain a -> b, b -> c, c -> ../..', async () => {
+    const { error } = await attempt([dir('d/'), sym('d/a', 'b'), sym('d/b', 'c'), sym('d/c', '../../outside'), file('d/a/f')], 'd');
+    expect(error).toBeInstanceOf(CapstanError);
+  });
+
+  it('a symlink entry, then a file entry written through it', async () => {
+    const { error } = await attempt([dir('d/'), sym('d/l', '../../outside'), file('d/l/f', 'evil')], 'd');
+    expect((error as Error).message).toContain('"d/l"');
+  });
+
+  it('a directory entry later replaced by a symlink leaving, then a file through it', async () => {
+    const { error } = await attempt([dir('d/'), dir('d/s/'), sym('d/s', '../../outside'), file('d/s/f', 'evil')], 'd');
+    expect(error).toBeInstanceOf(CapstanError);
+  });
+
+  it('a hard link to an earlier symlink, placed where the link\'s relative target leaves', async () => {
+    // d/x/l -> ../y stays inside from d/x; the same link hard-linked at d/h points at d/../y
+    const { base, error } = await attempt([dir('d/'), dir('d/x/'), dir('d/y/'), sym('d/x/l', '../y'), hard('d/h', 'd/x/l')], 'd');
+    expect((error as Error).message).toMatch(/"d\/h".*leaves the destination/);
+    expect(existsSync(join(base, 'dest/out/h'))).toBe(false);
+  });
+
+  it('a pax path override naming ../escape', async () => {
+    const pax = new Pax({ path: 'd/../../outside/f' } as never).encode();
+    const tar = Buffer.concat([rawEntry({ path: 'd/', type: 'Directory' }), pax, rawEntry({ path: 'd/harmless', type: 'File', body: Buffer.from('evil') }), end]);
+    const { error } = await attempt(tar, 'd');
+    expect((error as Error).message).toContain('"d/../../outside/f"');
+  });
+
+  it('a GNU long-name header naming ../escape, and a GNU long-link naming /etc', async () => {
+    const longName = Buffer.from(`d/${'a/'.repeat(60)}../../${'../'.repeat(60)}outside/f\0`);
+    const tar = Buffer.concat([rawEntry({ path: 'd/', type: 'Directory' }), rawEntry({ path: '././@LongLink', type: 'NextFileHasLongPath', body: longName }), rawEntry({ path: 'd/harmless', type: 'File', body: Buffer.from('evil') }), end]);
+    expect(((await attempt(tar, 'd')).error as Error).message).toContain('..');
+    const longLink = Buffer.from(`/${'e'.repeat(120)}/../etc\0`);
+    const tar2 = Buffer.concat([rawEntry({ path: 'd/', type: 'Directory' }), rawEntry({ path: '././@LongLink', type: 'NextFileHasLongLinkpath', body: longLink }), rawEntry({ path: 'd/l', type: 'SymbolicLink', linkpath: 'x' }), end]);
+    expect(((await attempt(tar2, 'd')).error as Error).message).toMatch(/"d\/l".*absolute/);
+  });
+
+  it('entries named "." and "./.."', async () => {
+    expect(((await attempt([dir('d/'), file('./..')], 'd')).error as Error).message).toContain('".."');
+    expect((await attempt([dir('./'), file('./f')], '.')).error).toBeUndefined();
+    expect(((await attempt([dir('d/'), dir('.')], 'd')).error as Error).message).toContain('outside the copied path');
+  });
+
+  it('DEST itself a pre-existing symlink leading outside, the archive without its top entry', async () => {
+    const base = temp();
+    const outside = join(base, 'outside');
+    mkdirSync(outside);
+    symlinkSync(outside, join(base, 'out'));
+    const entries = checkArchive([file('d/f', 'evil')], 'd');
+    await expect(extractArchive(entries, join(base, 'out'))).rejects.toThrow(/symbolic link/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('Windows-style backslashes: ..\\ refused, a lone backslash is a plain name', async () => {
+    expect(((await attempt([dir('d/'), file('d/..\\..\\outside\\f')], 'd')).error as Error).message).toContain('..');
+    const { base, error } = await attempt([dir('d/'), file('d/a\\b', 'ok')], 'd');
+    expect(error).toBeUndefined();
+    expect(readFileSync(join(base, 'dest/out/a\\b'), 'utf8')).toBe('ok');
+  });
+
+  it('a NUL in a name or link target: the tar reader ends names there; checkArchive refuses one', async () => {
+    const pax = new Pax({ path: 'd/x\0/../../../outside/f' } as never).encode();
+    const tar = Buffer.concat([rawEntry({ path: 'd/', type: 'Directory' }), pax, rawEntry({ path: 'd/harmless', type: 'File', body: Buffer.from('evil') }), end]);
+    expect((await readTar(tar)).map((e) => e.path)).toEqual(['d/', 'd/x']);
+    expect((await attempt(tar, 'd')).error).toBeUndefined();
+    expect(refusal(() => checkArchive([dir('d/'), file('d/x\0/../../f')], 'd')).message).toMatch(/"d\/x\\0.*NUL/);
+    expect(refusal(() => checkArchive([dir('d/'), sym('d/l', 'f\0/../../x')], 'd')).message).toContain('NUL');
+  });
+});
+
+describe('checkArchive: what the refusal says, and a single symlink (SRC itself a link, no -L)', () => {
+  it('an absolute symlink in a tree names the entry, the target, and what to do instead', async () => {
+    const err = refusal(() => checkArchive([dir('etc/'), sym('etc/mtab', '/proc/mounts')], 'etc'));
+    expect(err.message).toBe('refusing to extract archive entry "etc/mtab": symbolic link to the absolute path "/proc/mounts" leaves the destination');
+    expect(err.hint).toMatch(/-L.*cp SERVICE:SRC -/);
+    expect(err.hint).toContain('nothing was written');
+  });
+
+  it('a single relative link is copied as the link itself (docker cp copies links)', async () => {
+    const base = temp();
+    await extractArchive(checkArchive(await archive(sym('libz.so', 'libz.so.1')), 'libz.so'), join(base, 'z'));
+    expect(readlinkSync(join(base, 'z'))).toBe('libz.so.1');
+  });
+
+  it('a single link that is absolute or climbs out is refused, with -L as the way out', async () => {
+    const abs = refusal(() => checkArchive([sym('mtab', '/proc/mounts')], 'mtab'));
+    expect(abs.message).toMatch(/"mtab".*absolute path "\/proc\/mounts"/);
+    expect(abs.hint).toContain('-L');
+    const up = refusal(() => checkArchive([sym('l', '../../etc/passwd')], 'l'));
+    expect(up.message).toMatch(/"l".*"\.\.\/\.\.\/etc\/passwd"/);
+    expect(up.hint).toContain('-L');
+  });
+
+  it('entries below a top-level link are refused (they would be written through it)', async () => {
+    expect(refusal(() => checkArchive([sym('d', 'sibling'), file('d/f')], 'd')).message).toMatch(/"d\/f".*"d" is a symbolic link/);
   });
 });

@@ -45,7 +45,9 @@ const TYPES: Record<string, TarEntryType> = {
 };
 
 /**
- * Reads a whole tar (buffer or byte stream) into entries, file contents in memory.
+ * Reads a whole tar (buffer or byte stream) into entries, file contents in memory (so memory
+ * grows with the archive: {@link checkArchive} needs every entry before the first write).
+ * Names are as node-tar reports them after PAX and GNU long-name headers (a NUL ends a name).
  * @throws CapstanError ENGINE when the archive is malformed.
  */
 export async function readTar(source: Buffer | AsyncIterable<Buffer | Uint8Array>): Promise<TarEntry[]> {
@@ -70,8 +72,11 @@ export async function readTar(source: Buffer | AsyncIterable<Buffer | Uint8Array
   });
   await new Promise<void>((resolve, reject) => {
     parser.on('end', resolve);
-    parser.on('error', (err: Error) => reject(new CapstanError('ENGINE', `bad tar archive: ${err.message}`, { cause: err })));
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : Readable.from(source);
+    parser.on('error', (err: Error) => {
+      input.destroy(); // stop reading (and close) the source
+      reject(new CapstanError('ENGINE', `bad tar archive: ${err.message}`, { cause: err }));
+    });
     input.on('error', (err) => reject(err));
     input.pipe(parser);
   });
@@ -112,10 +117,17 @@ function components(path: string): string[] {
   return path.split('/').filter((c) => c !== '' && c !== '.');
 }
 
-function refuse(entry: string, why: string): CapstanError {
-  return new CapstanError('VALIDATION', `refusing to extract archive entry "${entry}": ${why}`, {
-    hint: 'the archive came from the container; nothing was written',
-  });
+/** Before anything is written ({@link checkArchive}). */
+const NOTHING_WRITTEN = 'the archive came from the container and is not trusted; nothing was written';
+/** Refused during {@link extractArchive}: earlier entries are already in DEST. */
+const PARTLY_WRITTEN = 'the archive came from the container and is not trusted; entries before this one were written inside DEST, nothing outside it';
+/** An absolute symlink target: what the user can do instead. */
+const ABSOLUTE_LINK_HINT =
+  'nothing was written; an absolute link target would point outside DEST once copied: copy the file the link ' +
+  'points to (its path, or `-L` when SRC itself is the link), or take the raw tar with `cp SERVICE:SRC -` (written unchecked)';
+
+function refuse(entry: string, why: string, hint = NOTHING_WRITTEN): CapstanError {
+  return new CapstanError('VALIDATION', `refusing to extract archive entry "${entry}": ${why}`, { hint });
 }
 
 /**
@@ -155,13 +167,21 @@ function resolveInside(links: ReadonlyMap<string, string>, base: readonly string
  * name; a `..` component; a name outside `top`; a symlink whose target is absolute or resolves
  * (through the archive's other symlinks) outside the destination; a hard link to such a place.
  * Links are judged against the archive's final state, so a later entry cannot re-point a path
- * an earlier one was checked through.
+ * an earlier one was checked through. A hard link to an earlier symlink is a copy of that link
+ * (link(2) does not follow it), so it is returned and checked as a symlink from its own directory.
+ * A NUL byte in a name or target is refused. When the archive's top is itself a symlink (SRC is
+ * a link and `-L` was not given: docker cp copies the link), it must be the only entry and its
+ * target relative, not climbing above the directory DEST is written in. An absolute symlink
+ * target is always refused; the error's hint says what to do instead (`-L`, or `cp SERVICE:SRC -`).
  * @throws CapstanError VALIDATION naming the entry and the reason.
  */
 export function checkArchive(entries: readonly TarEntry[], top: string): CheckedEntry[] {
   const topParts = components(top);
   const checked: CheckedEntry[] = [];
+  /** The last entry seen at each rel path so far (a hard link names an earlier entry). */
+  const seen = new Map<string, CheckedEntry>();
   for (const e of entries) {
+    if (e.path.includes('\0') || e.linkpath?.includes('\0')) throw refuse(e.path.replaceAll('\0', '\\0'), 'a NUL byte in its name or link target');
     if (e.path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(e.path)) throw refuse(e.path, 'absolute path');
     const parts = e.path.split(/[\\/]/);
     if (parts.includes('..')) throw refuse(e.path, 'path contains ".."');
@@ -173,8 +193,25 @@ export function checkArchive(entries: readonly TarEntry[], top: string): Checked
       if (target.startsWith('/') || target.split(/[\\/]/).includes('..')) throw refuse(e.path, `hard link to "${target}" leaves the destination`);
       const t = components(target);
       if (topParts.some((p, i) => t[i] !== p)) throw refuse(e.path, `hard link to "${target}" leaves the destination`);
-      checked.push({ ...e, rel, linkpath: t.slice(topParts.length).join('/') });
-    } else checked.push({ ...e, rel });
+      const linked = seen.get(t.slice(topParts.length).join('/'));
+      // a hard link to a symlink is that symlink again, resolved from its new directory: check it as one
+      const entry: CheckedEntry = linked?.type === 'symlink' ? { ...e, rel, type: 'symlink', linkpath: linked.linkpath ?? '' } : { ...e, rel, linkpath: t.slice(topParts.length).join('/') };
+      checked.push(entry);
+      seen.set(rel, entry);
+    } else {
+      checked.push({ ...e, rel });
+      seen.set(rel, checked.at(-1)!);
+    }
+  }
+  const topLink = checked.find((e) => e.rel === '' && e.type === 'symlink');
+  if (topLink) {
+    // SRC is itself a link (no -L): docker copies the link; DEST becomes it, nothing may be written through it
+    const below = checked.find((e) => e.rel !== '');
+    if (below) throw refuse(below.path, `"${topLink.path}" is a symbolic link; nothing can be extracted below it`);
+    const target = topLink.linkpath ?? '';
+    if (target.startsWith('/')) throw refuse(topLink.path, `symbolic link to the absolute path "${target}" would point outside DEST`, ABSOLUTE_LINK_HINT);
+    if (!resolveInside(new Map(), [], target, true)) throw refuse(topLink.path, `symbolic link to "${target}" leaves the directory DEST is written in`, 'copy with `-L` to get the file the link points to');
+    return checked;
   }
   const links = new Map<string, string>();
   for (const e of checked) {
@@ -184,13 +221,10 @@ export function checkArchive(entries: readonly TarEntry[], top: string): Checked
   for (const e of checked) {
     const dir = e.rel === '' ? [] : components(e.rel).slice(0, -1);
     const parent = resolveInside(links, [], dir.join('/'), true);
-    if (!parent || (e.rel === '' && e.type === 'symlink')) {
-      if (e.type === 'symlink') throw refuse(e.path, `symbolic link to "${e.linkpath}" leaves the destination`);
-      throw refuse(e.path, 'its directory is a symbolic link leaving the destination');
-    }
+    if (!parent) throw refuse(e.path, 'its directory is a symbolic link leaving the destination');
     if (e.type === 'symlink') {
       const target = e.linkpath ?? '';
-      if (target.startsWith('/')) throw refuse(e.path, `symbolic link to the absolute path "${target}" leaves the destination`);
+      if (target.startsWith('/')) throw refuse(e.path, `symbolic link to the absolute path "${target}" leaves the destination`, ABSOLUTE_LINK_HINT);
       if (!resolveInside(links, parent, target, true)) throw refuse(e.path, `symbolic link to "${target}" leaves the destination`);
     }
     if (e.type === 'hardlink' && !resolveInside(links, [], e.linkpath ?? '', true)) {
@@ -217,7 +251,8 @@ function within(root: string, path: string): boolean {
  * Writes checked entries to `destination` (an entry with `rel` `''` is the destination itself;
  * its parent must exist). Before each write, the real path of the directory written into must be
  * inside the destination (defence in depth over {@link checkArchive}); an existing file or
- * symlink at an entry's path is replaced, never written through. Owners are not changed.
+ * symlink at an entry's path is replaced, never written through; DEST itself, when a symlink not
+ * replaced by the archive's top entry, is refused rather than followed. Owners are not changed.
  * Devices and FIFOs are skipped.
  * @throws CapstanError VALIDATION when a write would land outside; Node errors from the filesystem.
  */
@@ -225,16 +260,24 @@ export async function extractArchive(entries: readonly CheckedEntry[], destinati
   const parentReal = await realpath(join(destination, '..'));
   const dest = join(parentReal, basename(destination));
   let rootReal: string | undefined;
+  /** DEST's real path, once it must exist; a symlink there (not replaced by the archive's top entry) is not followed. */
+  const root = async (entry: string): Promise<string> => {
+    if (rootReal === undefined) {
+      if ((await lstat(dest).catch(() => undefined))?.isSymbolicLink()) throw refuse(entry, `"${dest}" is a symbolic link; it would be written through it`, PARTLY_WRITTEN);
+      rootReal = await realpath(dest);
+    }
+    return rootReal;
+  };
   const dirTimes: Array<[string, Date]> = [];
   for (const e of entries) {
     if (e.type === 'other') continue;
     const target = e.rel === '' ? dest : join(dest, ...components(e.rel));
     const dir = join(target, '..');
     if (e.rel !== '') {
-      rootReal ??= await realpath(dest);
-      if (!within(rootReal, await realpath(await nearestExisting(dir)))) throw refuse(e.path, 'it would be written outside the destination');
+      const real = await root(e.path);
+      if (!within(real, await realpath(await nearestExisting(dir)))) throw refuse(e.path, 'it would be written outside the destination', PARTLY_WRITTEN);
       await mkdir(dir, { recursive: true });
-      if (!within(rootReal, await realpath(dir))) throw refuse(e.path, 'it would be written outside the destination');
+      if (!within(real, await realpath(dir))) throw refuse(e.path, 'it would be written outside the destination', PARTLY_WRITTEN);
     }
     const existing = await lstat(target).catch(() => undefined);
     if (e.type === 'directory') {
@@ -255,8 +298,7 @@ export async function extractArchive(entries: readonly CheckedEntry[], destinati
       await lutimes(target, e.mtime, e.mtime).catch(() => undefined);
     } else {
       const source = e.linkpath ? join(dest, ...components(e.linkpath)) : dest;
-      rootReal ??= await realpath(dest);
-      if (!within(rootReal, await realpath(source))) throw refuse(e.path, `hard link to "${e.linkpath}" leaves the destination`);
+      if (!within(await root(e.path), await realpath(source))) throw refuse(e.path, `hard link to "${e.linkpath}" leaves the destination`, PARTLY_WRITTEN);
       await link(source, target);
     }
   }

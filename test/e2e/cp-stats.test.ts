@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,22 @@ describe('cp, stats, export, commit', () => {
     expect(rel.stderr).toMatch(/refusing to extract archive entry "y\/sub\/up".*"\.\.\/\.\.\/etc"/);
     expect(readdirSync(dest)).toEqual([]);
     expect(readdirSync(base)).toEqual(['dest']);
+  });
+
+  it('cp of a single symlink copies the link itself (relative); an absolute one is refused, naming the entry and suggesting -L', async () => {
+    const made = await cli(['exec', '-T', 'web', 'sh', '-c', 'echo lib > /tmp/libz.so.1 && ln -sf libz.so.1 /tmp/libz.so && ln -sf /tmp/libz.so.1 /tmp/abs']);
+    expect(made.code, made.stderr).toBe(0);
+    const base = scratch();
+    const rel = await cli(['cp', 'web:/tmp/libz.so', base]);
+    expect(rel.code, rel.stderr).toBe(0);
+    expect(readlinkSync(join(base, 'libz.so'))).toBe('libz.so.1');
+    const abs = await cli(['cp', 'web:/tmp/abs', base]);
+    expect(abs.code).toBe(1);
+    expect(abs.stderr).toMatch(/refusing to extract archive entry "abs": symbolic link to the absolute path "\/tmp\/libz.so.1"/);
+    expect(abs.stderr).toContain('-L');
+    const followed = await cli(['cp', '-L', 'web:/tmp/abs', base]);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(readFileSync(join(base, 'abs'), 'utf8')).toBe('lib\n');
   });
 
   it('cp refuses a container archive holding ../escape (served by an engine proxy), and writes nothing outside DEST', async () => {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContainerPathStat } from '../../engine/types.js';
 import { Compose } from '../compose.js';
@@ -101,6 +101,33 @@ describe('Compose.cp out of a container', () => {
     expect(readdirSync(base)).toEqual(['dest']);
   });
 
+  it('SRC a symlink without -L: the link itself is copied when relative; an absolute one is refused with -L as the hint', async () => {
+    const link = (name: string, target: string): ContainerPathStat => ({ name, size: 0, mode: 2 ** 27 + 0o777, mtime: '', linkTarget: target });
+    const { compose, p } = await running({
+      '/lib/libz.so': { stat: link('libz.so', 'libz.so.1'), tar: writeTar([sym('libz.so', 'libz.so.1')]) },
+      '/etc/mtab': { stat: link('mtab', '/proc/mounts'), tar: writeTar([sym('mtab', '/proc/mounts')]) },
+    });
+    const base = temp();
+    await compose.cp(p, 'web:/lib/libz.so', base);
+    expect(readlinkSync(join(base, 'libz.so'))).toBe('libz.so.1');
+    await expect(compose.cp(p, 'web:/etc/mtab', base)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'refusing to extract archive entry "mtab": symbolic link to the absolute path "/proc/mounts" would point outside DEST',
+      hint: expect.stringContaining('-L'),
+    });
+    expect(readdirSync(base)).toEqual(['libz.so']);
+  });
+
+  it('DEST an existing symlink to a directory is followed (docker cp does), not replaced', async () => {
+    const { compose, p } = await running({ '/conf/.': { stat: stat('.', true), tar: writeTar([dir('./'), file('./app.ini', 'x=1')]) } });
+    const base = temp();
+    mkdirSync(join(base, 'real'));
+    symlinkSync('real', join(base, 'link'));
+    await compose.cp(p, 'web:/conf/.', join(base, 'link'));
+    expect(lstatSync(join(base, 'link')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(base, 'real/app.ini'), 'utf8')).toBe('x=1');
+  });
+
   it('a directory onto a file, a file into a missing directory: refused', async () => {
     const { compose, p } = await running({
       '/d': { stat: stat('d', true), tar: writeTar([dir('d/')]) },
@@ -138,6 +165,21 @@ describe('Compose.cp into containers', () => {
     await compose.cp(p, '-', 'web:/tmp', { stdin: tar, index: 1 });
     expect(puts[1]!.entries.map((e) => e.path)).toEqual(['s']);
     await expect(compose.cp(p, '-', 'web:/nowhere', { stdin: tar })).rejects.toThrow(/must be a directory/);
+  });
+
+  it('cp SERVICE:SRC - under --dry-run (or without a stream) closes the archive download', async () => {
+    const { fake, compose, p } = await running();
+    const bodies: Readable[] = [];
+    Object.assign(fake, {
+      getArchive: async () => {
+        const body = Readable.from([writeTar([file('f', 'x')])], { objectMode: false });
+        bodies.push(body);
+        return { stat: stat('f'), content: body };
+      },
+    });
+    await compose.cp(p, 'web:/f', '-', { dryRun: true });
+    await expect(compose.cp(p, 'web:/f', '-')).rejects.toThrow(/no stream/);
+    expect(bodies.map((b) => b.destroyed)).toEqual([true, true]);
   });
 
   it('--dry-run checks and writes nothing, locally or into the container', async () => {

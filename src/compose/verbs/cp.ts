@@ -4,9 +4,15 @@
  * `PUT /containers/{id}/archive` into every container of the service (or container `index`).
  * `-` stands for a tar stream on stdout / stdin. An archive out of a container is checked
  * (../archive.ts) before anything is written: nothing lands outside DEST.
+ *
+ * Memory: an archive copied out of a container to a local path is held whole in memory (file
+ * contents included) so that every entry and link can be checked against the archive's final
+ * state before the first write; a copy into a container packs the local tree in memory, and
+ * `-` as SRC reads all of stdin first (it is sent to each container). Only `SERVICE:SRC -`
+ * streams. Copy very large trees through `-` (`capstan cp web:/data - | tar -x`), at your own risk.
  */
 import { once } from 'node:events';
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, posix, resolve } from 'node:path';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
@@ -34,6 +40,7 @@ export interface CopyOptions {
   dryRun?: boolean;
   /** Directory relative local paths are resolved against; default `process.cwd()`. */
   cwd?: string;
+  /** Aborts the archive download (GET /containers/{id}/archive); uploads are not interrupted. */
   signal?: AbortSignal;
 }
 
@@ -62,6 +69,10 @@ export function splitCopyArg(arg: string): { service?: string; path: string } {
 
 /**
  * Copies between a service's container and the local filesystem (or a tar stream with `-`).
+ * Out of a container: the first container of the service; into one: every container (or
+ * `index`). A symlink SRC is copied as the link unless `followLink`; a DEST that is the user's
+ * symlink is followed (docker cp); links inside the archive never are. Holds archives in
+ * memory (see the module's note).
  * @throws CapstanError USAGE for empty operands, both or neither naming a service, an unknown
  *   service, `-` without the stream, a directory onto a file; NOT_FOUND when the service has no
  *   (such) container or a path is missing; VALIDATION when the container's archive is unsafe
@@ -115,6 +126,12 @@ async function readAll(stream: NodeJS.ReadableStream | Buffer | undefined): Prom
   return Buffer.concat(chunks);
 }
 
+/** Ends an archive stream not (fully) read: the engine's is the HTTP response, destroyed to close the connection. */
+function release(content: AsyncIterable<Buffer>): void {
+  const stream = content as Partial<NodeJS.ReadableStream & { destroy(): void }>;
+  if (typeof stream.destroy === 'function') stream.destroy();
+}
+
 /** A local path made absolute, keeping a trailing `/` or `/.` (they change what is copied). */
 function localPath(cwd: string, path: string): string {
   const abs = resolve(cwd, path);
@@ -137,11 +154,15 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
   }
   const archive = await engine.getArchive(id, path, options.signal);
   if (destPath === '-') {
-    if (options.dryRun) return;
-    if (!options.stdout) throw new CapstanError('USAGE', 'cp: no stream to write the tar to');
-    const out = options.stdout;
-    for await (const chunk of archive.content) {
-      if (!out.write(chunk)) await once(out, 'drain'); // a slow reader holds the download back
+    try {
+      if (options.dryRun) return;
+      if (!options.stdout) throw new CapstanError('USAGE', 'cp: no stream to write the tar to');
+      const out = options.stdout;
+      for await (const chunk of archive.content) {
+        if (!out.write(chunk)) await once(out, 'drain'); // a slow reader holds the download back
+      }
+    } finally {
+      release(archive.content); // dry run, no stdout, or the writer failed: close the connection
     }
     return;
   }
@@ -150,8 +171,10 @@ async function copyFromContainer(engine: Engine, id: string, srcPath: string, de
   const checked = checkArchive(entries, top);
   const sourceIsDir = isDir(archive.stat);
   const dest = localPath(cwd, destPath);
-  const bare = dest.replace(/\/\.?$/, '');
+  let bare = dest.replace(/\/\.?$/, '');
   const existing = await stat(bare).catch(() => undefined);
+  // DEST an existing symlink: docker cp follows it (the user's own link), the archive never does
+  if (existing && (await lstat(bare)).isSymbolicLink()) bare = await realpath(bare);
   let target: string;
   if (existing?.isDirectory()) {
     target = sourceIsDir && srcPath.endsWith('/.') ? bare : resolve(bare, rename ?? basename(top));

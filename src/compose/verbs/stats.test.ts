@@ -78,6 +78,11 @@ describe('statsRow', () => {
     });
     expect(statsRow({ id, name: 'x' }, {}, true)).toMatchObject({ ID: id, CPUPerc: '0.00%', MemUsage: '0B / 0B', MemPerc: '0.00%', NetIO: '0B / 0B', PIDs: '0' });
   });
+
+  it('Container stays the 12-character ID under noTrunc (docker stats without names: only ID grows)', () => {
+    const id = 'b'.repeat(64);
+    expect(statsRow({ id, name: 'x' }, {}, true)).toMatchObject({ Container: 'bbbbbbbbbbbb', ID: id });
+  });
 });
 
 describe('Compose.stats', () => {
@@ -138,6 +143,31 @@ describe('Compose.stats streaming', () => {
     setTimeout(() => stop.abort(), 50);
     const rows = await compose.stats('shop', { intervalMs: 10, signal: stop.signal, onSample: () => undefined });
     expect(rows).toHaveLength(1);
+  });
+
+  it('an error from the events stream closes every stats stream before it is thrown', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const compose = new Compose({ engine: fake });
+    await compose.up(project('shop', { web: {}, db: {} }), { detach: true });
+    let open = 0;
+    Object.assign(fake, {
+      containerStats: async function* (_id: string, options: { signal: AbortSignal }) {
+        open++;
+        try {
+          yield sample;
+          await new Promise((resolve) => options.signal.addEventListener('abort', resolve));
+        } finally {
+          open--;
+        }
+      },
+      events: async function* () {
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('engine went away');
+      },
+    });
+    const stop = new AbortController();
+    await expect(compose.stats('shop', { intervalMs: 5, signal: stop.signal, onSample: () => undefined })).rejects.toThrow('engine went away');
+    expect(open).toBe(0);
   });
 
   it('with a signal, follows the engine: a container that starts joins, one that stops leaves (unless -a)', async () => {

@@ -32,9 +32,13 @@ export interface StatsOptions {
  * `--format` Go template sees, and `--format json` prints): strings, formatted.
  */
 export interface StatsRow {
-  /** The container's ID, as given to the stats command (12 characters unless `noTrunc`). */
+  /**
+   * The container as the stats command named it; compose names none (it filters by label), so
+   * docker stats shows the 12-character ID here, `--no-trunc` or not.
+   */
   Container: string;
   Name: string;
+  /** The container's ID: 12 characters unless `noTrunc`. */
   ID: string;
   /** `12.34%`: CPU time used over host CPU time since the previous sample, × online CPUs. */
   CPUPerc: string;
@@ -127,7 +131,7 @@ export function statsRow(c: Pick<ObservedContainer, 'id' | 'name'>, s: Container
   const used = memoryUsed(s);
   const limit = s.memory_stats?.limit ?? 0;
   return {
-    Container: id,
+    Container: c.id.slice(0, 12),
     Name: c.name,
     ID: id,
     CPUPerc: `${cpuPercent(s).toFixed(2)}%`,
@@ -169,6 +173,8 @@ export async function containerStats(engine: Engine, project: string, options: S
  * `signal`, also follows the engine's events as `docker stats` does without container names —
  * a container that starts joins, one that dies leaves (unless `all`), one removed leaves — and
  * runs until `signal` aborts. Without a signal, ends when every container's stream has ended.
+ * When it ends for any reason (abort, an error from one stream or the events), every stream it
+ * opened is closed before it settles.
  */
 async function streamStats(
   engine: Engine,
@@ -180,7 +186,12 @@ async function streamStats(
   onSample: (rows: StatsRow[]) => void,
 ): Promise<StatsRow[]> {
   const sampler = engine.containerStats!.bind(engine);
-  const signal = options.signal;
+  // every stream (stats, events) ends with this one: on the caller's abort, and when we end early (an error)
+  const stop = new AbortController();
+  const signal = stop.signal;
+  const onAbort = (): void => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const current = (): StatsRow[] => containers.map((c) => rows.get(c.id)!);
   const tasks = new Map<string, Promise<void>>();
   let fresh = false;
@@ -194,14 +205,14 @@ async function streamStats(
     }
     const task = (async () => {
       try {
-        for await (const s of sampler(c.id, { stream, ...(signal ? { signal } : {}) })) {
+        for await (const s of sampler(c.id, { stream, signal })) {
           if (!rows.has(c.id)) return;
           rows.set(c.id, statsRow(c, s, options.noTrunc));
           fresh = true;
         }
       } catch (err) {
         // a container removed meanwhile (404) just leaves the table
-        if (!signal?.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
+        if (!signal.aborted && !(err instanceof EngineError && err.statusCode === 404)) throw err;
       } finally {
         tasks.delete(c.id);
       }
@@ -220,7 +231,7 @@ async function streamStats(
   }, options.intervalMs ?? 1000);
   try {
     for (const c of containers) watch(c, c.state === 'running');
-    if (signal) {
+    if (options.signal) {
       const filters = { ...projectFilter(project), type: ['container'], event: ['start', 'die', 'destroy'] };
       for await (const e of engine.events({ filters, since, signal })) {
         const id = e.Actor?.ID ?? '';
@@ -233,6 +244,9 @@ async function streamStats(
     while (tasks.size) await Promise.all([...tasks.values()]);
   } finally {
     clearInterval(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    stop.abort(); // an error above: close the other containers' streams too
+    await Promise.allSettled([...tasks.values()]);
   }
   if (fresh) onSample(current());
   return current();
