@@ -966,18 +966,36 @@ export class EngineClient implements Engine {
     const spec = execStartSpec(execId, options);
     const client = this;
     return (async function* () {
-      const socket = await client.hijack(spec);
-      const stdin = options.stdin;
-      const onAbort = (): void => void socket.destroy();
-      spec.signal?.addEventListener('abort', onAbort, { once: true });
-      if (stdin) {
-        stdin.on('error', () => socket.end());
-        stdin.pipe(socket); // ends (half-closes) the socket when stdin ends
-      } else {
-        socket.end();
-      }
+      yield* client.hijackedOutput(await client.hijack(spec), spec, options.tty, options.stdin, true);
+    })();
+  }
+
+  /**
+   * The output of a hijacked connection (`attachExec`, `attachContainer`): `stdin` piped in, the
+   * write side shut down when it ends (or at once when there is none and `endWithoutStdin`: an
+   * attached container reads that as the end of the attach); yields the output, demultiplexed
+   * unless `tty`; the socket is destroyed when `spec.signal` aborts and when reading ends.
+   * @throws CapstanError `CANCELLED` on abort; errors mapped as every request's.
+   */
+  private hijackedOutput(
+    socket: Duplex,
+    spec: RequestSpec,
+    tty: boolean | undefined,
+    stdin: NodeJS.ReadableStream | undefined,
+    endWithoutStdin: boolean,
+  ): AsyncIterable<LogChunk> {
+    const client = this;
+    const onAbort = (): void => void socket.destroy();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    if (stdin) {
+      stdin.on('error', () => socket.end());
+      stdin.pipe(socket); // ends (half-closes) the socket when stdin ends
+    } else if (endWithoutStdin) {
+      socket.end();
+    }
+    return (async function* () {
       try {
-        yield* (options.tty ? rawStream : demuxStream)(socket);
+        yield* (tty ? rawStream : demuxStream)(socket);
         if (spec.signal?.aborted) throw client.mapError(spec.signal.reason, spec, true);
       } catch (err) {
         throw client.mapError(err, spec, true);
@@ -1038,28 +1056,8 @@ export class EngineClient implements Engine {
       context: `attach to container ${id}`,
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    const socket = await this.hijack(spec);
-    const client = this;
-    const stdin = options.stdin;
-    const onAbort = (): void => void socket.destroy();
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
     // without stdin the write side stays open: dockerd reads a half-close as the end of the attach
-    if (stdin) {
-      stdin.on('error', () => socket.end());
-      stdin.pipe(socket); // ends (half-closes) the socket when stdin ends
-    }
-    return (async function* () {
-      try {
-        yield* (options.tty ? rawStream : demuxStream)(socket);
-        if (spec.signal?.aborted) throw client.mapError(spec.signal.reason, spec, true);
-      } catch (err) {
-        throw client.mapError(err, spec, true);
-      } finally {
-        spec.signal?.removeEventListener('abort', onAbort);
-        stdin?.unpipe(socket);
-        socket.destroy();
-      }
-    })();
+    return this.hijackedOutput(await this.hijack(spec), spec, options.tty, options.stdin, false);
   }
 
   /** `POST /containers/{id}/resize?h=…&w=…` (characters). @throws EngineError 404 (gone), 500 (no TTY). */
