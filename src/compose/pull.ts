@@ -323,7 +323,7 @@ export async function pullImage(
       if (layers.update(m)) emit({ type: 'pull-progress', image, service, ...layers.totals() });
     }
   } catch (err) {
-    throw explainRegistryError(image, 'pull', err);
+    throw await explainWithProbe(image, 'pull', err, auth);
   }
   const inspected = await engine.inspectImage(image);
   return inspected?.Id ?? '';
@@ -342,6 +342,48 @@ export async function pushImage(engine: Engine, image: string, options: { signal
       // progress of a push is not shown per layer
     }
   } catch (err) {
-    throw explainRegistryError(image, 'push', err);
+    throw await explainWithProbe(image, 'push', err, auth);
   }
+}
+
+/**
+ * {@link explainRegistryError}, and when the engine's message hides the refusal (the engine falls
+ * back to plain HTTP for a loopback registry after HTTPS refused the login, and reports that
+ * error), ask the registry itself: `GET https://<registry>/v2/` with the credentials (the CA from
+ * /etc/docker/certs.d/<registry>/ca.crt) answering 401 means they are wrong.
+ */
+async function explainWithProbe(ref: string, verb: 'pull' | 'push', err: unknown, auth: RegistryAuth | undefined): Promise<unknown> {
+  const explained = explainRegistryError(ref, verb, err);
+  if (explained !== err || !(err instanceof EngineError) || !auth?.username) return explained;
+  const registry = parseImageReference(ref).registry;
+  if (registry === 'docker.io') return err;
+  if ((await probeRegistry(registry, auth)) === 401) {
+    return explainRegistryError(ref, verb, new EngineError(401, `unauthorized: ${err.daemonMessage}`, err.message));
+  }
+  return err;
+}
+
+/** The status of `GET https://<registry>/v2/` with basic auth, or undefined when it cannot be asked. */
+async function probeRegistry(registry: string, auth: RegistryAuth): Promise<number | undefined> {
+  const { request } = await import('node:https');
+  const { readFile } = await import('node:fs/promises');
+  const ca = await readFile(`/etc/docker/certs.d/${registry}/ca.crt`).catch(() => undefined);
+  return new Promise((resolve) => {
+    const req = request(
+      `https://${registry}/v2/`,
+      {
+        method: 'GET',
+        timeout: 5000,
+        ...(ca ? { ca } : {}),
+        headers: { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64')}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
+    req.on('error', () => resolve(undefined));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
 }
