@@ -93,3 +93,56 @@ describe('LayerProgress', () => {
     expect(l.totals()).toEqual({ current: 105, total: 150, layers: 2, layersDone: 1 });
   });
 });
+
+describe('the pull-image step', () => {
+  const step = (op: Record<string, unknown>) => ({ id: 'pull-image:x', dependsOn: [], cause: '', op: { type: 'pull-image', service: 'app', image: 'reg:5000/x:1', ...op } }) as never;
+
+  it('pulls with the registry credentials, emits Pulling/pull-progress/Pulled and records the ID', async () => {
+    const { stepRunner } = await import('./operations.js');
+    const seen: unknown[] = [];
+    const engine = {
+      async *pullImage(ref: string, options: { auth?: unknown }) {
+        seen.push({ ref, auth: options.auth });
+        yield { status: 'Downloading', id: 'l1', progressDetail: { current: 5, total: 10 } };
+        yield { status: 'Pull complete', id: 'l1' };
+      },
+      inspectImage: async () => ({ Id: 'sha256:new' }),
+    };
+    const events: Array<{ type: string; status?: string; current?: number }> = [];
+    const images = new Map<string, string>();
+    const auth = async (registry: string) => ({ username: 'u', password: 'p', serveraddress: registry });
+    await stepRunner(engine as never, (e) => events.push(e as never), images, { auth })(step({}), new AbortController().signal);
+    expect(seen).toEqual([{ ref: 'reg:5000/x:1', auth: { username: 'u', password: 'p', serveraddress: 'reg:5000' } }]);
+    expect(images.get('reg:5000/x:1')).toBe('sha256:new');
+    expect(events.map((e) => e.status ?? `${e.type}:${e.current}`)).toEqual(['Pulling', 'pull-progress:5', 'pull-progress:10', 'Pulled']);
+  });
+
+  it('a failed pull only warns with ignoreFailure, and fails the step otherwise', async () => {
+    const { stepRunner } = await import('./operations.js');
+    const { EngineError } = await import('../errors.js');
+    const engine = {
+      // eslint-disable-next-line require-yield
+      async *pullImage() {
+        throw new EngineError(404, 'manifest unknown', 'pull reg:5000/x:1');
+      },
+      inspectImage: async () => undefined,
+    };
+    const events: Array<{ type: string; message?: string }> = [];
+    const run = stepRunner(engine as never, (e) => events.push(e as never), new Map(), { auth: async () => undefined });
+    await run(step({ ignoreFailure: true }), new AbortController().signal);
+    expect(events.at(-1)).toMatchObject({ type: 'warning', message: expect.stringMatching(/pull reg:5000\/x:1 failed: .*manifest unknown/) });
+    await expect(run(step({}), new AbortController().signal)).rejects.toThrow(/manifest unknown/);
+  });
+});
+
+describe('type: image volume sources', () => {
+  it('are pulled when absent (the mount itself is refused later by container-spec: Capstan does not mount them yet)', async () => {
+    const { PlanBuilder } = await import('./plan.js');
+    const { planPulls } = await import('./pull.js');
+    const p = project('p', { app: { image: 'reg/app:1', volumes: [{ type: 'image', source: 'reg/data:1', target: '/data' }] } });
+    const b = new PlanBuilder('p');
+    const pulls = planPulls(b, p, { images: new Map([['reg/app:1', 'sha256:a']]) }, [p.services.app!], {});
+    expect([...pulls.steps.keys()]).toEqual(['reg/data:1']);
+    expect(b.plan().nodes[0]).toMatchObject({ resource: 'image', name: 'reg/data:1', action: 'pull', cause: 'image missing (volume source of app)' });
+  });
+});
