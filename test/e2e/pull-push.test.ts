@@ -135,3 +135,21 @@ describe('the authenticated registry', () => {
     expect(line).toMatch(/registry 127\.0\.0\.1:5443: unauthorized/);
   });
 });
+
+describe('a failed pull of a buildable service', () => {
+  const repo = `127.0.0.1:5000/capstan-e2e-never-pushed-${process.pid}-${Date.now().toString(36)}`;
+  const { project, dir } = setup('pullbuild', {
+    'compose.yaml': `services:\n  app:\n    image: ${repo}:1\n    build: .\n    command: ${idle()}\n`,
+    Dockerfile: 'FROM busybox\nRUN echo built > /built\n',
+  });
+  afterFile(() => removeRepo(repo));
+
+  it('builds instead, with a warning', async () => {
+    const r = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/failed, building it instead/);
+    const c = await engine.inspectContainer(`${project}-app-1`);
+    expect(c.State?.Running).toBe(true);
+    expect(c.Image).toBe(await imageId(`${repo}:1`));
+  });
+});
