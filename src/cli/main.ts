@@ -52,6 +52,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   commit: () => import('./commands/commit.js'),
   config: () => import('./commands/config.js'),
   build: () => import('./commands/build.js'),
+  pull: () => import('./commands/pull.js'),
+  push: () => import('./commands/push.js'),
   version: () => import('./commands/version.js'),
 };
 

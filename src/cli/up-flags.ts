@@ -38,6 +38,10 @@ export interface UpFlags {
   attachDependencies?: boolean;
   timestamps?: boolean;
   yes?: boolean;
+  /** `--pull`: always, missing, never, build, policy (default). */
+  pull?: string;
+  /** `--quiet-pull`: no per-image pull progress. */
+  quietPull?: boolean;
 }
 
 /**
@@ -99,6 +103,8 @@ export function upOptionsFromFlags(g: GlobalOptions, flags: UpFlags, services: s
     noDeps: flags.deps === false,
     scale: parseScale(flags.scale),
     timeoutSeconds: flags.timeout,
+    ...(flags.pull && flags.pull !== 'policy' ? { pull: flags.pull } : {}),
+    ...(flags.quietPull ? { quietPull: true } : {}),
   };
 }
 

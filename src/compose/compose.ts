@@ -29,6 +29,7 @@ import { copyFiles, type CopyOptions, type CopyResult } from './verbs/cp.js';
 import { containerStats, type StatsOptions, type StatsRow } from './verbs/stats.js';
 import { exportContainer, type ExportOptions, type ExportResult } from './verbs/export.js';
 import { commitContainer, type CommitOptions, type CommitResult } from './verbs/commit.js';
+import { pullServices, pushServices, type PullOptions, type PushOptions } from './verbs/pull-push.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -73,6 +74,8 @@ export type LogsOptions = ProjectLogsOptions;
 
 /** Options of {@link Compose.up}: the planner's options plus how `up` runs and ends. */
 export interface UpOptions extends UpPlanOptions {
+  /** `--quiet-pull`: no `pull-progress` events (the images' Pulling/Pulled lines stay). */
+  quietPull?: boolean;
   /** Print the plan only (the caller prints `result.plan`); change nothing. */
   dryRun?: boolean;
   /** `-d`: return once converged; otherwise follow logs until the containers exit. */
@@ -181,7 +184,11 @@ export class Compose {
       : {
           networks: Object.values(project.networks).map((n) => n.name),
           volumes: Object.values(project.volumes).map((v) => v.name),
-          images: Object.values(project.services).map((s) => serviceImage(project.name, s)),
+          images: Object.values(project.services).flatMap((s) => [
+            serviceImage(project.name, s),
+            // `type: image` volume sources: pulled when missing
+            ...(s.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!),
+          ]),
         };
     return observe(this.engine, project.name, declared, labelled);
   }
@@ -217,13 +224,15 @@ export class Compose {
       throw new CapstanError('USAGE', `--exit-code-from: no such service: ${options.exitCodeFrom}`);
     }
 
-    const builds = plan.steps.filter((s) => s.op.type === 'build-image');
+    const builds = plan.steps.filter((s) => s.op.type === 'build-image' || s.op.type === 'pull-image');
     if (builds.length) {
       const images = new Map<string, string>();
-      await this.execute(new Plan(plan.project, [], builds, []), options.signal, images, project);
+      const emit = options.quietPull ? (e: Parameters<EventSink>[0]): void => void (e.type === 'pull-progress' || this.emit(e)) : this.emit;
+      await executePlan(new Plan(plan.project, [], builds, []), stepRunner(this.engine, emit, images, { project }), { concurrency: this.concurrency, signal: options.signal });
       observed = { ...observed, images: new Map([...observed.images, ...images]) };
-      // every image is present now: the same plan without builds (questions already answered are not asked again)
-      plan = await planUp(project, observed, { ...options, noBuild: true });
+      // every image is present now: the same plan without builds or pulls, so a container whose
+      // image changed is recreated ("image changed"); questions already answered are not asked again
+      plan = await planUp(project, observed, { ...options, noBuild: true, pull: 'never' });
     }
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).
@@ -485,6 +494,19 @@ export class Compose {
   /** `volumes`: the project's volumes (with services, those their running containers mount). */
   volumes(projectName: string, options: VolumesOptions = {}): Promise<VolumeSummary[]> {
     return projectVolumes(this.engine, projectName, options);
+  }
+
+  /**
+   * `pull`: pull the selected services' images as `pull_policy` / `--policy` say, in parallel;
+   * returns the plan (only planned with `dryRun`). See verbs/pull-push.ts.
+   */
+  pull(project: Project, options: PullOptions = {}): Promise<Plan> {
+    return pullServices({ engine: this.engine, execute: (plan, signal) => this.execute(plan, signal) }, project, options);
+  }
+
+  /** `push`: push the images of the selected services that have `build` and `image`; returns the plan. */
+  push(project: Project, options: PushOptions = {}): Promise<Plan> {
+    return pushServices({ engine: this.engine, execute: (plan, signal) => this.execute(plan, signal) }, project, options);
   }
 
   // --- lifecycle verbs (issue 10): thin delegates to verbs/lifecycle.ts ---

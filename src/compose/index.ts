@@ -31,6 +31,7 @@ export type { CopyOptions, CopyResult } from './verbs/cp.js';
 export type { StatsOptions, StatsRow } from './verbs/stats.js';
 export type { ExportOptions, ExportResult } from './verbs/export.js';
 export type { CommitOptions, CommitResult } from './verbs/commit.js';
+export type { PullOptions, PushOptions } from './verbs/pull-push.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,

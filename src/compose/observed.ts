@@ -15,6 +15,8 @@ export interface ObservedState {
   volumes: Map<string, ObservedResource>;
   /** Image IDs by image reference; `undefined` when the image is not present. */
   images: Map<string, string | undefined>;
+  /** When each present image was last pulled or tagged (else created), ms since the epoch (refresh pull policies). */
+  imageTimes?: Map<string, number>;
 }
 
 /** One container of the project as the engine lists it, with its Compose labels decoded. */
@@ -89,16 +91,24 @@ export async function observe(
   const [found, images] = await Promise.all([
     labelled?.then((l) => (l.project === project ? l : listLabelled(engine, project))) ?? listLabelled(engine, project),
     Promise.all(
-      [...new Set(declared.images ?? [])].map(async (ref) => [ref, (await engine.inspectImage(ref))?.Id] as const),
+      [...new Set(declared.images ?? [])].map(async (ref) => [ref, await engine.inspectImage(ref)] as const),
     ),
   ]);
+  // when each image was last pulled (tagged), else created: the refresh pull policies compare it
+  const imageTimes = new Map<string, number>();
+  for (const [ref, image] of images) {
+    const lastTag = (image as { Metadata?: { LastTagTime?: string } } | undefined)?.Metadata?.LastTagTime;
+    const time = Date.parse(lastTag && !lastTag.startsWith('0001-') ? lastTag : image?.Created ?? '');
+    if (!Number.isNaN(time)) imageTimes.set(ref, time);
+  }
   const { containers, networks, volumes } = found;
   const state: ObservedState = {
     project,
     containers,
     networks: new Map(),
     volumes: new Map(),
-    images: new Map(images),
+    images: new Map(images.map(([ref, image]) => [ref, image?.Id] as const)),
+    imageTimes,
   };
   for (const n of networks) {
     if (n.Name && n.Labels?.[Label.project] === project) {

@@ -9,6 +9,7 @@ import { Label } from './labels.js';
 import { mountWarnings } from './mount-warnings.js';
 import { tarOf } from './secrets.js';
 import { DependencyFailed, waitFor } from './wait.js';
+import { pullImage, pushImage, type AuthLookup } from './pull.js';
 
 /** Optional context of {@link stepRunner}. */
 export interface StepRunnerOptions {
@@ -18,6 +19,8 @@ export interface StepRunnerOptions {
    * run hooks (from their `ContainerSpec`).
    */
   project?: Project;
+  /** Registry credentials for pulls and pushes; default: the Docker client config ({@link registryAuth}). */
+  auth?: AuthLookup;
 }
 
 /**
@@ -66,6 +69,17 @@ export function stepRunner(
             signal,
           );
           images.set(op.request.tags[0]!, id);
+        });
+      case 'pull-image':
+        return pullStep(engine, emit, images, op, signal, options.auth);
+      case 'push-image':
+        return track(emit, 'image', op.image, 'Pushing', 'Pushed', async () => {
+          try {
+            await pushImage(engine, op.image, { signal, auth: options.auth });
+          } catch (err) {
+            if (!op.ignoreFailure || signal.aborted) throw err;
+            emit({ type: 'warning', message: `push ${op.image} failed: ${(err as Error).message}` });
+          }
         });
       case 'create-container':
         return track(emit, 'container', op.finalName, 'Creating', 'Created', async () => {
@@ -130,6 +144,50 @@ export function stepRunner(
       }
     }
   };
+}
+
+/**
+ * A `pull-image` step: `Pulling` → `Pulled` (with `pull-progress` between); the pulled ID goes in
+ * `images`. A failure builds instead when the service can be built (`op.build`, compose's
+ * tolerance), or only warns with `op.ignoreFailure`.
+ */
+async function pullStep(
+  engine: Engine,
+  emit: EventSink,
+  images: Map<string, string>,
+  op: Extract<PlanStep['op'], { type: 'pull-image' }>,
+  signal: AbortSignal,
+  auth: AuthLookup | undefined,
+): Promise<void> {
+  const started = performance.now();
+  emit({ type: 'progress', resource: 'image', id: op.image, status: 'Pulling', done: false });
+  let failure: unknown;
+  try {
+    images.set(op.image, await pullImage(engine, op.image, op.service, emit, { platform: op.platform, signal, auth }));
+    emit({ type: 'progress', resource: 'image', id: op.image, status: 'Pulled', done: true, elapsed: since(started) });
+    return;
+  } catch (err) {
+    const fatal = signal.aborted || (!op.build && !op.ignoreFailure);
+    const status = fatal ? 'Error' : op.build ? 'Pull failed' : 'Skipped';
+    emit({ type: 'progress', resource: 'image', id: op.image, status, done: true, error: (err as Error).message, elapsed: since(started) });
+    if (fatal) throw err;
+    failure = err;
+  }
+  if (failure === undefined) return;
+  const reason = (failure as Error).message;
+  if (!op.build) {
+    emit({ type: 'warning', message: `pull ${op.image} failed: ${reason}` });
+    return;
+  }
+  emit({ type: 'warning', message: `pull ${op.image} failed, building it instead: ${reason}` });
+  const request = op.build;
+  await track(emit, 'image', request.tags[0]!, 'Building', 'Built', async () => {
+    const id = await runBuild(engine, request, (m) => {
+      const text = m.stream ?? m.status;
+      if (text) emit({ type: 'build-output', service: op.service, text });
+    }, signal);
+    images.set(request.tags[0]!, id);
+  });
 }
 
 /**

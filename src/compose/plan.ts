@@ -37,6 +37,8 @@ export type NodeAction =
   | 'start'
   | 'restart'
   | 'build'
+  | 'pull'
+  | 'push'
   | 'stop'
   | 'kill'
   | 'pause'
@@ -83,6 +85,13 @@ export type Operation =
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }
   | { type: 'remove-volume'; name: string }
   | { type: 'build-image'; service: string; request: BuildRequest }
+  /**
+   * `POST /images/create`. `build`: the service can be built, so a failed pull builds instead;
+   * `ignoreFailure`: a failed pull is only a warning (`pull --ignore-pull-failures`, buildable).
+   */
+  | { type: 'pull-image'; service: string; image: string; platform?: string; build?: BuildRequest; ignoreFailure?: boolean }
+  /** `POST /images/{name}/push`; `ignoreFailure`: `push --ignore-push-failures`. */
+  | { type: 'push-image'; service: string; image: string; ignoreFailure?: boolean }
   /** `name`: what it is created as (a temporary name while it replaces `finalName`, else the same). */
   | { type: 'create-container'; service: string; name: string; finalName: string; spec: ContainerSpec }
   | { type: 'start-container'; service: string; name: string }

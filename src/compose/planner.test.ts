@@ -173,7 +173,10 @@ describe('planUp', () => {
     const plan = await planUp(p, empty(p, {}));
     expect(plan.nodes[1]).toMatchObject({ resource: 'image', name: 'p-app', action: 'build', cause: 'image missing' });
     expect(formatSteps(plan)).toContain('create-container:p-app-1 <- create-network:p_default, build-image:p-app');
-    const q = project('q', { app: { image: 'nginx:1.27' } });
+    // issue 11: a missing image of a service with `image:` is pulled; with pull_policy never it still fails
+    const pulled = project('q', { app: { image: 'nginx:1.27' } });
+    expect(formatSteps(await planUp(pulled, empty(pulled, {})))).toContain('pull-image:nginx:1.27');
+    const q = project('q', { app: { image: 'nginx:1.27', pull_policy: 'never' } });
     await expect(planUp(q, empty(q, {}))).rejects.toThrow(/image nginx:1.27 is not present locally/);
   });
 

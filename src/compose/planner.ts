@@ -10,6 +10,7 @@ import type { ObservedContainer, ObservedResource, ObservedState } from './obser
 import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js';
 import { buildRequest } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
+import { planPulls, presentAfterPulls, type PlannedPulls } from './pull.js';
 
 /**
  * The planner: desired state (a loaded Project) against observed state (labels read back from the
@@ -64,14 +65,19 @@ export interface UpPlanOptions {
   prompt?: Prompt;
   /** The engine's negotiated API version: attributes newer engines need fail clearly. Default 1.41. */
   apiVersion?: string;
+  /**
+   * `--pull`: `always`, `missing`, `never`, `build`, or `policy` (default: each service's
+   * `pull_policy`). Missing images of services with `image:` are pulled ({@link planPulls}).
+   */
+  pull?: string;
 }
 
 /**
  * Plan `up` (or `create` with `noStart`): a {@link Reconciler} run over the selected services.
  *
- * Observed image IDs must be in `observed.images`, keyed by image reference; a service whose
- * image is missing and that has `build` gets a build step, and one without `build` makes
- * planning fail (Capstan does not pull yet; no registry is reachable here anyway).
+ * Observed image IDs must be in `observed.images`, keyed by image reference; images are pulled
+ * as `pull_policy` / `--pull` say (a `pull-image` step, {@link planPulls}); a service whose image
+ * is missing and not pulled gets a build step when it has `build`, else planning fails.
  *
  * @throws CapstanError USAGE for unknown services / bad scale; VALIDATION for cycles and bad
  *   values; NOT_FOUND for a missing external network or volume or a missing image;
@@ -168,6 +174,8 @@ export class Reconciler {
   private readonly divergedVolumes = new Map<string, string>();
   /** Services whose image this plan (re)builds. */
   private readonly rebuilt = new Set<string>();
+  /** The images this plan pulls, and the services they serve. */
+  private pulls: PlannedPulls = { steps: new Map(), services: new Set() };
   /** Per service: the steps after which its containers are running (for dependents' starts). */
   private readonly started = new Map<string, string[]>();
   /** Per service: the steps after which its containers exist (for dependents' creation). */
@@ -201,7 +209,8 @@ export class Reconciler {
 
     await this.networks(services);
     await this.volumes(services);
-    for (const name of planImages(this.b, project, this.observed.images, services, options)) this.rebuilt.add(name);
+    this.pulls = planPulls(this.b, project, this.observed, services, options);
+    for (const name of planImages(this.b, project, presentAfterPulls(this.observed.images, this.pulls), services, options)) this.rebuilt.add(name);
     const targetedSet = new Set(targeted);
     for (const service of services) {
       // --force-recreate applies to the targeted services, --always-recreate-deps to the others.
@@ -297,6 +306,12 @@ export class Reconciler {
     }
   }
 
+  /** The pull steps `service`'s containers wait for: its image's and its `type: image` volume sources'. */
+  private pullsFor(service: ServiceConfig): string[] {
+    const refs = [serviceImage(this.project.name, service), ...(service.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!)];
+    return refs.map((ref) => this.pulls.steps.get(ref)).filter((id): id is string => id !== undefined);
+  }
+
   /** Record that `name` is one of `service`'s containers once the plan ran. */
   private addContainer(service: string, name: string): void {
     const list = this.containers.get(service) ?? [];
@@ -339,6 +354,7 @@ export class Reconciler {
         .map((v) => `create-volume:${project.volumes[v.source!]?.name}`)
         .filter((id) => b.has(id)),
       ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
+      ...this.pullsFor(service),
     ];
     // Containers are created in dependency order too (network_mode/volumes_from need the parent).
     for (const dep of dependenciesOf(service)) createAfter.push(...(this.created.get(dep.on) ?? []));
@@ -350,7 +366,7 @@ export class Reconciler {
         const gone = volumesGone(c);
         const why =
           (gone.length ? `volume ${gone.join(', ')} recreated` : '') ||
-          recreateReason(c, hash, digest, imageId, this.rebuilt.has(service.name), options) ||
+          recreateReason(c, hash, digest, imageId, this.rebuilt.has(service.name), options, this.pulls.services.has(service.name)) ||
           (options.noRecreate ? '' : this.driftReason(service, c));
         return [c, why] as const;
       }),
@@ -635,7 +651,8 @@ export class Reconciler {
     const target = oneOff.service;
     await this.networks([...services, target]);
     await this.volumes([...services, target]);
-    for (const name of planImages(b, project, this.observed.images, [...services, target], options)) this.rebuilt.add(name);
+    this.pulls = planPulls(b, project, this.observed, [...services, target], options);
+    for (const name of planImages(b, project, presentAfterPulls(this.observed.images, this.pulls), [...services, target], options)) this.rebuilt.add(name);
     for (const service of services) this.service(service, { ...options, forceRecreate: options.alwaysRecreateDeps });
     planOrphans(b, project, this.observed, options);
     this.detachedContainers();
@@ -650,6 +667,7 @@ export class Reconciler {
         .map((v) => `create-volume:${project.volumes[v.source!]?.name}`)
         .filter((id) => b.has(id)),
       ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
+      ...this.pullsFor(target),
       ...dependenciesOf(target).flatMap((d) => this.created.get(d.on) ?? []),
       ...this.dependencyWaits(target),
     ];
@@ -698,7 +716,7 @@ function planImages(
       throw new CapstanError('NOT_FOUND', `service "${service.name}": image ${image} is not present locally`, {
         hint: service.build
           ? 'run without --no-build, or `capstan build` first'
-          : 'Capstan does not pull images yet: build or load the image first (docker load, docker build)',
+          : 'pull it (`capstan pull`, or a pull_policy / --pull other than never), or build or load it first',
       });
     }
   }
@@ -720,6 +738,7 @@ function recreateReason(
   imageId: string | undefined,
   imageRebuilt: boolean,
   options: UpPlanOptions,
+  imagePulled = false,
 ): string {
   if (options.noRecreate) return '';
   if (options.forceRecreate) return '--force-recreate';
@@ -729,6 +748,7 @@ function recreateReason(
     return `config changed: ${listed(changed)}`;
   }
   if (imageRebuilt) return 'image is rebuilt first (recreated if it changes)';
+  if (imagePulled) return 'image is pulled first (recreated if it changes)';
   const recorded = container.labels[Label.image];
   if (imageId && recorded && recorded !== imageId) return 'image changed';
   return '';

@@ -24,6 +24,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { CapstanError, EngineError } from '../errors.js';
 import { demuxStream, rawStream, readNdjson, type ByteChunk } from './streams.js';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
+import { encodeRegistryAuth, parseImageReference } from './registry-auth.js';
 import type {
   CommitOptions,
   ContainerArchive,
@@ -49,6 +50,8 @@ import type {
   Network,
   NetworkCreateBody,
   ProgressMessage,
+  PullImageOptions,
+  PushImageOptions,
   Volume,
   VolumeCreateBody,
 } from './types.js';
@@ -256,6 +259,8 @@ interface RequestSpec {
   accept?: readonly number[];
   /** Default true; false for `/_ping`. */
   versioned?: boolean;
+  /** Extra request headers (`X-Registry-Auth`). */
+  headers?: OutgoingHttpHeaders;
 }
 
 /** Connection failures that mean "no engine answers there" (→ `ENGINE_UNREACHABLE`). */
@@ -381,7 +386,7 @@ export class EngineClient implements Engine {
   private transport(spec: RequestSpec, path: string): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const ep = this.endpoint;
-      const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent };
+      const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...spec.headers };
       let payload: Buffer | undefined;
       let stream: NodeJS.ReadableStream | undefined;
       if (spec.json !== undefined) {
@@ -1274,6 +1279,62 @@ export class EngineClient implements Engine {
       if (message.error || message.errorDetail) {
         const text = message.errorDetail?.message || message.error || 'unknown build error';
         throw new EngineError(500, text.trim(), spec.context);
+      }
+      yield message;
+    }
+  }
+
+  /**
+   * `POST /images/create?fromImage=…&tag=…&platform=…` with `X-Registry-Auth` (base64url JSON,
+   * {@link encodeRegistryAuth}): pull `ref` (a reference without tag or digest pulls `latest`,
+   * never every tag). Yields the NDJSON progress messages (`status`, `id` = layer,
+   * `progressDetail` bytes).
+   *
+   * @throws EngineError (status 500, or 401 when the message says unauthorized) after yielding
+   *   what came before when a message carries `error`; EngineError for an HTTP error (404 for an
+   *   unknown repository or tag, 401/500 for bad credentials); CapstanError `CANCELLED` on abort.
+   */
+  async *pullImage(ref: string, options: PullImageOptions = {}): AsyncGenerator<ProgressMessage, void, undefined> {
+    const parsed = parseImageReference(ref);
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: '/images/create',
+      query: {
+        fromImage: parsed.name,
+        tag: parsed.digest ?? parsed.tag ?? 'latest',
+        platform: options.platform || undefined,
+      },
+      headers: { 'X-Registry-Auth': encodeRegistryAuth(options.auth) },
+      context: `pull ${ref}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    yield* this.progressStream(spec);
+  }
+
+  /**
+   * `POST /images/{name}/push?tag=…` with `X-Registry-Auth` (required by the engine; `{}` when
+   * there are no credentials): push `ref` (tag `latest` when it has none). Yields the progress.
+   * @throws as {@link pullImage}; EngineError 404 when the image is not present locally.
+   */
+  async *pushImage(ref: string, options: PushImageOptions = {}): AsyncGenerator<ProgressMessage, void, undefined> {
+    const parsed = parseImageReference(ref);
+    const spec: RequestSpec = {
+      method: 'POST',
+      path: `/images/${imageSeg(parsed.name)}/push`,
+      query: { tag: parsed.tag ?? 'latest' },
+      headers: { 'X-Registry-Auth': encodeRegistryAuth(options.auth) },
+      context: `push ${ref}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    yield* this.progressStream(spec);
+  }
+
+  /** An NDJSON progress stream whose `error` messages become EngineErrors (401 when unauthorized). */
+  private async *progressStream(spec: RequestSpec): AsyncGenerator<ProgressMessage, void, undefined> {
+    for await (const message of this.stream(spec, readNdjson<ProgressMessage>, false)) {
+      if (message.error || message.errorDetail) {
+        const text = (message.errorDetail?.message || message.error || 'unknown error').trim();
+        throw new EngineError(/unauthori[sz]ed|authentication required|no basic auth/i.test(text) ? 401 : 500, text, spec.context);
       }
       yield message;
     }

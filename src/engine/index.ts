@@ -20,3 +20,5 @@ export type { EngineClientOptions, EngineEndpoint, TlsSettings, Query, QueryValu
 export { demuxStream, rawStream, logStream, readNdjson, FRAME_HEADER_LENGTH } from './streams.js';
 export type { ByteChunk } from './streams.js';
 export type * from './types.js';
+export { parseImageReference, registryAuth, encodeRegistryAuth, dockerConfigDir, credentialHelperGet, DOCKER_HUB_AUTH_KEY } from './registry-auth.js';
+export type { ImageReference, RegistryAuth, RegistryAuthOptions } from './registry-auth.js';

@@ -21,6 +21,7 @@ import type {
   MountPoint,
   NetworkSettings,
 } from 'docker-types/generated/1.41';
+import type { RegistryAuth } from './registry-auth.js';
 
 export type {
   ContainerConfig,
@@ -110,9 +111,25 @@ export interface ProgressMessage {
   status?: string;
   id?: string;
   progress?: string;
+  /** Bytes of one layer during a pull or push (`current` of `total`). */
+  progressDetail?: { current?: number; total?: number };
   aux?: { ID?: string; [k: string]: unknown };
   error?: string;
   errorDetail?: { code?: number; message?: string };
+}
+
+/** Options of `POST /images/create` (pull). `auth` goes in `X-Registry-Auth`. */
+export interface PullImageOptions {
+  auth?: RegistryAuth;
+  /** `os/arch[/variant]`, e.g. `linux/amd64`. */
+  platform?: string;
+  signal?: AbortSignal;
+}
+
+/** Options of `POST /images/{name}/push`. `auth` goes in `X-Registry-Auth`. */
+export interface PushImageOptions {
+  auth?: RegistryAuth;
+  signal?: AbortSignal;
 }
 
 /** Options of `POST /build` (classic builder). */
@@ -397,6 +414,13 @@ export interface Engine {
    * `error` makes the iterator throw an `EngineError` after yielding what came before.
    */
   build(context: NodeJS.ReadableStream | Buffer, options: BuildOptions): AsyncIterable<ProgressMessage>;
+  /**
+   * `POST /images/create` (pull): yields the NDJSON progress; an `error` message throws an
+   * EngineError (401 when unauthorized). Optional: fakes without registries leave it out.
+   */
+  pullImage?(ref: string, options?: PullImageOptions): AsyncIterable<ProgressMessage>;
+  /** `POST /images/{name}/push`: as {@link Engine.pullImage}. */
+  pushImage?(ref: string, options?: PushImageOptions): AsyncIterable<ProgressMessage>;
   /**
    * `DELETE /images/{name}?force=…&noprune=…` → the untagged/deleted entries; a missing image
    * is not an error (resolves `[]`). Optional: added for `down --rmi` and test cleanup.

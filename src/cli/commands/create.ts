@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { GlobalOptions } from '../context.js';
 import { collect, handledBy, renamed } from '../options.js';
 import type { UpFlags } from '../up-flags.js';
@@ -15,6 +15,8 @@ export function command(): Command {
     .option('--no-recreate', "if containers already exist, don't recreate them")
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('--scale <service=n>', 'scale SERVICE to NUM instances (repeatable)', collect)
+    .addOption(new Option('--pull <policy>', 'pull image before running').choices(['always', 'missing', 'never', 'build', 'policy']).default('policy'))
+    .option('--quiet-pull', 'pull without printing progress information')
     .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
     .option('--dry-run', 'print the plan; change nothing');
   return handledBy(command, run);

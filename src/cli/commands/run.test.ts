@@ -120,6 +120,7 @@ describe('run options', () => {
     });
     expect(runOptions(p, { entrypoint: '' }, tty).entrypoint).toBeNull();
     expect(() => runOptions(p, { publish: ['80'], servicePorts: true }, tty)).toThrow('--service-ports and --publish are incompatible');
-    expect(() => runOptions(p, { pull: 'always' }, tty)).toThrow('Capstan does not pull');
+    // issue 11: Capstan pulls now, so --pull always is passed on instead of refused
+    expect(runOptions(p, { pull: 'always' }, tty).pull).toBe('always');
   });
 });

@@ -79,7 +79,7 @@ export function command(): Command {
     .option('-P, --service-ports', "run command with all service's ports enabled and mapped to the host")
     .addOption(new Option('--pull <policy>', 'pull image before running').choices(['always', 'missing', 'never', 'build', 'policy']).default('policy'))
     .option('-q, --quiet', "don't print anything to STDOUT")
-    .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
+    .option('--quiet-pull', 'pull without printing progress information')
     .option('--build', 'build image before starting container')
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('-i, --interactive', 'keep STDIN open even if not attached (default: true)')
@@ -139,9 +139,6 @@ export function runEnvironment(project: Project, env: readonly string[], files: 
 export function runOptions(project: Project, flags: RunFlags, terminal: { stdin: boolean; stdout: boolean }): RunOptions {
   if (flags.ttyGiven && flags.noTtyGiven) throw new CapstanError('USAGE', "--tty and --no-tty can't be used together");
   if (flags.publish?.length && flags.servicePorts) throw new CapstanError('USAGE', '--service-ports and --publish are incompatible');
-  if (flags.pull === 'always') {
-    throw new CapstanError('UNSUPPORTED', '--pull always: Capstan does not pull images', { hint: 'pull with `docker pull`, then run with --pull missing' });
-  }
   const options: RunOptions = {
     detach: flags.detach ?? false,
     autoRemove: flags.rm ?? false,
@@ -151,6 +148,7 @@ export function runOptions(project: Project, flags: RunFlags, terminal: { stdin:
     servicePorts: flags.servicePorts ?? false,
     useAliases: flags.useAliases ?? false,
     build: Boolean(flags.build) || flags.pull === 'build',
+    ...(flags.pull && flags.pull !== 'policy' && flags.pull !== 'build' ? { pull: flags.pull } : {}),
     env: runEnvironment(project, flags.env ?? [], flags.envFromFile ?? []),
     labels: runLabels(flags.label ?? []),
     publish: (flags.publish ?? []).flatMap((p) => parsePortSpec(p)),

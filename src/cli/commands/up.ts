@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { CapstanError } from '../../errors.js';
 import { formatPlan, type UpOptions } from '../../compose/index.js';
 import { LogPrinter } from '../../ui/log-printer.js';
@@ -34,7 +34,8 @@ export function command(): Command {
     .option('--attach-dependencies', 'automatically attach to log output of dependent services')
     .option('--timestamps', 'show timestamps')
     .option('-y, --yes', 'assume "yes" as answer to all prompts and run non-interactively')
-    .option('--quiet-pull', 'pull without printing progress information (no-op: Capstan does not pull)')
+    .addOption(new Option('--pull <policy>', 'pull image before running').choices(['always', 'missing', 'never', 'build', 'policy']).default('policy'))
+    .option('--quiet-pull', 'pull without printing progress information')
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print prefix in logs")
     .option('--dry-run', 'print the plan; change nothing');

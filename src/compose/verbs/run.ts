@@ -65,6 +65,8 @@ export interface RunOptions extends AttachStreams {
   capDrop?: string[];
   /** `--build`: build the images (of the service and its dependencies) before starting. */
   build?: boolean;
+  /** `--pull`: `always`, `missing`, `never`, `build` or `policy` (each service's `pull_policy`). */
+  pull?: string;
   /** Never build; a missing image is an error. */
   noBuild?: boolean;
   /** `--no-deps`: start no dependency (and wait for none). */
@@ -203,18 +205,19 @@ export async function runOneOff(ctx: RunContext, project: Project, service: stri
     removeOrphans: options.removeOrphans,
     ignoreOrphans: options.ignoreOrphans,
     prompt: options.prompt,
+    pull: options.pull,
   };
   const makePlan = (observed: ObservedState, noBuild?: boolean): Promise<Plan> =>
     planRun(project, observed, { service: target, name, spec: oneOffSpec(project, target, name, slug, { ...options, apiVersion }), dependencies, cause }, {
       ...planOptions,
-      ...(noBuild ? { noBuild: true } : {}),
+      ...(noBuild ? { noBuild: true, pull: 'never' } : {}),
     });
   let observed = await ctx.observe(project);
   let plan = await makePlan(observed);
   const result: RunResult = { plan, container: name, id: '', exitCode: 0, stdout: '', stderr: '', detached: false };
   if (options.dryRun) return result;
 
-  const builds = plan.steps.filter((s) => s.op.type === 'build-image');
+  const builds = plan.steps.filter((s) => s.op.type === 'build-image' || s.op.type === 'pull-image');
   if (builds.length) {
     const images = new Map<string, string>();
     await ctx.execute(new Plan(plan.project, [], builds, []), options.signal, images, project);
