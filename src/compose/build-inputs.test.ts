@@ -110,3 +110,14 @@ describe('buildx detection and planning', () => {
     expect(op.request).toMatchObject({ noCache: true, args: { X: '1', FROM_ENV: 'e', Y: '2' } });
   });
 });
+
+describe('down --rmi', () => {
+  it('plans one image removal per image, after the containers', async () => {
+    const { planDown } = await import('./planner.js');
+    const p = { name: 'p', workingDir: '/w', environment: {}, envFiles: [], services: {}, networks: {}, volumes: {}, secrets: {}, configs: {} } as never;
+    const observed = { project: 'p', containers: [], networks: new Map(), volumes: new Map(), images: new Map() } as never;
+    const plan = planDown(p, observed, { removeImages: ['p-web', 'p-web', 'p-app'] });
+    expect(plan.steps.map((s) => s.id)).toEqual(['remove-image:p-web', 'remove-image:p-app']);
+    expect(plan.nodes.map((n) => `${n.resource} ${n.name} ${n.action} ${n.cause}`)).toEqual(['image p-web remove --rmi', 'image p-app remove --rmi']);
+  });
+});

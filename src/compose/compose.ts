@@ -45,6 +45,8 @@ export interface ComposeOptions {
 
 /** Options of {@link Compose.down}: services, `-v`, orphans, `-t` (seconds), dry run, Ctrl+C signal. */
 export interface DownOptions extends DownPlanOptions {
+  /** `--rmi local|all`: also remove the services' images (local: those without `image:`). */
+  rmi?: 'local' | 'all';
   /** Plan only (the caller prints the returned plan); change nothing. */
   dryRun?: boolean;
   /** Ctrl+C: stop starting new steps. */
@@ -253,6 +255,7 @@ export class Compose {
    */
   async down(project: Project, options: DownOptions = {}): Promise<Plan> {
     const observed = await this.observe(project, { labelledOnly: true });
+    if (options.rmi && !options.services?.length) options = { ...options, removeImages: await this.imagesToRemove(project, options.rmi) };
     const plan = planDown(project, observed, options);
     if (options.dryRun) return plan;
     if (!observed.containers.length && ![...observed.networks.values(), ...observed.volumes.values()].some((r) => r.managed)) {
@@ -261,6 +264,17 @@ export class Compose {
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     await this.execute(plan, options.signal, undefined, project);
     return plan;
+  }
+
+  /**
+   * `down --rmi`: the present images of the project's services — `local`: only those named
+   * `<project>-<service>` (no `image:`), as compose; `all`: every service's image.
+   */
+  private async imagesToRemove(project: Project, rmi: 'local' | 'all'): Promise<string[]> {
+    const services = Object.values(project.services).filter((s) => rmi === 'all' || !s.image);
+    const refs = [...new Set(services.map((s) => serviceImage(project.name, s)))];
+    const present = await Promise.all(refs.map(async (ref) => ((await this.engine.inspectImage(ref)) ? ref : undefined)));
+    return present.filter((r): r is string => r !== undefined);
   }
 
   /** The images of the services `up` targets (dependencies included) whose build inputs changed ({@link staleImages}). */

@@ -82,6 +82,8 @@ export type Operation =
   | { type: 'disconnect-network'; network: string; container: string }
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }
   | { type: 'remove-volume'; name: string }
+  /** `DELETE /images/{name}` (`down --rmi`); a missing image is not an error. */
+  | { type: 'remove-image'; name: string }
   | { type: 'build-image'; service: string; request: BuildRequest }
   /** `name`: what it is created as (a temporary name while it replaces `finalName`, else the same). */
   | { type: 'create-container'; service: string; name: string; finalName: string; spec: ContainerSpec }

@@ -811,6 +811,8 @@ export interface DownPlanOptions {
   removeOrphans?: boolean;
   /** `-t`: stop timeout in seconds. */
   timeoutSeconds?: number;
+  /** `--rmi local|all`: the images to remove (present ones, chosen by {@link Compose.down}), after the containers. */
+  removeImages?: string[];
 }
 
 /**
@@ -858,7 +860,16 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
       b.step(node, `remove-volume:${volume.name}`, allRemoved, { type: 'remove-volume', name: volume.name });
     }
   }
+  planRemoveImages(b, options.removeImages ?? [], allRemoved);
   return b.plan();
+}
+
+/** `down --rmi`: one remove step per image, after every container removal. */
+function planRemoveImages(b: PlanBuilder, images: string[], after: string[]): void {
+  for (const image of new Set(images)) {
+    const node = b.node('image', image, undefined, 'remove', '--rmi');
+    b.step(node, `remove-image:${image}`, after, { type: 'remove-image', name: image });
+  }
 }
 
 /**

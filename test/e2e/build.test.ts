@@ -119,4 +119,13 @@ describe('builds', () => {
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/service "app": build\.ssh needs BuildKit/);
   });
+
+  it('down --rmi local removes the built images', async () => {
+    expect(await engine.inspectImage(`${project}-web`)).toBeDefined();
+    const down = await run(['down', '--rmi', 'local']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await engine.inspectImage(`${project}-web`)).toBeUndefined();
+    expect(await engine.inspectImage(`${project}-app`)).toBeUndefined();
+    expect((await run(['down', '--rmi', 'some'])).stderr).toMatch(/--rmi: invalid value "some"/);
+  });
 });
