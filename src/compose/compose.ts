@@ -1,7 +1,8 @@
 import { CapstanError } from '../errors.js';
-import type { Project } from '../model/types.js';
+import type { Project, ServiceConfig } from '../model/types.js';
 import type { Engine } from '../engine/types.js';
 import { ignoreEvents, type EventSink } from './events.js';
+import { bakeFile, buildRequest, staleImages, type BakeFile, type BuildOverrides } from './build.js';
 import { executePlan } from './executor.js';
 import { checkServices, withDependencies } from './graph.js';
 import { Label } from './labels.js';
@@ -45,6 +46,8 @@ export interface ComposeOptions {
 
 /** Options of {@link Compose.down}: services, `-v`, orphans, `-t` (seconds), dry run, Ctrl+C signal. */
 export interface DownOptions extends DownPlanOptions {
+  /** `--rmi local|all`: also remove the services' images (local: those without `image:`). */
+  rmi?: 'local' | 'all';
   /** Plan only (the caller prints the returned plan); change nothing. */
   dryRun?: boolean;
   /** Ctrl+C: stop starting new steps. */
@@ -57,6 +60,10 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** `--dry-run`: plan the builds, run none (the caller prints the returned plan). */
   dryRun?: boolean;
+  /** `--no-cache`, `--pull`, `--build-arg` (a `null` value: from the environment), `-m` (bytes). */
+  overrides?: BuildOverrides;
+  /** `--with-dependencies`: also build the services the named ones depend on. */
+  withDependencies?: boolean;
 }
 
 /** Options of {@link Compose.ps}: `-a` (stopped containers too), services (all when empty). */
@@ -218,6 +225,7 @@ export class Compose {
     let observed = await this.observe(project);
     // the observation's reads may have answered before the version did
     options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options, prompt: askOnce(options.prompt) };
+    if (!options.build && !options.noBuild && !options.staleImages) options = { ...options, staleImages: await this.staleImages(project, options) };
     let plan = await planUp(project, observed, options);
     if (options.dryRun) return { plan, exitCode: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
@@ -256,6 +264,7 @@ export class Compose {
    */
   async down(project: Project, options: DownOptions = {}): Promise<Plan> {
     const observed = await this.observe(project, { labelledOnly: true });
+    if (options.rmi && !options.services?.length) options = { ...options, removeImages: await this.imagesToRemove(project, options.rmi) };
     const plan = planDown(project, observed, options);
     if (options.dryRun) return plan;
     if (!observed.containers.length && ![...observed.networks.values(), ...observed.volumes.values()].some((r) => r.managed)) {
@@ -266,17 +275,43 @@ export class Compose {
     return plan;
   }
 
+  /**
+   * `down --rmi`: the present images of the project's services — `local`: only those named
+   * `<project>-<service>` (no `image:`), as compose; `all`: every service's image.
+   */
+  private async imagesToRemove(project: Project, rmi: 'local' | 'all'): Promise<string[]> {
+    const services = Object.values(project.services).filter((s) => rmi === 'all' || !s.image);
+    const refs = [...new Set(services.map((s) => serviceImage(project.name, s)))];
+    const present = await Promise.all(refs.map(async (ref) => ((await this.engine.inspectImage(ref)) ? ref : undefined)));
+    return present.filter((r): r is string => r !== undefined);
+  }
+
+  /** The images of the services `up` targets (dependencies included) whose build inputs changed ({@link staleImages}). */
+  private async staleImages(project: Project, options: UpOptions): Promise<Map<string, string>> {
+    const targeted = options.services?.length ? options.services : Object.keys(project.services);
+    const names = options.noDeps ? targeted : [...withDependencies(project, targeted)];
+    const services = names.map((n) => project.services[n]).filter((s): s is ServiceConfig => Boolean(s?.build));
+    return services.length ? staleImages(this.engine, project, services) : new Map();
+  }
+
   /** `build`: build the images of services that have `build` (all, or the named ones); returns the plan (only planned with `dryRun`). */
   async build(project: Project, options: BuildOptions = {}): Promise<Plan> {
-    const services = options.services?.length ? options.services : Object.keys(project.services);
-    checkServices(project, services);
-    const buildable = services.filter((s) => project.services[s]!.build);
+    const buildable = buildableServices(project, options);
     if (!buildable.length) return planBuild(project, [], new Map());
     const refs = buildable.map((s) => serviceImage(project.name, project.services[s]!));
     const images = new Map(await Promise.all(refs.map(async (ref) => [ref, (await this.engine.inspectImage(ref))?.Id] as const)));
-    const plan = planBuild(project, buildable, images);
+    const plan = planBuild(project, buildable, images, options.overrides);
     if (!options.dryRun) await this.execute(plan, options.signal);
     return plan;
+  }
+
+  /**
+   * `build --print`: the bake file (JSON) compose would hand to `docker buildx bake` for the
+   * services `build` would build; nothing is built.
+   */
+  bakeFile(project: Project, options: BuildOptions = {}): BakeFile {
+    const buildable = buildableServices(project, options);
+    return bakeFile(buildable.map((s) => buildRequest(project, project.services[s]!, options.overrides)));
   }
 
   /** `ps`: the project's service containers (running only, unless `all`). */
@@ -727,4 +762,12 @@ function askOnce(prompt: Prompt | undefined): Prompt | undefined {
     if (!answer) answers.set(question, (answer = prompt(question)));
     return answer;
   };
+}
+
+/** The services `build` builds: the named ones (all when none; with their dependencies on request) that have `build:`. */
+function buildableServices(project: Project, options: BuildOptions): string[] {
+  const named = options.services?.length ? options.services : Object.keys(project.services);
+  checkServices(project, named);
+  const services = options.withDependencies ? [...withDependencies(project, named)] : named;
+  return services.filter((s) => project.services[s]!.build);
 }

@@ -57,6 +57,10 @@ export function stepRunner(
         return track(emit, 'volume', op.body.Name, 'Creating', 'Created', () => engine.createVolume(op.body));
       case 'remove-volume':
         return track(emit, 'volume', op.name, 'Removing', 'Removed', () => engine.removeVolume(op.name));
+      case 'remove-image':
+        return track(emit, 'image', op.name, 'Removing', 'Removed', async () => {
+          await engine.removeImage?.(op.name);
+        });
       case 'build-image':
         return track(emit, 'image', op.request.tags[0]!, 'Building', 'Built', async () => {
           const id = await runBuild(

@@ -84,6 +84,8 @@ export type Operation =
   | { type: 'disconnect-network'; network: string; container: string }
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }
   | { type: 'remove-volume'; name: string }
+  /** `DELETE /images/{name}` (`down --rmi`); a missing image is not an error. */
+  | { type: 'remove-image'; name: string }
   | { type: 'build-image'; service: string; request: BuildRequest }
   /**
    * `POST /images/create`. `build`: the service can be built, so a failed pull builds instead;

@@ -8,7 +8,7 @@ import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage, temporaryName } from './naming.js';
 import type { ObservedContainer, ObservedResource, ObservedState } from './observed.js';
 import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js';
-import { buildRequest } from './build.js';
+import { buildRequest, type BuildOverrides } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
 import { planPulls, presentAfterPulls, type PlannedPulls } from './pull.js';
 
@@ -70,6 +70,13 @@ export interface UpPlanOptions {
    * `pull_policy`). Missing images of services with `image:` are pulled ({@link planPulls}).
    */
   pull?: string;
+  /**
+   * Images whose build inputs changed since they were built (image reference → why, e.g.
+   * `build context changed: app.py`), from {@link staleImages}: rebuilt like with `--build`.
+   */
+  staleImages?: Map<string, string>;
+  /** The `build` command's `--no-cache`, `--pull`, `--build-arg`, `-m`. */
+  buildOverrides?: BuildOverrides;
 }
 
 /**
@@ -686,9 +693,9 @@ export class Reconciler {
  * Plan `build`: the build steps of the named services that have `build` (all when empty), from
  * their images' presence alone; nothing about containers, networks or volumes is looked at.
  */
-export function planBuild(project: Project, services: string[], images: ObservedState['images']): Plan {
+export function planBuild(project: Project, services: string[], images: ObservedState['images'], overrides?: BuildOverrides): Plan {
   const b = new PlanBuilder(project.name);
-  planImages(b, project, images, services.map((s) => project.services[s]!), { build: true });
+  planImages(b, project, images, services.map((s) => project.services[s]!), { build: true, buildOverrides: overrides });
   return b.plan();
 }
 
@@ -705,13 +712,14 @@ function planImages(
   for (const service of services) {
     const image = serviceImage(project.name, service);
     const present = images.get(image) !== undefined;
-    const wanted = !present || options.build || service.pull_policy === 'build';
+    const stale = options.staleImages?.get(image);
+    const wanted = !present || options.build || service.pull_policy === 'build' || stale !== undefined;
     if (service.build && wanted && !options.noBuild) {
       rebuilt.add(service.name);
       if (building.has(image)) continue; // two services sharing one image build it once
       building.add(image);
-      const node = b.node('image', image, service.name, 'build', present ? (options.build ? '--build' : 'pull_policy: build') : 'image missing');
-      b.step(node, `build-image:${image}`, [], { type: 'build-image', service: service.name, request: buildRequest(project, service) });
+      const node = b.node('image', image, service.name, 'build', buildCause(present, service, options, stale));
+      b.step(node, `build-image:${image}`, [], { type: 'build-image', service: service.name, request: buildRequest(project, service, options.buildOverrides) });
     } else if (!present) {
       throw new CapstanError('NOT_FOUND', `service "${service.name}": image ${image} is not present locally`, {
         hint: service.build
@@ -721,6 +729,14 @@ function planImages(
     }
   }
   return rebuilt;
+}
+
+/** Why an image is built: missing, `--build`, `pull_policy: build`, or its inputs changed (stale). */
+function buildCause(present: boolean, service: ServiceConfig, options: UpPlanOptions, stale: string | undefined): string {
+  if (!present) return 'image missing';
+  if (options.build) return '--build';
+  if (service.pull_policy === 'build') return 'pull_policy: build';
+  return stale ?? 'stale';
 }
 
 /** The dependencies of `service` with `restart: true` that this plan recreates. */
@@ -815,6 +831,8 @@ export interface DownPlanOptions {
   removeOrphans?: boolean;
   /** `-t`: stop timeout in seconds. */
   timeoutSeconds?: number;
+  /** `--rmi local|all`: the images to remove (present ones, chosen by {@link Compose.down}), after the containers. */
+  removeImages?: string[];
 }
 
 /**
@@ -862,7 +880,16 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
       b.step(node, `remove-volume:${volume.name}`, allRemoved, { type: 'remove-volume', name: volume.name });
     }
   }
+  planRemoveImages(b, options.removeImages ?? [], allRemoved);
   return b.plan();
+}
+
+/** `down --rmi`: one remove step per image, after every container removal. */
+function planRemoveImages(b: PlanBuilder, images: string[], after: string[]): void {
+  for (const image of new Set(images)) {
+    const node = b.node('image', image, undefined, 'remove', '--rmi');
+    b.step(node, `remove-image:${image}`, after, { type: 'remove-image', name: image });
+  }
 }
 
 /**

@@ -1243,7 +1243,7 @@ export class EngineClient implements Engine {
   }
 
   /**
-   * `POST /build?t=…&t=…&dockerfile=…&buildargs=…&labels=…&target=…&nocache=…&pull=…&networkmode=…&rm=1&forcerm=1&version=1`
+   * `POST /build?t=…&t=…&dockerfile=…&buildargs=…&labels=…&target=…&nocache=…&pull=…&networkmode=…&shmsize=…&extrahosts=…&cachefrom=…&isolation=…&platform=…&memory=…&remote=…&ulimits=…&rm=1&forcerm=1&version=1`
    * with the build context as an uncompressed tar body (`Content-Type: application/x-tar`) —
    * the classic builder (BuildKit needs a session; see ecosystem.md §1.6). Yields the NDJSON
    * progress messages (`stream` lines, `aux.ID` with the image ID).
@@ -1266,6 +1266,14 @@ export class EngineClient implements Engine {
         nocache: options.nocache || undefined,
         pull: options.pull || undefined,
         networkmode: options.networkmode || undefined,
+        shmsize: options.shmsize || undefined,
+        extrahosts: options.extrahosts?.length ? options.extrahosts : undefined,
+        cachefrom: options.cachefrom?.length ? JSON.stringify(options.cachefrom) : undefined,
+        isolation: options.isolation || undefined,
+        platform: options.platform || undefined,
+        memory: options.memory || undefined,
+        remote: options.remote || undefined,
+        ulimits: options.ulimits?.length ? JSON.stringify(options.ulimits) : undefined,
         rm: true,
         forcerm: true,
         version: '1',

@@ -143,6 +143,22 @@ export interface BuildOptions {
   nocache?: boolean;
   pull?: boolean;
   networkmode?: string;
+  /** `shmsize`: size of the build containers' /dev/shm, in bytes. */
+  shmsize?: number;
+  /** `extrahosts`: `host:ip` entries (one repeated key each). */
+  extrahosts?: string[];
+  /** `cachefrom`: images to use as cache sources (sent as a JSON array). */
+  cachefrom?: string[];
+  /** `isolation`: `default`, `process` or `hyperv` (Windows engines). */
+  isolation?: string;
+  /** `platform`: one `os[/arch[/variant]]` (the classic builder builds a single platform). */
+  platform?: string;
+  /** `memory`: memory limit of the build containers, in bytes. */
+  memory?: number;
+  /** `ulimits`: the build containers' limits (sent as a JSON array). */
+  ulimits?: Array<{ Name: string; Soft: number; Hard: number }>;
+  /** `remote`: a git URL or tarball URL the engine fetches as the context (the body is then empty). */
+  remote?: string;
   signal?: AbortSignal;
 }
 

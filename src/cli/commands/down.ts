@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { formatPlan, type DownOptions } from '../../compose/index.js';
 import { checkServiceNames, downOrphanOptions, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from '../context.js';
+import { CapstanError } from '../../errors.js';
 import { handledBy, int } from '../options.js';
 
 /** `capstan down`'s flags, as commander parses them. */
@@ -9,6 +10,7 @@ export interface DownFlags {
   removeOrphans?: boolean;
   timeout?: number;
   dryRun?: boolean;
+  rmi?: string;
 }
 
 /** `capstan down [SERVICE...]`: `-v`, `--remove-orphans`, `-t`, `--dry-run`. */
@@ -19,7 +21,8 @@ export function command(): Command {
     .option('-v, --volumes', 'remove named volumes declared in the "volumes" section and anonymous volumes')
     .option('--remove-orphans', 'remove containers for services not defined in the compose file')
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', int)
-    .option('--dry-run', 'print the plan; change nothing');
+    .option('--dry-run', 'print the plan; change nothing')
+    .option('--rmi <type>', 'remove images used by services: "local" removes only images that don\'t have a custom tag ("local"|"all")');
   return handledBy(command, run);
 }
 
@@ -29,6 +32,9 @@ export function command(): Command {
  * @throws CapstanError USAGE `no such service: x` for a service the project lacks
  */
 export async function run(g: GlobalOptions, flags: DownFlags, services: string[]): Promise<number> {
+  if (flags.rmi !== undefined && flags.rmi !== 'local' && flags.rmi !== 'all') {
+    throw new CapstanError('USAGE', `--rmi: invalid value "${flags.rmi}"`, { hint: 'use local or all' });
+  }
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
   const project = await loadOrLabels(g, compose);
@@ -40,6 +46,7 @@ export async function run(g: GlobalOptions, flags: DownFlags, services: string[]
     volumes: flags.volumes,
     ...downOrphanOptions(flags.removeOrphans),
     timeoutSeconds: flags.timeout,
+    rmi: flags.rmi as DownOptions['rmi'],
     dryRun,
     signal: interrupt.signal,
   };
