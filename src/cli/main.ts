@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { printError } from './errors.js';
+import { errorStyle, printError } from './errors.js';
 import { collect, int } from './options.js';
 
 /**
@@ -55,6 +55,10 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   pull: () => import('./commands/pull.js'),
   push: () => import('./commands/push.js'),
   version: () => import('./commands/version.js'),
+  completion: () => import('./commands/completion.js'),
+  'install-plugin': () => import('./commands/install-plugin.js'),
+  'uninstall-plugin': () => import('./commands/uninstall-plugin.js'),
+  __complete: () => import('./commands/__complete.js'),
 };
 
 /** The `capstan` program with its global flags, and no subcommand yet. */
@@ -97,7 +101,7 @@ function createProgram(): Command {
     if (program.args.length) {
       const { unknownCommandError } = await import('./suggest.js');
       const typed = program.args[0] === 'help' ? program.args[1]! : program.args[0]!;
-      throw unknownCommandError(typed, Object.keys(COMMANDS));
+      throw unknownCommandError(typed, Object.keys(COMMANDS).filter((name) => !name.startsWith('__')));
     }
     program.help();
   });
@@ -198,7 +202,9 @@ let streamsGuarded = false;
 export async function main(argv: readonly string[]): Promise<boolean> {
   const program = createProgram();
   let args = normalizeArgv(argv);
-  const needed = commandsNeeded(program, args.slice(2));
+  let needed = commandsNeeded(program, args.slice(2));
+  // the completion script lists every command and its flags
+  if (needed.length === 1 && needed[0] === 'completion') needed = Object.keys(COMMANDS);
   if (needed.length === 1 && Object.hasOwn(PASS_THROUGH, needed[0]!)) {
     const at = argv.indexOf(needed[0]!, 2);
     args = normalizeArgv(argv, passThroughStart(argv, at));
@@ -222,7 +228,7 @@ export async function main(argv: readonly string[]): Promise<boolean> {
     await program.parseAsync(args);
     return false;
   } catch (err) {
-    process.exitCode = printError(err, Boolean(program.opts().verbose));
+    process.exitCode = printError(err, Boolean(program.opts().verbose), errorStyle(program.opts()));
     return true;
   }
 }

@@ -7,6 +7,7 @@ import { runHooks, serviceHooks, type ContainerHooks } from './hooks.js';
 import type { PlanStep } from './plan.js';
 import { Label } from './labels.js';
 import { mountWarnings } from './mount-warnings.js';
+import { lookUpPortConflict } from './port-conflict.js';
 import { tarOf } from './secrets.js';
 import { DependencyFailed, waitFor } from './wait.js';
 import { pullImage, pushImage, type AuthLookup } from './pull.js';
@@ -71,7 +72,9 @@ export function stepRunner(
               if (text) emit({ type: 'build-output', service: op.service, text });
             },
             signal,
-          );
+          ).catch((err: unknown) => {
+            throw buildFailure(op.service, err);
+          });
           images.set(op.request.tags[0]!, id);
         });
       case 'pull-image':
@@ -107,8 +110,8 @@ export function stepRunner(
         });
       case 'start-container':
         return track(emit, 'container', op.name, 'Starting', 'Started', async () => {
-          await engine.startContainer(op.name).catch((err: unknown) => {
-            throw explainStartFailure(op.name, err);
+          await engine.startContainer(op.name).catch(async (err: unknown) => {
+            throw await explainStartFailure(op.name, err, engine);
           });
           const hooks = hooksOf(op.service, op.name)?.post_start;
           if (hooks?.length) await runHooks(engine, op.name, op.service, hooks, { signal });
@@ -196,16 +199,29 @@ async function pullStep(
 
 /**
  * A start failure as UX.md words it: a published port in use becomes one line naming the port,
- * with a hint; anything else is passed through.
+ * with a hint naming the project (or container) that holds it when `engine` is given (looked up
+ * through `GET /containers/json`: ./port-conflict.ts); anything else is passed through.
  */
-export function explainStartFailure(container: string, err: unknown): unknown {
+export async function explainStartFailure(container: string, err: unknown, engine?: Pick<Engine, 'listContainers'>): Promise<unknown> {
   if (!(err instanceof EngineError)) return err;
-  const m = /(?:Bind for \S*?:(\d+) failed: port is already allocated|listen tcp\S* \S*?:(\d+): bind: address already in use)/.exec(err.daemonMessage);
+  const m = /(?:Bind for \S*?:(\d+) failed: port is already allocated|listen (tcp|udp)\S* \S*?:(\d+): bind: address already in use)/.exec(err.daemonMessage);
   if (!m) return err;
-  return new CapstanError('CONFLICT', `container ${container} could not start: port ${m[1] ?? m[2]} is already allocated`, {
-    hint: 'another project or process uses it — `docker ps` shows containers publishing it; change the published port',
-    cause: err,
-  });
+  const port = Number(m[1] ?? m[3]);
+  const hint = engine
+    ? await lookUpPortConflict(engine, port, m[2] ?? 'tcp', container)
+    : 'another project or process uses it — `capstan ls` lists projects; change the published port';
+  return new CapstanError('CONFLICT', `container ${container} could not start: port ${port} is already allocated`, { hint, cause: err });
+}
+
+/**
+ * A failed build, named after its service: `service "api" failed to build: <the engine's or the
+ * builder's message>` (same code and exit status).
+ */
+export function buildFailure(service: string, err: unknown): unknown {
+  if (!(err instanceof CapstanError) || err.code === 'CANCELLED' || err.message.startsWith(`service "${service}" failed to build`)) return err;
+  const own = `service "${service}": `;
+  const reason = err instanceof EngineError ? err.daemonMessage : err.message.startsWith(own) ? err.message.slice(own.length) : err.message;
+  return new CapstanError(err.code, `service "${service}" failed to build: ${reason}`, { hint: err.hint, details: err.details, exitCode: err.exitCode, cause: err });
 }
 
 async function track<T>(

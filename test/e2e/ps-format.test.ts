@@ -167,9 +167,9 @@ describe('ps and --format', () => {
     const typo = await capstan(['stpo']);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toMatch(/^error: unknown command "stpo"\n {2}hint: did you mean "stop"\?/);
-    const far = await capstan(['install-plugin']);
+    const far = await capstan(['frobnicate']);
     expect(far.code).toBe(1);
-    expect(far.stderr).toMatch(/^error: unknown command "install-plugin"/);
+    expect(far.stderr).toMatch(/^error: unknown command "frobnicate"/);
   });
 
   it('logs, top, images, pause, unpause, kill and rm work with -p NAME from an empty directory', async () => {

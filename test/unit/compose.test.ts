@@ -140,6 +140,7 @@ describe('Compose.up', () => {
     await compose.up(project('blog', { web: { ports: [{ target: 80, published: '8080', protocol: 'tcp' }] } }), { detach: true });
     const error = await failure(compose.up(project('shop', { web: { ports: [{ target: 80, published: '8080', protocol: 'tcp' }] } }), { detach: true }));
     expect(error).toMatchObject({ code: 'CONFLICT', message: 'container shop-web-1 could not start: port 8080 is already allocated' });
+    expect((error as { hint?: string }).hint).toMatch(/^port 8080 is held by project "blog" \(container blog-web-1\) — `capstan ls` lists projects/);
     expect(fake.container('shop-web-1')!.status).toBe('created');
   });
 

@@ -252,8 +252,8 @@ export async function runOneOff(ctx: RunContext, project: Project, service: stri
     attachStdin: target.stdin_open === true,
     exited,
     start: async () => {
-      await engine.startContainer(id).catch((err: unknown) => {
-        throw explainStartFailure(name, err);
+      await engine.startContainer(id).catch(async (err: unknown) => {
+        throw await explainStartFailure(name, err, engine);
       });
       started = true;
       const hooks = spec.spec.hooks?.post_start;
