@@ -117,7 +117,8 @@ describe('builds', () => {
     writeFileSync(join(dir, 'buildkit.yaml'), 'services:\n  app:\n    build: {context: ./app, ssh: [default]}\n');
     const res = await capstan(['-p', project, '-f', 'buildkit.yaml', 'build'], { cwd: dir, env: { ...env(dir), DOCKER_CONFIG: join(dir, 'no-docker-config') } });
     expect(res.code).not.toBe(0);
-    expect(res.stderr).toMatch(/service "app": build\.ssh needs BuildKit/);
+    expect(res.stderr).toMatch(/service "app" failed to build: build\.ssh needs BuildKit/);
+    expect(res.stderr.match(/needs BuildKit/g)).toHaveLength(1); // printed once, not in the progress and again
   });
 
   it('down --rmi local removes the built images', async () => {
