@@ -64,6 +64,8 @@ export interface BuildOptions {
   overrides?: BuildOverrides;
   /** `--with-dependencies`: also build the services the named ones depend on. */
   withDependencies?: boolean;
+  /** `--push`: push the built images of services that also have `image:` (pull.ts `planPush`). */
+  push?: boolean;
 }
 
 /** Options of {@link Compose.ps}: `-a` (stopped containers too), services (all when empty). */
@@ -300,7 +302,7 @@ export class Compose {
     if (!buildable.length) return planBuild(project, [], new Map());
     const refs = buildable.map((s) => serviceImage(project.name, project.services[s]!));
     const images = new Map(await Promise.all(refs.map(async (ref) => [ref, (await this.engine.inspectImage(ref))?.Id] as const)));
-    const plan = planBuild(project, buildable, images, options.overrides);
+    const plan = planBuild(project, buildable, images, options.overrides, options.push);
     if (!options.dryRun) await this.execute(plan, options.signal);
     return plan;
   }

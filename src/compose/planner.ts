@@ -10,7 +10,7 @@ import type { ObservedContainer, ObservedResource, ObservedState } from './obser
 import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js';
 import { buildRequest, type BuildOverrides } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
-import { planPulls, presentAfterPulls, type PlannedPulls } from './pull.js';
+import { planPulls, planPush, presentAfterPulls, type PlannedPulls } from './pull.js';
 
 /**
  * The planner: desired state (a loaded Project) against observed state (labels read back from the
@@ -692,11 +692,13 @@ export class Reconciler {
 /**
  * Plan `build`: the build steps of the named services that have `build` (all when empty), from
  * their images' presence alone; nothing about containers, networks or volumes is looked at.
+ * With `push` (`build --push`, as compose's classic builder), the images of those services that
+ * also have `image:` are pushed after their build ({@link planPush}).
  */
-export function planBuild(project: Project, services: string[], images: ObservedState['images'], overrides?: BuildOverrides): Plan {
+export function planBuild(project: Project, services: string[], images: ObservedState['images'], overrides?: BuildOverrides, push = false): Plan {
   const b = new PlanBuilder(project.name);
   planImages(b, project, images, services.map((s) => project.services[s]!), { build: true, buildOverrides: overrides });
-  return b.plan();
+  return push ? planPush(project, services.map((s) => project.services[s]!), {}, b) : b.plan();
 }
 
 /** Build steps; returns the services whose image is (re)built by this plan. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { empty, project } from '../../test/support/fixtures.js';
 import { formatSteps } from './plan.js';
-import { planUp } from './planner.js';
+import { planBuild, planUp } from './planner.js';
 import { LayerProgress, planPull, planPush, pullReason } from './pull.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -78,6 +78,11 @@ describe('planPull and planPush', () => {
     const plan = planPush(p, Object.values(p.services), { ignorePushFailures: true });
     expect(plan.steps.map((s) => s.id)).toEqual(['push-image:reg/z:1']);
     expect(plan.steps[0]!.op).toMatchObject({ ignoreFailure: true });
+  });
+
+  it('build --push pushes each built image that has a name, after its build', () => {
+    const plan = planBuild(p, ['c', 'd'], new Map(), undefined, true);
+    expect(formatSteps(plan)).toBe(['build-image:reg/z:1', 'build-image:p-d', 'push-image:reg/z:1 <- build-image:reg/z:1'].join('\n'));
   });
 });
 

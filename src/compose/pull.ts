@@ -214,9 +214,9 @@ export interface PushCommandOptions {
 /**
  * Plan `push` (compose's `push.go`): the images of the selected services that have both
  * `build` and `image` (each `image` and `build.tags` entry), once each; others are skipped.
+ * Given the builder of a build plan (`build --push`), each push waits for its image's build step.
  */
-export function planPush(project: Project, services: ServiceConfig[], options: PushCommandOptions = {}): Plan {
-  const b = new PlanBuilder(project.name);
+export function planPush(project: Project, services: ServiceConfig[], options: PushCommandOptions = {}, b = new PlanBuilder(project.name)): Plan {
   const seen = new Set<string>();
   for (const service of services) {
     if (!service.build || !service.image) {
@@ -227,7 +227,8 @@ export function planPush(project: Project, services: ServiceConfig[], options: P
       if (seen.has(tag)) continue;
       seen.add(tag);
       const node = b.node('image', tag, service.name, 'push', '');
-      b.step(node, `push-image:${tag}`, [], {
+      const build = `build-image:${serviceImage(project.name, service)}`; // `build --push`: after its build
+      b.step(node, `push-image:${tag}`, b.has(build) ? [build] : [], {
         type: 'push-image',
         service: service.name,
         image: tag,

@@ -39,7 +39,8 @@ export function command(): Command {
  * Loads the project and builds the images of `services` (all by default); `-q` silences the
  * progress. With the global `--dry-run`, prints the build plan and builds nothing; with
  * `--print`, prints the bake file compose would hand to `docker buildx bake`.
- * @throws CapstanError USAGE for a bad `-m` size; UNSUPPORTED for `--push` (not yet implemented)
+ * With `--push`, the built images of services that also have `image:` are pushed after their build.
+ * @throws CapstanError USAGE for a bad `-m` size
  */
 export async function run(g: GlobalOptions, flags: BuildFlags, services: string[]): Promise<number> {
   const project = await loadFromGlobals(g);
@@ -67,14 +68,9 @@ export async function run(g: GlobalOptions, flags: BuildFlags, services: string[
     process.stdout.write(`${JSON.stringify(compose.bakeFile(project, { services, overrides, withDependencies: flags.withDependencies }), null, 2)}\n`);
     return 0;
   }
-  if (flags.push) {
-    progress.close();
-    // TODO(issue 11): push after building, once the engine client has `POST /images/{name}/push` (the push helper's part)
-    throw new CapstanError('UNSUPPORTED', 'build --push is not implemented yet', { hint: 'run `capstan build` then `capstan push`' });
-  }
   const interrupt = interruptSignals();
   const dryRun = Boolean(g.dryRun);
-  const options: BuildOptions = { services, signal: interrupt.signal, dryRun, overrides, withDependencies: flags.withDependencies };
+  const options: BuildOptions = { services, signal: interrupt.signal, dryRun, overrides, withDependencies: flags.withDependencies, push: flags.push };
   let plan;
   try {
     plan = await compose.build(project, options);
