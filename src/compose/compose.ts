@@ -7,6 +7,7 @@ import { executePlan } from './executor.js';
 import { checkServices, withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
+import { preStartImages } from './pre-start.js';
 import { listLabelled, listProjectContainers, observe, type LabelledResources, type ObservedContainer, type ObservedState } from './observed.js';
 import { stepRunner } from './operations.js';
 import { Plan } from './plan.js';
@@ -197,6 +198,8 @@ export class Compose {
             serviceImage(project.name, s),
             // `type: image` volume sources: pulled when missing
             ...(s.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!),
+            // `pre_start` hook images: pulled under the service's policy
+            ...preStartImages(project, s),
           ]),
         };
     return observe(this.engine, project.name, declared, labelled);

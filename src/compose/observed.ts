@@ -17,6 +17,11 @@ export interface ObservedState {
   images: Map<string, string | undefined>;
   /** When each present image was last pulled or tagged (else created), ms since the epoch (refresh pull policies). */
   imageTimes?: Map<string, number>;
+  /**
+   * `pre_start` hook containers (label `com.docker.compose.hook`): kept apart from `containers`,
+   * which they are not; `down` removes them. Absent when not listed.
+   */
+  hookContainers?: ObservedContainer[];
 }
 
 /** One container of the project as the engine lists it, with its Compose labels decoded. */
@@ -26,6 +31,8 @@ export interface ObservedContainer {
   service: string;
   number: number;
   oneoff: boolean;
+  /** The hook type of a hook container (`pre_start`); undefined for service and one-off containers. */
+  hook?: string;
   /** created | running | paused | restarting | removing | exited | dead */
   state: string;
   status: string;
@@ -68,7 +75,7 @@ export interface LabelledResources {
 export async function listLabelled(engine: Engine, project: string): Promise<LabelledResources> {
   const filter = projectFilter(project);
   const [containers, networks, volumes] = await Promise.all([
-    listProjectContainers(engine, project, { all: true, oneoff: true }),
+    listProjectContainers(engine, project, { all: true, oneoff: true, hooks: true }),
     engine.listNetworks(filter),
     engine.listVolumes(filter),
   ]);
@@ -104,7 +111,8 @@ export async function observe(
   const { containers, networks, volumes } = found;
   const state: ObservedState = {
     project,
-    containers,
+    containers: containers.filter((c) => !c.hook),
+    hookContainers: containers.filter((c) => c.hook),
     networks: new Map(),
     volumes: new Map(),
     images: new Map(images.map(([ref, image]) => [ref, image?.Id] as const)),
@@ -145,18 +153,19 @@ export async function observe(
  * sorted by service then replica number. The one place Capstan lists containers.
  *
  * @param options.all include stopped containers; `oneoff` include `run` containers;
- *   `services` only these services (all when absent or empty).
+ *   `services` only these services (all when absent or empty); `hooks` include `pre_start` hook
+ *   containers (left out otherwise: they are neither replicas nor one-offs).
  */
 export async function listProjectContainers(
   engine: Engine,
   project: string,
-  options: { all?: boolean; oneoff?: boolean; services?: string[] } = {},
+  options: { all?: boolean; oneoff?: boolean; services?: string[]; hooks?: boolean } = {},
 ): Promise<ObservedContainer[]> {
   const list = await engine.listContainers({ all: options.all ?? true, filters: projectFilter(project) });
   return list
     .filter((c) => c.Labels?.[Label.project] === project)
     .map(toObservedContainer)
-    .filter((c) => (options.oneoff || !c.oneoff) && (!options.services?.length || options.services.includes(c.service)))
+    .filter((c) => (options.hooks || !c.hook) && (options.oneoff || !c.oneoff) && (!options.services?.length || options.services.includes(c.service)))
     .sort((a, b) => compareStrings(a.service, b.service) || a.number - b.number);
 }
 
@@ -172,6 +181,7 @@ function toObservedContainer(c: ContainerSummary): ObservedContainer {
     service: labels[Label.service] ?? '',
     number: Number(labels[Label.containerNumber] ?? 0),
     oneoff: labels[Label.oneoff] === 'True',
+    ...(labels[Label.hook] ? { hook: labels[Label.hook] } : {}),
     state: c.State ?? '',
     status: c.Status ?? '',
     labels,

@@ -11,6 +11,7 @@ import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js
 import { buildRequest, type BuildOverrides } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
 import { planPulls, planPush, presentAfterPulls, type PlannedPulls } from './pull.js';
+import { preStartContainers, preStartImages } from './pre-start.js';
 
 /**
  * The planner: desired state (a loaded Project) against observed state (labels read back from the
@@ -313,9 +314,13 @@ export class Reconciler {
     }
   }
 
-  /** The pull steps `service`'s containers wait for: its image's and its `type: image` volume sources'. */
+  /** The pull steps `service`'s containers wait for: its image's, its `type: image` volume sources' and its `pre_start` images'. */
   private pullsFor(service: ServiceConfig): string[] {
-    const refs = [serviceImage(this.project.name, service), ...(service.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!)];
+    const refs = [
+      serviceImage(this.project.name, service),
+      ...(service.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!),
+      ...preStartImages(this.project, service),
+    ];
     return refs.map((ref) => this.pulls.steps.get(ref)).filter((id): id is string => id !== undefined);
   }
 
@@ -463,8 +468,31 @@ export class Reconciler {
     for (const container of surplus) {
       planRemoveContainer(b, container, stopTimeout(service, options), `scale ${existing.length} → ${scale}`);
     }
+    // pre_start: once per service, when none of its replicas stays running through this plan
+    if (service.pre_start?.length && !keep.some((c) => isRunning(c) && !whyRecreate.get(c))) {
+      this.preStart(service, runningAfter.filter((id) => id.startsWith('start-container:')));
+    }
     this.started.set(service.name, runningAfter);
     this.created.set(service.name, created);
+  }
+
+  /**
+   * The `pre_start` hooks of `service` before its start steps `starts` (the first is its
+   * lowest-numbered container, whose volumes the hooks share): one `run-pre-start` step per hook,
+   * in order, after everything that first start waits for; every start waits for the last hook.
+   */
+  private preStart(service: ServiceConfig, starts: string[]): void {
+    const { b, project } = this;
+    if (!starts.length) return;
+    const target = starts[0]!.slice('start-container:'.length);
+    let after = b.dependenciesOf(starts[0]!);
+    for (const hook of preStartContainers(project, service, target)) {
+      const node = b.node('container', hook.name, service.name, 'run', `pre_start[${hook.index}]: no replica of ${service.name} is running`);
+      const id = `run-pre-start:${hook.name}`;
+      b.step(node, id, after, { type: 'run-pre-start', service: service.name, project: project.name, hook });
+      after = [id];
+    }
+    for (const start of starts) b.before(start, after[0]!);
   }
 
   /**
@@ -861,6 +889,14 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
       ids.push(planRemoveContainer(b, c, stopTimeout(service, options), '', after, options.volumes, options.volumes ? 'down -v' : 'down'));
     }
     removed.set(name, ids);
+  }
+  // pre_start hook containers a failed run kept (compose removes them in down, scoped to SERVICEs)
+  for (const c of observed.hookContainers ?? []) {
+    if (!selected.has(c.service) && options.services?.length) continue;
+    const node = b.node('container', c.name, c.service, 'remove', 'pre_start hook container');
+    const id = `remove-container:${c.name}`;
+    b.step(node, id, [], { type: 'remove-container', service: c.service, name: c.name, id: c.id, volumes: true });
+    removed.set(`${c.service} hooks`, [...(removed.get(`${c.service} hooks`) ?? []), id]);
   }
   if (options.services?.length) return b.plan();
 
