@@ -24,7 +24,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm -f "$pwfile"
   printf 'host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n' >> "$PGDATA/pg_hba.conf"
   if [ -n "${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != postgres ]; then
-    postgres --single -D "$PGDATA" postgres <<SQL >/dev/null
+    postgres --single -D "$PGDATA" -c log_min_messages=warning postgres <<SQL >/dev/null
 CREATE DATABASE "$POSTGRES_DB";
 SQL
   fi
