@@ -54,6 +54,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   build: () => import('./commands/build.js'),
   pull: () => import('./commands/pull.js'),
   push: () => import('./commands/push.js'),
+  stack: () => import('./commands/stack.js'),
   version: () => import('./commands/version.js'),
   completion: () => import('./commands/completion.js'),
   'install-plugin': () => import('./commands/install-plugin.js'),

@@ -47,3 +47,4 @@ export type { LogLine, LogExit } from './logs.js';
 export { configHashes, configList, type ConfigList } from './config-queries.js';
 export { buildInputs, buildRequest, bakeFile, findBuildx, type BuildRequest, type BakeFile, type BakeTarget } from './build.js';
 export { BUILD_DIGEST_LABEL, BUILD_PARTS_LABEL, staleReason, type BuildInputs, type ContextEntry } from './build-inputs.js';
+export * from './stack/index.js';

@@ -24,7 +24,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { CapstanError, EngineError } from '../errors.js';
 import { demuxStream, rawStream, readNdjson, type ByteChunk } from './streams.js';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version.js';
-import { encodeRegistryAuth, parseImageReference } from './registry-auth.js';
+import { encodeRegistryAuth, parseImageReference, type RegistryAuth } from './registry-auth.js';
 import type {
   CommitOptions,
   ContainerArchive,
@@ -36,6 +36,13 @@ import type {
   ContainerInspect,
   ContainerSummary,
   Engine,
+  SwarmEngine,
+  SwarmInfo,
+  SwarmNode,
+  SwarmObject,
+  SwarmService,
+  SwarmServiceSpec,
+  SwarmTask,
   EndpointSettings,
   EngineVersion,
   EventMessage,
@@ -298,7 +305,7 @@ function daemonMessage(text: string, res: IncomingMessage): string {
  * {@link EngineClient.fromEnvironment}; it is safe to use concurrently. Call {@link close} when
  * done if the process must exit while sockets are idle.
  */
-export class EngineClient implements Engine {
+export class EngineClient implements Engine, SwarmEngine {
   /** Where requests go. */
   readonly endpoint: EngineEndpoint;
   private readonly maxApiVersion: string;
@@ -1372,6 +1379,92 @@ export class EngineClient implements Engine {
       ...(options.signal ? { signal: options.signal } : {}),
     };
     return this.stream(spec, readNdjson<EventMessage>, true);
+  }
+
+  // --- Swarm (Engine API 1.41) -----------------------------------------------------------------
+
+  /** `GET /info` → its `Swarm` part. */
+  async swarmInfo(): Promise<SwarmInfo> {
+    const info = await this.json<{ Swarm?: SwarmInfo }>({ method: 'GET', path: '/info', context: 'engine info' });
+    return info.Swarm ?? { LocalNodeState: 'inactive', ControlAvailable: false };
+  }
+
+  /** `GET /nodes`. @throws EngineError 503 when this engine is not a swarm manager. */
+  async listNodes(filters?: Filters): Promise<SwarmNode[]> {
+    return (await this.json<SwarmNode[] | null>({ method: 'GET', path: '/nodes', query: { filters }, context: 'list nodes' })) ?? [];
+  }
+
+  /** `GET /services?status=true` (running/desired task counts included). */
+  async listServices(filters?: Filters): Promise<SwarmService[]> {
+    return (await this.json<SwarmService[] | null>({ method: 'GET', path: '/services', query: { filters, status: 'true' }, context: 'list services' })) ?? [];
+  }
+
+  /** `POST /services/create` → the service ID. @throws EngineError 409 when the name is taken, 400 for a bad spec. */
+  async createService(spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<string> {
+    const res = await this.json<{ ID: string }>({
+      method: 'POST',
+      path: '/services/create',
+      json: spec,
+      ...(auth ? { headers: { 'X-Registry-Auth': encodeRegistryAuth(auth) } } : {}),
+      context: `create service ${spec.Name}`,
+    });
+    return res.ID;
+  }
+
+  /** `POST /services/{id}/update?version=N` → the engine's warnings. @throws EngineError 409/500 on a stale version. */
+  async updateService(id: string, version: number, spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<string[]> {
+    const res = await this.json<{ Warnings?: string[] | null } | undefined>({
+      method: 'POST',
+      path: `/services/${seg(id)}/update`,
+      query: { version: String(version) },
+      json: spec,
+      ...(auth ? { headers: { 'X-Registry-Auth': encodeRegistryAuth(auth) } } : {}),
+      context: `update service ${spec.Name}`,
+    });
+    return res?.Warnings ?? [];
+  }
+
+  /** `DELETE /services/{id}`; a missing service (404) is not an error. */
+  async removeService(id: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/services/${seg(id)}`, context: `remove service ${id}`, accept: [404] });
+  }
+
+  /** `GET /tasks`. */
+  async listTasks(filters?: Filters): Promise<SwarmTask[]> {
+    return (await this.json<SwarmTask[] | null>({ method: 'GET', path: '/tasks', query: { filters }, context: 'list tasks' })) ?? [];
+  }
+
+  /** `GET /secrets` or `GET /configs`. */
+  async listSwarmObjects(kind: 'secrets' | 'configs', filters?: Filters): Promise<SwarmObject[]> {
+    return (await this.json<SwarmObject[] | null>({ method: 'GET', path: `/${kind}`, query: { filters }, context: `list ${kind}` })) ?? [];
+  }
+
+  /** `POST /secrets/create` or `POST /configs/create` with `Data` base64 → the ID. @throws EngineError 409 when the name is taken. */
+  async createSwarmObject(kind: 'secrets' | 'configs', name: string, data: Buffer, labels: Record<string, string>): Promise<string> {
+    const res = await this.json<{ ID: string }>({
+      method: 'POST',
+      path: `/${kind}/create`,
+      json: { Name: name, Labels: labels, Data: data.toString('base64') },
+      context: `create ${kind === 'secrets' ? 'secret' : 'config'} ${name}`,
+    });
+    return res.ID;
+  }
+
+  /** `DELETE /secrets/{id}` or `DELETE /configs/{id}`; already gone is not an error. */
+  async removeSwarmObject(kind: 'secrets' | 'configs', id: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/${kind}/${seg(id)}`, context: `remove ${kind === 'secrets' ? 'secret' : 'config'} ${id}`, accept: [404] });
+  }
+
+  /** `GET /distribution/{name}/json` → the manifest digest; undefined when the registry does not know it (or is unreachable: 401/403/404/500). */
+  async distributionDigest(ref: string, auth?: RegistryAuth): Promise<string | undefined> {
+    const res = await this.json<{ Descriptor?: { digest?: string }; message?: string }>({
+      method: 'GET',
+      path: `/distribution/${imageSeg(ref)}/json`,
+      ...(auth ? { headers: { 'X-Registry-Auth': encodeRegistryAuth(auth) } } : {}),
+      context: `resolve image ${ref}`,
+      accept: [401, 403, 404, 500],
+    });
+    return res?.Descriptor?.digest;
   }
 }
 

@@ -452,3 +452,165 @@ export interface Engine {
   /** Closes idle keep-alive connections (optional; the client reconnects on the next call). */
   close?(): void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Swarm (Engine API 1.41: /swarm, /nodes, /services, /tasks, /secrets, /configs, /distribution).
+// Only the fields Capstan reads or writes are typed; a ServiceSpec is the Engine's JSON shape.
+
+/** `ServiceSpec` (Engine API 1.41 `#/definitions/ServiceSpec`), as sent to `/services/create|update`. */
+export interface SwarmServiceSpec {
+  Name: string;
+  Labels?: Record<string, string>;
+  TaskTemplate: {
+    ContainerSpec: {
+      Image: string;
+      Labels?: Record<string, string>;
+      Command?: string[];
+      Args?: string[];
+      Hostname?: string;
+      Env?: string[];
+      Dir?: string;
+      User?: string;
+      Groups?: string[];
+      TTY?: boolean;
+      OpenStdin?: boolean;
+      ReadOnly?: boolean;
+      Mounts?: Array<{
+        Type: 'bind' | 'volume' | 'tmpfs';
+        Source?: string;
+        Target: string;
+        ReadOnly?: boolean;
+        VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+        BindOptions?: { Propagation?: string };
+        TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+      }>;
+      StopSignal?: string;
+      StopGracePeriod?: number;
+      HealthCheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+      Hosts?: string[];
+      DNSConfig?: { Nameservers?: string[]; Search?: string[]; Options?: string[] };
+      Secrets?: Array<{ File: { Name: string; UID: string; GID: string; Mode: number }; SecretID: string; SecretName: string }>;
+      Configs?: Array<{ File: { Name: string; UID: string; GID: string; Mode: number }; ConfigID: string; ConfigName: string }>;
+      Isolation?: string;
+      Init?: boolean;
+      Sysctls?: Record<string, string>;
+      CapabilityAdd?: string[];
+      CapabilityDrop?: string[];
+      Ulimits?: Array<{ Name: string; Soft: number; Hard: number }>;
+    };
+    Resources?: {
+      Limits?: { NanoCPUs?: number; MemoryBytes?: number; Pids?: number };
+      Reservations?: {
+        NanoCPUs?: number;
+        MemoryBytes?: number;
+        GenericResources?: Array<{ DiscreteResourceSpec?: { Kind: string; Value: number } }>;
+      };
+    };
+    RestartPolicy?: { Condition?: 'none' | 'on-failure' | 'any'; Delay?: number; MaxAttempts?: number; Window?: number };
+    Placement?: { Constraints?: string[]; Preferences?: Array<{ Spread: { SpreadDescriptor: string } }>; MaxReplicas?: number };
+    Networks?: Array<{ Target: string; Aliases?: string[]; DriverOpts?: Record<string, string> }>;
+    LogDriver?: { Name: string; Options?: Record<string, string> };
+    ForceUpdate?: number;
+  };
+  Mode?: {
+    Replicated?: { Replicas: number };
+    Global?: Record<string, never>;
+    ReplicatedJob?: { MaxConcurrent?: number; TotalCompletions?: number };
+    GlobalJob?: Record<string, never>;
+  };
+  UpdateConfig?: SwarmUpdateConfig;
+  RollbackConfig?: SwarmUpdateConfig;
+  EndpointSpec?: {
+    Mode?: 'vip' | 'dnsrr';
+    Ports?: Array<{ Name?: string; Protocol?: string; TargetPort: number; PublishedPort?: number; PublishMode?: 'ingress' | 'host' }>;
+  };
+}
+
+/** `UpdateConfig` / `RollbackConfig`: durations in nanoseconds. */
+export interface SwarmUpdateConfig {
+  Parallelism?: number;
+  Delay?: number;
+  FailureAction?: string;
+  Monitor?: number;
+  MaxFailureRatio?: number;
+  Order?: 'stop-first' | 'start-first';
+}
+
+/** `GET /services` entry. */
+export interface SwarmService {
+  ID: string;
+  Version: { Index: number };
+  Spec: SwarmServiceSpec;
+  UpdateStatus?: { State?: string; Message?: string };
+  ServiceStatus?: { RunningTasks: number; DesiredTasks: number; CompletedTasks?: number };
+  Endpoint?: { Ports?: Array<{ Protocol?: string; TargetPort: number; PublishedPort?: number; PublishMode?: string }> };
+}
+
+/** `GET /tasks` entry. */
+export interface SwarmTask {
+  ID: string;
+  ServiceID: string;
+  NodeID?: string;
+  Slot?: number;
+  DesiredState: string;
+  Spec: { ContainerSpec?: { Image?: string } };
+  Status: { Timestamp?: string; State: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  CreatedAt?: string;
+  UpdatedAt?: string;
+}
+
+/** `GET /nodes` entry. */
+export interface SwarmNode {
+  ID: string;
+  Spec: { Role: 'manager' | 'worker'; Availability: 'active' | 'pause' | 'drain'; Labels?: Record<string, string> };
+  Description: { Hostname: string; Engine?: { Labels?: Record<string, string> } };
+  Status: { State: string; Addr?: string };
+  ManagerStatus?: { Leader?: boolean; Reachability?: string; Addr?: string };
+}
+
+/** `GET /secrets` / `GET /configs` entry (the data is never returned for secrets). */
+export interface SwarmObject {
+  ID: string;
+  Version: { Index: number };
+  Spec: { Name: string; Labels?: Record<string, string>; Data?: string };
+}
+
+/** `GET /info`'s Swarm part. */
+export interface SwarmInfo {
+  LocalNodeState: string;
+  ControlAvailable: boolean;
+  NodeID?: string;
+  NodeAddr?: string;
+}
+
+/**
+ * What `compose/stack` needs from a Swarm manager. `EngineClient` implements it; kept apart from
+ * {@link Engine} so that single-host code and its fake need none of it.
+ */
+export interface SwarmEngine {
+  /** `GET /info` → `.Swarm`. */
+  swarmInfo(): Promise<SwarmInfo>;
+  /** `GET /nodes`. @throws EngineError 503 when this engine is not a swarm manager. */
+  listNodes(filters?: Filters): Promise<SwarmNode[]>;
+  /** `GET /services?status=true`. */
+  listServices(filters?: Filters): Promise<SwarmService[]>;
+  /** `POST /services/create` → ID; `auth` becomes `X-Registry-Auth`. */
+  createService(spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<string>;
+  /** `POST /services/{id}/update?version=N` → warnings. */
+  updateService(id: string, version: number, spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<string[]>;
+  /** `DELETE /services/{id}`; already gone is not an error. */
+  removeService(id: string): Promise<void>;
+  /** `GET /tasks`. */
+  listTasks(filters?: Filters): Promise<SwarmTask[]>;
+  /** `GET /secrets` / `GET /configs`. */
+  listSwarmObjects(kind: 'secrets' | 'configs', filters?: Filters): Promise<SwarmObject[]>;
+  /** `POST /secrets/create` / `POST /configs/create` (`data` base64 in the body) → ID. */
+  createSwarmObject(kind: 'secrets' | 'configs', name: string, data: Buffer, labels: Record<string, string>): Promise<string>;
+  /** `DELETE /secrets/{id}` / `DELETE /configs/{id}`; already gone is not an error. */
+  removeSwarmObject(kind: 'secrets' | 'configs', id: string): Promise<void>;
+  /** `GET /distribution/{name}/json` → the manifest digest (`sha256:…`), undefined when the registry has none. */
+  distributionDigest(ref: string, auth?: RegistryAuth): Promise<string | undefined>;
+  listNetworks(filters?: Filters): Promise<Network[]>;
+  createNetwork(body: NetworkCreateBody): Promise<string>;
+  removeNetwork(id: string): Promise<void>;
+}
