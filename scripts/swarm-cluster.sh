@@ -85,9 +85,10 @@ up_engine() {
   answers "$n" && return 0
   mkdir -p "$run/node$n" "$lib/node$n"
   log "starting dockerd node$n in netns capswarm$n"
-  # nsenter --net only (not `ip netns exec`, which remounts /sys and hides the cgroup mounts
+  # nsenter --net (not `ip netns exec`, which remounts /sys and hides the cgroup mounts
   # dockerd needs); setsid: the engine outlives this script and gets no terminal signals
-  setsid nsenter --net=/run/netns/capswarm$n dockerd \
+  # unshare --uts: each node its own hostname (capswarmN), so that `stack ps` NODE tells them apart
+  setsid nsenter --net=/run/netns/capswarm$n unshare --uts sh -c 'hostname "$0"; exec "$@"' "capswarm$n" dockerd \
     --data-root "$lib/node$n" --exec-root "$run/node$n" --pidfile "$run/node$n.pid" \
     -H "unix://$(sock "$n")" --bip "10.232.$n.1/24" \
     --default-address-pool "base=10.233.$n.0/24,size=24" \

@@ -158,13 +158,13 @@ async function ps(_g: GlobalOptions, flags: StackPsFlags, operands: string[]): P
 }
 
 /** `stack rm STACK...`: services, secrets, configs, networks of each stack; `--dry-run` lists them. */
-async function rm(g: GlobalOptions, flags: { dryRun?: boolean }, operands: string[]): Promise<number> {
+async function rm(g: GlobalOptions, flags: { dryRun?: boolean; detach?: string | boolean }, operands: string[]): Promise<number> {
   if (!operands.length) throw new CapstanError('USAGE', '"stack rm" requires at least 1 argument');
   const api = stackApi();
   const dryRun = Boolean(flags.dryRun || g.dryRun);
   for (const name of operands) {
     process.stderr.write(dryRun ? '' : `Removing stack ${name}\n`);
-    const actions = await api.rm(name, { dryRun, onProgress: (line) => void process.stderr.write(`${line}\n`) });
+    const actions = await api.rm(name, { dryRun, wait: !detached(flags.detach), onProgress: (line) => void process.stderr.write(`${line}\n`) });
     if (dryRun) process.stdout.write(formatStackPlan(actions));
   }
   return 0;
@@ -175,7 +175,7 @@ function format(fmt: string | undefined, rows: Record<string, string>[], spec: F
   if (fmt === 'json') return rows.map((r) => `${JSON.stringify(r)}\n`).join('');
   if (fmt === undefined || fmt === 'table') {
     const keys = Object.keys(spec.headers);
-    return formatTable(keys.map((k) => spec.headers[k]!), rows.map((r) => keys.map((k) => r[k] ?? '')));
+    return `${formatTable(keys.map((k) => spec.headers[k]!), rows.map((r) => keys.map((k) => r[k] ?? "")), { minWidth: 10, padding: 3 })}\n`;
   }
   return renderFormat(fmt, rows, spec);
 }
@@ -217,6 +217,6 @@ export function command(): Command {
       services,
     ),
   );
-  stack.addCommand(action(new Command('rm').aliases(['remove', 'down']).description('Remove one or more stacks').argument('<stack...>').option('--dry-run', 'list what would be removed'), rm));
+  stack.addCommand(action(new Command('rm').aliases(['remove', 'down']).description('Remove one or more stacks').argument('<stack...>').option('--dry-run', 'list what would be removed').option('-d, --detach [bool]', 'do not wait for the stack to be removed (--detach=false waits)', true), rm));
   return stack;
 }

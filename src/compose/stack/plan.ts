@@ -48,7 +48,21 @@ function changedParts(desired: SwarmServiceSpec, observed: SwarmServiceSpec, net
     ...observed,
     TaskTemplate: { ...observed.TaskTemplate, Networks: observed.TaskTemplate.Networks?.map((n) => ({ ...n, Target: networkIds.get(n.Target) ?? n.Target })) },
   };
-  return SPEC_PARTS.filter(([, get]) => stableJson(get(desired)) !== stableJson(get(obs))).map(([name]) => name);
+  return SPEC_PARTS.filter(([, get]) => stableJson(get(desired)) !== stableJson(subset(get(desired), get(obs)))).map(([name]) => name);
+}
+
+/**
+ * `observed` restricted to the object keys `desired` has, recursively: the engine fills in
+ * defaults (`UpdateConfig.FailureAction: "pause"`, `Isolation: "default"`) that are no change.
+ */
+export function subset(desired: unknown, observed: unknown): unknown {
+  if (Array.isArray(desired) && Array.isArray(observed)) return observed.map((o, i) => subset(desired[i], o));
+  if (desired && observed && typeof desired === 'object' && typeof observed === 'object' && !Array.isArray(desired)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(desired)) out[k] = subset((desired as Record<string, unknown>)[k], (observed as Record<string, unknown>)[k]);
+    return out;
+  }
+  return observed;
 }
 
 /** Options of {@link planStack}. */

@@ -161,7 +161,21 @@ export class Stack {
       options.onProgress?.(`Creating ${a.kind} ${a.name}`);
       await this.engine.createSwarmObject(o.kind, o.name, o.data!, o.labels);
     }
+    // the specs name secrets and configs; the engine wants their IDs too
+    const ids = new Map<string, string>();
+    for (const kind of ['secrets', 'configs'] as const) {
+      if (!stack.objects.some((o) => o.kind === kind)) continue;
+      for (const o of await this.engine.listSwarmObjects(kind)) ids.set(`${kind}/${o.Spec.Name}`, o.ID);
+    }
+    const idOf = (kind: 'secrets' | 'configs', name: string): string => {
+      const id = ids.get(`${kind}/${name}`);
+      if (!id) throw new CapstanError('NOT_FOUND', `${kind === 'secrets' ? 'secret' : 'config'} not found: ${name}`, { hint: 'an external one must be created first (docker secret create / docker config create)' });
+      return id;
+    };
     for (const a of actions.filter((x) => x.kind === 'service' && x.action !== 'remove')) {
+      const c = a.spec!.TaskTemplate.ContainerSpec;
+      c.Secrets = c.Secrets?.map((x) => ({ ...x, SecretID: idOf('secrets', x.SecretName) }));
+      c.Configs = c.Configs?.map((x) => ({ ...x, ConfigID: idOf('configs', x.ConfigName) }));
       if (a.action === 'create') {
         options.onProgress?.(`Creating service ${a.name}`);
         await this.engine.createService(a.spec!, auth?.get(a.name));
@@ -291,7 +305,7 @@ export class Stack {
    * `stack rm`: services, then secrets and configs, then networks (retried while tasks let go of
    * them, up to `timeoutMs`, default 30 s). Returns what was removed.
    */
-  async rm(namespace: string, options: { dryRun?: boolean; timeoutMs?: number; onProgress?: (line: string) => void } = {}): Promise<StackAction[]> {
+  async rm(namespace: string, options: { dryRun?: boolean; wait?: boolean; timeoutMs?: number; onProgress?: (line: string) => void } = {}): Promise<StackAction[]> {
     await this.requireManager();
     const o = await this.observe(namespace);
     const actions: StackAction[] = [
@@ -324,6 +338,14 @@ export class Stack {
     for (const a of actions.filter((x) => x.kind === 'network')) {
       options.onProgress?.(`Removing network ${a.name}`);
       await retry(() => this.engine.removeNetwork(a.id!));
+    }
+    // the manager removes networks once their tasks are gone: wait for that when asked
+    while (options.wait) {
+      const left = await this.observe(namespace);
+      const tasks = await this.engine.listTasks({ label: [`${STACK_NAMESPACE_LABEL}=${namespace}`] });
+      if (!left.services.length && !left.networks.length && !tasks.length) break;
+      if (Date.now() > deadline) throw new CapstanError('TIMEOUT', `stack ${namespace}: ${left.networks.length} network(s) and ${tasks.length} task(s) still there`);
+      await sleep(500);
     }
     return actions;
   }
