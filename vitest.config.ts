@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (no engine, fast, beside loader and planner) and `e2e` (the built CLI
- * against a real daemon, one file at a time so engine load stays predictable).
+ * Three projects: `unit` (no engine, fast, beside loader and planner), `e2e` (the built CLI
+ * against a real daemon, one file at a time so engine load stays predictable) and `swarm`
+ * (`capstan stack` on scripts/swarm-cluster.sh's 3-node cluster).
  */
 export default defineConfig({
   test: {
@@ -24,6 +25,18 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           globalSetup: ['./test/e2e/global-setup.ts'],
+        },
+      },
+      {
+        test: {
+          // `capstan stack` on the 3-node cluster of scripts/swarm-cluster.sh (skipped when it is not up)
+          name: 'swarm',
+          include: ['test/swarm/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          globalSetup: ['./test/swarm/global-setup.ts'],
         },
       },
     ],

@@ -486,7 +486,7 @@ export interface SwarmServiceSpec {
       }>;
       StopSignal?: string;
       StopGracePeriod?: number;
-      HealthCheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+      Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
       Hosts?: string[];
       DNSConfig?: { Nameservers?: string[]; Search?: string[]; Options?: string[] };
       Secrets?: Array<{ File: { Name: string; UID: string; GID: string; Mode: number }; SecretID: string; SecretName: string }>;

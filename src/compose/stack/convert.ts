@@ -345,7 +345,7 @@ export function convertStack(project: Project, namespace: string, options: Conve
           ...(mounts.length ? { Mounts: mounts } : {}),
           ...(s.stop_signal ? { StopSignal: s.stop_signal } : {}),
           ...(s.stop_grace_period ? { StopGracePeriod: ns(s.stop_grace_period, `${where}.stop_grace_period`) } : {}),
-          ...(healthCheck ? { HealthCheck: healthCheck } : {}),
+          ...(healthCheck ? { Healthcheck: healthCheck } : {}),
           ...(s.extra_hosts?.length ? { Hosts: s.extra_hosts.map((h) => { const i = h.indexOf('='); return `${h.slice(i + 1)} ${h.slice(0, i)}`; }) } : {}),
           ...(s.dns || s.dns_search || s.dns_opt ? { DNSConfig: { Nameservers: s.dns, Search: s.dns_search, Options: s.dns_opt } } : {}),
           ...(s.secrets?.length ? { Secrets: fileRefs('secrets', s.secrets).map(({ file, name }) => ({ File: file, SecretID: '', SecretName: name })) } : {}),

@@ -31,7 +31,7 @@ const SPEC_PARTS: ReadonlyArray<[string, (s: SwarmServiceSpec) => unknown]> = [
   ['secrets', (s) => (s.TaskTemplate.ContainerSpec.Secrets ?? []).map((x) => [x.SecretName, x.File])],
   ['configs', (s) => (s.TaskTemplate.ContainerSpec.Configs ?? []).map((x) => [x.ConfigName, x.File])],
   ['mounts', (s) => s.TaskTemplate.ContainerSpec.Mounts ?? []],
-  ['healthcheck', (s) => s.TaskTemplate.ContainerSpec.HealthCheck],
+  ['healthcheck', (s) => s.TaskTemplate.ContainerSpec.Healthcheck],
   ['labels', (s) => [s.Labels ? Object.fromEntries(Object.entries(s.Labels).filter(([k]) => k !== STACK_SPEC_HASH_LABEL)) : {}, s.TaskTemplate.ContainerSpec.Labels]],
   ['mode/replicas', (s) => s.Mode],
   ['placement', (s) => s.TaskTemplate.Placement],

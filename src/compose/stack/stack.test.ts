@@ -72,7 +72,7 @@ describe('convertStack: a Project as Swarm ServiceSpecs', () => {
     expect(web.EndpointSpec).toEqual({ Mode: 'dnsrr', Ports: [{ Protocol: 'tcp', TargetPort: 5000, PublishedPort: 8000, PublishMode: 'host' }] });
     expect(web.TaskTemplate.Networks).toEqual([{ Target: 'st_default', Aliases: ['web'] }]);
     expect(web.TaskTemplate.ContainerSpec.Env).toEqual(['A=1']);
-    expect(web.TaskTemplate.ContainerSpec.HealthCheck).toEqual({ Test: ['CMD', 'true'], Interval: 2e9, Retries: 3 });
+    expect(web.TaskTemplate.ContainerSpec.Healthcheck).toEqual({ Test: ['CMD', 'true'], Interval: 2e9, Retries: 3 });
     expect(web.TaskTemplate.ContainerSpec.StopGracePeriod).toBe(1e9);
     expect(web.TaskTemplate.ContainerSpec.Mounts).toEqual([
       { Type: 'volume', Source: 'st_data', Target: '/data', VolumeOptions: { Labels: { [STACK_NAMESPACE_LABEL]: 'st' }, DriverConfig: { Name: 'local', Options: { type: 'tmpfs' } } } },
