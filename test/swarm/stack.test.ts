@@ -164,6 +164,24 @@ secrets:
     expect(services.stdout).toMatch(new RegExp(`${STACK}_web +replicated +3/3 \\(max 1 per node\\)`));
   });
 
+  it('warns when a stack relies on VIPs this kernel cannot give (no IPVS); refuses a built image not pushed', async () => {
+    const vip = join(dir, 'vip.yaml');
+    writeFileSync(vip, 'services:\n  a:\n    image: ${REGISTRY}/capswarm/bb:1\n    ports: ["8080:80"]\n  b:\n    image: ${REGISTRY}/capswarm/bb:1\n');
+    const r = await capstan(['stack', 'deploy', '--dry-run', '-c', vip, `${STACK}v`], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    const ipvs = existsSync('/proc/net/ip_vs');
+    if (!ipvs) {
+      expect(r.stderr).toContain('this swarm cannot provide service VIPs or the ingress routing mesh (the kernel has no IPVS');
+      expect(r.stderr).toContain('a: ports 8080:80 published in ingress mode (routing mesh); b: endpoint_mode vip (a virtual IP)');
+    }
+    const built = join(dir, 'built.yaml');
+    writeFileSync(built, `services:\n  w:\n    build: ${join(cwd, 'web')}\n    image: \${REGISTRY}/capstan-swarm/never-pushed:1\n`);
+    const b = await capstan(['stack', 'deploy', '--dry-run', '-c', built, `${STACK}b`], { cwd: dir, env });
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain('service w: image 10.231.0.1:5000/capstan-swarm/never-pushed:1 is built by compose and not in a registry the nodes can pull from');
+    expect(b.stderr).toMatch(/push it first/);
+  });
+
   it('a redeploy with no change plans nothing', async () => {
     const dry = await deploy('--dry-run');
     expect(dry.code).toBe(0);
