@@ -224,7 +224,7 @@ secrets:
     expect(moved).toBeDefined();
     const ps = await capstan(['stack', 'ps', '--filter', `service=${STACK}_ticker`, '--format', '{{.Name}} {{.Node}} {{.DesiredState}}', STACK], { env });
     expect(ps.stdout).toContain(`${STACK}_ticker.1 ${to} Running`);
-    expect(ps.stdout).toContain(`${STACK}_ticker.1 ${from} Shutdown`);
+    expect(ps.stdout).toContain(` \\_ ${STACK}_ticker.1 ${from} Shutdown`);
     execFileSync('docker', ['node', 'update', '--availability', 'active', from], { env: { ...process.env, DOCKER_HOST: env.DOCKER_HOST } });
   });
 

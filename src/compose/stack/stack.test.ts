@@ -3,6 +3,8 @@ import { project } from '../../../test/support/fixtures.js';
 import type { SwarmService } from '../../engine/types.js';
 import { convertStack, specHash, STACK_NAMESPACE_LABEL, vipReliance } from './convert.js';
 import { formatStackPlan, planStack, subset, type StackObserved } from './plan.js';
+import { Stack } from './stack.js';
+import { FakeSwarm } from '../../../test/support/fake-swarm.js';
 
 const read = (p: string): Buffer => Buffer.from(`content of ${p}`);
 const none: StackObserved = { services: [], networks: [], secrets: [], configs: [] };
@@ -171,5 +173,56 @@ describe('planStack: create, update with reasons, prune, old secret versions', (
 
   it('engine defaults are no change (subset)', () => {
     expect(subset({ Parallelism: 1 }, { Parallelism: 1, FailureAction: 'pause' })).toEqual({ Parallelism: 1 });
+  });
+});
+
+describe('Stack over a fake manager', () => {
+  const simple = (env = '1') =>
+    project('st', { web: { image: 'reg:5000/web:1', environment: { A: env }, secrets: [{ source: 'x' }], deploy: { endpoint_mode: 'dnsrr' } } }, { secrets: { x: { name: 'st_x', content: `v${env}` } } });
+
+  it('deploy creates in order, pins digests (always), fills secret IDs; a redeploy changes nothing', async () => {
+    const fake = new FakeSwarm();
+    fake.digests['reg:5000/web:1'] = 'sha256:aa';
+    const stack = new Stack(fake);
+    await stack.deploy(simple(), 'st');
+    expect(fake.calls.map((c) => c.replace(/-[0-9a-f]{10}/, '-H'))).toEqual(['create network st_default', 'create secrets st_x-H', 'create service st_web']);
+    const web = [...fake.services.values()][0]!;
+    expect(web.Spec.TaskTemplate.ContainerSpec.Image).toBe('reg:5000/web:1@sha256:aa');
+    expect(web.Spec.TaskTemplate.ContainerSpec.Secrets![0]!.SecretID).toBe([...fake.objects.secrets.keys()][0]);
+    fake.calls = [];
+    expect(await stack.deploy(simple(), 'st', { dryRun: true })).toEqual([]);
+    await stack.deploy(simple(), 'st');
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('a new secret content: created, service updated, old version removed; rm removes all', async () => {
+    const fake = new FakeSwarm();
+    const stack = new Stack(fake);
+    await stack.deploy(simple(), 'st', { resolveImage: 'never' });
+    fake.calls = [];
+    await stack.deploy(simple('2'), 'st', { resolveImage: 'never' });
+    expect(fake.calls.map((c) => c.replace(/-[0-9a-f]{10}/, '-H'))).toEqual(['create secrets st_x-H', 'update service st_web', 'remove secrets st_x-H']);
+    fake.calls = [];
+    await stack.rm('st');
+    expect(fake.calls.map((c) => c.replace(/-[0-9a-f]{10}/, '-H'))).toEqual(['remove service st_web', 'remove secrets st_x-H', 'remove network st_default']);
+    await expect(stack.rm('st')).rejects.toThrow('nothing found in stack: st');
+  });
+
+  it('refuses a non-manager, and a built image no registry has', async () => {
+    const fake = new FakeSwarm();
+    fake.info = { LocalNodeState: 'inactive', ControlAvailable: false };
+    await expect(new Stack(fake).deploy(simple(), 'st')).rejects.toThrow('this engine is not a swarm manager');
+    const built = project('st', { web: { image: 'reg:5000/web:1', build: { context: '/w' } } });
+    await expect(new Stack(new FakeSwarm()).deploy(built, 'st', { dryRun: true })).rejects.toThrow(/built by compose and not in a registry/);
+  });
+
+  it('warns once about ignored keys, and about VIPs when IPVS is missing', async () => {
+    const warnings: string[] = [];
+    const p = project('st', { web: { image: 'i', links: ['x'], ports: [{ target: 80, published: '80' }] } });
+    await new Stack(new FakeSwarm()).deploy(p, 'st', { dryRun: true, resolveImage: 'never', ipvs: { available: false, why: 'no IPVS' }, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([
+      'Ignoring unsupported options: links',
+      'this swarm cannot provide service VIPs or the ingress routing mesh (no IPVS); these services rely on them: web: ports 80:80 published in ingress mode (routing mesh). Use deploy.endpoint_mode: dnsrr and ports with mode: host',
+    ]);
   });
 });

@@ -272,7 +272,8 @@ export class Stack {
   }
 
   /**
-   * `stack ps`: the tasks of the stack's services, newest first per slot (as `docker stack ps`).
+   * `stack ps`: the tasks of the stack's services, newest first per slot, older tasks of a slot
+   * named ` \_ stack_web.1` (as `docker stack ps`).
    * `filters` are passed to `GET /tasks` (id, name, node, desired-state, service, label).
    */
   async ps(namespace: string, filters: Filters = {}): Promise<StackTaskRow[]> {
@@ -293,7 +294,8 @@ export class Stack {
         if ((a.Slot ?? 0) !== (b.Slot ?? 0)) return (a.Slot ?? 0) - (b.Slot ?? 0);
         return (b.CreatedAt ?? '') < (a.CreatedAt ?? '') ? -1 : 1;
       })
-      .map((t) => taskRow(t, svc.get(t.ServiceID), node.get(t.NodeID ?? '')));
+      .map((t) => taskRow(t, svc.get(t.ServiceID), node.get(t.NodeID ?? '')))
+      .map((row, i, rows) => (i > 0 && rows[i - 1]!.name.replace(/^ \\_ /, '') === row.name ? { ...row, name: ` \\_ ${row.name}` } : row));
   }
 
   /** The nodes of the swarm (for tests and `ps`). */
