@@ -190,6 +190,14 @@ down() {
   ip link del "$bridge" 2>/dev/null || true
   while iptables -C "${fw_rule[@]}" 2>/dev/null; do iptables -D "${fw_rule[@]}"; done
   rm -rf "$run" "$lib"
+  # check: nothing of ours is left (namespaces, links, the FORWARD rule, processes, mounts)
+  local left=()
+  [ -z "$(ip netns list | grep capswarm)" ] || left+=("network namespaces")
+  [ -z "$(ip link show | grep -E ' (capswarm0|csw[0-9])[:@]')" ] || left+=("links")
+  iptables -C "${fw_rule[@]}" 2>/dev/null && left+=("iptables rule")
+  pgrep -f -- "$run/" >/dev/null && left+=("processes")
+  [ -z "$(grep -E " ($lib|$run)[/ ]" /proc/mounts)" ] || left+=("mounts")
+  [ ${#left[@]} -eq 0 ] || die "left behind: ${left[*]}"
   log "cluster removed"
 }
 
