@@ -1455,7 +1455,10 @@ export class EngineClient implements Engine, SwarmEngine {
     await this.call({ method: 'DELETE', path: `/${kind}/${seg(id)}`, context: `remove ${kind === 'secrets' ? 'secret' : 'config'} ${id}`, accept: [404] });
   }
 
-  /** `GET /distribution/{name}/json` → the manifest digest; undefined when the registry does not know it (or is unreachable: 401/403/404/500). */
+  /**
+   * `GET /distribution/{name}/json` → the manifest digest; undefined when the registry does not
+   * know it (or is unreachable: 401/403/404/500). @throws CapstanError CANCELLED after 15 s
+   */
   async distributionDigest(ref: string, auth?: RegistryAuth): Promise<string | undefined> {
     const res = await this.json<{ Descriptor?: { digest?: string }; message?: string }>({
       method: 'GET',
@@ -1463,6 +1466,8 @@ export class EngineClient implements Engine, SwarmEngine {
       ...(auth ? { headers: { 'X-Registry-Auth': encodeRegistryAuth(auth) } } : {}),
       context: `resolve image ${ref}`,
       accept: [401, 403, 404, 500],
+      // a manager without a route to the registry may wait on DNS and TCP for long: give up at 15 s
+      signal: AbortSignal.timeout(15_000),
     });
     return res?.Descriptor?.digest;
   }

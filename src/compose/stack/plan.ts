@@ -25,7 +25,7 @@ export interface StackObserved {
 
 /** The parts of a ServiceSpec whose change is named as the reason of an update. */
 const SPEC_PARTS: ReadonlyArray<[string, (s: SwarmServiceSpec) => unknown]> = [
-  ['image', (s) => s.TaskTemplate.ContainerSpec.Image?.replace(/@sha256:[0-9a-f]+$/, '')],
+  ['image', (s) => s.TaskTemplate.ContainerSpec.Image],
   ['environment', (s) => s.TaskTemplate.ContainerSpec.Env ?? []],
   ['command', (s) => [s.TaskTemplate.ContainerSpec.Command, s.TaskTemplate.ContainerSpec.Args]],
   ['secrets', (s) => (s.TaskTemplate.ContainerSpec.Secrets ?? []).map((x) => [x.SecretName, x.File])],

@@ -226,3 +226,28 @@ describe('Stack over a fake manager', () => {
     ]);
   });
 });
+
+describe('--resolve-image and networks', () => {
+  const p = () => project('st', { web: { image: 'reg:5000/web:1', deploy: { endpoint_mode: 'dnsrr' } } });
+  it('changed keeps the deployed digest when the image name did not change; always follows the registry', async () => {
+    const fake = new FakeSwarm();
+    fake.digests['reg:5000/web:1'] = 'sha256:aa';
+    const stack = new Stack(fake);
+    await stack.deploy(p(), 'st');
+    fake.digests['reg:5000/web:1'] = 'sha256:bb';
+    expect(await stack.deploy(p(), 'st', { dryRun: true, resolveImage: 'changed' })).toEqual([]);
+    expect(formatStackPlan(await stack.deploy(p(), 'st', { dryRun: true, resolveImage: 'always' }))).toBe('service st_web: update (image changed)\n');
+  });
+
+  it('overlay networks: attachable, internal, driver_opts, labels; external ones are only checked', async () => {
+    const q = project('st', { web: { image: 'i', networks: { front: null, ext: null } } }, {
+      networks: { front: { name: 'st_front', attachable: true, internal: true, driver_opts: { encrypted: '' }, labels: { a: 'b' } }, ext: { name: 'shared', external: true } },
+    });
+    const s = convertStack(q, 'st', { read });
+    expect(s.networks).toEqual([
+      { key: 'ext', name: 'shared', external: true },
+      { key: 'front', name: 'st_front', external: false, body: { Name: 'st_front', Driver: 'overlay', Labels: { a: 'b', [STACK_NAMESPACE_LABEL]: 'st' }, Attachable: true, Internal: true, Options: { encrypted: '' } } },
+    ]);
+    await expect(new Stack(new FakeSwarm()).deploy(q, 'st', { dryRun: true, resolveImage: 'never' })).rejects.toThrow('network shared declared as external, but could not be found');
+  });
+});
