@@ -51,7 +51,15 @@ function one(operands: string[], what: string): string {
 function action<F extends object>(c: Command, handler: (g: GlobalOptions, flags: F, operands: string[]) => Promise<number>): Command {
   return c.action(async () => {
     const operands = c.processedArgs.flat().filter((a): a is string => typeof a === 'string');
-    const code = await handler(globalsOf(c), c.opts<F>(), operands);
+    const flags = c.opts<F & { detach?: string | boolean; d?: boolean }>();
+    // Go's bool flag never takes the next argument: `--detach web` is `--detach` and the operand
+    // `web` (commander took it as the optional value); `-d` is `--detach`
+    if (typeof flags.detach === 'string' && !/^(1|t|true|0|f|false)$/i.test(flags.detach)) {
+      operands.unshift(flags.detach);
+      flags.detach = true;
+    }
+    if (flags.d) flags.detach = true;
+    const code = await handler(globalsOf(c), flags, operands);
     if (code !== 0) process.exitCode = code;
   });
 }
@@ -188,12 +196,13 @@ export function command(): Command {
       new Command('deploy')
         .alias('up')
         .description('Deploy a new stack or update an existing stack')
-        .argument('<stack>')
+        .argument('[stack]')
         .option('-c, --compose-file <file>', 'path to a compose file, or "-" to read from stdin (repeatable)', collect)
         .option('--prune', 'prune services that are no longer referenced')
         .addOption(new Option('--resolve-image <when>', 'query the registry to resolve image digest and supported platforms').choices(['always', 'changed', 'never']).default('always'))
         .option('--with-registry-auth', 'send registry authentication details to Swarm agents')
-        .option('-d, --detach [bool]', 'exit immediately instead of waiting for the stack services to converge (--detach=false waits)', true)
+        .option('--detach [bool]', 'exit immediately instead of waiting for the stack services to converge (-d; --detach=false waits)', true)
+        .addOption(new Option('-d', 'same as --detach').hideHelp())
         .option('--dry-run', 'print the plan; change nothing'),
       deploy,
     ),
@@ -217,6 +226,6 @@ export function command(): Command {
       services,
     ),
   );
-  stack.addCommand(action(new Command('rm').aliases(['remove', 'down']).description('Remove one or more stacks').argument('<stack...>').option('--dry-run', 'list what would be removed').option('-d, --detach [bool]', 'do not wait for the stack to be removed (--detach=false waits)', true), rm));
+  stack.addCommand(action(new Command('rm').aliases(['remove', 'down']).description('Remove one or more stacks').argument('[stack...]').option('--dry-run', 'list what would be removed').option('--detach [bool]', 'do not wait for the stack to be removed (-d; --detach=false waits)', true).addOption(new Option('-d', 'same as --detach').hideHelp()), rm));
   return stack;
 }
