@@ -6,8 +6,9 @@
 #   scripts/swarm-cluster.sh status   what exists (exit 0 when the cluster answers with 3 ready nodes)
 #
 # Layout (all names start with capswarm / capstan-swarm, nothing else is touched):
-#   bridge capswarm0 (host side 10.231.0.1/24)
-#   node N (1..3): network namespace capswarmN, veth cswN (host, on the bridge) <-> eth0 (10.231.0.1N)
+#   switch:  network namespace capswarm0 holding bridge br0; the host reaches it through the veth
+#            capswarm0 (host side, 10.231.0.1/24) <-> uplink (on br0)
+#   node N (1..3): network namespace capswarmN, veth cswN (in capswarm0, on br0) <-> eth0 (10.231.0.1N)
 #                  a dockerd inside the namespace, with its own supervised containerd:
 #                    --data-root /var/lib/capstan-swarm/nodeN  --exec-root /run/capstan-swarm/nodeN
 #                    --pidfile /run/capstan-swarm/nodeN.pid    -H unix:///run/capstan-swarm/nodeN.sock
@@ -17,11 +18,11 @@
 #             10.231.0.1:5000 and serves the SAME storage as scripts/registry.sh's 127.0.0.1:5000:
 #             push as 127.0.0.1:5000/x on the host, deploy as 10.231.0.1:5000/x (every node has
 #             --insecure-registry 10.231.0.1:5000). Config: /run/capstan-swarm/registry.yml.
-#   iptables: the host has br_netfilter on and FORWARD's policy is DROP (set by the shared dockerd),
-#             so bridged traffic between nodes would be dropped. One rule is inserted in the
-#             built-in FORWARD chain (`-i capswarm0 -o capswarm0 -j ACCEPT`, comment capstan-swarm)
-#             and removed by `down`. Docker's own chains are never touched; each node's dockerd
-#             writes its rules into its own namespace's tables.
+#   iptables: none on the host. The host has br_netfilter on and FORWARD's policy is DROP (set by
+#             the shared dockerd): a bridge in the host namespace would have its node-to-node
+#             traffic dropped. So the bridge lives in its own namespace (capswarm0), whose tables
+#             are empty and accept; host <-> node traffic is local (INPUT/OUTPUT), never forwarded.
+#             Each node's dockerd writes its rules into its own namespace's tables.
 #   images:  busybox:latest and debian:bookworm from the host engine are loaded into each node.
 #
 # Everyone else's state is left alone: the shared dockerd (/var/run/docker.sock), docker0 and its
@@ -40,7 +41,9 @@ bridge=capswarm0
 host_ip=10.231.0.1
 nodes=(1 2 3)
 reg_home=${REGISTRY_HOME:-/var/lib/capstan-registry}
+# the rule an earlier version of this script inserted; `down` still removes it if present
 fw_rule=(FORWARD -i "$bridge" -o "$bridge" -m comment --comment capstan-swarm -j ACCEPT)
+sw() { ip netns exec capswarm0 "$@"; }
 
 node_ip() { echo "10.231.0.1$1"; }
 sock() { echo "$run/node$1.sock"; }
@@ -48,19 +51,23 @@ dk() { local n=$1; shift; DOCKER_HOST="unix://$(sock "$n")" docker "$@"; }
 answers() { curl -sf --max-time 2 --unix-socket "$(sock "$1")" http://d/_ping >/dev/null 2>&1; }
 
 up_network() {
+  ip netns list | grep -qw capswarm0 || ip netns add capswarm0
+  sw ip link show br0 >/dev/null 2>&1 || sw ip link add br0 type bridge
+  sw ip link set lo up
+  sw ip link set br0 up
   if ! ip link show "$bridge" >/dev/null 2>&1; then
-    ip link add "$bridge" type bridge
+    ip link add "$bridge" type veth peer name uplink netns capswarm0
     ip addr add "$host_ip/24" dev "$bridge"
   fi
   ip link set "$bridge" up
-  iptables -C "${fw_rule[@]}" 2>/dev/null || iptables -I "${fw_rule[@]}"
+  sw ip link set uplink master br0 up
   for n in "${nodes[@]}"; do
     local ns=capswarm$n
     ip netns list | grep -qw "$ns" || ip netns add "$ns"
-    if ! ip link show "csw$n" >/dev/null 2>&1; then
-      ip link add "csw$n" type veth peer name eth0 netns "$ns"
+    if ! sw ip link show "csw$n" >/dev/null 2>&1; then
+      ip link add "csw$n" netns capswarm0 type veth peer name eth0 netns "$ns"
     fi
-    ip link set "csw$n" master "$bridge" up
+    sw ip link set "csw$n" master br0 up
     ip netns exec "$ns" ip link set lo up
     ip netns exec "$ns" ip addr replace "$(node_ip "$n")/24" dev eth0
     ip netns exec "$ns" ip link set eth0 up
@@ -184,9 +191,9 @@ down() {
     # mounts under our roots (overlay2 layers, netns bind mounts, shm)
     { grep -E " ($lib/node$n|$run/node$n)[/ ]" /proc/mounts || true; } | awk '{print $2}' | sort -r |
       while read -r m; do umount -l "$m" 2>/dev/null || true; done
-    ip link del "csw$n" 2>/dev/null || true
     ip netns del "capswarm$n" 2>/dev/null || true
   done
+  ip netns del capswarm0 2>/dev/null || true # br0, uplink and the cswN ends go with it
   ip link del "$bridge" 2>/dev/null || true
   while iptables -C "${fw_rule[@]}" 2>/dev/null; do iptables -D "${fw_rule[@]}"; done
   rm -rf "$run" "$lib"
@@ -203,7 +210,7 @@ down() {
 
 status() {
   local ok=0
-  ip link show "$bridge" >/dev/null 2>&1 && echo "bridge $bridge: up" || { echo "bridge $bridge: absent"; ok=1; }
+  ip link show "$bridge" >/dev/null 2>&1 && echo "switch capswarm0 ($host_ip): up" || { echo "switch capswarm0: absent"; ok=1; }
   for n in "${nodes[@]}"; do
     local ns=absent eng=down
     ip netns list | grep -qw "capswarm$n" && ns=present

@@ -76,7 +76,11 @@ async function page(ip: string): Promise<string> {
 
 /** `cat /run/secrets/x` in the running ticker task, through the engine of the node it runs on. */
 async function secretInTicker(): Promise<string> {
-  const [t] = await running('ticker');
+  let [t] = await running('ticker');
+  for (let i = 0; i < 60 && !t?.Status.ContainerStatus?.ContainerID; i++) {
+    await sleep(500);
+    [t] = await running('ticker');
+  }
   const host = (await nodes()).get(t!.NodeID)!; // capswarmN
   const sock = `/run/capstan-swarm/node${host.slice(-1)}.sock`;
   return execFileSync('docker', ['exec', t!.Status.ContainerStatus!.ContainerID!, 'cat', '/run/secrets/x'], { env: { ...process.env, DOCKER_HOST: `unix://${sock}` } }).toString();
