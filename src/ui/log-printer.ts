@@ -46,6 +46,15 @@ export class LogPrinter {
     this.out.write(`${this.color(service)(text)}\n`);
   }
 
+  /**
+   * A line of the `watch` pseudo-service (compose's `⦿` logger): `<padding> ⦿ Watch enabled`, the
+   * `⦿` where other lines have their `|`, in bright green.
+   */
+  watch(text: string): void {
+    const line = this.options.noPrefix ? `⦿ ${text}` : `${''.padEnd(this.width)} ⦿ ${text}`;
+    this.out.write(`${this.options.colors.greenBright(line)}\n`);
+  }
+
   private prefix(container: string, service: string): string {
     const name = displayName(this.options.project, container);
     this.width = Math.max(this.width, name.length);
