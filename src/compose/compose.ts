@@ -32,7 +32,7 @@ import { containerStats, type StatsOptions, type StatsRow } from './verbs/stats.
 import { exportContainer, type ExportOptions, type ExportResult } from './verbs/export.js';
 import { commitContainer, type CommitOptions, type CommitResult } from './verbs/commit.js';
 import { pullServices, pushServices, type PullOptions, type PushOptions } from './verbs/pull-push.js';
-import { watchProject, type WatchOptions } from './verbs/watch.js';
+import type { WatchOptions } from './verbs/watch.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -676,7 +676,9 @@ export class Compose {
    * @throws CapstanError VALIDATION for bad rules or when no service has `develop`; USAGE for
    *   `noBuild` with a rebuild rule or an unknown service
    */
-  watch(project: Project, options: WatchOptions = {}): Promise<void> {
+  async watch(project: Project, options: WatchOptions = {}): Promise<void> {
+    // loaded on use: the watcher and the pattern matcher are not every command's business
+    const { watchProject } = await import('./verbs/watch.js');
     const context = {
       engine: this.engine,
       emit: this.emit,

@@ -5,14 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { createRequire } from 'node:module';
 import { CapstanError } from '../../errors.js';
 import type { Project, ServiceConfig, WatchRule } from '../../model/types.js';
+import dockerignore from '@balena/dockerignore';
 import { hookEnvironment, type ContainerHook } from '../hooks.js';
 
 type Ignorer = { ignores(path: string): boolean };
-const require = createRequire(import.meta.url);
-const dockerignore = require('@balena/dockerignore') as (options?: object) => { add(patterns: string | string[]): Ignorer & { add: unknown } };
 
 /** The actions of a watch rule. */
 export type WatchAction = WatchRule['action'];
