@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engine, idle, leftovers, setup, spawnCapstan } from './helpers.js';
+import { capstan, engine, idle, leftovers, setup, spawnCapstan } from './helpers.js';
 
 /**
  * `capstan watch` against the real engine (issue 14's acceptance list): one watch process for the
@@ -196,5 +196,36 @@ describe('capstan watch --no-up', () => {
     c.kill('SIGINT');
     expect(await done).toBe(130);
     expect(await leftovers(other.project)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+  });
+});
+
+describe('capstan up --watch', () => {
+  const third = setup('watch-up', {
+    'compose.yaml': `services:\n  web:\n    image: busybox\n    command: ${idle('echo web is up')}\n    develop:\n      watch:\n        - path: ./src\n          action: sync\n          target: /app\n`,
+    'src/a.txt': 'a\n',
+  });
+
+  it('follows the logs and watches; Ctrl+C stops the services, exit 130', async () => {
+    const c = spawnCapstan(['-p', third.project, 'up', '--watch'], { cwd: third.dir });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise((resolve) => c.on('close', (code) => resolve(code)));
+    await within(30_000, async () => out.includes('⦿ Watch enabled') && out.includes('web is up'));
+    expect(out).toMatch(/^web-1 +\| web is up$/m);
+    writeFileSync(join(third.dir, 'src', 'a.txt'), 'changed\n');
+    const list = await engine.listContainers({ filters: { label: [`com.docker.compose.project=${third.project}`] } });
+    await within(3000, async () => (await run(list[0]!.Id!, ['cat', '/app/a.txt'])) === 'changed\n');
+    c.kill('SIGINT');
+    expect(await done).toBe(130);
+    const after = await engine.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${third.project}`] } });
+    expect(after.map((x) => x.State)).toEqual(['exited']);
+  });
+
+  it('refuses -d and --no-build with --watch, as compose', async () => {
+    const d = await capstan(['-p', third.project, 'up', '-d', '--watch'], { cwd: third.dir });
+    expect(d.code).toBe(1);
+    expect(d.stderr).toContain('--detach cannot be combined with');
+    const nb = await capstan(['-p', third.project, 'up', '--no-build', '--watch'], { cwd: third.dir });
+    expect(nb.stderr).toContain('--no-build and --watch are incompatible');
   });
 });
