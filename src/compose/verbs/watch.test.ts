@@ -203,6 +203,18 @@ describe('Compose.watch on the fake engine', () => {
     await w.stop();
   });
 
+  it('a batch of more than 1000 files warns', async () => {
+    const { dir, compose, p, events } = await running({ watch: [] });
+    p.services.web!.develop = { watch: [{ path: join(dir, 'src'), action: 'sync', target: '/app' }] };
+    const w = watching(compose, p, { services: ['web'] });
+    await w.ready();
+    w.watcher.change(Array.from({ length: 1001 }, (_, i) => join(dir, 'src', `gone-${i}`)));
+    await until(() => w.messages.some((m) => m.startsWith('Syncing')));
+    expect(events).toContainEqual({ type: 'warning', message: 'Very large batch of file changes detected: 1001 files. This may impact performance.' });
+    expect(w.messages).toContain('Large batch of file changes detected. If you just switched branches, this is expected.');
+    await w.stop();
+  });
+
   it('a failing batch is reported and the watch goes on', async () => {
     const { dir, fake, compose, p, events } = await running({ watch: [] });
     p.services.web!.develop = { watch: [{ path: join(dir, 'src'), action: 'sync', target: '/app' }] };
