@@ -54,7 +54,10 @@ export async function run(g: GlobalOptions, flags: WatchFlags, services: string[
     const project = await loadFromGlobals(g, services.length ? { services } : {});
     const printer = new LogPrinter({ project: project.name, colors: colorsFor(process.stdout, g.ansi) });
     if (flags.up !== false && !dryRun) {
-      await quietCompose.up(project, { services, detach: true, signal: interrupt.signal });
+      // as compose: a service with `build` and `develop` is built afresh before watching
+      const fresh: Project = { ...project, services: { ...project.services } };
+      for (const [name, s] of Object.entries(project.services)) if (s.build && s.develop) fresh.services[name] = { ...s, pull_policy: 'build' };
+      await quietCompose.up(fresh, { services, detach: true, signal: interrupt.signal, ...(flags.quiet ? { quietPull: true } : {}) });
     }
     await quietCompose.watch(project, {
       services,
