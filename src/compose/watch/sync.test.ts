@@ -55,3 +55,28 @@ describe('inParallel', () => {
     expect(done).toHaveLength(39);
   });
 });
+
+describe('syncContainers', () => {
+  it('a refused tar is sent again without its directory entries', async () => {
+    const { syncContainers } = await import('./sync.js');
+    const { EngineError } = await import('../../errors.js');
+    const { readTar } = await import('../archive.js');
+    const sent: string[][] = [];
+    const engine = {
+      copyToContainer: async (_id: string, _path: string, tar: Buffer) => {
+        const names = (await readTar(tar)).map((e) => e.path);
+        sent.push(names);
+        if (names.some((n) => n.endsWith('/'))) throw new EngineError(400, 'cannot overwrite non-directory with directory', 'copy');
+      },
+    } as never;
+    const now = new Date();
+    await syncContainers(engine, 'web', ['c1'], {
+      deletions: [],
+      entries: [
+        { path: 'app/lib', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: now },
+        { path: 'app/lib/a.js', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: now, data: Buffer.from('a') },
+      ],
+    });
+    expect(sent).toEqual([['app/lib/', 'app/lib/a.js'], ['app/lib/a.js']]);
+  });
+});

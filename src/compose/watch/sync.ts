@@ -5,7 +5,7 @@
  */
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CapstanError } from '../../errors.js';
+import { CapstanError, EngineError } from '../../errors.js';
 import type { Engine } from '../../engine/types.js';
 import { writeTar, type TarEntry } from '../archive.js';
 import { runHook } from '../hooks.js';
@@ -71,21 +71,31 @@ export async function preparePayload(mappings: readonly PathMapping[], accept: (
 /**
  * Applies `payload` to each of `containers` (IDs), {@link SYNC_PARALLELISM} at a time: the
  * deletions first (`exec rm -rf`), then the tar (`PUT /containers/{id}/archive?path=/`, owners
- * kept, as compose's `CopyUIDGID`).
+ * kept, as compose's `CopyUIDGID`); when the daemon refuses it, it is sent again without its
+ * directory entries (a directory cannot replace a symlink to one).
  *
  * @throws CapstanError ENGINE when `rm` fails; the engine's error when the copy is refused.
  */
 export async function syncContainers(engine: Engine, service: string, containers: readonly string[], payload: SyncPayload, signal?: AbortSignal): Promise<void> {
   const tar = payload.entries.length ? writeTar(payload.entries) : undefined;
+  // without directory entries: the daemon refuses a directory over a symlink to one (noOverwriteDirNonDir)
+  const withoutDirs = payload.entries.some((e) => e.type === 'directory') ? payload.entries.filter((e) => e.type !== 'directory') : undefined;
+  const copy = async (id: string, archive: Buffer): Promise<void> => {
+    if (engine.copyToContainer) await engine.copyToContainer(id, '/', archive, { copyUIDGID: true });
+    else await engine.putArchive(id, '/', archive);
+  };
   const one = async (id: string): Promise<void> => {
     if (payload.deletions.length) {
       await runHook(engine, id, service, { command: ['rm', '-rf', ...payload.deletions] }, signal ? { signal } : {}).catch((e: unknown) => {
         throw new CapstanError('ENGINE', `service "${service}": removing deleted files failed`, { details: [e instanceof Error ? e.message : String(e)] });
       });
     }
-    if (tar) {
-      if (engine.copyToContainer) await engine.copyToContainer(id, '/', tar, { copyUIDGID: true });
-      else await engine.putArchive(id, '/', tar);
+    if (!tar) return;
+    try {
+      await copy(id, tar);
+    } catch (e) {
+      if (!withoutDirs || !(e instanceof EngineError) || e.statusCode === 404) throw e;
+      if (withoutDirs.length) await copy(id, writeTar(withoutDirs));
     }
   };
   await inParallel(containers, SYNC_PARALLELISM, one);
