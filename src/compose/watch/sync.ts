@@ -85,18 +85,22 @@ export async function syncContainers(engine: Engine, service: string, containers
     else await engine.putArchive(id, '/', archive);
   };
   const one = async (id: string): Promise<void> => {
+    // a failed removal does not stop the copy (compose collects both errors)
+    let removal: CapstanError | undefined;
     if (payload.deletions.length) {
       await runHook(engine, id, service, { command: ['rm', '-rf', ...payload.deletions] }, signal ? { signal } : {}).catch((e: unknown) => {
-        throw new CapstanError('ENGINE', `service "${service}": removing deleted files failed`, { details: [e instanceof Error ? e.message : String(e)] });
+        removal = new CapstanError('ENGINE', `service "${service}": removing deleted files failed`, { details: [e instanceof Error ? e.message : String(e)] });
       });
     }
-    if (!tar) return;
-    try {
-      await copy(id, tar);
-    } catch (e) {
-      if (!withoutDirs || !(e instanceof EngineError) || e.statusCode === 404) throw e;
-      if (withoutDirs.length) await copy(id, writeTar(withoutDirs));
+    if (tar) {
+      try {
+        await copy(id, tar);
+      } catch (e) {
+        if (!withoutDirs || !(e instanceof EngineError) || e.statusCode === 404) throw e;
+        if (withoutDirs.length) await copy(id, writeTar(withoutDirs));
+      }
     }
+    if (removal) throw removal;
   };
   await inParallel(containers, SYNC_PARALLELISM, one);
 }
