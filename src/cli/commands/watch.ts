@@ -48,7 +48,7 @@ export async function run(g: GlobalOptions, flags: WatchFlags, services: string[
     if (flags.quiet && event.type === 'build-output') return;
     progress(event);
   };
-  const quietCompose = new Compose({ engine: compose.engine, events: sink, ...(g.parallel !== undefined ? { concurrency: g.parallel } : {}) });
+  const composeForWatch = new Compose({ engine: compose.engine, events: sink, ...(g.parallel !== undefined ? { concurrency: g.parallel } : {}) });
   const interrupt = interruptSignals();
   try {
     const project = await loadFromGlobals(g, services.length ? { services } : {});
@@ -57,9 +57,9 @@ export async function run(g: GlobalOptions, flags: WatchFlags, services: string[
       // as compose: a service with `build` and `develop` is built afresh before watching
       const fresh: Project = { ...project, services: { ...project.services } };
       for (const [name, s] of Object.entries(project.services)) if (s.build && s.develop) fresh.services[name] = { ...s, pull_policy: 'build' };
-      await quietCompose.up(fresh, { services, detach: true, signal: interrupt.signal, ...(flags.quiet ? { quietPull: true } : {}) });
+      await composeForWatch.up(fresh, { services, detach: true, signal: interrupt.signal, ...(flags.quiet ? { quietPull: true } : {}) });
     }
-    await quietCompose.watch(project, {
+    await composeForWatch.watch(project, {
       services,
       prune: flags.prune !== false,
       dryRun,
