@@ -32,6 +32,7 @@ import { containerStats, type StatsOptions, type StatsRow } from './verbs/stats.
 import { exportContainer, type ExportOptions, type ExportResult } from './verbs/export.js';
 import { commitContainer, type CommitOptions, type CommitResult } from './verbs/commit.js';
 import { pullServices, pushServices, type PullOptions, type PushOptions } from './verbs/pull-push.js';
+import type { WatchOptions } from './verbs/watch.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -666,6 +667,28 @@ export class Compose {
    */
   attach(project: Project, service: string, options: AttachOptions = {}): Promise<AttachResult> {
     return attachToService(this.engine, project, service, options);
+  }
+
+  /**
+   * `watch [SERVICE...]`: act on the `develop.watch` rules of the selected services until
+   * `options.signal` aborts (verbs/watch.ts): rebuild (force-recreating only those services),
+   * sync, restart, sync+exec, per batch of changes. The containers must be up already.
+   * @throws CapstanError VALIDATION for bad rules or when no service has `develop`; USAGE for
+   *   `noBuild` with a rebuild rule or an unknown service
+   */
+  async watch(project: Project, options: WatchOptions = {}): Promise<void> {
+    // loaded on use: the watcher and the pattern matcher are not every command's business
+    const { watchProject } = await import('./verbs/watch.js');
+    const context = {
+      engine: this.engine,
+      emit: this.emit,
+      build: async (p: Project, services: string[], signal?: AbortSignal) => void (await this.build(p, { services, ...(signal ? { signal } : {}) })),
+      recreate: async (p: Project, services: string[], signal?: AbortSignal) =>
+        void (await this.up(p, { services, noDeps: true, forceRecreate: true, detach: true, noBuild: true, ...(signal ? { signal } : {}) })),
+      restart: async (p: Project, services: string[], noDeps: boolean, signal?: AbortSignal) =>
+        void (await this.restart(p, { services, noDeps, ...(signal ? { signal } : {}) })),
+    };
+    return watchProject(context, project, options);
   }
 
   // ── cp / stats / export / commit (issue 10): logic in ./verbs/<verb>.ts ──
