@@ -344,7 +344,11 @@ export class Reconciler {
     const digest = serviceDigest(service);
     const image = serviceImage(project.name, service);
     const imageId = observed.images.get(image);
-    const existing = observed.containers.filter((c) => c.service === service.name && !c.oneoff);
+    const canonical = (n: number): string => containerName(project.name, service, n);
+    const { kept: existing, leftovers } = splitLeftovers(
+      observed.containers.filter((c) => c.service === service.name && !c.oneoff),
+      canonical,
+    );
 
     // Dependencies: what this service's start steps must wait for. Wait steps are added only when
     // some container of this service is actually started.
@@ -365,6 +369,15 @@ export class Reconciler {
     ];
     // Containers are created in dependency order too (network_mode/volumes_from need the parent).
     for (const dep of dependenciesOf(service)) createAfter.push(...(this.created.get(dep.on) ?? []));
+    // A recreate interrupted (kill -9, engine restart) after creating its temporary copy but before
+    // renaming it: the original still exists, so the copy is dropped (its anonymous volumes are the
+    // original's: kept) and the original is converged as any other container. The copy goes first:
+    // a new recreate of the same original would use the same temporary name.
+    for (const leftover of leftovers) {
+      createAfter.push(
+        planRemoveContainer(b, leftover, stopTimeout(service, options), `leftover of an interrupted recreate (${canonical(leftover.number)} still exists)`),
+      );
+    }
     const ctx: ServiceContext = { service, options, hash, digestText: JSON.stringify(digest), imageId, createAfter, startAfter };
 
     const volumesGone = (c: ObservedContainer): string[] => Object.values(c.volumes).filter((v) => this.divergedVolumes.has(v));
@@ -739,6 +752,35 @@ function buildCause(present: boolean, service: ServiceConfig, options: UpPlanOpt
   if (options.build) return '--build';
   if (service.pull_policy === 'build') return 'pull_policy: build';
   return stale ?? 'stale';
+}
+
+/**
+ * A recreate's temporary copy (`<12 hex>_<final name>`, naming.ts {@link temporaryName}) left
+ * behind by an interrupted recreate, and the containers kept: a copy whose original (the same
+ * replica number under its final name) still exists, or a second copy of the same replica, is a
+ * leftover; a lone copy is kept (its rename is finished by the planner).
+ */
+export function splitLeftovers(
+  containers: ObservedContainer[],
+  canonical: (number: number) => string,
+): { kept: ObservedContainer[]; leftovers: ObservedContainer[] } {
+  const isCopy = (c: ObservedContainer): boolean => {
+    const m = /^[0-9a-f]{12}_(.+)$/.exec(c.name);
+    return m !== null && m[1] === canonical(c.number);
+  };
+  const originals = new Set(containers.filter((c) => c.name === canonical(c.number)).map((c) => c.number));
+  const copies = new Set<number>();
+  const kept: ObservedContainer[] = [];
+  const leftovers: ObservedContainer[] = [];
+  for (const c of containers) {
+    if (!isCopy(c)) kept.push(c);
+    else if (originals.has(c.number) || copies.has(c.number)) leftovers.push(c);
+    else {
+      copies.add(c.number);
+      kept.push(c);
+    }
+  }
+  return { kept, leftovers };
 }
 
 /** The dependencies of `service` with `restart: true` that this plan recreates. */
