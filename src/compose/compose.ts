@@ -199,6 +199,16 @@ export class Compose {
             ...(s.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!),
           ]),
         };
+    if (!options.labelledOnly) {
+      // who uses each image: an image the engine rejects is reported with its services
+      const users: Record<string, string[]> = {};
+      for (const s of Object.values(project.services)) {
+        for (const ref of new Set([serviceImage(project.name, s), ...(s.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!)])) {
+          (users[ref] ??= []).push(s.name);
+        }
+      }
+      return observe(this.engine, project.name, { ...declared, imageUsers: users }, labelled);
+    }
     return observe(this.engine, project.name, declared, labelled);
   }
 

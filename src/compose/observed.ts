@@ -1,6 +1,7 @@
 import type { Engine, ContainerSummary, Network, Volume } from '../engine/types.js';
 import { Label, projectFilter } from './labels.js';
 import { compareStrings } from './compare.js';
+import { CapstanError, EngineError } from '../errors.js';
 
 /**
  * Observed state: what exists in the engine for one project, read back from the
@@ -76,6 +77,25 @@ export async function listLabelled(engine: Engine, project: string): Promise<Lab
 }
 
 /**
+ * An image the engine refused to look up (`GET /images/{name}/json`), named after the services
+ * that use it: `service "web": invalid image reference "BusyBox:Latest": repository name must be
+ * lowercase` (VALIDATION). Other errors keep their code and gain the service names.
+ */
+export function imageError(ref: string, services: string[], err: unknown): unknown {
+  if (!(err instanceof CapstanError) || !services.length) return err;
+  const who = services.length === 1 ? `service "${services[0]}"` : `services ${services.map((s) => `"${s}"`).join(', ')}`;
+  const reason = err instanceof EngineError ? err.daemonMessage : err.message;
+  const invalid = /invalid reference format:?\s*(.*)$/.exec(reason);
+  if (invalid) {
+    return new CapstanError('VALIDATION', `${who}: invalid image reference "${ref}"${invalid[1] ? `: ${invalid[1]}` : ''}`, {
+      hint: /lowercase/.test(reason) ? `image repositories are lowercase: ${ref.replace(/^[^:@]+/, (r) => r.toLowerCase())}` : 'fix the `image:` value',
+      cause: err,
+    });
+  }
+  return new CapstanError(err.code, `${who}: image ${ref}: ${reason}`, { hint: err.hint, details: err.details, exitCode: err.exitCode, cause: err });
+}
+
+/**
  * Read the project's containers, networks and volumes (one list call each, in parallel), plus
  * the declared network/volume names that exist without our label, plus the given images.
  *
@@ -85,13 +105,19 @@ export async function listLabelled(engine: Engine, project: string): Promise<Lab
 export async function observe(
   engine: Engine,
   project: string,
-  declared: { networks?: string[]; volumes?: string[]; images?: string[] } = {},
+  declared: { networks?: string[]; volumes?: string[]; images?: string[]; imageUsers?: Record<string, string[]> } = {},
   labelled?: Promise<LabelledResources>,
 ): Promise<ObservedState> {
   const [found, images] = await Promise.all([
     labelled?.then((l) => (l.project === project ? l : listLabelled(engine, project))) ?? listLabelled(engine, project),
     Promise.all(
-      [...new Set(declared.images ?? [])].map(async (ref) => [ref, await engine.inspectImage(ref)] as const),
+      [...new Set(declared.images ?? [])].map(async (ref) => {
+        try {
+          return [ref, await engine.inspectImage(ref)] as const;
+        } catch (err) {
+          throw imageError(ref, declared.imageUsers?.[ref] ?? [], err);
+        }
+      }),
     ),
   ]);
   // when each image was last pulled (tagged), else created: the refresh pull policies compare it

@@ -1002,6 +1002,10 @@ export class FakeEngine implements Engine {
   /** `GET /images/{name}/json` by reference (`:latest` implied) or ID; `undefined` when absent. */
   async inspectImage(name: string): Promise<ImageInspect | undefined> {
     this.record('inspectImage', name, [name]);
+    // dockerd 20.10 answers 400 for a reference it cannot parse (an uppercase repository)
+    if (!name.startsWith('sha256:') && /[A-Z]/.test(name.replace(/[:@][^/]*$/, ''))) {
+      throw new EngineError(400, `no such image: ${name}: invalid reference format: repository name must be lowercase`, `inspect image ${name}`);
+    }
     const image = this.findImage(name);
     return image === NOT_FOUND_IMAGE ? undefined : structuredClone(image.inspect);
   }

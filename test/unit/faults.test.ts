@@ -80,3 +80,15 @@ describe('an interrupted recreate (kill -9 between create and rename)', () => {
     expect(fake.container('p-app-1')!.body.Env).toContain('V=three');
   });
 });
+
+describe('an image reference the engine rejects', () => {
+  it('names the service, the image and the reason, before any change', async () => {
+    const { fake, compose } = setup();
+    const p = project('p', { web: { image: 'BusyBox:Latest' }, db: {} });
+    const err = await compose.up(p, { detach: true }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('service "web": invalid image reference "BusyBox:Latest": repository name must be lowercase');
+    expect((err as { hint?: string }).hint).toContain('busybox:Latest');
+    expect(fake.containerNames()).toEqual([]);
+    expect(fake.networkNames()).not.toContain('p_default');
+  });
+});
