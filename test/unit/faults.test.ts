@@ -92,3 +92,18 @@ describe('an image reference the engine rejects', () => {
     expect(fake.networkNames()).not.toContain('p_default');
   });
 });
+
+describe('up --wait and a crash loop', () => {
+  it('fails naming the container and its exit code when it restarts while waited on, long before the timeout', async () => {
+    const { fake, compose } = setup();
+    const p = project('p', { crash: { restart: 'on-failure:3' }, ok: {} });
+    const t = performance.now();
+    setTimeout(() => {
+      const c = fake.container('p-crash-1')!;
+      Object.assign(c, { status: 'restarting', exitCode: 3, restartCount: 1 });
+    }, 300);
+    const err = await compose.up(p, { detach: true, wait: true, waitTimeoutSeconds: 60 }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('container p-crash-1 exited (3) and is restarting (restart count 1)');
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+});
