@@ -14,6 +14,12 @@ export interface ObservedState {
   networks: Map<string, ObservedResource>;
   /** Volumes by engine name, likewise. */
   volumes: Map<string, ObservedResource>;
+  /**
+   * Labelled networks that share their name with the one in {@link networks} (two runs created
+   * it at once; the engine then refuses the name as ambiguous), by name. The one kept in
+   * `networks` is the one most of the project's containers are attached to, else the oldest.
+   */
+  duplicateNetworks?: Map<string, ObservedResource[]>;
   /** Image IDs by image reference; `undefined` when the image is not present. */
   images: Map<string, string | undefined>;
   /** When each present image was last pulled or tagged (else created), ms since the epoch (refresh pull policies). */
@@ -136,10 +142,15 @@ export async function observe(
     images: new Map(images.map(([ref, image]) => [ref, image?.Id] as const)),
     imageTimes,
   };
+  const byName = new Map<string, Network[]>();
   for (const n of networks) {
-    if (n.Name && n.Labels?.[Label.project] === project) {
-      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: true, network: n });
-    }
+    if (n.Name && n.Labels?.[Label.project] === project) byName.set(n.Name, [...(byName.get(n.Name) ?? []), n]);
+  }
+  for (const [name, copies] of byName) {
+    const [kept, ...extras] = copies.length > 1 ? rankDuplicates(copies, containers) : copies;
+    const resource = (n: Network): ObservedResource => ({ name, id: n.Id ?? name, labels: n.Labels ?? {}, managed: true, network: n });
+    state.networks.set(name, resource(kept!));
+    if (extras.length) (state.duplicateNetworks ??= new Map()).set(name, extras.map(resource));
   }
   for (const v of volumes) {
     if (v.Labels?.[Label.project] === project) {
@@ -164,6 +175,21 @@ export async function observe(
     }
   }
   return state;
+}
+
+/** Networks of one name, the one to keep first: most project containers attached, then the oldest. */
+function rankDuplicates(copies: Network[], containers: ObservedContainer[]): Network[] {
+  const attached = (n: Network): number =>
+    containers.filter((c) => Object.values(c.summary.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === n.Id)).length;
+  const created = (n: Network): number => Date.parse(n.Created ?? '') || 0;
+  return [...copies].sort((a, b) => attached(b) - attached(a) || created(a) - created(b) || compareStrings(a.Id ?? '', b.Id ?? ''));
+}
+
+/** The project container's attachments to networks in `ids` (engine network IDs), by network name. */
+export function attachedTo(container: ObservedContainer, ids: Set<string>): string[] {
+  return Object.entries(container.summary.NetworkSettings?.Networks ?? {})
+    .filter(([, e]) => e.NetworkID !== undefined && ids.has(e.NetworkID))
+    .map(([name]) => name);
 }
 
 /**

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { acquireProjectLock, lockPath } from '../../src/compose/project-lock.js';
 import { Compose } from '../../src/compose/compose.js';
 import type { ComposeEvent } from '../../src/compose/events.js';
 import { formatPlan } from '../../src/compose/plan.js';
@@ -105,5 +110,109 @@ describe('up --wait and a crash loop', () => {
     const err = await compose.up(p, { detach: true, wait: true, waitTimeoutSeconds: 60 }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('container p-crash-1 exited (3) and is restarting (restart count 1)');
     expect(performance.now() - t).toBeLessThan(5000);
+  });
+});
+
+describe('two runs at once', () => {
+  it('up: the copy of a network left by concurrent runs is removed by ID before containers are created', async () => {
+    const { fake, compose } = setup();
+    await compose.up(app('p'), { detach: true });
+    const copy = fake.addDuplicateNetwork('p_default');
+    expect(fake.networkNames().filter((n) => n === 'p_default')).toHaveLength(2);
+    const observed = await compose.observe(app('p'));
+    expect(observed.duplicateNetworks?.get('p_default')?.map((n) => n.id)).toEqual([copy]);
+    const plan = await planUp(app('p'), observed);
+    expect(formatPlan(plan)).toMatch(new RegExp(`network +p_default +remove +duplicate \\(id ${copy.slice(0, 12)}\\) of network p_default`));
+    await compose.up(app('p', 'two'), { detach: true });
+    expect(fake.networkNames().filter((n) => n === 'p_default')).toHaveLength(1);
+    expect(fake.journal(['removeNetwork'])).toEqual([`removeNetwork ${copy}`]);
+    expect(fake.containerNames()).toEqual(['p-app-1']);
+  });
+
+  it('up: a container attached to the copy is recreated on the kept network, then the copy removed', async () => {
+    const { fake, compose } = setup();
+    await compose.up(app('p'), { detach: true });
+    const observed = await compose.observe(app('p'));
+    const kept = observed.networks.get('p_default')!.id;
+    // the container is attached to the copy, not to the kept one
+    const c = observed.containers[0]!;
+    c.summary = { ...c.summary, NetworkSettings: { Networks: { p_default: { NetworkID: 'copy-id' } } } };
+    observed.duplicateNetworks = new Map([['p_default', [{ name: 'p_default', id: 'copy-id', labels: {}, managed: true }]]]);
+    const plan = await planUp(app('p'), observed);
+    expect(formatPlan(plan)).toMatch(/container +p-app-1 +recreate +attached to a duplicate network p_default/);
+    const steps = plan.steps.map((s) => `${s.id} <- ${s.dependsOn.join(', ')}`);
+    expect(steps).toContain('remove-network:copy-id <- remove-container:p-app-1');
+    expect(steps).toContain('create-container:p-app-1 <- remove-network:copy-id, remove-container:p-app-1');
+    expect(kept).not.toBe('copy-id');
+  });
+
+  it('down: removes every copy of the network, each by ID', async () => {
+    const { fake, compose } = setup();
+    await compose.up(app('p'), { detach: true });
+    fake.addDuplicateNetwork('p_default');
+    await compose.down(app('p'));
+    expect(fake.networkNames()).not.toContain('p_default');
+    expect(fake.containerNames()).toEqual([]);
+  });
+
+  it('the project lock: a second up of the same project waits for the first, then finds it converged', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    const dir = mkdtempSync(join(tmpdir(), 'capstan-lock-test-'));
+    try {
+      const events: ComposeEvent[][] = [[], []];
+      const [a, b] = [0, 1].map((i) => new Compose({ engine: fake, events: (e) => events[i]!.push(e), lock: { dir, engine: 'fake' } }));
+      const p = project('p', { web: {}, db: {}, cache: {} });
+      const [ra, rb] = await Promise.all([a!.up(p, { detach: true }), b!.up(p, { detach: true })]);
+      expect(fake.containerNames().sort()).toEqual(['p-cache-1', 'p-db-1', 'p-web-1']);
+      expect(fake.networkNames().filter((n) => n === 'p_default')).toHaveLength(1);
+      // exactly one of them did the work; the other waited, said so, and found nothing to do
+      const changes = [ra, rb].map((r) => r.plan.steps.length);
+      expect(changes.filter((n) => n === 0)).toHaveLength(1);
+      const waited = events.flat().filter((e) => e.type === 'warning' && /another capstan \(pid \d+\) is changing project "p"; waiting/.test(e.message));
+      expect(waited).toHaveLength(1);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('acquireProjectLock', () => {
+  it('takes over a lock whose holder was killed (its PID no longer runs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capstan-lock-test-'));
+    try {
+      const dead = spawnSync('true').pid!;
+      writeFileSync(lockPath('e', 'p', dir), JSON.stringify({ pid: dead, project: 'p', engine: 'e', since: 0, token: 'x' }));
+      const waited: unknown[] = [];
+      const release = await acquireProjectLock('e', 'p', { dir, onWait: (h) => waited.push(h) });
+      expect(waited).toEqual([]);
+      expect(JSON.parse(readFileSync(lockPath('e', 'p', dir), 'utf8')).pid).toBe(process.pid);
+      release();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('waits while a live process holds it; other projects and engines are not blocked; Ctrl+C stops the wait', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capstan-lock-test-'));
+    try {
+      const first = await acquireProjectLock('e', 'p', { dir });
+      const other = await acquireProjectLock('e', 'q', { dir });
+      const elsewhere = await acquireProjectLock('e2', 'p', { dir });
+      other();
+      elsewhere();
+      const abort = new AbortController();
+      const second = acquireProjectLock('e', 'p', { dir, signal: abort.signal, pollMs: 10 });
+      setTimeout(() => abort.abort(), 50);
+      await expect(second).rejects.toMatchObject({ code: 'CANCELLED' });
+      const third = acquireProjectLock('e', 'p', { dir, pollMs: 10 });
+      setTimeout(first, 50);
+      const release = await third;
+      release();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
