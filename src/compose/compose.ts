@@ -265,7 +265,7 @@ export class Compose {
     let plan: Plan;
     let since = 0;
     try {
-      ({ plan, since } = await this.converge(project, options));
+      ({ plan, since } = await this.convergeRetrying(project, options));
     } finally {
       unlock();
     }
@@ -278,6 +278,33 @@ export class Compose {
     }
     if (options.detach) return { plan, exitCode: 0 };
     return { plan, exitCode: await this.followAttached(project, targeted, since, options) };
+  }
+
+  /**
+   * {@link converge}, again (twice at most) when a container name is taken by another container
+   * of this project that the observation did not see: the engine may still be carrying out the
+   * requests of a run that was killed (kill -9 leaves its in-flight create behind), so the
+   * observation was out of date; observing and planning again converges from what is there.
+   */
+  private async convergeRetrying(project: Project, options: UpOptions): Promise<{ plan: Plan; since: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.converge(project, options);
+      } catch (err) {
+        if (attempt > 2 || options.signal?.aborted || !(await this.ownNameConflict(project.name, err))) throw err;
+        this.emit({ type: 'warning', message: `${(err as Error).message.split(': Conflict.')[0]}: the name was taken meanwhile by a container of this project; planning again` });
+        await sleep(500 * attempt, options.signal);
+      }
+    }
+  }
+
+  /** Whether `err` is a name conflict with a container carrying `project`'s label. */
+  private async ownNameConflict(project: string, err: unknown): Promise<boolean> {
+    if (!(err instanceof CapstanError) || err.code !== 'CONFLICT') return false;
+    const id = /is already in use by container "?([0-9a-f]{12,64})/.exec(err.message)?.[1];
+    if (!id) return false;
+    const holder = await this.engine.inspectContainer(id).catch(() => undefined);
+    return holder?.Config?.Labels?.[Label.project] === project;
   }
 
   /** {@link up} under the project lock: observe, build, plan and execute; the plan (and since when logs are shown). */

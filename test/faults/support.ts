@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { EngineClient } from '../../src/engine/client.js';
-import { capstan, type RunResult } from '../e2e/helpers.js';
+import { afterFile, capstan, engine as sharedEngine, projectDir, uniqueProject, type RunResult } from '../e2e/helpers.js';
 
 /**
  * Fault-injection support (issue 13): a private dockerd that a test may kill and restart without
@@ -197,4 +197,38 @@ export function run(args: string[], dir: string, env: Record<string, string> = {
 /** Lines of stderr that are errors (`error: …`). */
 export function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /^error:/.test(l));
+}
+
+/**
+ * A unique project and a directory holding `files`, both removed after the test file (even when
+ * it fails). The removal is retried: right after its containers go, dockerd may still count a
+ * network's endpoints for a moment ("has active endpoints").
+ */
+export function faultProject(prefix: string, files: Record<string, string>, client?: EngineClient): { project: string; dir: string } {
+  const project = uniqueProject(prefix);
+  const dir = projectDir(files);
+  afterFile(async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await cleanupOn(client ?? sharedEngine, project);
+        break;
+      } catch (err) {
+        // a private engine already destroyed took the project with it
+        if ((err as { code?: string }).code === 'ENGINE_UNREACHABLE') break;
+        if (attempt >= 5) throw err;
+        await sleep(1000);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { project, dir };
+}
+
+/** Remove what carries the project label on `client`'s engine (containers, networks, volumes). */
+async function cleanupOn(client: EngineClient, project: string): Promise<void> {
+  const filters = { label: [`com.docker.compose.project=${project}`] };
+  const containers = await client.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => client.removeContainer(c.Id!, { force: true, volumes: true })));
+  for (const n of await client.listNetworks(filters)) await client.removeNetwork(n.Id!);
+  for (const v of await client.listVolumes(filters)) await client.removeVolume(v.Name, true);
 }

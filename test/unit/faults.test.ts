@@ -216,3 +216,31 @@ describe('acquireProjectLock', () => {
     }
   });
 });
+
+describe('a killed run whose create the engine still carries out', () => {
+  it('up plans again when a name is taken meanwhile by a container of the project, and converges', async () => {
+    const { fake, compose, events } = setup();
+    const p = app('p');
+    // the engine creates p-app-1 for the killed run right after this run observed
+    const create = fake.createContainer.bind(fake);
+    let raced = false;
+    fake.createContainer = async (name, body, platform) => {
+      if (!raced && name === 'p-app-1') {
+        raced = true;
+        await create(name, body, platform);
+      }
+      return create(name, body, platform);
+    };
+    await compose.up(p, { detach: true });
+    expect(fake.containerNames()).toEqual(['p-app-1']);
+    expect(fake.container('p-app-1')!.status).toBe('running');
+    expect(events.some((e) => e.type === 'warning' && /taken meanwhile by a container of this project; planning again/.test(e.message))).toBe(true);
+  });
+
+  it('a name taken by a container of another project still fails at once', async () => {
+    const { fake, compose } = setup();
+    await fake.createContainer('p-app-1', { Image: 'busybox', Labels: { 'com.docker.compose.project': 'other' } });
+    const err = await compose.up(app('p'), { detach: true }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('CONFLICT');
+  });
+});
