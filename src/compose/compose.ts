@@ -332,7 +332,8 @@ export class Compose {
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).
     const since = Math.floor(Date.now() / 1000) - 1;
-    await this.execute(plan, options.signal, undefined, project);
+    // what does not depend on a failed step still happens (a taken port stops one service only)
+    await executePlan(plan, stepRunner(this.engine, this.emit, undefined, { project }), { concurrency: this.concurrency, signal: options.signal, keepGoing: true });
     return { plan, since };
   }
 

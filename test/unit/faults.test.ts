@@ -244,3 +244,24 @@ describe('a killed run whose create the engine still carries out', () => {
     expect((err as { code?: string }).code).toBe('CONFLICT');
   });
 });
+
+describe('a port taken mid-up', () => {
+  it('stops only the service that publishes it: the others start, its dependents do not; the error names the port', async () => {
+    const fake = new FakeEngine({ images: ['busybox'] });
+    // one step at a time (--parallel 1): without going on, nothing after the failure would run
+    const compose = new Compose({ engine: fake, concurrency: 1 });
+    fake.behave('web', { startError: 'driver failed programming external connectivity on endpoint p-web-1: Bind for 0.0.0.0:8080 failed: port is already allocated' });
+    const p = project('p', {
+      web: { ports: [{ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress' }] },
+      proxy: { depends_on: { web: { condition: 'service_started', required: true } } },
+      one: {},
+      two: {},
+    });
+    const err = await compose.up(p, { detach: true }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('container p-web-1 could not start: port 8080 is already allocated');
+    expect(fake.container('p-one-1')!.status).toBe('running');
+    expect(fake.container('p-two-1')!.status).toBe('running');
+    expect(fake.container('p-web-1')!.status).toBe('created');
+    expect(fake.container('p-proxy-1')?.status ?? 'absent').not.toBe('running');
+  });
+});
