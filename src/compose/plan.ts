@@ -81,7 +81,8 @@ export interface PlanStep {
  */
 export type Operation =
   | { type: 'create-network'; key: string; body: NetworkCreateBody }
-  | { type: 'remove-network'; name: string }
+  /** `id`: remove this one by engine ID (one of several networks with the same name); else by `name`. */
+  | { type: 'remove-network'; name: string; id?: string }
   | { type: 'connect-network'; network: string; container: string; endpoint?: EndpointSettings }
   | { type: 'disconnect-network'; network: string; container: string }
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }
