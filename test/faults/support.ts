@@ -13,14 +13,17 @@ import { afterFile, capstan, engine as sharedEngine, projectDir, uniqueProject, 
 
 /**
  * A dockerd of its own: data root, exec root, pid file and API socket under one /tmp directory,
- * no default bridge (`--bridge=none`), no iptables or masquerading, its own address pool — so
- * restarting it changes nothing for the shared engine. Started as `scripts/engine.sh` starts
+ * running in a network namespace of its own (`ip netns exec`), no iptables or masquerading, its
+ * own address pool — so restarting it changes nothing for the shared engine. (In the host's
+ * namespace a second dockerd deleted the shared engine's `docker0` now and then.) Started as `scripts/engine.sh` starts
  * dockerd (a background process, then `GET /_ping` until it answers). Needs root.
  */
 export class PrivateEngine {
   readonly root = `/tmp/capstan-faults-${randomBytes(3).toString('hex')}`;
   readonly socket = `${this.root}/docker.sock`;
   readonly host = `unix://${this.socket}`;
+  /** Its network namespace (created by {@link start}, deleted by {@link destroy}). */
+  readonly netns = `capf-${this.root.slice(-6)}`;
   /** A client of this engine (tests' own checks). */
   readonly client = EngineClient.fromEnvironment({ DOCKER_HOST: this.host });
   private process: ChildProcess | undefined;
@@ -33,12 +36,15 @@ export class PrivateEngine {
   /** Start dockerd and wait for `/_ping` (at most 60 s). */
   async start(): Promise<void> {
     mkdirSync(this.root, { recursive: true });
+    if (!existsSync(`/run/netns/${this.netns}`)) {
+      execFileSync('ip', ['netns', 'add', this.netns]);
+      execFileSync('ip', ['netns', 'exec', this.netns, 'ip', 'link', 'set', 'lo', 'up']);
+    }
     const args = [
       `--data-root=${this.root}/data`,
       `--exec-root=${this.root}/exec`,
       `--pidfile=${this.root}/docker.pid`,
       `-H`, this.host,
-      '--bridge=none',
       '--iptables=false',
       '--ip6tables=false',
       '--ip-masq=false',
@@ -46,7 +52,8 @@ export class PrivateEngine {
       '--shutdown-timeout=2',
     ];
     const log = `${this.root}/dockerd.log`;
-    this.process = spawn('sh', ['-c', `exec dockerd "$@" >>${log} 2>&1`, 'dockerd', ...args], { stdio: 'ignore', detached: true });
+    // `nsenter --net` (not `ip netns exec`, which remounts /sys without the cgroups) execs dockerd in place: the child's PID is dockerd's
+    this.process = spawn('sh', ['-c', `exec nsenter --net=/run/netns/${this.netns} dockerd "$@" >>${log} 2>&1`, 'dockerd', ...args], { stdio: 'ignore', detached: true });
     const started = Date.now();
     while (!(await ping(this.socket))) {
       if (this.process.exitCode !== null || Date.now() - started > 60_000) {
@@ -118,6 +125,11 @@ export class PrivateEngine {
         // nothing mounted
       }
       rmSync(this.root, { recursive: true, force: true });
+      try {
+        execFileSync('ip', ['netns', 'del', this.netns], { stdio: 'ignore' });
+      } catch {
+        // never created, or gone
+      }
     }
   }
 }
