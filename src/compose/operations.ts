@@ -49,7 +49,7 @@ export function stepRunner(
       case 'create-network':
         return track(emit, 'network', op.body.Name, 'Creating', 'Created', () => engine.createNetwork(op.body));
       case 'remove-network':
-        return track(emit, 'network', op.name, 'Removing', 'Removed', () => engine.removeNetwork(op.name));
+        return track(emit, 'network', op.name, 'Removing', 'Removed', () => engine.removeNetwork(op.id ?? op.name));
       case 'connect-network':
         return engine.connectNetwork(op.network, op.container, op.endpoint);
       case 'disconnect-network':

@@ -308,7 +308,7 @@ export class Reconciler {
       const cause = await r.diverged(name, changed);
       diverged.set(name, key);
       const node = b.node(r.kind, name, undefined, 'recreate', cause);
-      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name } : { type: 'remove-volume', name });
+      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name, id: found.id } : { type: 'remove-volume', name });
       b.step(node, `create-${r.kind}:${name}`, [`remove-${r.kind}:${name}`], r.create(key));
     }
   }
@@ -871,7 +871,7 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     const found = observed.networks.get(network.name);
     if (!found?.managed) continue;
     const node = b.node('network', network.name, undefined, 'remove', '');
-    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name }, 'down');
+    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name, id: found.id }, 'down');
   }
   if (options.volumes) {
     for (const volume of Object.values(project.volumes)) {
