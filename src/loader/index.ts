@@ -19,6 +19,7 @@ import { applyExtends } from './extends.js';
 import { applyIncludes, type IncludeEntry } from './include.js';
 import { rebaseModel } from './paths.js';
 import { checkConsistency } from './consistency.js';
+import { checkEngineLimits } from './engine-limits.js';
 import { noConfigFileError, resolveProjectOptions } from './discover.js';
 import { parseDotenv } from './dotenv.js';
 import { interpolateTree } from './interpolate.js';
@@ -368,6 +369,8 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     }
     const byProfile = applyProfiles(model.services, profiles);
     if (!options.skipConsistency) checkConsistency(model, byProfile.enabled, byProfile.disabled, locate);
+    // what the engine would refuse, before anything is created (not on `${…}` left as written)
+    if (!options.skipConsistency && options.interpolate !== false) checkEngineLimits(name, byProfile.enabled, locate);
     const { services: selected, disabled } = selectServices(
       { services: byProfile.enabled, disabled: byProfile.disabled },
       options.services ?? [],

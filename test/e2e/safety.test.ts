@@ -129,3 +129,22 @@ describe('down never touches what is not its own', () => {
     expect(await exists.network(`${B}_default`)).toBe(1);
   });
 });
+
+describe('values the engine would refuse fail before anything is created', () => {
+  it.each([
+    ['an uppercase image', '    image: BusyBox:Latest\n', /compose\.yaml:\d+:\d+: services\.bad\.image: service "bad": image "BusyBox:Latest": repository name must be lowercase/],
+    ['mem_limit: 1k', '    image: busybox\n    mem_limit: 1k\n', /compose\.yaml:\d+:\d+: services\.bad\.mem_limit: service "bad": memory limit 1024 bytes is below the engine's minimum of 6MB/],
+    ['a negative cpus', '    image: busybox\n    cpus: -0.5\n', /compose\.yaml:\d+:\d+: services\.bad\.cpus: service "bad": cpus must not be negative/],
+  ])('%s', async (_what, bad, message) => {
+    const project = uniqueProject('limits');
+    const dir = projectDir({ 'compose.yaml': `services:\n  good:\n    image: busybox\n    command: ${idle()}\n  bad:\n${bad}` });
+    afterFile(() => cleanup(project, [dir]));
+    const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(up.code).not.toBe(0);
+    expect(up.stderr).toMatch(message);
+    expect(up.stderr.match(/^error:/gm)).toHaveLength(1);
+    const own = { label: [`com.docker.compose.project=${project}`] };
+    expect(await engine.listContainers({ all: true, filters: own })).toEqual([]);
+    expect(await engine.listNetworks(own)).toEqual([]);
+  });
+});
