@@ -184,6 +184,19 @@ async function loadFileLayers(
   const layers: Record<string, unknown>[] = [];
   // include paths and extends.file resolve against the project directory (compose-go), not the file's own
   for (const tree of trees) {
+    try {
+      layers.push(await includeAndExtend(tree));
+    } catch (err) {
+      // include/extends errors know the file and key, not the line: find it in that file's documents
+      if (!(err instanceof LoaderError) || err.line !== undefined || !err.keyPath) throw err;
+      const file = err.file ?? f;
+      const docs = file === f ? own : ctx.parsed.get(file) ?? [];
+      const at = docs.length ? locateIn(docs, splitKeyPath(err.keyPath)) : undefined;
+      if (!at) throw err;
+      throw new LoaderError(err.reason, { ...at, keyPath: err.keyPath }, { hint: err.hint, details: err.details, cause: err.cause });
+    }
+  }
+  async function includeAndExtend(tree: Record<string, unknown>): Promise<Record<string, unknown>> {
     const withIncludes = await applyIncludes(tree, {
       dir: projectDir,
       env,
@@ -200,11 +213,26 @@ async function loadFileLayers(
         return base;
       },
     });
-    layers.push(layer);
+    return layer;
   }
   // a file met several times (a base of two services, or also an -f file) counts once, at its last place
   const docs = [...nested, ...own].filter((d, i, all) => all.indexOf(d, i + 1) < 0);
   return { docs, layers };
+}
+
+/** `services.web.ports[0]` → `['services', 'web', 'ports', 0]` (a name holding a dot is found by its first part). */
+function splitKeyPath(keyPath: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of keyPath.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    if (m[1]) out.push(m[1]);
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(i[1]));
+  }
+  return out;
 }
 
 /**
