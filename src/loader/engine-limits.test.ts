@@ -11,10 +11,10 @@ import { imageReferenceProblem } from './engine-limits.js';
 import { loadProject } from './index.js';
 
 /** Load `text` as compose.yaml of project `proj`. */
-async function load(text: string, options: { skipConsistency?: boolean; interpolate?: boolean } = {}) {
+async function load(text: string, options: { skipConsistency?: boolean; interpolate?: boolean; engineLimits?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'capstan-limits-'));
   writeFileSync(join(dir, 'compose.yaml'), text);
-  return loadProject({ cwd: dir, env: {}, projectName: 'proj', ...options });
+  return loadProject({ cwd: dir, env: {}, projectName: 'proj', engineLimits: true, ...options });
 }
 
 async function errorOf(text: string): Promise<LoaderError> {
@@ -112,9 +112,10 @@ describe('resources', () => {
     await expect(load(web('    cpu_period: 100000\n    cpu_quota: 50000\n'))).resolves.toBeDefined();
   });
 
-  it('profile-disabled services are not checked; --no-consistency and --no-interpolate skip the check', async () => {
+  it('profile-disabled services are not checked; --no-consistency, --no-interpolate and config skip the check', async () => {
     await expect(load('services:\n  web:\n    image: busybox\n  dbg:\n    image: Bad\n    profiles: [debug]\n')).resolves.toBeDefined();
     await expect(load(web('    mem_limit: 1k\n'), { skipConsistency: true })).resolves.toBeDefined();
+    await expect(load(web('    mem_limit: 1k\n'), { engineLimits: false })).resolves.toBeDefined(); // config, down, ps…
     await expect(load(web('', 'App:${TAG}'), { interpolate: false })).resolves.toBeDefined();
   });
 });

@@ -78,6 +78,13 @@ export interface LoadOptions {
   resolvePaths?: boolean;
   /** `config --no-consistency`: skip the consistency checks. */
   skipConsistency?: boolean;
+  /**
+   * Refuse values the engine would refuse (`engine-limits.ts`: image references, memory below
+   * 6MB, negative cpus…), positioned, before anything is created. The commands that create
+   * containers (`up`, `create`, `run`, `scale`) set it; the others load such a file as docker
+   * compose does (`config` prints it, `down` removes the project). Default false.
+   */
+  engineLimits?: boolean;
   /** Skip schema validation (compose-go's `SkipValidation`). */
   skipValidation?: boolean;
   /** `config --no-env-resolution`: keep `env_file` as declared, do not fold it into `environment`. */
@@ -398,7 +405,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     const byProfile = applyProfiles(model.services, profiles);
     if (!options.skipConsistency) checkConsistency(model, byProfile.enabled, byProfile.disabled, locate);
     // what the engine would refuse, before anything is created (not on `${…}` left as written)
-    if (!options.skipConsistency && options.interpolate !== false) checkEngineLimits(name, byProfile.enabled, locate);
+    if (options.engineLimits && !options.skipConsistency && options.interpolate !== false) checkEngineLimits(name, byProfile.enabled, locate);
     const { services: selected, disabled } = selectServices(
       { services: byProfile.enabled, disabled: byProfile.disabled },
       options.services ?? [],

@@ -41,7 +41,7 @@ let refused = 0;
 /** CPU milliseconds (user + system, this process) one more load of `text` takes. */
 async function cpuTimeOf(text: string): Promise<number> {
   const before = process.cpuUsage();
-  await loadProject({ files: ['-'], readStdin: async () => text, cwd: dir, env: {}, projectName: 'fuzz', onWarning: () => undefined }).catch(() => undefined);
+  await loadProject({ files: ['-'], readStdin: async () => text, cwd: dir, env: {}, projectName: 'fuzz', engineLimits: true, onWarning: () => undefined }).catch(() => undefined);
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;
 }
@@ -57,6 +57,7 @@ async function loadText(text: string): Promise<boolean> {
       cwd: dir,
       env: { A: 'a', EMPTY: '', PORT: '8080', HOME: dir },
       projectName: 'fuzz',
+      engineLimits: true, // as `up` loads
       onWarning: () => undefined,
     });
   } catch (err) {

@@ -101,7 +101,7 @@ describe('env_file → environment', () => {
     expect(parseRawEnvFile('A="q" # c\n#x\nB=${A}\n', () => undefined)).toEqual({ A: '"q" # c', B: '${A}' });
   });
   it('explains that env_file does not feed interpolation', async () => {
-    const root = tree({ 'compose.yaml': 'services:\n  s:\n    image: x${TAG}\n    env_file: s.env\n', 's.env': 'TAG=1\n' });
+    const root = tree({ 'compose.yaml': 'services:\n  s:\n    image: x:${TAG}\n    env_file: s.env\n', 's.env': 'TAG=1\n' });
     const warnings: string[] = [];
     await loadProject({ cwd: root, env: {}, onWarning: (m) => warnings.push(m) });
     expect(warnings.filter((w) => w.includes('"TAG" variable is not set'))).toHaveLength(1);
