@@ -33,7 +33,7 @@ secrets:
     expect(text, `${where} shows the environment secret`).not.toContain(ENV_SECRET);
   };
 
-  it('is not in inspect, ps --format json, labels, logs or config output', async () => {
+  it('is not in inspect, ps --format json, labels, logs, config output or a dry-run plan', async () => {
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir, env });
     expect(up.stderr).not.toMatch(/^error/m);
     expect(up.code).toBe(0);
@@ -62,6 +62,10 @@ secrets:
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain('app is up');
     noSecret('logs', logs.stdout + logs.stderr);
+
+    const plan = await capstan(['-p', project, 'up', '--dry-run', '--force-recreate'], { cwd: dir, env });
+    expect(plan.code).toBe(0);
+    noSecret('up --dry-run', plan.stdout + plan.stderr);
 
     for (const format of ['yaml', 'json']) {
       const config = await capstan(['-p', project, 'config', '--format', format], { cwd: dir, env });
