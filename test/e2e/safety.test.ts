@@ -3,7 +3,8 @@
  * label and nothing else — not unlabelled look-alikes named like the project's resources, not
  * another project's containers/networks/volumes (same service names, same explicit resource
  * names), not an `external: true` volume (docker/compose#9313), not a network that merely shares
- * the project network's name.
+ * the project network's name, not another project's image that has the default name of one of
+ * this project's builds.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -24,6 +25,9 @@ services:
     command: ${idle()}
     volumes: [data:/data, own:/own, ext:/ext, shared:/shared]
     networks: [default, shared]
+  web-x:
+    build: ./x
+    command: ${idle()}
 volumes:
   data: {}
   own: {}
@@ -58,8 +62,10 @@ const composeAWithOrphan = composeA.replace('volumes:\n  data', `  gone:\n    im
 const LOOKALIKE_CONTAINER = `${A}-web-1-manual`;
 const LOOKALIKE_VOLUME = `${A}_data`;
 const LOOKALIKE_NETWORK = `${A}_default`;
+/** Another project's build whose default name is also A's: project `<A>-web`, service `x` = project A, service `web-x`. */
+const FOREIGN_BUILD = `${A}-web-x`;
 
-const dirA = projectDir({ 'compose.yaml': composeAWithOrphan });
+const dirA = projectDir({ 'compose.yaml': composeAWithOrphan, 'x/Dockerfile': 'FROM busybox\n' });
 const dirB = projectDir({ 'compose.yaml': composeB });
 let lookalikeNetworkId = '';
 
@@ -71,6 +77,7 @@ afterFile(async () => {
   for (const v of [LOOKALIKE_VOLUME, EXTERNAL, SHARED_VOL]) await engine.removeVolume(v, true).catch(() => undefined);
   for (const n of await engine.listNetworks({ name: [SHARED_NET] }).catch(() => [])) await engine.removeNetwork(n.Id!).catch(() => undefined);
   await engine.removeImage(IMAGE).catch(() => undefined);
+  await engine.removeImage(FOREIGN_BUILD, { force: true }).catch(() => undefined);
 });
 
 const exists = {
@@ -85,6 +92,8 @@ describe('down never touches what is not its own', () => {
     // look-alikes without any label, named as A's own resources would be
     await engine.createVolume({ Name: LOOKALIKE_VOLUME });
     await engine.createContainer(LOOKALIKE_CONTAINER, { Image: 'busybox', Cmd: ['sleep', '3600'] });
+    // project `<A>-web`'s build of its service `x`, named as A's service `web-x` would be built
+    await engine.commitContainer(LOOKALIKE_CONTAINER, { repo: FOREIGN_BUILD, tag: 'latest', changes: [`LABEL com.docker.compose.project=${A}-web com.docker.compose.service=x`] });
     // the external volume even carries A's project label: declared external, it is never A's to remove
     await engine.createVolume({ Name: EXTERNAL, Labels: { 'com.docker.compose.project': A, 'com.docker.compose.volume': 'ext' } });
 
@@ -123,6 +132,8 @@ describe('down never touches what is not its own', () => {
     expect(await exists.volume(SHARED_VOL)).toBe(1);
     expect(await exists.network(SHARED_NET)).toBe(1);
     expect(await engine.inspectImage('busybox:latest')).toBeDefined();
+    expect(await engine.inspectImage(FOREIGN_BUILD)).toBeDefined();
+    expect(down.stderr).toContain(`image ${FOREIGN_BUILD} was built by project "${A}-web": not removed`);
     const b = await engine.listContainers({ all: false, filters: { label: [`com.docker.compose.project=${B}`] } });
     expect(b.map((c) => c.Names?.[0])).toEqual([`/${B}-web-1`]);
     expect(await exists.volume(`${B}_data`)).toBe(1);
