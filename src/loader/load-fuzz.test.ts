@@ -3,7 +3,8 @@
  * compose documents — structured ones built from the real attribute names, YAML text assembled
  * from tricky fragments (anchors, merge keys, `!reset`, tabs, flow style), and mutations (of the
  * parsed tree and of the text) of real compose files: examples/getting-started, and, where
- * present, the compose files of the compose-go conformance set.
+ * present, the compose files of the conformance set (compose-go's loader cases, docker/compose's
+ * e2e fixtures, the Compose spec's examples).
  *
  * Each input either loads or is refused with a CapstanError; anything else thrown (a TypeError
  * from a missed shape, a RangeError from recursion) is a bug. No input may take more than 1 s.
@@ -25,7 +26,7 @@ const SEED = Number.parseInt(process.env.CAPSTAN_FUZZ_SEED ?? '', 10) || 20_261_
 const SCALE = Math.max(1, Number(process.env.CAPSTAN_FUZZ_RUNS) || 1);
 const LIMIT_MS = 1000;
 const REPO = join(import.meta.dirname, '..', '..');
-const CONFORMANCE = '/work/shared/conformance/loader_cases';
+const CONFORMANCE = process.env.CAPSTAN_CONFORMANCE_DIR ?? '/work/shared/conformance';
 
 /** A project directory with a few files the inputs may refer to (env files, extends/include targets). */
 const dir = mkdtempSync(join(tmpdir(), 'capstan-fuzz-'));
@@ -152,7 +153,7 @@ const yamlText = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLeng
 function seedFiles(): string[] {
   const out = [readFileSync(join(REPO, 'examples', 'getting-started', 'compose.yaml'), 'utf8')];
   const walk = (d: string, depth: number): void => {
-    if (depth > 8 || out.length > 400) return;
+    if (depth > 8 || out.length > 700) return;
     let entries: string[] = [];
     try {
       entries = readdirSync(d);
@@ -167,13 +168,16 @@ function seedFiles(): string[] {
       } else if (!e.includes('.') && statSync(p).isDirectory()) walk(p, depth + 1);
     }
   };
-  walk(CONFORMANCE, 0);
+  // compose-go's loader cases, docker/compose's e2e fixtures, the spec's examples
+  for (const sub of ['loader_cases', 'e2e_fixtures', 'spec_examples']) walk(join(CONFORMANCE, sub), 0);
   return out;
 }
 const SEEDS = seedFiles();
 const seedTrees = SEEDS.map((t) => {
   try {
-    return parseYamlText(t, { logLevel: 'silent' }) as unknown;
+    // plain JSON data only: a file whose aliases make a cycle (or a huge expansion) is not a seed
+    const json = JSON.stringify(parseYamlText(t, { logLevel: 'silent', maxAliasCount: 100 }));
+    return json.length < 100_000 ? (JSON.parse(json) as unknown) : undefined;
   } catch {
     return undefined;
   }
