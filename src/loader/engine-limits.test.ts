@@ -77,6 +77,18 @@ describe('image references', () => {
   });
 });
 
+describe('volume names', () => {
+  it('a local volume the engine would refuse to create, at its name', async () => {
+    const err = await errorOf('services:\n  web:\n    image: busybox\n    volumes: [data:/data]\nvolumes:\n  data:\n    name: my data\n');
+    expect(err.message).toMatch(/^compose\.yaml:7:11: volumes\.data\.name: volume "data": the engine refuses the local volume name "my data": /);
+    // external, another driver, or not mounted: not checked
+    await expect(load('services:\n  web:\n    image: busybox\n    volumes: [data:/data]\nvolumes:\n  data:\n    name: my data\n    external: true\n')).resolves.toBeDefined();
+    await expect(load('services:\n  web:\n    image: busybox\n    volumes: [data:/data]\nvolumes:\n  data:\n    name: my data\n    driver: nfs\n')).resolves.toBeDefined();
+    await expect(load('services:\n  web:\n    image: busybox\nvolumes:\n  data:\n    name: x\n')).resolves.toBeDefined();
+    await expect(load('services:\n  web:\n    image: busybox\n    volumes: [data:/data]\nvolumes:\n  data: {}\n')).resolves.toBeDefined();
+  });
+});
+
 describe('resources', () => {
   it('mem_limit below 6MB', async () => {
     const err = await errorOf(web('    mem_limit: 1k\n'));

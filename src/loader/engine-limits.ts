@@ -15,10 +15,13 @@
  *   `cpu_quota`; `cpu_period` outside 1 ms–1 s, `cpu_quota` under 1 ms (in µs); negative
  *   `cpu_shares`.
  *
+ * - the names of the local volumes the services mount: at least two characters of
+ *   `[a-zA-Z0-9][a-zA-Z0-9_.-]` (`POST /volumes/create`, local driver).
+ *
  * What depends on the host (more CPUs or memory than it has) is left to the engine.
  */
 import { LoaderError } from '../errors.js';
-import type { ServiceConfig } from '../model/types.js';
+import type { ServiceConfig, VolumeConfig } from '../model/types.js';
 import { formatKeyPath, type PathSegment } from './interpolate.js';
 import type { LocateInFiles } from './validate.js';
 
@@ -68,6 +71,8 @@ export function imageReferenceProblem(ref: string): string | undefined {
   return 'invalid reference format';
 }
 
+const LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
 /** One service's resource values the engine refuses: `[key path under the service, reason]`. */
 function resourceProblems(svc: ServiceConfig): [PathSegment[], string][] {
   const out: [PathSegment[], string][] = [];
@@ -115,9 +120,16 @@ function resourceProblems(svc: ServiceConfig): [PathSegment[], string][] {
  * @param projectName the project's name (a `build` without `image` is tagged `<project>-<service>`).
  * @param services the services that may run (profile-enabled), by name.
  * @param locate positions of keys in the source files.
- * @throws {LoaderError} the first problem, as `file:line:col: services.<name>.<key>: service "<name>": <reason>`.
+ * @param volumes the project's top-level volumes: those the services mount are checked.
+ * @throws {LoaderError} the first problem, as `file:line:col: services.<name>.<key>: service "<name>": <reason>`
+ *   (`volumes.<key>.name: volume "<key>": <reason>` for a volume name).
  */
-export function checkEngineLimits(projectName: string, services: Record<string, ServiceConfig>, locate?: LocateInFiles): void {
+export function checkEngineLimits(
+  projectName: string,
+  services: Record<string, ServiceConfig>,
+  locate?: LocateInFiles,
+  volumes: Record<string, VolumeConfig> = {},
+): void {
   const fail = (name: string, path: PathSegment[], reason: string, hint?: string): never => {
     const full = ['services', name, ...path];
     const where = (path.length ? locate?.(full) : undefined) ?? locate?.(['services', name], { key: true });
@@ -137,6 +149,17 @@ export function checkEngineLimits(projectName: string, services: Record<string, 
       }
     }
     for (const [path, reason] of resourceProblems(svc)) fail(name, path, reason);
+  }
+  const mounted = new Set(Object.values(services).flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)));
+  for (const key of mounted) {
+    const volume = volumes[key];
+    if (!volume || volume.external || (volume.driver && volume.driver !== 'local') || LOCAL_VOLUME_NAME.test(volume.name)) continue;
+    const path = ['volumes', key, 'name'];
+    const where = locate?.(path) ?? locate?.(['volumes', key], { key: true });
+    throw new LoaderError(
+      `volume ${JSON.stringify(key)}: the engine refuses the local volume name ${JSON.stringify(volume.name)}: it needs at least two characters, the first a letter or digit, the others letters, digits, "_", "." or "-"`,
+      { ...where, keyPath: formatKeyPath(path) },
+    );
   }
 }
 

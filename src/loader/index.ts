@@ -405,7 +405,7 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     const byProfile = applyProfiles(model.services, profiles);
     if (!options.skipConsistency) checkConsistency(model, byProfile.enabled, byProfile.disabled, locate);
     // what the engine would refuse, before anything is created (not on `${…}` left as written)
-    if (options.engineLimits && !options.skipConsistency && options.interpolate !== false) checkEngineLimits(name, byProfile.enabled, locate);
+    if (options.engineLimits && !options.skipConsistency && options.interpolate !== false) checkEngineLimits(name, byProfile.enabled, locate, model.volumes);
     const { services: selected, disabled } = selectServices(
       { services: byProfile.enabled, disabled: byProfile.disabled },
       options.services ?? [],
