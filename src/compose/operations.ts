@@ -225,16 +225,17 @@ export function buildFailure(service: string, err: unknown): unknown {
 }
 
 /** How long {@link removeNetwork} waits for the engine to release the endpoints of removed containers. */
-const ENDPOINT_RELEASE_MS = 15_000;
+const ENDPOINT_RELEASE_MS = 3_000;
 
 /**
  * `DELETE /networks/{id}` once the plan removed the containers on it. dockerd can answer 403
- * "has active endpoints" for a while after the last of many containers was removed (it releases
- * endpoints behind the removal: seen with 200 containers removed at once), so on that answer the
- * network is inspected: while the containers it lists no longer exist it is tried again (every
- * 200 ms, up to {@link ENDPOINT_RELEASE_MS}); when containers that still exist use it (not the
- * project's: `docker network connect` by hand), it is left in place with a warning, as compose's
- * down does ("Resource is still in use").
+ * "has active endpoints" although no container is attached any more: an endpoint it has not
+ * released yet, or one it leaked (seen once in a 200-service `down` on dockerd 20.10 while the
+ * shared engine was busy; only an engine restart freed it). On that answer the network is
+ * inspected: while the containers it lists no longer exist it is tried again (every 200 ms, up to
+ * {@link ENDPOINT_RELEASE_MS}), then the step fails with one clear error; when containers that
+ * still exist use it (not the project's: `docker network connect` by hand), it is left in place
+ * with a warning, as compose's down does ("Resource is still in use").
  *
  * @throws EngineError for other refusals; CapstanError CONFLICT when the endpoints never go.
  */
@@ -257,8 +258,8 @@ async function removeNetwork(engine: Engine, emit: EventSink, id: string, name: 
         return;
       }
       if (Date.now() > deadline) {
-        throw new CapstanError('CONFLICT', `network ${name} still has active endpoints ${ENDPOINT_RELEASE_MS / 1000}s after its containers were removed`, {
-          hint: 'the engine did not release them: run down again, or restart the engine',
+        throw new CapstanError('CONFLICT', `network ${name} still has active endpoints, though none of its containers exists any more`, {
+          hint: 'the engine has not released an endpoint: run down again; if it persists, an engine restart frees it',
           cause: err,
         });
       }

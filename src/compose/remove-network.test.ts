@@ -4,7 +4,7 @@
  * for that instead of failing `down`; a network still used by a container that exists (connected
  * by hand) is left in place with a warning, as compose's down does.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineError } from '../errors.js';
 import type { Engine, Network } from '../engine/types.js';
 import type { ProgressEvent } from './events.js';
@@ -55,5 +55,21 @@ describe('remove-network', () => {
   it('other refusals fail the step at once', async () => {
     const fake = { removeNetwork: async () => Promise.reject(new EngineError(403, 'p_default is a pre-defined network and cannot be removed', 'remove network')) };
     await expect(stepRunner(fake as unknown as Engine, () => undefined)(step, new AbortController().signal)).rejects.toThrow(/pre-defined/);
+  });
+});
+
+describe('remove-network with an endpoint the engine never releases', () => {
+  afterEach(() => vi.useRealTimers());
+  it('fails after a short wait with one clear CONFLICT error', async () => {
+    vi.useFakeTimers();
+    const { engine: e } = engine(1_000, {}, []);
+    const result = stepRunner(e, () => undefined)(step, new AbortController().signal).then(
+      () => undefined,
+      (x: unknown) => x as Error & { code?: string },
+    );
+    await vi.advanceTimersByTimeAsync(4_000);
+    const err = await result;
+    expect(err?.code).toBe('CONFLICT');
+    expect(err?.message).toBe('network p_default still has active endpoints, though none of its containers exists any more');
   });
 });
