@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (no engine, fast, beside loader and planner) and `e2e` (the built CLI
- * against a real daemon, one file at a time so engine load stays predictable).
+ * Three projects: `unit` (no engine, fast, beside loader and planner), `e2e` (the built CLI
+ * against a real daemon, one file at a time so engine load stays predictable), then `faults`
+ * (test/faults: fault injection, run after both).
  */
 export default defineConfig({
   test: {
@@ -24,6 +25,21 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           globalSetup: ['./test/e2e/global-setup.ts'],
+        },
+      },
+      {
+        // Fault injection (issue 13): engine restarts, kill -9, concurrent runs, signals. After the
+        // other projects (groupOrder 1: vitest runs groups one after another, lowest first), one
+        // file at a time, so no other test shares the engine while faults are injected.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          globalSetup: ['./test/e2e/global-setup.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
     ],

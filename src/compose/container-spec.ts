@@ -82,7 +82,7 @@ interface Ctx {
  * Builds the create body and the side work (extra networks, files, hooks) for one container.
  *
  * @throws CapstanError `UNSUPPORTED` for attributes this engine's API version or OS cannot apply,
- *   and for attributes Capstan does not run (`provider`, `models`, `use_api_socket`, `pre_start`,
+ *   and for attributes Capstan does not run (`provider`, `models`, `use_api_socket`,
  *   image volumes). Nothing else: values were checked by the loader.
  */
 export function containerSpec(input: ContainerSpecInput): ContainerSpec {
@@ -316,7 +316,6 @@ function rejectUnsupported(ctx: Ctx): void {
   if (isSet(s.use_api_socket)) {
     throw unsupportedByCapstan(ctx, 'use_api_socket', 'bind-mount the socket yourself: volumes: [/var/run/docker.sock:/var/run/docker.sock]');
   }
-  if (isSet(s.pre_start)) throw unsupportedByCapstan(ctx, 'pre_start', 'run the step as a separate service with depends_on: service_completed_successfully');
   if (ctx.os !== 'windows') {
     for (const attr of ['cpu_count', 'cpu_percent', 'credential_spec'] as const) {
       if (isSet(s[attr]) && s[attr] !== 0) {
@@ -339,7 +338,7 @@ function firstContainer(project: Project, name: string): string {
 }
 
 /** `service:X` → `container:<first container of X>`; `container:NAME`, `host`, … stay as they are. */
-function resolveNetworkMode(mode: string, project: Project): string {
+export function resolveNetworkMode(mode: string, project: Project): string {
   if (mode.startsWith('service:')) return `container:${firstContainer(project, mode.slice(8))}`;
   return mode;
 }

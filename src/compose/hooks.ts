@@ -58,7 +58,11 @@ function hookList(service: ServiceConfig, key: 'post_start' | 'pre_stop', enviro
   });
 }
 
-function hookEnvironment(raw: ServiceHookConfig['environment'], environment: Record<string, string>): string[] {
+/**
+ * A hook's `environment` as `KEY=value` entries; a bare `KEY` (or null value) takes its value from
+ * `environment` (the project's) and is dropped when unset there.
+ */
+export function hookEnvironment(raw: ServiceHookConfig['environment'], environment: Record<string, string>): string[] {
   if (!raw) return [];
   const out: string[] = [];
   const add = (key: string, value: unknown): void => {

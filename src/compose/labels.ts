@@ -20,6 +20,8 @@ export const Label = {
   replace: 'com.docker.compose.replace',
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
+  /** On `pre_start` hook containers: the hook type (`pre_start`). They are not service containers. */
+  hook: 'com.docker.compose.hook',
   /**
    * Capstan's own addition: per-attribute digests of the service config, so a plan can say
    * *which* attribute changed ("environment.LOG_LEVEL") instead of only "config hash differs".

@@ -1,6 +1,7 @@
 import type { Engine, ContainerSummary, Network, Volume } from '../engine/types.js';
 import { Label, projectFilter } from './labels.js';
 import { compareStrings } from './compare.js';
+import { CapstanError, EngineError } from '../errors.js';
 
 /**
  * Observed state: what exists in the engine for one project, read back from the
@@ -13,10 +14,21 @@ export interface ObservedState {
   networks: Map<string, ObservedResource>;
   /** Volumes by engine name, likewise. */
   volumes: Map<string, ObservedResource>;
+  /**
+   * Labelled networks that share their name with the one in {@link networks} (two runs created
+   * it at once; the engine then refuses the name as ambiguous), by name. The one kept in
+   * `networks` is the one most of the project's containers are attached to, else the oldest.
+   */
+  duplicateNetworks?: Map<string, ObservedResource[]>;
   /** Image IDs by image reference; `undefined` when the image is not present. */
   images: Map<string, string | undefined>;
   /** When each present image was last pulled or tagged (else created), ms since the epoch (refresh pull policies). */
   imageTimes?: Map<string, number>;
+  /**
+   * `pre_start` hook containers (label `com.docker.compose.hook`): kept apart from `containers`,
+   * which they are not; `down` removes them. Absent when not listed.
+   */
+  hookContainers?: ObservedContainer[];
 }
 
 /** One container of the project as the engine lists it, with its Compose labels decoded. */
@@ -26,6 +38,8 @@ export interface ObservedContainer {
   service: string;
   number: number;
   oneoff: boolean;
+  /** The hook type of a hook container (`pre_start`); undefined for service and one-off containers. */
+  hook?: string;
   /** created | running | paused | restarting | removing | exited | dead */
   state: string;
   status: string;
@@ -68,11 +82,30 @@ export interface LabelledResources {
 export async function listLabelled(engine: Engine, project: string): Promise<LabelledResources> {
   const filter = projectFilter(project);
   const [containers, networks, volumes] = await Promise.all([
-    listProjectContainers(engine, project, { all: true, oneoff: true }),
+    listProjectContainers(engine, project, { all: true, oneoff: true, hooks: true }),
     engine.listNetworks(filter),
     engine.listVolumes(filter),
   ]);
   return { project, containers, networks, volumes };
+}
+
+/**
+ * An image the engine refused to look up (`GET /images/{name}/json`), named after the services
+ * that use it: `service "web": invalid image reference "BusyBox:Latest": repository name must be
+ * lowercase` (VALIDATION). Other errors keep their code and gain the service names.
+ */
+export function imageError(ref: string, services: string[], err: unknown): unknown {
+  if (!(err instanceof CapstanError) || !services.length) return err;
+  const who = services.length === 1 ? `service "${services[0]}"` : `services ${services.map((s) => `"${s}"`).join(', ')}`;
+  const reason = err instanceof EngineError ? err.daemonMessage : err.message;
+  const invalid = /invalid reference format:?\s*(.*)$/.exec(reason);
+  if (invalid) {
+    return new CapstanError('VALIDATION', `${who}: invalid image reference "${ref}"${invalid[1] ? `: ${invalid[1]}` : ''}`, {
+      hint: /lowercase/.test(reason) ? `image repositories are lowercase: ${ref.replace(/^[^:@]+/, (r) => r.toLowerCase())}` : 'fix the `image:` value',
+      cause: err,
+    });
+  }
+  return new CapstanError(err.code, `${who}: image ${ref}: ${reason}`, { hint: err.hint, details: err.details, exitCode: err.exitCode, cause: err });
 }
 
 /**
@@ -85,13 +118,19 @@ export async function listLabelled(engine: Engine, project: string): Promise<Lab
 export async function observe(
   engine: Engine,
   project: string,
-  declared: { networks?: string[]; volumes?: string[]; images?: string[] } = {},
+  declared: { networks?: string[]; volumes?: string[]; images?: string[]; imageUsers?: Record<string, string[]> } = {},
   labelled?: Promise<LabelledResources>,
 ): Promise<ObservedState> {
   const [found, images] = await Promise.all([
     labelled?.then((l) => (l.project === project ? l : listLabelled(engine, project))) ?? listLabelled(engine, project),
     Promise.all(
-      [...new Set(declared.images ?? [])].map(async (ref) => [ref, await engine.inspectImage(ref)] as const),
+      [...new Set(declared.images ?? [])].map(async (ref) => {
+        try {
+          return [ref, await engine.inspectImage(ref)] as const;
+        } catch (err) {
+          throw imageError(ref, declared.imageUsers?.[ref] ?? [], err);
+        }
+      }),
     ),
   ]);
   // when each image was last pulled (tagged), else created: the refresh pull policies compare it
@@ -104,16 +143,22 @@ export async function observe(
   const { containers, networks, volumes } = found;
   const state: ObservedState = {
     project,
-    containers,
+    containers: containers.filter((c) => !c.hook),
+    hookContainers: containers.filter((c) => c.hook),
     networks: new Map(),
     volumes: new Map(),
     images: new Map(images.map(([ref, image]) => [ref, image?.Id] as const)),
     imageTimes,
   };
+  const byName = new Map<string, Network[]>();
   for (const n of networks) {
-    if (n.Name && n.Labels?.[Label.project] === project) {
-      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: true, network: n });
-    }
+    if (n.Name && n.Labels?.[Label.project] === project) byName.set(n.Name, [...(byName.get(n.Name) ?? []), n]);
+  }
+  for (const [name, copies] of byName) {
+    const [kept, ...extras] = copies.length > 1 ? rankDuplicates(copies, containers) : copies;
+    const resource = (n: Network): ObservedResource => ({ name, id: n.Id ?? name, labels: n.Labels ?? {}, managed: true, network: n });
+    state.networks.set(name, resource(kept!));
+    if (extras.length) (state.duplicateNetworks ??= new Map()).set(name, extras.map(resource));
   }
   for (const v of volumes) {
     if (v.Labels?.[Label.project] === project) {
@@ -140,23 +185,39 @@ export async function observe(
   return state;
 }
 
+/** Networks of one name, the one to keep first: most project containers attached, then the oldest. */
+function rankDuplicates(copies: Network[], containers: ObservedContainer[]): Network[] {
+  const attached = (n: Network): number =>
+    containers.filter((c) => Object.values(c.summary.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === n.Id)).length;
+  const created = (n: Network): number => Date.parse(n.Created ?? '') || 0;
+  return [...copies].sort((a, b) => attached(b) - attached(a) || created(a) - created(b) || compareStrings(a.Id ?? '', b.Id ?? ''));
+}
+
+/** The project container's attachments to networks in `ids` (engine network IDs), by network name. */
+export function attachedTo(container: ObservedContainer, ids: Set<string>): string[] {
+  return Object.entries(container.summary.NetworkSettings?.Networks ?? {})
+    .filter(([, e]) => e.NetworkID !== undefined && ids.has(e.NetworkID))
+    .map(([name]) => name);
+}
+
 /**
  * The project's containers (`GET /containers/json` filtered by the project label), decoded and
  * sorted by service then replica number. The one place Capstan lists containers.
  *
  * @param options.all include stopped containers; `oneoff` include `run` containers;
- *   `services` only these services (all when absent or empty).
+ *   `services` only these services (all when absent or empty); `hooks` include `pre_start` hook
+ *   containers (left out otherwise: they are neither replicas nor one-offs).
  */
 export async function listProjectContainers(
   engine: Engine,
   project: string,
-  options: { all?: boolean; oneoff?: boolean; services?: string[] } = {},
+  options: { all?: boolean; oneoff?: boolean; services?: string[]; hooks?: boolean } = {},
 ): Promise<ObservedContainer[]> {
   const list = await engine.listContainers({ all: options.all ?? true, filters: projectFilter(project) });
   return list
     .filter((c) => c.Labels?.[Label.project] === project)
     .map(toObservedContainer)
-    .filter((c) => (options.oneoff || !c.oneoff) && (!options.services?.length || options.services.includes(c.service)))
+    .filter((c) => (options.hooks || !c.hook) && (options.oneoff || !c.oneoff) && (!options.services?.length || options.services.includes(c.service)))
     .sort((a, b) => compareStrings(a.service, b.service) || a.number - b.number);
 }
 
@@ -172,6 +233,7 @@ function toObservedContainer(c: ContainerSummary): ObservedContainer {
     service: labels[Label.service] ?? '',
     number: Number(labels[Label.containerNumber] ?? 0),
     oneoff: labels[Label.oneoff] === 'True',
+    ...(labels[Label.hook] ? { hook: labels[Label.hook] } : {}),
     state: c.State ?? '',
     status: c.Status ?? '',
     labels,

@@ -11,6 +11,7 @@ import { lookUpPortConflict } from './port-conflict.js';
 import { tarOf } from './secrets.js';
 import { DependencyFailed, sleep, waitFor } from './wait.js';
 import { pullImage, pushImage, type AuthLookup } from './pull.js';
+import { removeStalePreStart, runPreStartContainer } from './pre-start.js';
 
 /** Optional context of {@link stepRunner}. */
 export interface StepRunnerOptions {
@@ -115,6 +116,11 @@ export function stepRunner(
           });
           const hooks = hooksOf(op.service, op.name)?.post_start;
           if (hooks?.length) await runHooks(engine, op.name, op.service, hooks, { signal });
+        });
+      case 'run-pre-start':
+        return track(emit, 'container', op.hook.name, 'Running', 'Exited', async () => {
+          if (op.hook.index === 0) await removeStalePreStart(engine, emit, op.project, op.service);
+          await runPreStartContainer(engine, op.service, op.hook, signal);
         });
       case 'stop-container':
         return track(emit, 'container', op.name, 'Stopping', 'Stopped', async () => {

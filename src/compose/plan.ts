@@ -1,6 +1,7 @@
 import type { ContainerSpec } from './container-spec.js';
 import type { EndpointSettings, NetworkCreateBody, VolumeCreateBody } from '../engine/types.js';
 import type { BuildRequest } from './build.js';
+import type { PreStartContainer } from './pre-start.js';
 
 /**
  * One Plan type (ARCHITECTURE.md): what a command will do, as data, in the order it was decided.
@@ -44,6 +45,7 @@ export type NodeAction =
   | 'pause'
   | 'unpause'
   | 'remove'
+  | 'run'
   | 'up to date';
 
 /**
@@ -80,8 +82,9 @@ export interface PlanStep {
 export type Operation =
   | { type: 'create-network'; key: string; body: NetworkCreateBody }
   /**
-   * `DELETE /networks/{id}`: `id` when known (the engine's ID of the labelled network — a name can
-   * match an unlabelled look-alike too, network names are not unique), else `name`.
+   * `DELETE /networks/{id}`: `id` when known (the engine's ID of the labelled network: a name can
+   * match an unlabelled look-alike or another labelled copy too, network names are not unique),
+   * else `name`.
    */
   | { type: 'remove-network'; name: string; id?: string }
   | { type: 'connect-network'; network: string; container: string; endpoint?: EndpointSettings }
@@ -101,6 +104,8 @@ export type Operation =
   /** `name`: what it is created as (a temporary name while it replaces `finalName`, else the same). */
   | { type: 'create-container'; service: string; name: string; finalName: string; spec: ContainerSpec }
   | { type: 'start-container'; service: string; name: string }
+  /** A `pre_start` hook container run to its exit before the service's containers start (`pre-start.ts`). */
+  | { type: 'run-pre-start'; service: string; project: string; hook: PreStartContainer }
   | { type: 'stop-container'; service: string; name: string; id: string; timeoutSeconds?: number }
   | { type: 'remove-container'; service: string; name: string; id: string; volumes?: boolean }
   /** `signal`: a name (`SIGUSR1`, `USR1`) or number; the engine's default (SIGKILL) when absent. */
@@ -200,6 +205,11 @@ export class PlanBuilder {
   before(id: string, dep: string): void {
     const step = this.byId.get(id);
     if (step && !step.dependsOn.includes(dep)) step.dependsOn.push(dep);
+  }
+
+  /** The dependencies of step `id` so far (empty when it is not in the plan). */
+  dependenciesOf(id: string): string[] {
+    return [...(this.byId.get(id)?.dependsOn ?? [])];
   }
 
   /** Add a warning (printed with the plan, not a change). */

@@ -8,6 +8,7 @@ import type { EventSink } from './events.js';
 import { serviceImage } from './naming.js';
 import type { ObservedState } from './observed.js';
 import { PlanBuilder, type Plan } from './plan.js';
+import { preStartImages } from './pre-start.js';
 
 /**
  * Pulling and pushing images (compose-behaviour.md §3.18; docker compose `pkg/compose/pull.go`,
@@ -125,6 +126,17 @@ export function planPulls(
       b.step(node, id, [], { type: 'pull-image', service: service.name, image: v.source });
       pulls.steps.set(v.source, id);
     }
+    // pre_start hook images follow the service's policy (`build` reads as `missing`: a hook
+    // image cannot be built), as compose's pullRequiredImages
+    for (const hook of hookImageServices(project, service, options.pull && options.pull !== 'policy' ? options.pull : service.pull_policy)) {
+      if (pulls.steps.has(hook.image!)) continue;
+      const why = pullReason(hook, hook.image!, observed, undefined, now);
+      if (!why) continue;
+      const id = `pull-image:${hook.image}`;
+      const node = b.node('image', hook.image!, service.name, 'pull', `${why} (pre_start image of ${service.name})`);
+      b.step(node, id, [], { type: 'pull-image', service: service.name, image: hook.image! });
+      pulls.steps.set(hook.image!, id);
+    }
   }
   return pulls;
 }
@@ -138,6 +150,15 @@ export function presentAfterPulls(images: ObservedState['images'], pulls: Planne
   const out = new Map(images);
   for (const ref of pulls.steps.keys()) if (out.get(ref) === undefined) out.set(ref, `(pulled by ${pulls.steps.get(ref)})`);
   return out;
+}
+
+/**
+ * A service's `pre_start` hook images other than its own, each as a stand-in service (same name,
+ * no `build`) under `policy`, `build` read as `missing`.
+ */
+function hookImageServices(project: Project, service: ServiceConfig, policy: string | undefined): ServiceConfig[] {
+  const hookPolicy = policy === 'build' ? 'missing' : policy;
+  return preStartImages(project, service).map((image) => ({ name: service.name, image, ...(hookPolicy ? { pull_policy: hookPolicy } : {}) }) as ServiceConfig);
 }
 
 /** Options of {@link planPull} (`capstan pull`). */
@@ -161,7 +182,9 @@ export interface PullCommandOptions {
 export function planPull(project: Project, services: ServiceConfig[], observed: Pick<ObservedState, 'images' | 'imageTimes'>, options: PullCommandOptions = {}, now = Date.now()): Plan {
   const b = new PlanBuilder(project.name);
   const seen = new Set<string>();
-  for (const service of services) {
+  // each service, then its pre_start hook images under its policy
+  const candidates = services.flatMap((s) => [s, ...hookImageServices(project, s, options.policy ?? s.pull_policy)]);
+  for (const service of candidates) {
     if (!service.image) continue;
     const image = service.image;
     if (seen.has(image)) continue;

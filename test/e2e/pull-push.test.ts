@@ -153,3 +153,27 @@ describe('a failed pull of a buildable service', () => {
     expect(c.Image).toBe(await imageId(`${repo}:1`));
   });
 });
+
+describe('build --push', () => {
+  const repo = `127.0.0.1:5000/capstan-e2e-buildpush-${process.pid}-${Date.now().toString(36)}`;
+  const ref = `${repo}:1`;
+  const { project, dir } = setup('buildpush', {
+    'compose.yaml': `services:\n  app:\n    image: ${ref}\n    build: .\n    command: ${idle()}\n  local:\n    build: .\n    command: ${idle()}\n`,
+    Dockerfile: 'FROM busybox\nRUN echo built > /built\n',
+  });
+  afterFile(async () => {
+    removeRepo(repo);
+    await engine.removeImage?.(`${project}-local`, { force: true }).catch(() => undefined);
+  });
+
+  it('pushes each built image that has a name, after its build', async () => {
+    const r = await capstan(['-p', project, 'build', '--push'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`${ref.replace(/[.]/g, '\\.')}\\s+Pushed`));
+    const built = await imageId(ref);
+    await engine.removeImage?.(ref, { force: true });
+    const pull = await capstan(['-p', project, 'pull', 'app'], { cwd: dir });
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(await imageId(ref)).toBe(built);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Project } from '../../model/types.js';
+import { preStartImages } from '../pre-start.js';
 import type { Engine } from '../../engine/types.js';
 import { checkServices, withDependencies } from '../graph.js';
 import type { Plan } from '../plan.js';
@@ -49,7 +50,7 @@ function selected(project: Project, services: string[] | undefined, includeDeps:
  */
 export async function pullServices(ctx: PullContext, project: Project, options: PullOptions = {}): Promise<Plan> {
   const services = selected(project, options.services, options.includeDeps).map((s) => project.services[s]!);
-  const refs = services.map((s) => s.image).filter((i): i is string => Boolean(i));
+  const refs = services.flatMap((s) => [s.image, ...preStartImages(project, s)]).filter((i): i is string => Boolean(i));
   const observed = await observe(ctx.engine, project.name, { images: refs });
   const plan = planPull(project, services, observed, options);
   if (!options.dryRun) await ctx.execute(plan, options.signal);
