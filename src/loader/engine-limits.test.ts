@@ -65,8 +65,8 @@ describe('image references', () => {
 
   it('an uppercase image names service, reason and position, with the lowercase form as hint', async () => {
     const err = await errorOf(web('', 'BusyBox:Latest'));
-    expect(err.message).toBe('compose.yaml:3:12: services.web.image: service "web": image "BusyBox:Latest": repository name must be lowercase');
-    expect(err.hint).toBe('write it as "busybox:Latest"');
+    expect(err.message).toBe('compose.yaml:3:12: services.web.image: service "web": invalid image reference "BusyBox:Latest": repository name must be lowercase');
+    expect(err.hint).toBe('image repositories are lowercase: busybox:Latest');
   });
 
   it('a build without image whose service name cannot name the built image', async () => {

@@ -139,7 +139,9 @@ export function checkEngineLimits(
     if (typeof svc.image === 'string') {
       const problem = imageReferenceProblem(svc.image);
       if (problem) {
-        fail(name, ['image'], `image ${JSON.stringify(svc.image)}: ${problem}`, problem.includes('lowercase') ? `write it as ${JSON.stringify(lowerRepository(svc.image))}` : undefined);
+        // worded as the engine's refusal is at run time (observed.ts imageError)
+        const reason = `invalid image reference ${JSON.stringify(svc.image)}: ${problem.replace(/^invalid reference format: ?/, '') || 'invalid reference format'}`;
+        fail(name, ['image'], reason, problem.includes('lowercase') ? `image repositories are lowercase: ${lowerRepository(svc.image)}` : 'fix the `image:` value');
       }
     } else if (svc.build) {
       const tag = `${projectName}-${name}`;

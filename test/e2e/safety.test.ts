@@ -143,7 +143,7 @@ describe('down never touches what is not its own', () => {
 
 describe('values the engine would refuse fail before anything is created', () => {
   it.each([
-    ['an uppercase image', '    image: BusyBox:Latest\n', /compose\.yaml:\d+:\d+: services\.bad\.image: service "bad": image "BusyBox:Latest": repository name must be lowercase/],
+    ['an uppercase image', '    image: BusyBox:Latest\n', /compose\.yaml:\d+:\d+: services\.bad\.image: service "bad": invalid image reference "BusyBox:Latest": repository name must be lowercase/],
     ['mem_limit: 1k', '    image: busybox\n    mem_limit: 1k\n', /compose\.yaml:\d+:\d+: services\.bad\.mem_limit: service "bad": memory limit 1024 bytes is below the engine's minimum of 6MB/],
     ['a negative cpus', '    image: busybox\n    cpus: -0.5\n', /compose\.yaml:\d+:\d+: services\.bad\.cpus: service "bad": cpus must not be negative/],
   ])('%s', async (_what, bad, message) => {
