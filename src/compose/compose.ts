@@ -374,7 +374,19 @@ export class Compose {
   private async imagesToRemove(project: Project, rmi: 'local' | 'all'): Promise<string[]> {
     const services = Object.values(project.services).filter((s) => rmi === 'all' || !s.image);
     const refs = [...new Set(services.map((s) => serviceImage(project.name, s)))];
-    const present = await Promise.all(refs.map(async (ref) => ((await this.engine.inspectImage(ref)) ? ref : undefined)));
+    const present = await Promise.all(
+      refs.map(async (ref) => {
+        const image = await this.engine.inspectImage(ref);
+        // `<project>-<service>` can also be another project's build (`p` + `web-x`, `p-web` + `x`):
+        // an image labelled for another project is not this one's to remove
+        const owner = image?.Config?.Labels?.[Label.project];
+        if (image && owner && owner !== project.name) {
+          this.emit({ type: 'warning', message: `image ${ref} was built by project "${owner}": not removed` });
+          return undefined;
+        }
+        return image ? ref : undefined;
+      }),
+    );
     return present.filter((r): r is string => r !== undefined);
   }
 

@@ -81,7 +81,11 @@ export interface PlanStep {
  */
 export type Operation =
   | { type: 'create-network'; key: string; body: NetworkCreateBody }
-  /** `id`: remove this one by engine ID (one of several networks with the same name); else by `name`. */
+  /**
+   * `DELETE /networks/{id}`: `id` when known (the engine's ID of the labelled network: a name can
+   * match an unlabelled look-alike or another labelled copy too, network names are not unique),
+   * else `name`.
+   */
   | { type: 'remove-network'; name: string; id?: string }
   | { type: 'connect-network'; network: string; container: string; endpoint?: EndpointSettings }
   | { type: 'disconnect-network'; network: string; container: string }

@@ -362,7 +362,7 @@ export class Reconciler {
       const cause = await r.diverged(name, changed);
       diverged.set(name, key);
       const node = b.node(r.kind, name, undefined, 'recreate', cause);
-      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name, ...(this.observed.duplicateNetworks?.has(name) ? { id: found.id } : {}) } : { type: 'remove-volume', name });
+      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name, id: found.id } : { type: 'remove-volume', name });
       b.step(node, `create-${r.kind}:${name}`, [`remove-${r.kind}:${name}`], r.create(key));
     }
   }
@@ -1009,7 +1009,7 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     const found = observed.networks.get(network.name);
     if (!found?.managed) continue;
     const node = b.node('network', network.name, undefined, 'remove', '');
-    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name, ...(observed.duplicateNetworks?.has(network.name) ? { id: found.id } : {}) }, 'down');
+    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name, id: found.id }, 'down');
     // copies left by runs at the same time: each by its ID (the name is ambiguous to the engine)
     for (const extra of observed.duplicateNetworks?.get(network.name) ?? []) {
       const copy = b.node('network', network.name, undefined, 'remove', `duplicate (id ${extra.id.slice(0, 12)})`);

@@ -92,7 +92,8 @@ describe('an image reference the engine rejects', () => {
     });
     const up = await run(['-p', project, 'up', '-d'], dir);
     expect(up.code).not.toBe(0);
-    expect(errorLines(up.stderr)).toEqual(['error: service "web": invalid image reference "BusyBox:Latest": repository name must be lowercase']);
+    // refused when the file is loaded (src/loader/engine-limits.ts), so with its position
+    expect(errorLines(up.stderr)).toEqual(['error: compose.yaml:3:12: services.web.image: service "web": invalid image reference "BusyBox:Latest": repository name must be lowercase']);
     expect(await snapshot(engine, project)).toEqual({ names: [], states: [], networks: [], volumes: [] });
   });
 });

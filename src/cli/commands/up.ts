@@ -55,7 +55,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
   // naming services enables their profiles and selects them with their dependencies
-  const project = await loadFromGlobals(g, services.length ? { services, noDeps: flags.deps === false } : {});
+  const project = await loadFromGlobals(g, { ...(services.length ? { services, noDeps: flags.deps === false } : {}), engineLimits: true });
   // checked once the project is loaded, in compose's order (cmd/compose/up.go RunE)
   const orphans = orphanOptions(project, flags.removeOrphans);
   if (flags.attach?.length && flags.attachDependencies) throw new CapstanError('USAGE', 'cannot combine --attach and --attach-dependencies');
