@@ -101,7 +101,8 @@ describe('examples/profiles-and-overrides', () => {
     const debugUp = await capstan(['-p', project, ...DEBUG, 'up', '-d', '--wait'], { cwd, env });
     expect(debugUp.code).toBe(0);
     expect((await engine.inspectContainer(app)).Id).toBe(devId);
-    const wget = await capstan(['-p', project, ...DEBUG, 'exec', '-T', 'debug-shell', 'wget', '-qO-', 'http://app:8080/'], { cwd, env });
+    // exec needs no --profile: it looks for the running container, as compose's does.
+    const wget = await capstan(['-p', project, 'exec', '-T', 'debug-shell', 'wget', '-qO-', 'http://app:8080/'], { cwd, env });
     expect(wget.code).toBe(0);
     expect(wget.stdout).toBe('Hello from profiles-and-overrides: APP_ENV=development LOG_LEVEL=debug\n');
     const debugDown = await capstan(['-p', project, ...DEBUG, 'down'], { cwd, env });
