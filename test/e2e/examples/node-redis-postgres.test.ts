@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, capstan, cleanup, engine, httpGet, leftovers, uniqueProject } from '../helpers.js';
 
-/** A TCP port nothing listens on right now (a demo of the example may hold 18260). */
+/** A TCP port nothing listens on right now (a demo of the example may hold 18253). */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
