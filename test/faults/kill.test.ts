@@ -78,7 +78,15 @@ describe('kill -9 of capstan', () => {
       await expectConverged(project, dir, names, marker);
     }
     // and down still removes everything
-    const down = await run(['-p', project, 'down'], dir);
+    let down = await run(['-p', project, 'down'], dir);
+    if (down.code !== 0 && /has active endpoints/.test(down.stderr)) {
+      // dockerd 20.10 now and then keeps an endpoint of a container whose start was cut off by the
+      // kill (no container holds it; only an engine restart frees it): Capstan's down says so in
+      // one line; after the restart an operator would do, down must finish the job
+      console.log(`kill -9 trials: the engine leaked a network endpoint (seed ${seed}); restarting it`);
+      await engine.restart();
+      down = await run(['-p', project, 'down'], dir);
+    }
     expect(down.code, down.stderr).toBe(0);
     expect(await snapshot(engine.client, project)).toEqual({ names: [], states: [], networks: [], volumes: [`${project}_data`] });
   });
