@@ -1,3 +1,4 @@
+import { createServer as createNetServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -132,4 +133,13 @@ export async function httpGet(url: string, tries = 20): Promise<string> {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now (host ports of tests that can run beside a demo). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

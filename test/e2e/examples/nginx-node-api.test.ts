@@ -1,19 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ROOT, capstan, cleanup, engine, httpGet, leftovers, uniqueProject } from '../helpers.js';
-
-/** A TCP port nothing listens on right now (a demo of the example may hold 18250). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { ROOT, capstan, cleanup, engine, httpGet, leftovers, uniqueProject, freePort } from '../helpers.js';
 
 /** Debian's chromium (scripts/browser.sh installs it); playwright-core never downloads one. */
 const CHROMIUM = process.env.CAPSTAN_CHROMIUM ?? '/usr/bin/chromium';
