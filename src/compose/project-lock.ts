@@ -3,6 +3,7 @@ import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unli
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CapstanError } from '../errors.js';
+import { sleep } from './wait.js';
 
 /**
  * One Capstan at a time changes a project's resources on one engine (issue 13: two `up` at once
@@ -85,7 +86,7 @@ export async function acquireProjectLock(engine: string, project: string, option
       told = true;
       options.onWait?.(holder);
     }
-    await pause(options.pollMs ?? 100, options.signal);
+    await sleep(options.pollMs ?? 100, options.signal);
   }
 }
 
@@ -169,18 +170,4 @@ function breakStale(path: string, stale: LockHolder | undefined): void {
   } catch {
     // gone
   }
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CapstanError('CANCELLED', 'cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
