@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectDir, spawnCapstan, uniqueProject } from '../e2e/helpers.js';
-import { errorLines, idleService, PrivateEngine, run, snapshot, sleep } from './support.js';
+import { errorLines, PrivateEngine, run, snapshot, sleep, generationCompose } from './support.js';
 import { rmSync, writeFileSync } from 'node:fs';
 
 /**
@@ -12,15 +12,7 @@ const SERVICES = 15;
 const engine = new PrivateEngine();
 const project = uniqueProject('restart');
 /** 14 idle services and `store`, which keeps a marker in the named volume `data`. */
-const compose = (generation: string): string =>
-  [
-    'services:',
-    ...Array.from({ length: SERVICES - 1 }, (_, i) => idleService(`s${i + 1}`, `    environment: { GENERATION: "${generation}" }\n`)),
-    idleService('store', `    environment: { GENERATION: "${generation}" }\n    volumes: [data:/data]\n`),
-    'volumes:',
-    '  data: {}',
-    '',
-  ].join('\n');
+const compose = (generation: string): string => generationCompose(SERVICES, generation);
 let dir = '';
 
 beforeAll(async () => {

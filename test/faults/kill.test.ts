@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCapstan } from '../e2e/helpers.js';
-import { faultProject, faultSeed, idleService, PrivateEngine, run as runOn, seeded, sleep, snapshot } from './support.js';
+import { faultProject, faultSeed, idleService, PrivateEngine, run as runOn, seeded, sleep, snapshot, generationCompose } from './support.js';
 
 /**
  * kill -9 of Capstan (issue 13): at seeded random moments of `up -d` of 20 services, and in the
@@ -21,15 +21,7 @@ const run = (args: string[], dir: string) => runOn(args, dir, engine.env);
 const SERVICES = 20;
 const TRIALS = 10;
 
-const compose = (generation: number): string =>
-  [
-    'services:',
-    ...Array.from({ length: SERVICES - 1 }, (_, i) => idleService(`s${i + 1}`, `    environment: { GENERATION: "${generation}" }\n`)),
-    idleService('store', `    environment: { GENERATION: "${generation}" }\n    volumes: [data:/data]\n`),
-    'volumes:',
-    '  data: {}',
-    '',
-  ].join('\n');
+const compose = (generation: number): string => generationCompose(SERVICES, generation);
 
 /** Start `up -d` and SIGKILL it after `delayMs`; resolves once it is gone. */
 async function killedUp(project: string, dir: string, delayMs: number, args: string[] = []): Promise<string> {

@@ -183,6 +183,21 @@ export function idleService(name: string, extra = ''): string {
 }
 
 /** What the engine has for a project: its containers (names, states), networks and volumes. */
+/**
+ * A project of `services` idle services (`s1` … and `store`, which keeps a named volume `data` at
+ * /data), each carrying `GENERATION` in its environment: changing the generation recreates them all.
+ */
+export function generationCompose(services: number, generation: string | number): string {
+  return [
+    'services:',
+    ...Array.from({ length: services - 1 }, (_, i) => idleService(`s${i + 1}`, `    environment: { GENERATION: "${generation}" }\n`)),
+    idleService('store', `    environment: { GENERATION: "${generation}" }\n    volumes: [data:/data]\n`),
+    'volumes:',
+    '  data: {}',
+    '',
+  ].join('\n');
+}
+
 export async function snapshot(client: EngineClient, project: string): Promise<{ names: string[]; states: string[]; networks: string[]; volumes: string[] }> {
   const filters = { label: [`com.docker.compose.project=${project}`] };
   const [containers, networks, volumes] = await Promise.all([
