@@ -25,12 +25,14 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           globalSetup: ['./test/e2e/global-setup.ts'],
+          // explicit: a one-worker project left at group 0 goes to a group vitest runs last
+          sequence: { groupOrder: 1 },
         },
       },
       {
         // Fault injection (issue 13): engine restarts, kill -9, concurrent runs, signals. After the
-        // other projects (groupOrder 1: vitest runs groups one after another, lowest first), one
-        // file at a time, so no other test shares the engine while faults are injected.
+        // other projects (groups run one after another, lowest first: unit 0, e2e 1, faults 2),
+        // one file at a time, so no other test shares the machine while faults are injected.
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
@@ -39,7 +41,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           globalSetup: ['./test/e2e/global-setup.ts'],
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
