@@ -102,7 +102,14 @@ export async function cleanup(project: string, dirs: string[] = []): Promise<voi
   const containers = await engine.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => engine.removeContainer(c.Id!, { force: true, volumes: true })));
   const networks = await engine.listNetworks(filters);
-  await Promise.all(networks.map((n) => engine.removeNetwork(n.Id!)));
+  await Promise.all(
+    networks.map((n) =>
+      engine.removeNetwork(n.Id!).catch((err: unknown) => {
+        // dockerd 20.10's lost endpoint count (see load.test.ts): only an engine restart frees it
+        if (!/has active endpoints/.test((err as Error).message)) throw err;
+      }),
+    ),
+  );
   const volumes = await engine.listVolumes(filters);
   await Promise.all(volumes.map((v) => engine.removeVolume(v.Name, true)));
   for (const suffix of ['web', 'redis', 'app']) {
