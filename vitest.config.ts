@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: `unit` (no engine, fast, beside loader and planner), `e2e` (the built CLI
- * against a real daemon, one file at a time so engine load stays predictable) and `swarm`
- * (`capstan stack` on scripts/swarm-cluster.sh's 3-node cluster).
+ * Four projects: `unit` (no engine, fast, beside loader and planner), `e2e` (the built CLI
+ * against a real daemon, one file at a time so engine load stays predictable), then `faults`
+ * (test/faults: fault injection, run after both), then `swarm` (`capstan stack` on
+ * scripts/swarm-cluster.sh's 3-node cluster; skipped when it is not up).
  */
 export default defineConfig({
   test: {
@@ -25,6 +26,23 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 300_000,
           globalSetup: ['./test/e2e/global-setup.ts'],
+          // explicit: a one-worker project left at group 0 goes to a group vitest runs last
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Fault injection (issue 13): engine restarts, kill -9, concurrent runs, signals. After the
+        // other projects (groups run one after another, lowest first: unit 0, e2e 1, faults 2),
+        // one file at a time, so no other test shares the machine while faults are injected.
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          globalSetup: ['./test/e2e/global-setup.ts'],
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -37,6 +55,8 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 600_000,
           globalSetup: ['./test/swarm/global-setup.ts'],
+          // last, alone: its cluster's engines must not share the machine with the fault tests
+          sequence: { groupOrder: 3 },
         },
       },
     ],

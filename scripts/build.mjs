@@ -32,6 +32,8 @@ await build({
   bundle: true,
   format: 'esm',
   platform: 'node',
+  // native (a prebuilt .node per platform): loaded from node_modules at run time
+  external: ['@parcel/watcher'],
   target: 'node20.19',
   sourcemap: 'linked',
   // CommonJS inside the bundle (ajv's standalone validator) needs a real require for built-ins.
@@ -210,6 +212,8 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // native (a prebuilt .node per platform): loaded from node_modules at run time
+  external: ['@parcel/watcher'],
   target: 'node22.1',
   sourcemap: 'linked',
   banner: { js: "import { createRequire as __capstanCreateRequire } from 'node:module'; const require = __capstanCreateRequire(import.meta.url);" },
@@ -256,6 +260,8 @@ const cjs = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
+  // native (a prebuilt .node per platform): loaded from node_modules at run time
+  external: ['@parcel/watcher'],
   target: 'node20.19',
   supported: { 'dynamic-import': false },
   sourcemap: 'linked',

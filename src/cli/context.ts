@@ -1,4 +1,5 @@
 import { CapstanError } from '../errors.js';
+import type { LoadOptions } from '../loader/index.js';
 import type { Project } from '../model/types.js';
 import { EngineClient } from '../engine/client.js';
 import { Compose } from '../compose/index.js';
@@ -13,9 +14,9 @@ export { loadFromGlobals } from './globals.js';
  * The project for commands that also work without a compose file (`down`, `ps`, `logs`):
  * loaded from files when there are some; with `-p` and no file, rebuilt from labels.
  */
-export async function loadOrLabels(g: GlobalOptions, compose: Compose): Promise<Project> {
+export async function loadOrLabels(g: GlobalOptions, compose: Compose, overrides: Partial<LoadOptions> = {}): Promise<Project> {
   try {
-    return await loadFromGlobals(g);
+    return await loadFromGlobals(g, overrides);
   } catch (err) {
     const projectName = g.projectName ?? process.env.COMPOSE_PROJECT_NAME;
     if (projectName && !g.file?.length && err instanceof CapstanError && err.code === 'NO_CONFIG_FILE') {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CapstanError } from '../errors.js';
 
-const ALL = ['up', 'create', 'down', 'start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'rm', 'ps', 'logs', 'exec', 'run', 'attach', 'top', 'port', 'images', 'volumes', 'ls', 'events', 'wait', 'scale', 'cp', 'stats', 'export', 'commit', 'config', 'build', 'pull', 'push', 'stack', 'version', 'completion', 'install-plugin', 'uninstall-plugin', '__complete'];
+const ALL = ['up', 'create', 'down', 'start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'rm', 'ps', 'logs', 'exec', 'run', 'attach', 'top', 'port', 'images', 'volumes', 'ls', 'events', 'wait', 'watch', 'scale', 'cp', 'stats', 'export', 'commit', 'config', 'build', 'pull', 'push', 'stack', 'version', 'completion', 'install-plugin', 'uninstall-plugin', '__complete'];
 
 /** The command modules main.ts loaded, in order. */
 const loaded: string[] = [];

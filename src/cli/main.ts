@@ -45,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   ls: () => import('./commands/ls.js'),
   events: () => import('./commands/events.js'),
   wait: () => import('./commands/wait.js'),
+  watch: () => import('./commands/watch.js'),
   scale: () => import('./commands/scale.js'),
   cp: () => import('./commands/cp.js'),
   stats: () => import('./commands/stats.js'),

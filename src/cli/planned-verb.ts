@@ -1,4 +1,5 @@
 import { formatPlan, type Compose, type Plan } from '../compose/index.js';
+import type { LoadOptions } from '../loader/index.js';
 import type { Project } from '../model/types.js';
 import { checkServiceNames, interruptSignals, loadOrLabels, prefetchFor, session, type GlobalOptions } from './context.js';
 
@@ -13,7 +14,8 @@ export interface PlannedBase {
  * project from the compose files, or from labels with `-p NAME` and no file; Ctrl+C stops new
  * steps; with `--dry-run` (the command's or the global one) the plan is printed on stdout after
  * the progress display is closed. `services`, the command's operands, are checked against the
- * project before the engine is asked anything. Resolves the exit status (0; errors are thrown).
+ * project before the engine is asked anything; `load` sets loader options (`engineLimits` for the
+ * verbs that create containers). Resolves the exit status (0; errors are thrown).
  * @throws CapstanError USAGE `no such service: x` for a service the project lacks
  */
 export async function runPlanned(
@@ -22,6 +24,7 @@ export async function runPlanned(
   title: string,
   verb: (compose: Compose, project: Project, base: PlannedBase) => Promise<Plan>,
   services: readonly string[] = [],
+  load: Partial<LoadOptions> = {},
 ): Promise<number> {
   const { compose, progress } = session(g, title);
   prefetchFor(g, compose);
@@ -29,7 +32,7 @@ export async function runPlanned(
   const dryRun = Boolean(dryRunFlag || g.dryRun);
   let plan: Plan;
   try {
-    const project = await loadOrLabels(g, compose);
+    const project = await loadOrLabels(g, compose, load);
     checkServiceNames(project, services);
     plan = await verb(compose, project, { dryRun, signal: interrupt.signal });
   } finally {

@@ -42,6 +42,8 @@ export interface UpFlags {
   pull?: string;
   /** `--quiet-pull`: no per-image pull progress. */
   quietPull?: boolean;
+  /** `-w, --watch`: act on `develop.watch` while attached. */
+  watch?: boolean;
 }
 
 /**
@@ -64,12 +66,13 @@ export function validate(flags: UpFlags): void {
     usage('--wait cannot be combined with --abort-on-container-exit, --attach or --attach-dependencies');
   }
   if (flags.build && flags.nobuild) usage('--build and --no-build are incompatible');
-  if ((flags.detach || flags.wait) && (flags.attachDependencies || cascadeStop || cascadeFail || attach)) {
+  if ((flags.detach || flags.wait) && (flags.attachDependencies || cascadeStop || cascadeFail || attach || flags.watch)) {
     const what = flags.wait ? '--wait' : '--detach';
     usage(`${what} cannot be combined with --abort-on-container-exit, --abort-on-container-failure, --attach, --attach-dependencies or --watch`);
   }
   if (flags.forceRecreate && flags.recreate === false) usage('--force-recreate and --no-recreate are incompatible');
   if (flags.alwaysRecreateDeps && flags.recreate === false) usage('--always-recreate-deps and --no-recreate are incompatible');
+  if (flags.nobuild && flags.watch) usage('--no-build and --watch are incompatible');
 }
 
 /**

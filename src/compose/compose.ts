@@ -4,6 +4,7 @@ import type { Engine } from '../engine/types.js';
 import { ignoreEvents, type EventSink } from './events.js';
 import { bakeFile, buildRequest, staleImages, type BakeFile, type BuildOverrides } from './build.js';
 import { executePlan } from './executor.js';
+import { acquireProjectLock } from './project-lock.js';
 import { checkServices, withDependencies } from './graph.js';
 import { Label } from './labels.js';
 import { serviceImage } from './naming.js';
@@ -32,6 +33,7 @@ import { containerStats, type StatsOptions, type StatsRow } from './verbs/stats.
 import { exportContainer, type ExportOptions, type ExportResult } from './verbs/export.js';
 import { commitContainer, type CommitOptions, type CommitResult } from './verbs/commit.js';
 import { pullServices, pushServices, type PullOptions, type PushOptions } from './verbs/pull-push.js';
+import type { WatchOptions } from './verbs/watch.js';
 
 /**
  * The Compose object: one method per command, each `(project, options)`. The CLI only parses
@@ -43,6 +45,12 @@ export interface ComposeOptions {
   events?: EventSink;
   /** Maximum engine operations in flight (`--parallel`); unlimited by default. */
   concurrency?: number;
+  /**
+   * The per-project lock `up` and `down` hold while they change resources (project-lock.ts):
+   * `dir` of its files (default the OS temp dir), `engine` the key of the engine (default its
+   * endpoint URL). Without an endpoint URL (a fake engine) and without this option, no lock.
+   */
+  lock?: { dir?: string; engine?: string };
 }
 
 /** Options of {@link Compose.down}: services, `-v`, orphans, `-t` (seconds), dry run, Ctrl+C signal. */
@@ -174,11 +182,31 @@ export class Compose {
   private readonly emit: EventSink;
   private readonly concurrency: number | undefined;
   private prefetched: Promise<LabelledResources> | undefined;
+  private readonly lockOptions: ComposeOptions['lock'];
 
   constructor(options: ComposeOptions) {
     this.engine = options.engine;
     this.emit = options.events ?? ignoreEvents;
     this.concurrency = options.concurrency;
+    this.lockOptions = options.lock;
+  }
+
+  /**
+   * Take the project's lock (project-lock.ts) for a change; resolves its release. Waiting behind
+   * another Capstan is announced once as a warning.
+   */
+  private async lock(project: string, signal?: AbortSignal): Promise<() => void> {
+    const engine = this.lockOptions?.engine ?? (this.engine as { endpointUrl?: string }).endpointUrl;
+    if (engine === undefined) return () => undefined;
+    return acquireProjectLock(engine, project, {
+      dir: this.lockOptions?.dir,
+      signal,
+      onWait: (holder) => {
+        // what was listed before waiting is out of date once the other run is done
+        this.prefetched = undefined;
+        this.emit({ type: 'warning', message: `another capstan (pid ${holder.pid}) is changing project "${project}"; waiting for it to finish` });
+      },
+    });
   }
 
   /**
@@ -202,6 +230,16 @@ export class Compose {
             ...preStartImages(project, s),
           ]),
         };
+    if (!options.labelledOnly) {
+      // who uses each image: an image the engine rejects is reported with its services
+      const users: Record<string, string[]> = {};
+      for (const s of Object.values(project.services)) {
+        for (const ref of new Set([serviceImage(project.name, s), ...(s.volumes ?? []).filter((v) => v.type === 'image' && v.source).map((v) => v.source!)])) {
+          (users[ref] ??= []).push(s.name);
+        }
+      }
+      return observe(this.engine, project.name, { ...declared, imageUsers: users }, labelled);
+    }
     return observe(this.engine, project.name, declared, labelled);
   }
 
@@ -227,12 +265,60 @@ export class Compose {
    *   {@link VolumeDivergedError} when a volume must be recreated and the prompt did not agree
    */
   async up(project: Project, options: UpOptions = {}): Promise<UpResult> {
+    const unlock = options.dryRun ? () => undefined : await this.lock(project.name, options.signal);
+    let plan: Plan;
+    let since = 0;
+    try {
+      ({ plan, since } = await this.convergeRetrying(project, options));
+    } finally {
+      unlock();
+    }
+    if (options.dryRun || options.noStart) return { plan, exitCode: 0 };
+    const targeted = options.services?.length ? options.services : Object.keys(project.services);
+    const running = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
+    if (options.wait) {
+      await this.waitRunning(project, [...running], options.waitTimeoutSeconds, options.signal);
+      return { plan, exitCode: 0 };
+    }
+    if (options.detach) return { plan, exitCode: 0 };
+    return { plan, exitCode: await this.followAttached(project, targeted, since, options) };
+  }
+
+  /**
+   * {@link converge}, again (twice at most) when a container name is taken by another container
+   * of this project that the observation did not see: the engine may still be carrying out the
+   * requests of a run that was killed (kill -9 leaves its in-flight create behind), so the
+   * observation was out of date; observing and planning again converges from what is there.
+   */
+  private async convergeRetrying(project: Project, options: UpOptions): Promise<{ plan: Plan; since: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.converge(project, options);
+      } catch (err) {
+        if (attempt > 2 || options.signal?.aborted || !(await this.ownNameConflict(project.name, err))) throw err;
+        this.emit({ type: 'warning', message: `${(err as Error).message.split(': Conflict.')[0]}: the name was taken meanwhile by a container of this project; planning again` });
+        await sleep(500 * attempt, options.signal);
+      }
+    }
+  }
+
+  /** Whether `err` is a name conflict with a container carrying `project`'s label. */
+  private async ownNameConflict(project: string, err: unknown): Promise<boolean> {
+    if (!(err instanceof CapstanError) || err.code !== 'CONFLICT') return false;
+    const id = /is already in use by container "?([0-9a-f]{12,64})/.exec(err.message)?.[1];
+    if (!id) return false;
+    const holder = await this.engine.inspectContainer(id).catch(() => undefined);
+    return holder?.Config?.Labels?.[Label.project] === project;
+  }
+
+  /** {@link up} under the project lock: observe, build, plan and execute; the plan (and since when logs are shown). */
+  private async converge(project: Project, options: UpOptions): Promise<{ plan: Plan; since: number }> {
     let observed = await this.observe(project);
     // the observation's reads may have answered before the version did
     options = { apiVersion: await this.engine.negotiatedApiVersion(), ...options, prompt: askOnce(options.prompt) };
     if (!options.build && !options.noBuild && !options.staleImages) options = { ...options, staleImages: await this.staleImages(project, options) };
     let plan = await planUp(project, observed, options);
-    if (options.dryRun) return { plan, exitCode: 0 };
+    if (options.dryRun) return { plan, since: 0 };
     if (options.exitCodeFrom && !project.services[options.exitCodeFrom]) {
       throw new CapstanError('USAGE', `--exit-code-from: no such service: ${options.exitCodeFrom}`);
     }
@@ -250,17 +336,9 @@ export class Compose {
     for (const warning of plan.warnings) this.emit({ type: 'warning', message: warning });
     // Attached mode shows everything containers print from here on (compose attaches before start).
     const since = Math.floor(Date.now() / 1000) - 1;
-    await this.execute(plan, options.signal, undefined, project);
-
-    if (options.noStart) return { plan, exitCode: 0 };
-    const targeted = options.services?.length ? options.services : Object.keys(project.services);
-    const running = options.noDeps ? new Set(targeted) : withDependencies(project, targeted);
-    if (options.wait) {
-      await this.waitRunning(project, [...running], options.waitTimeoutSeconds, options.signal);
-      return { plan, exitCode: 0 };
-    }
-    if (options.detach) return { plan, exitCode: 0 };
-    return { plan, exitCode: await this.followAttached(project, targeted, since, options) };
+    // what does not depend on a failed step still happens (a taken port stops one service only)
+    await executePlan(plan, stepRunner(this.engine, this.emit, undefined, { project }), { concurrency: this.concurrency, signal: options.signal, keepGoing: true });
+    return { plan, since };
   }
 
   /**
@@ -268,6 +346,15 @@ export class Compose {
    * Works on a label-only project too ({@link Compose.projectFromLabels}).
    */
   async down(project: Project, options: DownOptions = {}): Promise<Plan> {
+    const unlock = options.dryRun ? () => undefined : await this.lock(project.name, options.signal);
+    try {
+      return await this.downLocked(project, options);
+    } finally {
+      unlock();
+    }
+  }
+
+  private async downLocked(project: Project, options: DownOptions): Promise<Plan> {
     const observed = await this.observe(project, { labelledOnly: true });
     if (options.rmi && !options.services?.length) options = { ...options, removeImages: await this.imagesToRemove(project, options.rmi) };
     const plan = planDown(project, observed, options);
@@ -287,7 +374,19 @@ export class Compose {
   private async imagesToRemove(project: Project, rmi: 'local' | 'all'): Promise<string[]> {
     const services = Object.values(project.services).filter((s) => rmi === 'all' || !s.image);
     const refs = [...new Set(services.map((s) => serviceImage(project.name, s)))];
-    const present = await Promise.all(refs.map(async (ref) => ((await this.engine.inspectImage(ref)) ? ref : undefined)));
+    const present = await Promise.all(
+      refs.map(async (ref) => {
+        const image = await this.engine.inspectImage(ref);
+        // `<project>-<service>` can also be another project's build (`p` + `web-x`, `p-web` + `x`):
+        // an image labelled for another project is not this one's to remove
+        const owner = image?.Config?.Labels?.[Label.project];
+        if (image && owner && owner !== project.name) {
+          this.emit({ type: 'warning', message: `image ${ref} was built by project "${owner}": not removed` });
+          return undefined;
+        }
+        return image ? ref : undefined;
+      }),
+    );
     return present.filter((r): r is string => r !== undefined);
   }
 
@@ -666,6 +765,28 @@ export class Compose {
    */
   attach(project: Project, service: string, options: AttachOptions = {}): Promise<AttachResult> {
     return attachToService(this.engine, project, service, options);
+  }
+
+  /**
+   * `watch [SERVICE...]`: act on the `develop.watch` rules of the selected services until
+   * `options.signal` aborts (verbs/watch.ts): rebuild (force-recreating only those services),
+   * sync, restart, sync+exec, per batch of changes. The containers must be up already.
+   * @throws CapstanError VALIDATION for bad rules or when no service has `develop`; USAGE for
+   *   `noBuild` with a rebuild rule or an unknown service
+   */
+  async watch(project: Project, options: WatchOptions = {}): Promise<void> {
+    // loaded on use: the watcher and the pattern matcher are not every command's business
+    const { watchProject } = await import('./verbs/watch.js');
+    const context = {
+      engine: this.engine,
+      emit: this.emit,
+      build: async (p: Project, services: string[], signal?: AbortSignal) => void (await this.build(p, { services, ...(signal ? { signal } : {}) })),
+      recreate: async (p: Project, services: string[], signal?: AbortSignal) =>
+        void (await this.up(p, { services, noDeps: true, forceRecreate: true, detach: true, noBuild: true, ...(signal ? { signal } : {}) })),
+      restart: async (p: Project, services: string[], noDeps: boolean, signal?: AbortSignal) =>
+        void (await this.restart(p, { services, noDeps, ...(signal ? { signal } : {}) })),
+    };
+    return watchProject(context, project, options);
   }
 
   // ── cp / stats / export / commit (issue 10): logic in ./verbs/<verb>.ts ──

@@ -80,3 +80,31 @@ describe('executePlan', () => {
     await expect(executePlan(plan(), async () => {})).resolves.toBeUndefined();
   });
 });
+
+describe('executePlan with keepGoing', () => {
+  it('after a failure, runs what does not depend on it, skips its dependents, then throws the first failure', async () => {
+    const ran: string[] = [];
+    const err = await executePlan(
+      plan(step('a'), step('b', 'a'), step('c', 'b'), step('x'), step('y', 'x')),
+      async (s) => {
+        await tick();
+        if (s.id === 'a') throw new CapstanError('CONFLICT', 'a failed');
+        ran.push(s.id);
+      },
+      { keepGoing: true, concurrency: 1 },
+    ).catch((e: unknown) => e);
+    expect(ran).toEqual(['x', 'y']);
+    expect(err).toBeInstanceOf(PlanFailedError);
+    expect(err).toMatchObject({ code: 'CONFLICT', message: 'a failed', completed: ['x', 'y'], notStarted: ['b', 'c'] });
+  });
+
+  it('a bug (not a CapstanError) still stops everything', async () => {
+    const ran: string[] = [];
+    const err = await executePlan(plan(step('a'), step('x')), async (s) => {
+      if (s.id === 'a') throw new TypeError('bug');
+      ran.push(s.id);
+    }, { keepGoing: true, concurrency: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(ran).toEqual([]);
+  });
+});

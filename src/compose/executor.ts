@@ -12,6 +12,13 @@ export interface ExecuteOptions {
   /** Maximum steps in flight; `undefined`, 0 or negative = unlimited. */
   concurrency?: number;
   signal?: AbortSignal;
+  /**
+   * After a step fails, go on with the steps that do not depend on it (its dependents, direct or
+   * not, never start): `up` starts what can start (a port taken by another project stops only the
+   * service that publishes it). The first failure is still thrown at the end. Cancellation
+   * (`signal`) and failures that are not CapstanErrors (bugs) stop everything as without it.
+   */
+  keepGoing?: boolean;
 }
 
 /**
@@ -53,6 +60,9 @@ export async function executePlan(
   const completed: string[] = [];
   let running = 0;
   let failure: unknown;
+  /** keepGoing: the first failure, thrown once the rest ran; the steps skipped because of failures. */
+  let firstFailure: unknown;
+  const skipped: string[] = [];
 
   try {
     await new Promise<void>((resolveAll) => {
@@ -75,7 +85,20 @@ export async function executePlan(
               },
               (err: unknown) => {
                 running--;
-                if (failure === undefined) {
+                const goOn = options.keepGoing && err instanceof CapstanError && err.code !== 'CANCELLED' && !internal.signal.aborted;
+                if (goOn) {
+                  firstFailure ??= err;
+                  // what waits for the failed step can never run
+                  const skip = [id];
+                  while (skip.length) {
+                    for (const next of dependents.get(skip.pop()!) ?? []) {
+                      if (pending.delete(next)) {
+                        skipped.push(next);
+                        skip.push(next);
+                      }
+                    }
+                  }
+                } else if (failure === undefined) {
                   failure = err;
                   internal.abort(err);
                 }
@@ -95,7 +118,8 @@ export async function executePlan(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
+  failure ??= firstFailure;
   if (failure === undefined) return;
   if (!(failure instanceof CapstanError)) throw failure;
-  throw new PlanFailedError(failure, completed, [...pending.keys()]);
+  throw new PlanFailedError(failure, completed, [...skipped, ...pending.keys()]);
 }

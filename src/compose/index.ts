@@ -32,6 +32,7 @@ export type { StatsOptions, StatsRow } from './verbs/stats.js';
 export type { ExportOptions, ExportResult } from './verbs/export.js';
 export type { CommitOptions, CommitResult } from './verbs/commit.js';
 export type { PullOptions, PushOptions } from './verbs/pull-push.js';
+export type { WatchOptions, DryRunVerdict } from './verbs/watch.js';
 export { formatPlan, type Plan } from './plan.js';
 export type {
   StopOptions,

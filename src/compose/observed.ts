@@ -1,6 +1,7 @@
 import type { Engine, ContainerSummary, Network, Volume } from '../engine/types.js';
 import { Label, projectFilter } from './labels.js';
 import { compareStrings } from './compare.js';
+import { CapstanError, EngineError } from '../errors.js';
 
 /**
  * Observed state: what exists in the engine for one project, read back from the
@@ -13,6 +14,12 @@ export interface ObservedState {
   networks: Map<string, ObservedResource>;
   /** Volumes by engine name, likewise. */
   volumes: Map<string, ObservedResource>;
+  /**
+   * Labelled networks that share their name with the one in {@link networks} (two runs created
+   * it at once; the engine then refuses the name as ambiguous), by name. The one kept in
+   * `networks` is the one most of the project's containers are attached to, else the oldest.
+   */
+  duplicateNetworks?: Map<string, ObservedResource[]>;
   /** Image IDs by image reference; `undefined` when the image is not present. */
   images: Map<string, string | undefined>;
   /** When each present image was last pulled or tagged (else created), ms since the epoch (refresh pull policies). */
@@ -83,6 +90,25 @@ export async function listLabelled(engine: Engine, project: string): Promise<Lab
 }
 
 /**
+ * An image the engine refused to look up (`GET /images/{name}/json`), named after the services
+ * that use it: `service "web": invalid image reference "BusyBox:Latest": repository name must be
+ * lowercase` (VALIDATION). Other errors keep their code and gain the service names.
+ */
+export function imageError(ref: string, services: string[], err: unknown): unknown {
+  if (!(err instanceof CapstanError) || !services.length) return err;
+  const who = services.length === 1 ? `service "${services[0]}"` : `services ${services.map((s) => `"${s}"`).join(', ')}`;
+  const reason = err instanceof EngineError ? err.daemonMessage : err.message;
+  const invalid = /invalid reference format:?\s*(.*)$/.exec(reason);
+  if (invalid) {
+    return new CapstanError('VALIDATION', `${who}: invalid image reference "${ref}"${invalid[1] ? `: ${invalid[1]}` : ''}`, {
+      hint: /lowercase/.test(reason) ? `image repositories are lowercase: ${ref.replace(/^[^:@]+/, (r) => r.toLowerCase())}` : 'fix the `image:` value',
+      cause: err,
+    });
+  }
+  return new CapstanError(err.code, `${who}: image ${ref}: ${reason}`, { hint: err.hint, details: err.details, exitCode: err.exitCode, cause: err });
+}
+
+/**
  * Read the project's containers, networks and volumes (one list call each, in parallel), plus
  * the declared network/volume names that exist without our label, plus the given images.
  *
@@ -92,13 +118,19 @@ export async function listLabelled(engine: Engine, project: string): Promise<Lab
 export async function observe(
   engine: Engine,
   project: string,
-  declared: { networks?: string[]; volumes?: string[]; images?: string[] } = {},
+  declared: { networks?: string[]; volumes?: string[]; images?: string[]; imageUsers?: Record<string, string[]> } = {},
   labelled?: Promise<LabelledResources>,
 ): Promise<ObservedState> {
   const [found, images] = await Promise.all([
     labelled?.then((l) => (l.project === project ? l : listLabelled(engine, project))) ?? listLabelled(engine, project),
     Promise.all(
-      [...new Set(declared.images ?? [])].map(async (ref) => [ref, await engine.inspectImage(ref)] as const),
+      [...new Set(declared.images ?? [])].map(async (ref) => {
+        try {
+          return [ref, await engine.inspectImage(ref)] as const;
+        } catch (err) {
+          throw imageError(ref, declared.imageUsers?.[ref] ?? [], err);
+        }
+      }),
     ),
   ]);
   // when each image was last pulled (tagged), else created: the refresh pull policies compare it
@@ -118,10 +150,15 @@ export async function observe(
     images: new Map(images.map(([ref, image]) => [ref, image?.Id] as const)),
     imageTimes,
   };
+  const byName = new Map<string, Network[]>();
   for (const n of networks) {
-    if (n.Name && n.Labels?.[Label.project] === project) {
-      state.networks.set(n.Name, { name: n.Name, id: n.Id ?? n.Name, labels: n.Labels ?? {}, managed: true, network: n });
-    }
+    if (n.Name && n.Labels?.[Label.project] === project) byName.set(n.Name, [...(byName.get(n.Name) ?? []), n]);
+  }
+  for (const [name, copies] of byName) {
+    const [kept, ...extras] = copies.length > 1 ? rankDuplicates(copies, containers) : copies;
+    const resource = (n: Network): ObservedResource => ({ name, id: n.Id ?? name, labels: n.Labels ?? {}, managed: true, network: n });
+    state.networks.set(name, resource(kept!));
+    if (extras.length) (state.duplicateNetworks ??= new Map()).set(name, extras.map(resource));
   }
   for (const v of volumes) {
     if (v.Labels?.[Label.project] === project) {
@@ -146,6 +183,21 @@ export async function observe(
     }
   }
   return state;
+}
+
+/** Networks of one name, the one to keep first: most project containers attached, then the oldest. */
+function rankDuplicates(copies: Network[], containers: ObservedContainer[]): Network[] {
+  const attached = (n: Network): number =>
+    containers.filter((c) => Object.values(c.summary.NetworkSettings?.Networks ?? {}).some((e) => e.NetworkID === n.Id)).length;
+  const created = (n: Network): number => Date.parse(n.Created ?? '') || 0;
+  return [...copies].sort((a, b) => attached(b) - attached(a) || created(a) - created(b) || compareStrings(a.Id ?? '', b.Id ?? ''));
+}
+
+/** The project container's attachments to networks in `ids` (engine network IDs), by network name. */
+export function attachedTo(container: ObservedContainer, ids: Set<string>): string[] {
+  return Object.entries(container.summary.NetworkSettings?.Networks ?? {})
+    .filter(([, e]) => e.NetworkID !== undefined && ids.has(e.NetworkID))
+    .map(([name]) => name);
 }
 
 /**

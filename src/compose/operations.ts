@@ -9,7 +9,7 @@ import { Label } from './labels.js';
 import { mountWarnings } from './mount-warnings.js';
 import { lookUpPortConflict } from './port-conflict.js';
 import { tarOf } from './secrets.js';
-import { DependencyFailed, waitFor } from './wait.js';
+import { DependencyFailed, sleep, waitFor } from './wait.js';
 import { pullImage, pushImage, type AuthLookup } from './pull.js';
 import { removeStalePreStart, runPreStartContainer } from './pre-start.js';
 
@@ -50,7 +50,7 @@ export function stepRunner(
       case 'create-network':
         return track(emit, 'network', op.body.Name, 'Creating', 'Created', () => engine.createNetwork(op.body));
       case 'remove-network':
-        return track(emit, 'network', op.name, 'Removing', 'Removed', () => engine.removeNetwork(op.name));
+        return track(emit, 'network', op.name, 'Removing', 'Removed', () => removeNetwork(engine, emit, op.id ?? op.name, op.name, signal));
       case 'connect-network':
         return engine.connectNetwork(op.network, op.container, op.endpoint);
       case 'disconnect-network':
@@ -228,6 +228,50 @@ export function buildFailure(service: string, err: unknown): unknown {
   const own = `service "${service}": `;
   const reason = err instanceof EngineError ? err.daemonMessage : err.message.startsWith(own) ? err.message.slice(own.length) : err.message;
   return new CapstanError(err.code, `service "${service}" failed to build: ${reason}`, { hint: err.hint, details: err.details, exitCode: err.exitCode, cause: err });
+}
+
+/** How long {@link removeNetwork} waits for the engine to release the endpoints of removed containers. */
+const ENDPOINT_RELEASE_MS = 3_000;
+
+/**
+ * `DELETE /networks/{id}` once the plan removed the containers on it. dockerd can answer 403
+ * "has active endpoints" although no container is attached any more: an endpoint it has not
+ * released yet, or one it leaked (seen once in a 200-service `down` on dockerd 20.10 while the
+ * shared engine was busy; only an engine restart freed it). On that answer the network is
+ * inspected: while the containers it lists no longer exist it is tried again (every 200 ms, up to
+ * {@link ENDPOINT_RELEASE_MS}), then the step fails with one clear error; when containers that
+ * still exist use it (not the project's: `docker network connect` by hand), it is left in place
+ * with a warning, as compose's down does ("Resource is still in use").
+ *
+ * @throws EngineError for other refusals; CapstanError CONFLICT when the endpoints never go.
+ */
+async function removeNetwork(engine: Engine, emit: EventSink, id: string, name: string, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + ENDPOINT_RELEASE_MS;
+  for (;;) {
+    try {
+      await engine.removeNetwork(id);
+      return;
+    } catch (err) {
+      if (!(err instanceof EngineError) || err.statusCode !== 403 || !/active endpoints/i.test(err.daemonMessage)) throw err;
+      const info = await engine.inspectNetwork(id).catch(() => undefined);
+      if (!info) return; // gone meanwhile
+      const attached = Object.entries(info.Containers ?? {}).map(([cid, c]) => c.Name ?? cid);
+      const present = (await Promise.all(attached.map(async (c) => ((await engine.inspectContainer(c).catch(() => undefined)) ? c : undefined)))).filter(
+        (c): c is string => c !== undefined,
+      );
+      if (present.length) {
+        emit({ type: 'warning', message: `network ${name} is still in use by ${present.join(', ')}: left in place` });
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new CapstanError('CONFLICT', `network ${name} still has active endpoints, though none of its containers exists any more`, {
+          hint: 'the engine has not released an endpoint: run down again; if it persists, an engine restart frees it',
+          cause: err,
+        });
+      }
+      await sleep(200, signal);
+    }
+  }
 }
 
 async function track<T>(

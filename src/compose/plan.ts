@@ -81,7 +81,12 @@ export interface PlanStep {
  */
 export type Operation =
   | { type: 'create-network'; key: string; body: NetworkCreateBody }
-  | { type: 'remove-network'; name: string }
+  /**
+   * `DELETE /networks/{id}`: `id` when known (the engine's ID of the labelled network: a name can
+   * match an unlabelled look-alike or another labelled copy too, network names are not unique),
+   * else `name`.
+   */
+  | { type: 'remove-network'; name: string; id?: string }
   | { type: 'connect-network'; network: string; container: string; endpoint?: EndpointSettings }
   | { type: 'disconnect-network'; network: string; container: string }
   | { type: 'create-volume'; key: string; body: VolumeCreateBody }

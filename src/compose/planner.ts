@@ -6,7 +6,7 @@ import { dependenciesOf, dependencyOrder, withDependencies, withDependents } fro
 import { changedAttributes, networkHash, serviceDigest, serviceHash, volumeHash } from './hash.js';
 import { Label, COMPOSE_VERSION_LABEL } from './labels.js';
 import { containerName, serviceImage, temporaryName } from './naming.js';
-import type { ObservedContainer, ObservedResource, ObservedState } from './observed.js';
+import { attachedTo, type ObservedContainer, type ObservedResource, type ObservedState } from './observed.js';
 import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js';
 import { buildRequest, type BuildOverrides } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
@@ -192,6 +192,8 @@ export class Reconciler {
   private readonly recreated = new Set<string>();
   /** Per service: the names its containers have once the plan ran (for `depends_on` waits). */
   private readonly containers = new Map<string, string[]>();
+  /** Duplicate networks this plan removes: engine ID → the step removing it. */
+  private readonly duplicates = new Map<string, string>();
 
   constructor(
     private readonly project: Project,
@@ -216,6 +218,7 @@ export class Reconciler {
     }
 
     await this.networks(services);
+    this.duplicateNetworks();
     await this.volumes(services);
     this.pulls = planPulls(this.b, project, this.observed, services, options);
     for (const name of planImages(this.b, project, presentAfterPulls(this.observed.images, this.pulls), services, options)) this.rebuilt.add(name);
@@ -227,7 +230,57 @@ export class Reconciler {
     }
     planOrphans(this.b, project, this.observed, options);
     this.detachedContainers();
+    this.detachFromDuplicates();
     return this.b.plan();
+  }
+
+  /**
+   * Networks of the project that exist twice under one name (two runs created them at once): the
+   * extra copies are removed by ID ({@link ObservedState.duplicateNetworks}), before any container
+   * is created or connected by that name (the engine refuses an ambiguous name). Containers of the
+   * project's services attached to a copy are recreated first (see {@link service}); any other
+   * container is disconnected from it ({@link detachFromDuplicates}).
+   */
+  private duplicateNetworks(): void {
+    const b = this.b;
+    for (const [name, extras] of this.observed.duplicateNetworks ?? []) {
+      const kept = this.observed.networks.get(name);
+      for (const extra of extras) {
+        const node = b.node('network', name, undefined, 'remove', `duplicate (id ${extra.id.slice(0, 12)}) of network ${name} (id ${kept?.id.slice(0, 12) ?? '?'}), left by runs at the same time`);
+        const id = `remove-network:${extra.id}`;
+        b.step(node, id, [], { type: 'remove-network', name, id: extra.id });
+        this.duplicates.set(extra.id, id);
+        b.before(`create-network:${name}`, id);
+      }
+    }
+  }
+
+  /** Containers attached to a duplicate network and removed by no step: disconnected from it first. */
+  private detachFromDuplicates(): void {
+    const b = this.b;
+    if (!this.duplicates.size) return;
+    const ids = new Set(this.duplicates.keys());
+    for (const c of this.observed.containers) {
+      for (const [networkId, removeId] of this.duplicates) {
+        if (!attachedTo(c, new Set([networkId])).length) continue;
+        if (b.has(`remove-container:${c.name}`)) {
+          b.before(removeId, `remove-container:${c.name}`);
+          continue;
+        }
+        const node = b.node('container', c.name, c.service, 'restart', `attached to a duplicate network ${attachedTo(c, ids).join(', ')}`);
+        const step = `disconnect-network:${networkId}:${c.name}`;
+        b.step(node, step, [], { type: 'disconnect-network', network: networkId, container: c.name });
+        b.before(removeId, step);
+      }
+    }
+  }
+
+  /** The duplicate-network removals the creation of a container on `service`'s networks waits for. */
+  private duplicateRemovals(service: ServiceConfig): string[] {
+    const names = new Set(Object.keys(service.networks ?? {}).map((k) => this.project.networks[k]?.name));
+    return [...(this.observed.duplicateNetworks ?? [])]
+      .filter(([name]) => names.has(name))
+      .flatMap(([, extras]) => extras.map((e) => this.duplicates.get(e.id)!));
   }
 
   /** The networks the selected services use; diverged ones are recreated (not destructive: no question). */
@@ -309,7 +362,7 @@ export class Reconciler {
       const cause = await r.diverged(name, changed);
       diverged.set(name, key);
       const node = b.node(r.kind, name, undefined, 'recreate', cause);
-      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name } : { type: 'remove-volume', name });
+      b.step(node, `remove-${r.kind}:${name}`, [], r.kind === 'network' ? { type: 'remove-network', name, id: found.id } : { type: 'remove-volume', name });
       b.step(node, `create-${r.kind}:${name}`, [`remove-${r.kind}:${name}`], r.create(key));
     }
   }
@@ -349,7 +402,11 @@ export class Reconciler {
     const digest = serviceDigest(service);
     const image = serviceImage(project.name, service);
     const imageId = observed.images.get(image);
-    const existing = observed.containers.filter((c) => c.service === service.name && !c.oneoff);
+    const canonical = (n: number): string => containerName(project.name, service, n);
+    const { kept: existing, leftovers } = splitLeftovers(
+      observed.containers.filter((c) => c.service === service.name && !c.oneoff),
+      canonical,
+    );
 
     // Dependencies: what this service's start steps must wait for. Wait steps are added only when
     // some container of this service is actually started.
@@ -367,16 +424,29 @@ export class Reconciler {
         .filter((id) => b.has(id)),
       ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
       ...this.pullsFor(service),
+      ...this.duplicateRemovals(service),
     ];
     // Containers are created in dependency order too (network_mode/volumes_from need the parent).
     for (const dep of dependenciesOf(service)) createAfter.push(...(this.created.get(dep.on) ?? []));
+    // A recreate interrupted (kill -9, engine restart) after creating its temporary copy but before
+    // renaming it: the original still exists, so the copy is dropped (its anonymous volumes are the
+    // original's: kept) and the original is converged as any other container. The copy goes first:
+    // a new recreate of the same original would use the same temporary name.
+    for (const leftover of leftovers) {
+      createAfter.push(
+        planRemoveContainer(b, leftover, stopTimeout(service, options), `leftover of an interrupted recreate (${canonical(leftover.number)} still exists)`),
+      );
+    }
     const ctx: ServiceContext = { service, options, hash, digestText: JSON.stringify(digest), imageId, createAfter, startAfter };
 
     const volumesGone = (c: ObservedContainer): string[] => Object.values(c.volumes).filter((v) => this.divergedVolumes.has(v));
+    const onDuplicate = (c: ObservedContainer): string[] => attachedTo(c, new Set(this.duplicates.keys()));
     const whyRecreate = new Map(
       existing.map((c) => {
         const gone = volumesGone(c);
+        const dup = onDuplicate(c);
         const why =
+          (dup.length ? `attached to a duplicate network ${dup.join(', ')}` : '') ||
           (gone.length ? `volume ${gone.join(', ')} recreated` : '') ||
           recreateReason(c, hash, digest, imageId, this.rebuilt.has(service.name), options, this.pulls.services.has(service.name)) ||
           (options.noRecreate ? '' : this.driftReason(service, c));
@@ -400,7 +470,7 @@ export class Reconciler {
       if (why) {
         // A container on a recreated network or volume goes first: the old network or volume can
         // only be removed once nothing uses it, and the new container needs the new one.
-        const oldFirst = gone.length > 0 || networksGone.length > 0;
+        const oldFirst = gone.length > 0 || networksGone.length > 0 || onDuplicate(container).length > 0;
         const node = b.node('container', container.name, service.name, 'recreate', why);
         const steps = this.recreate(node, ctx, container, oldFirst);
         runningAfter.push(steps.running);
@@ -685,12 +755,14 @@ export class Reconciler {
     const services = dependencyOrder(project).filter((s) => deps.has(s)).map((s) => project.services[s]!);
     const target = oneOff.service;
     await this.networks([...services, target]);
+    this.duplicateNetworks();
     await this.volumes([...services, target]);
     this.pulls = planPulls(b, project, this.observed, [...services, target], options);
     for (const name of planImages(b, project, presentAfterPulls(this.observed.images, this.pulls), [...services, target], options)) this.rebuilt.add(name);
     for (const service of services) this.service(service, { ...options, forceRecreate: options.alwaysRecreateDeps });
     planOrphans(b, project, this.observed, options);
     this.detachedContainers();
+    this.detachFromDuplicates();
 
     const image = serviceImage(project.name, target);
     const after = [
@@ -703,6 +775,7 @@ export class Reconciler {
         .filter((id) => b.has(id)),
       ...(b.has(`build-image:${image}`) ? [`build-image:${image}`] : []),
       ...this.pullsFor(target),
+      ...this.duplicateRemovals(target),
       ...dependenciesOf(target).flatMap((d) => this.created.get(d.on) ?? []),
       ...this.dependencyWaits(target),
     ];
@@ -767,6 +840,35 @@ function buildCause(present: boolean, service: ServiceConfig, options: UpPlanOpt
   if (options.build) return '--build';
   if (service.pull_policy === 'build') return 'pull_policy: build';
   return stale ?? 'stale';
+}
+
+/**
+ * A recreate's temporary copy (`<12 hex>_<final name>`, naming.ts {@link temporaryName}) left
+ * behind by an interrupted recreate, and the containers kept: a copy whose original (the same
+ * replica number under its final name) still exists, or a second copy of the same replica, is a
+ * leftover; a lone copy is kept (its rename is finished by the planner).
+ */
+export function splitLeftovers(
+  containers: ObservedContainer[],
+  canonical: (number: number) => string,
+): { kept: ObservedContainer[]; leftovers: ObservedContainer[] } {
+  const isCopy = (c: ObservedContainer): boolean => {
+    const m = /^[0-9a-f]{12}_(.+)$/.exec(c.name);
+    return m !== null && m[1] === canonical(c.number);
+  };
+  const originals = new Set(containers.filter((c) => c.name === canonical(c.number)).map((c) => c.number));
+  const copies = new Set<number>();
+  const kept: ObservedContainer[] = [];
+  const leftovers: ObservedContainer[] = [];
+  for (const c of containers) {
+    if (!isCopy(c)) kept.push(c);
+    else if (originals.has(c.number) || copies.has(c.number)) leftovers.push(c);
+    else {
+      copies.add(c.number);
+      kept.push(c);
+    }
+  }
+  return { kept, leftovers };
 }
 
 /** The dependencies of `service` with `restart: true` that this plan recreates. */
@@ -907,7 +1009,12 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     const found = observed.networks.get(network.name);
     if (!found?.managed) continue;
     const node = b.node('network', network.name, undefined, 'remove', '');
-    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name }, 'down');
+    b.step(node, `remove-network:${network.name}`, allRemoved, { type: 'remove-network', name: network.name, id: found.id }, 'down');
+    // copies left by runs at the same time: each by its ID (the name is ambiguous to the engine)
+    for (const extra of observed.duplicateNetworks?.get(network.name) ?? []) {
+      const copy = b.node('network', network.name, undefined, 'remove', `duplicate (id ${extra.id.slice(0, 12)})`);
+      b.step(copy, `remove-network:${extra.id}`, allRemoved, { type: 'remove-network', name: network.name, id: extra.id }, 'down');
+    }
   }
   if (options.volumes) {
     for (const volume of Object.values(project.volumes)) {

@@ -19,7 +19,7 @@ function engineWith(states: Record<string, ContainerInspect[]>, exitCodes: Recor
 
 const running = (health?: string): ContainerInspect => ({
   Config: { Healthcheck: { Test: ['CMD', 'true'] } },
-  State: { Status: 'running', ...(health ? { Health: { Status: health } } : {}) },
+  State: { Status: 'running', StartedAt: '2020-01-01T00:00:00Z', ...(health ? { Health: { Status: health } } : {}) },
 }) as ContainerInspect;
 const exited = (code: number): ContainerInspect => ({ Config: {}, State: { Status: 'exited', ExitCode: code } }) as ContainerInspect;
 
@@ -47,6 +47,27 @@ describe('waitFor', () => {
     const bad = await run(engine, [{ type: 'running', container: 'p-bad-1', service: 'bad', exitedOk: true }]);
     expect(bad.error).toMatchObject({ code: 'DEPENDENCY', message: 'container p-bad-1 exited (2)' });
     expect(bad.events).toEqual(['p-bad-1 Waiting', 'p-bad-1 Error (exited (2))']);
+  });
+
+  it('--wait: a container that restarts while waited on fails the wait with its exit code (a crash loop)', async () => {
+    const started = (at: string, restarts: number): ContainerInspect =>
+      ({ Config: {}, State: { Status: 'running', StartedAt: at }, RestartCount: restarts }) as ContainerInspect;
+    const now = new Date().toISOString();
+    const restarting = { Config: {}, State: { Status: 'restarting', Restarting: true, ExitCode: 3 }, RestartCount: 1 } as ContainerInspect;
+    // seen running (just started), then restarting
+    const a = await run(engineWith({ 'p-crash-1': [started(now, 0), restarting] }), [{ type: 'running', container: 'p-crash-1', service: 'crash', exitedOk: false }]);
+    expect(a.error).toMatchObject({ code: 'DEPENDENCY', message: 'container p-crash-1 exited (3) and is restarting (restart count 1)' });
+    expect(a.events).toEqual(['p-crash-1 Waiting', 'p-crash-1 Error (restarting, exit 3)']);
+    // between two polls it crashed and runs again: the restart count gives it away
+    const b = await run(engineWith({ 'p-crash-1': [started(now, 0), { ...started(new Date().toISOString(), 1), State: { Status: 'running', ExitCode: 3, StartedAt: 'later' } } as ContainerInspect] }), [
+      { type: 'running', container: 'p-crash-1', service: 'crash', exitedOk: false },
+    ]);
+    expect(b.error).toMatchObject({ message: 'container p-crash-1 exited (3) and is restarting (restart count 1)' });
+    // a container that just started counts as running only once it stayed up for a while
+    const t = performance.now();
+    const c = await run(engineWith({ 'p-ok-1': [started(new Date().toISOString(), 0)] }), [{ type: 'running', container: 'p-ok-1', service: 'ok', exitedOk: false }]);
+    expect(c).toEqual({ error: undefined, events: ['p-ok-1 Waiting', 'p-ok-1 Running'] });
+    expect(performance.now() - t).toBeGreaterThanOrEqual(900);
   });
 
   it('times out naming what it still waits for', async () => {

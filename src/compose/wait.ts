@@ -15,6 +15,13 @@ import type { EventSink } from './events.js';
  */
 const POLL_MS = 250;
 
+/**
+ * `up --wait`: how long a container without a healthcheck must stay running (same start, no
+ * restart) before it counts as running, in ms. A crash-looping container (`restart: on-failure`)
+ * is running between its crashes; watching it this long catches the restart or the exit.
+ */
+export const SETTLE_MS = 1000;
+
 /** What to wait for, on one container. */
 export type WaitCondition =
   /** `depends_on: service_healthy`: its healthcheck reports healthy; fails when unhealthy, exited or without a healthcheck. */
@@ -77,12 +84,23 @@ export async function waitFor(engine: Engine, emit: EventSink, conditions: WaitC
 async function poll(engine: Engine, emit: EventSink, conditions: WaitCondition[], started: number, options: WaitOptions): Promise<void> {
   const deadline = options.timeoutSeconds ? Date.now() + options.timeoutSeconds * 1000 : Infinity;
   const pending = new Map(conditions.map((c) => [c.container, c]));
+  const seen = new Map<string, Seen>();
   while (pending.size) {
     const round = [...pending.values()];
     const inspected = await Promise.all(round.map((c) => engine.inspectContainer(c.container)));
+    // a restarted container runs again with ExitCode 0: its last `die` event has the real one
+    await Promise.all(
+      inspected.map(async (info, i) => {
+        const first = seen.get(round[i]!.container);
+        if (round[i]!.type === 'running' && first && (info.RestartCount ?? 0) > first.restarts && info.State?.Status === 'running') {
+          const code = await lastExitCode(engine, info.Id ?? round[i]!.container, started);
+          if (code !== undefined) info.State = { ...info.State, ExitCode: code };
+        }
+      }),
+    );
     for (const [i, info] of inspected.entries()) {
       const condition = round[i]!;
-      const status = check(emit, condition, info);
+      const status = check(emit, condition, info, seen);
       if (status === undefined) continue;
       emit({ type: 'progress', resource: 'container', id: condition.container, status, done: true, elapsed: since(started) });
       pending.delete(condition.container);
@@ -101,9 +119,22 @@ async function poll(engine: Engine, emit: EventSink, conditions: WaitCondition[]
  * One polled condition against one inspection: the final status when it holds, `undefined`
  * while pending. @throws when it can no longer hold.
  */
-function check(emit: EventSink, condition: WaitCondition, info: ContainerInspect): string | undefined {
+function check(emit: EventSink, condition: WaitCondition, info: ContainerInspect, seen: Map<string, Seen> = new Map()): string | undefined {
   const name = condition.container;
   const state = info.State;
+  // a restart while waited on (restart: on-failure / always after a crash) fails the wait
+  const restarts = info.RestartCount ?? 0;
+  const first = seen.get(name);
+  if (!first) seen.set(name, { restarts, at: Date.now(), startedAt: state?.StartedAt });
+  const restarted = state?.Restarting || state?.Status === 'restarting' || (first !== undefined && restarts > first.restarts);
+  if (restarted && condition.type === 'running') {
+    throw waitFailed(
+      emit,
+      name,
+      `restarting, exit ${state?.ExitCode ?? '?'}`,
+      `container ${name} exited (${state?.ExitCode ?? '?'}) and is restarting (restart count ${restarts})`,
+    );
+  }
   const health = state?.Health?.Status;
   const exited = state?.Status === 'exited' || state?.Status === 'dead';
   if (condition.type === 'healthy') {
@@ -123,8 +154,42 @@ function check(emit: EventSink, condition: WaitCondition, info: ContainerInspect
     throw waitFailed(emit, name, `exited (${state!.ExitCode})`, `container ${name} exited (${state!.ExitCode})`);
   }
   if (health === 'unhealthy') throw waitFailed(emit, name, 'unhealthy', `container ${name} is unhealthy`);
-  if (state?.Status === 'running' && (!health || health === 'healthy' || health === 'none')) return health === 'healthy' ? 'Healthy' : 'Running';
+  if (state?.Status === 'running' && health === 'healthy') return 'Healthy';
+  if (state?.Status === 'running' && (!health || health === 'none')) {
+    // running for SETTLE_MS (by our clock, or by the engine's start time) without a restart
+    if (first && first.startedAt !== state.StartedAt) first.at = Date.now();
+    if (first) first.startedAt = state.StartedAt;
+    const started = Date.parse(state.StartedAt ?? '');
+    const stable = Date.now() - (first?.at ?? Date.now()) >= SETTLE_MS || (!Number.isNaN(started) && started > 0 && Date.now() - started >= SETTLE_MS);
+    return stable ? 'Running' : undefined;
+  }
   return undefined;
+}
+
+/**
+ * The exit code of the container's last `die` event since the wait began (`GET /events` with
+ * `since`/`until`, so the stream ends), or `undefined` when there is none or the engine cannot say.
+ */
+async function lastExitCode(engine: Engine, container: string, started: number): Promise<number | undefined> {
+  const now = Date.now() / 1000;
+  const since = Math.floor(now - (performance.now() - started) / 1000) - 1;
+  let code: number | undefined;
+  try {
+    for await (const e of engine.events({ filters: { container: [container], event: ['die'] }, since: String(since), until: now.toFixed(3) })) {
+      const value = Number(e.Actor?.Attributes?.exitCode);
+      if (!Number.isNaN(value)) code = value;
+    }
+  } catch {
+    return code;
+  }
+  return code;
+}
+
+/** What {@link check} saw of one container first: its restart count, when, and its start time. */
+interface Seen {
+  restarts: number;
+  at: number;
+  startedAt?: string;
 }
 
 /** `service_completed_successfully`: the engine's wait for the container to stop, then its status. */

@@ -297,8 +297,30 @@ function daemonMessage(text: string, res: IncomingMessage): string {
       // not JSON after all: fall through to the text
     }
   }
-  return trimmed !== '' ? trimmed : `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim();
+  if (trimmed === '') return `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim();
+  // an HTML error page (a proxy or web server answering instead of the engine): its title only
+  if (/html/i.test(String(res.headers['content-type'] ?? '')) || /^<(!doctype|html|head|body)\b/i.test(trimmed)) {
+    const title = /<title[^>]*>([^<]*)</i.exec(trimmed)?.[1] ?? /<h1[^>]*>([^<]*)</i.exec(trimmed)?.[1] ?? trimmed.replace(/<[^>]*>/g, ' ');
+    return `HTTP ${res.statusCode} with an HTML page instead of an Engine API answer: ${JSON.stringify(shorten(title.replace(/\s+/g, ' ').trim(), 80))}`;
+  }
+  // plain text: its first line, at most 200 characters
+  return shorten(trimmed.split(/\r?\n/)[0]!.trim(), 200);
 }
+
+/** `text` cut to `max` characters, with `…` when cut. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The {@link EngineError} for an HTTP error status; an HTML answer gets a hint about `DOCKER_HOST`. */
+function statusError(status: number, text: string, res: IncomingMessage, context: string): EngineError {
+  const message = daemonMessage(text, res);
+  const html = message.includes('with an HTML page instead of an Engine API answer');
+  return new EngineError(status, message, context, html ? { hint: 'is DOCKER_HOST the Docker engine, not a web server or proxy in front of it?' } : {});
+}
+
+/** Hint for a connection the engine dropped (it restarted, crashed or was stopped). */
+const DROPPED_HINT = 'the engine may have restarted or stopped: check it with `docker info`, then run the command again';
 
 /**
  * Implements the {@link Engine} contract over HTTP. Create one per process with
@@ -439,6 +461,13 @@ export class EngineClient implements Engine, SwarmEngine {
     if (spec.signal?.aborted || e?.name === 'AbortError') {
       return new CapstanError('CANCELLED', `${spec.context}: cancelled`, { cause: spec.signal?.reason ?? err });
     }
+    // the engine dropped the connection: mid-answer, or (after the ping) before answering at all
+    if (connected && (e?.message === 'aborted' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE')) {
+      return new CapstanError('ENGINE', `${spec.context}: the engine closed the connection before its answer was complete`, { hint: DROPPED_HINT, cause: err });
+    }
+    if (!connected && e?.code === 'ECONNRESET' && e.message === 'socket hang up' && spec.path !== '/_ping') {
+      return new CapstanError('ENGINE', `${spec.context}: the engine closed the connection without answering`, { hint: DROPPED_HINT, cause: err });
+    }
     const hint = e?.code ? UNREACHABLE[e.code] : undefined;
     if (!connected && hint) {
       const what = e.syscall && e.code ? `${e.syscall} ${e.code}` : e.message;
@@ -500,7 +529,7 @@ export class EngineClient implements Engine, SwarmEngine {
     const status = res.statusCode ?? 0;
     if ((status >= 200 && status < 300) || status === 304 || spec.accept?.includes(status)) return res;
     const text = await this.readText(res, spec);
-    throw new EngineError(status, daemonMessage(text, res), spec.context);
+    throw statusError(status, text, res, spec.context);
   }
 
   private async readText(res: IncomingMessage, spec: RequestSpec): Promise<string> {
@@ -1120,7 +1149,7 @@ export class EngineClient implements Engine, SwarmEngine {
           reject(new CapstanError('ENGINE', `${spec.context}: the engine did not upgrade the connection (HTTP ${status})`));
           return;
         }
-        this.readText(res, spec).then((text) => reject(new EngineError(status, daemonMessage(text, res), spec.context)), reject);
+        this.readText(res, spec).then((text) => reject(statusError(status, text, res, spec.context)), reject);
       });
       req.on('error', reject);
       req.end(payload);

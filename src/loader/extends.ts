@@ -67,7 +67,7 @@ async function resolveService(frame: Frame, name: string, svc: unknown, stack: s
   const id = `${frame.file}#${name}`;
   if (stack.includes(id)) {
     const chain = [...stack.slice(stack.indexOf(id)), id].map((s) => s.slice(s.lastIndexOf('#') + 1));
-    throw new LoaderError(`Circular reference with extends: ${chain.join(' -> ')}`, { keyPath: `services.${name}.extends` });
+    throw new LoaderError(`Circular reference with extends: ${chain.join(' -> ')}`, { file: frame.file, keyPath: `services.${name}.extends` });
   }
   const ext = svc.extends;
   let baseName: string;
@@ -75,12 +75,12 @@ async function resolveService(frame: Frame, name: string, svc: unknown, stack: s
   if (typeof ext === 'string') baseName = ext;
   else if (isPlainObject(ext)) {
     if (typeof ext.service !== 'string' || ext.service === '') {
-      throw new LoaderError(`extends.${name}.service is required`, { keyPath: `services.${name}.extends` });
+      throw new LoaderError(`extends.${name}.service is required`, { file: frame.file, keyPath: `services.${name}.extends` });
     }
     baseName = ext.service;
     if (typeof ext.file === 'string' && ext.file !== '') baseFile = resolve(frame.dir, ext.file);
   } else {
-    throw new LoaderError('extends must be a string or a mapping', { keyPath: `services.${name}.extends` });
+    throw new LoaderError('extends must be a string or a mapping', { file: frame.file, keyPath: `services.${name}.extends` });
   }
 
   let baseFrame = frame;
@@ -90,13 +90,14 @@ async function resolveService(frame: Frame, name: string, svc: unknown, stack: s
       model = await ctx.loadBase(baseFile);
     } catch (err) {
       if (err instanceof LoaderError) throw err;
-      throw new LoaderError(`cannot read ${baseFile}: ${(err as Error).message}`, { keyPath: `services.${name}.extends.file` });
+      throw new LoaderError(`cannot read ${baseFile}: ${(err as Error).message}`, { file: frame.file, keyPath: `services.${name}.extends.file` });
     }
     baseFrame = { file: baseFile, dir: dirname(baseFile), model };
   }
   const baseServices = isPlainObject(baseFrame.model.services) ? baseFrame.model.services : {};
   if (!Object.hasOwn(baseServices, baseName)) {
     throw new LoaderError(`cannot extend service ${JSON.stringify(name)} in ${frame.file}: service ${JSON.stringify(baseName)} not found`, {
+      file: frame.file,
       keyPath: `services.${name}.extends`,
     });
   }

@@ -115,7 +115,7 @@ export async function applyIncludes(model: Plain, ctx: IncludeContext): Promise<
   for (const entry of entries) {
     for (const p of entry.paths) {
       if (ctx.stack.includes(p)) {
-        throw new LoaderError(`include cycle detected:\n${[...ctx.stack, p].join('\n include ')}`, { keyPath: 'include' });
+        throw new LoaderError(`include cycle detected: ${[...ctx.stack, p].join(' includes ')}`, { keyPath: 'include' });
       }
     }
     const env = includeEnvironment(entry, ctx.env);

@@ -19,6 +19,7 @@ import { applyExtends } from './extends.js';
 import { applyIncludes, type IncludeEntry } from './include.js';
 import { rebaseModel } from './paths.js';
 import { checkConsistency } from './consistency.js';
+import { checkEngineLimits } from './engine-limits.js';
 import { noConfigFileError, resolveProjectOptions } from './discover.js';
 import { parseDotenv } from './dotenv.js';
 import { interpolateTree } from './interpolate.js';
@@ -77,6 +78,13 @@ export interface LoadOptions {
   resolvePaths?: boolean;
   /** `config --no-consistency`: skip the consistency checks. */
   skipConsistency?: boolean;
+  /**
+   * Refuse values the engine would refuse (`engine-limits.ts`: image references, memory below
+   * 6MB, negative cpus…), positioned, before anything is created. The commands that create
+   * containers (`up`, `create`, `run`, `scale`) set it; the others load such a file as docker
+   * compose does (`config` prints it, `down` removes the project). Default false.
+   */
+  engineLimits?: boolean;
   /** Skip schema validation (compose-go's `SkipValidation`). */
   skipValidation?: boolean;
   /** `config --no-env-resolution`: keep `env_file` as declared, do not fold it into `environment`. */
@@ -183,6 +191,19 @@ async function loadFileLayers(
   const layers: Record<string, unknown>[] = [];
   // include paths and extends.file resolve against the project directory (compose-go), not the file's own
   for (const tree of trees) {
+    try {
+      layers.push(await includeAndExtend(tree));
+    } catch (err) {
+      // include/extends errors know the file and key, not the line: find it in that file's documents
+      if (!(err instanceof LoaderError) || err.line !== undefined || !err.keyPath) throw err;
+      const file = err.file ?? f;
+      const docs = file === f ? own : ctx.parsed.get(file) ?? [];
+      const at = docs.length ? locateIn(docs, splitKeyPath(err.keyPath)) : undefined;
+      if (!at) throw err;
+      throw new LoaderError(err.reason, { ...at, keyPath: err.keyPath }, { hint: err.hint, details: err.details, cause: err.cause });
+    }
+  }
+  async function includeAndExtend(tree: Record<string, unknown>): Promise<Record<string, unknown>> {
     const withIncludes = await applyIncludes(tree, {
       dir: projectDir,
       env,
@@ -199,11 +220,26 @@ async function loadFileLayers(
         return base;
       },
     });
-    layers.push(layer);
+    return layer;
   }
   // a file met several times (a base of two services, or also an -f file) counts once, at its last place
   const docs = [...nested, ...own].filter((d, i, all) => all.indexOf(d, i + 1) < 0);
   return { docs, layers };
+}
+
+/** `services.web.ports[0]` → `['services', 'web', 'ports', 0]` (a name holding a dot is found by its first part). */
+function splitKeyPath(keyPath: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of keyPath.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    if (m[1]) out.push(m[1]);
+    for (const i of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(i[1]));
+  }
+  return out;
 }
 
 /**
@@ -368,6 +404,8 @@ export async function loadProject(options: LoadOptions = {}): Promise<Project> {
     }
     const byProfile = applyProfiles(model.services, profiles);
     if (!options.skipConsistency) checkConsistency(model, byProfile.enabled, byProfile.disabled, locate);
+    // what the engine would refuse, before anything is created (not on `${…}` left as written)
+    if (options.engineLimits && !options.skipConsistency && options.interpolate !== false) checkEngineLimits(name, byProfile.enabled, locate, model.volumes);
     const { services: selected, disabled } = selectServices(
       { services: byProfile.enabled, disabled: byProfile.disabled },
       options.services ?? [],

@@ -19,7 +19,7 @@ describe('validateModel', () => {
   it('keeps the most specific error of a oneOf', () => {
     const src = 'services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n        condition: service_startd\n  db:\n    image: x\n';
     expect(check(src)).toEqual([
-      'compose.yaml:6:20: services.web.depends_on.db.condition: must be one of: service_started, service_healthy, service_completed_successfully',
+      'compose.yaml:6:20: services.web.depends_on.db.condition: "service_startd" is not one of: service_started, service_healthy, service_completed_successfully',
     ]);
   });
   it('words a list-or-mapping failure as compose-go does', () => {
@@ -66,5 +66,18 @@ describe('validateModel', () => {
   });
   it('reports an unknown top-level key at the key', () => {
     expect(check('servics:\n  web:\n    image: nginx\n')).toEqual(["compose.yaml:1:1: additional properties 'servics' not allowed"]);
+  });
+});
+
+describe('choice and format errors quote the refused value (issue 13)', () => {
+  it('enum: "<value>" is not one of …', () => {
+    const src = 'services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n        condition: service_ready\n  db:\n    image: x\n';
+    expect(check(src)).toEqual([
+      'compose.yaml:6:20: services.web.depends_on.db.condition: "service_ready" is not one of: service_started, service_healthy, service_completed_successfully',
+    ]);
+    expect(check('services:\n  web:\n    image: nginx\n    cgroup: weird\n')).toEqual(['compose.yaml:4:13: services.web.cgroup: "weird" is not one of: host, private']);
+  });
+  it('pattern: "<value>" does not match pattern …', () => {
+    expect(check('services:\n  web:\n    image: nginx\n    pull_policy: sometimes\n')[0]).toMatch(/^compose\.yaml:4:18: services\.web\.pull_policy: "sometimes" does not match pattern "always\|never/);
   });
 });

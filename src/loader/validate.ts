@@ -76,7 +76,13 @@ export function validateModel(model: unknown, locate?: LocateInFiles): LoaderErr
         reason = `must be greater than or equal to ${String((e.params as { limit: number }).limit)}`;
         break;
       case 'enum':
-        reason = `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
+        reason = `${quoteValue(valueAt(model, path))} is not one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String).join(', ')}`;
+        break;
+      case 'pattern':
+        reason = `${quoteValue(valueAt(model, path))} does not match pattern ${JSON.stringify(String((e.params as { pattern: string }).pattern))}`;
+        break;
+      case 'format':
+        reason = `${quoteValue(valueAt(model, path))} is not a valid ${String((e.params as { format: string }).format)}`;
         break;
       default:
         reason = e.message ?? `failed ${e.keyword}`;
@@ -88,6 +94,22 @@ export function validateModel(model: unknown, locate?: LocateInFiles): LoaderErr
     out.push(new LoaderError(reason, { file: where?.file, line: where?.line, column: where?.column, keyPath }));
   }
   return out;
+}
+
+/** The value at `path` in `model` (undefined when absent). */
+function valueAt(model: unknown, path: readonly (string | number)[]): unknown {
+  let cur = model;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** A refused value as the message quotes it: strings in double quotes, others as JSON (cut to 60 characters). */
+function quoteValue(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 /**

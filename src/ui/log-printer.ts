@@ -73,6 +73,15 @@ export class LogPrinter {
     this.write(`${this.color(service)(text)}\n`);
   }
 
+  /**
+   * A line of the `watch` pseudo-service (compose's `⦿` logger): `<padding> ⦿ Watch enabled`, the
+   * `⦿` where other lines have their `|`, in bright green.
+   */
+  watch(text: string): void {
+    const line = this.options.noPrefix ? `⦿ ${text}` : `${''.padEnd(this.width)} ⦿ ${text}`;
+    this.out.write(`${this.options.colors.greenBright(line)}\n`);
+  }
+
   private prefix(container: string, service: string): string {
     const cached = this.prefixes.get(container);
     if (cached && cached.width === this.width) return cached.text;

@@ -1,16 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { ROOT, capstan, cleanup, httpGet, leftovers, uniqueProject } from './helpers.js';
-
-/** A TCP port nothing listens on right now (the demo may hold 8000). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { ROOT, capstan, cleanup, httpGet, leftovers, uniqueProject, freePort } from './helpers.js';
 
 /**
  * Issue 2 acceptance: the getting-started example (Flask + Redis, built from Dockerfiles on

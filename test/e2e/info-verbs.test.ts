@@ -1,22 +1,9 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync, rmSync } from 'node:fs';
-import { afterFile, capstan, idle, projectDir, setup } from './helpers.js';
+import { afterFile, capstan, idle, projectDir, setup, freePort } from './helpers.js';
 
 /** The read-only verbs against the real engine: `ls`, `port`, `top`, `images`, `volumes` (issue 10's acceptance lines). */
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const compose = (port: number): string => `
 services:

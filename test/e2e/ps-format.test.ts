@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { afterFile, capstan, engine, idle, leftovers, projectDir, setup } from './helpers.js';
+import { afterFile, capstan, engine, idle, leftovers, projectDir, setup, freePort } from './helpers.js';
 
 /**
  * `ps` and the `--format` of the listing commands against the real engine (issue 10): ps's
@@ -10,18 +9,6 @@ import { afterFile, capstan, engine, idle, leftovers, projectDir, setup } from '
  * `--orphans=false`), `ps -p NAME` and `down -p NAME` from an empty directory, compose's table
  * headers and alignment, JSON field names, `-f -`, and the unknown-command message.
  */
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The project: two idling services, one that exits at once, and `extra`, which the second file drops. */
 const composeFile = (port: number, extra: boolean): string => `

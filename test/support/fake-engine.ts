@@ -277,6 +277,19 @@ export class FakeEngine implements Engine {
   }
 
   /**
+   * A second network named like `name` (a copy of its body and labels, a new ID, no containers):
+   * what two runs creating it at once leave behind on dockerd. Returns the copy's ID.
+   */
+  addDuplicateNetwork(name: string): string {
+    const original = [...this.networks.values()].find((n) => n.network.Name === name);
+    if (!original) throw new Error(`fake engine: no network ${name}`);
+    const id = sha(`network ${++this.counter} ${name} copy`);
+    const subnet = this.nextSubnet++;
+    this.networks.set(id, { network: { ...structuredClone(original.network), Id: id, Created: new Date(Date.now() + 1000).toISOString() }, builtin: false, endpoints: new Map(), nextIp: 2, subnet });
+    return id;
+  }
+
+  /**
    * Sets the health status of a running container with a healthcheck (by ID, name or prefix) and
    * records the `health_status` event. @throws Error when there is no such container or it has no healthcheck.
    */
@@ -1002,6 +1015,10 @@ export class FakeEngine implements Engine {
   /** `GET /images/{name}/json` by reference (`:latest` implied) or ID; `undefined` when absent. */
   async inspectImage(name: string): Promise<ImageInspect | undefined> {
     this.record('inspectImage', name, [name]);
+    // dockerd 20.10 answers 400 for a reference it cannot parse (an uppercase repository)
+    if (!name.startsWith('sha256:') && /[A-Z]/.test(name.replace(/[:@][^/]*$/, ''))) {
+      throw new EngineError(400, `no such image: ${name}: invalid reference format: repository name must be lowercase`, `inspect image ${name}`);
+    }
     const image = this.findImage(name);
     return image === NOT_FOUND_IMAGE ? undefined : structuredClone(image.inspect);
   }

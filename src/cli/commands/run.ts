@@ -176,7 +176,7 @@ export async function run(g: GlobalOptions, flags: RunFlags, operands: string[])
   const { compose, progress } = session(flags.quiet ? { ...g, progress: 'quiet' } : g);
   prefetchFor(g, compose);
   // naming the service enables its profile and selects it with its dependencies (compose's runProject)
-  const project = await loadFromGlobals(g, { services: [service], noDeps: flags.deps === false });
+  const project = await loadFromGlobals(g, { services: [service], noDeps: flags.deps === false, engineLimits: true });
   const options = runOptions(project, flags, { stdin: process.stdin.isTTY === true, stdout: process.stdout.isTTY === true });
   const dryRun = Boolean(flags.dryRun || g.dryRun);
   const interrupt = interruptSignals();

@@ -34,5 +34,5 @@ export function run(g: GlobalOptions, flags: ScaleFlags, operands: string[]): Pr
     // only from labels has no service configuration to create replicas from
     if (!project.configFiles.length) throw noConfigFileError(process.cwd());
     return compose.scale(project, { ...base, replicas, noDeps: flags.deps === false });
-  });
+  }, [], { engineLimits: true });
 }

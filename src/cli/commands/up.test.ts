@@ -37,6 +37,13 @@ describe('up flag validation', () => {
     accepted({ wait: true, noattach: ['web'] });
   });
 
+  it('--watch: attached only, and builds', () => {
+    refused({ detach: true, watch: true }, DETACH);
+    refused({ wait: true, watch: true }, WAIT_LONG);
+    refused({ nobuild: true, watch: true }, '--no-build and --watch are incompatible');
+    accepted({ watch: true, build: true });
+  });
+
   it('refuses --build with --no-build', () => {
     refused({ build: true, nobuild: true }, '--build and --no-build are incompatible');
     accepted({ build: true });

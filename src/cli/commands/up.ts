@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import type { Compose } from '../../compose/index.js';
+import type { Project } from '../../model/types.js';
 import { CapstanError } from '../../errors.js';
 import { formatPlan, type UpOptions } from '../../compose/index.js';
 import { LogPrinter } from '../../ui/log-printer.js';
@@ -38,6 +40,7 @@ export function command(): Command {
     .option('--quiet-pull', 'pull without printing progress information')
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print prefix in logs")
+    .option('-w, --watch', 'watch source code and rebuild/refresh containers when files are updated')
     .option('--dry-run', 'print the plan; change nothing');
   return handledBy(command, run);
 }
@@ -52,7 +55,7 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   const { compose, progress } = session(g);
   prefetchFor(g, compose);
   // naming services enables their profiles and selects them with their dependencies
-  const project = await loadFromGlobals(g, services.length ? { services, noDeps: flags.deps === false } : {});
+  const project = await loadFromGlobals(g, { ...(services.length ? { services, noDeps: flags.deps === false } : {}), engineLimits: true });
   // checked once the project is loaded, in compose's order (cmd/compose/up.go RunE)
   const orphans = orphanOptions(project, flags.removeOrphans);
   if (flags.attach?.length && flags.attachDependencies) throw new CapstanError('USAGE', 'cannot combine --attach and --attach-dependencies');
@@ -78,6 +81,14 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
     onLog: (line) => printer.line(line),
     onExit: (container, service, code) => printer.exited(container, service, code),
   };
+  if (flags.watch && !fromFlags.dryRun) {
+    try {
+      return await upAndWatch(compose, project, options, printer, services, g.progress === 'json');
+    } finally {
+      progress.close();
+      interrupt.dispose();
+    }
+  }
   let result;
   try {
     result = await compose.up(project, options);
@@ -88,4 +99,52 @@ export async function run(g: GlobalOptions, flags: UpFlags, services: string[]):
   // after close(): on a terminal, a progress frame drawn later would move the cursor up over the plan
   if (fromFlags.dryRun) process.stdout.write(`${formatPlan(result.plan)}\n`);
   return result.exitCode;
+}
+
+/**
+ * `up --watch`: converge detached, then follow the logs of the shown services (also of containers
+ * a rebuild recreates) while watching (`watch`'s loop, its lines under `⦿`). Ctrl+C stops the
+ * targeted services gracefully and throws CANCELLED (exit 130), as attached `up`.
+ */
+async function upAndWatch(compose: Compose, project: Project, options: UpOptions, printer: LogPrinter, services: string[], json: boolean): Promise<number> {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const signal = options.signal!;
+  await compose.up(project, { ...options, detach: true });
+  const targeted = services.length ? services : Object.keys(project.services);
+  const shown = (options.attach?.length ? options.attach : targeted).filter((s) => !options.noAttach?.includes(s) && (options.attach?.length || project.services[s]?.attach !== false));
+  const rows = await compose.ps(project.name, { services: shown });
+  options.onAttach?.(rows.map((r) => r.name));
+  // the logs end with Ctrl+C, or when the watch fails (its error is the command's)
+  const stopLogs = new AbortController();
+  signal.addEventListener('abort', () => stopLogs.abort(), { once: true });
+  const logs = compose.logs(project.name, (line) => printer.line(line), {
+    follow: true,
+    since,
+    services: shown,
+    signal: stopLogs.signal,
+    ...(options.timestamps ? { timestamps: true } : {}),
+    onExit: (exit) => printer.exited(exit.container, exit.service, exit.exitCode, exit.restarting),
+  });
+  const watching = compose.watch(project, {
+    services,
+    signal,
+    prune: true,
+    onMessage: (text) => {
+      printer.watch(text);
+      if (json) process.stderr.write(`${JSON.stringify({ resource: 'watch', message: text })}\n`);
+    },
+    onLog: (line) => printer.line(line),
+  });
+  watching.catch(() => stopLogs.abort());
+  await Promise.all([logs, watching]);
+  if (!signal.aborted) return 0;
+  process.stderr.write('Gracefully Stopping... press Ctrl+C again to force\n');
+  const kill = (): void => void compose.kill(project, { services: targeted }).catch(() => undefined);
+  options.forceSignal?.addEventListener('abort', kill, { once: true });
+  try {
+    await compose.stop(project, { services: targeted });
+  } finally {
+    options.forceSignal?.removeEventListener('abort', kill);
+  }
+  throw new CapstanError('CANCELLED', 'cancelled');
 }

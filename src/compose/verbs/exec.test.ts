@@ -35,6 +35,16 @@ describe('Compose.exec', () => {
     await expect(compose.exec(p, 'x', ['true'])).rejects.toMatchObject({ code: 'USAGE', message: 'no such service: x' });
   });
 
+  it('reaches a running service of a profile not enabled now (started by an earlier --profile up)', async () => {
+    const { fake, compose, p } = await running();
+    // The same files read without `--profile`: db is a disabled service, its container still runs.
+    const { db, ...enabled } = p.services;
+    const withoutProfile = { ...p, services: enabled, disabledServices: { db: db! } };
+    fake.onExec((c) => ({ exitCode: 0, output: c.name }));
+    expect(await compose.exec(withoutProfile, 'db', ['hostname'])).toMatchObject({ container: 'shop-db-1', stdout: 'shop-db-1' });
+    await expect(compose.exec(withoutProfile, 'x', ['true'])).rejects.toMatchObject({ code: 'USAGE', message: 'no such service: x' });
+  });
+
   it("compose's text when the replica does not run", async () => {
     const { compose, p } = await running();
     await expect(compose.exec(p, 'web', ['true'], { index: 2 })).rejects.toMatchObject({ message: 'service "web" is not running container #2' });

@@ -8,7 +8,6 @@ import { Readable } from 'node:stream';
 import { CapstanError } from '../../errors.js';
 import type { Project } from '../../model/types.js';
 import type { Engine, LogChunk } from '../../engine/types.js';
-import { checkServices } from '../graph.js';
 import { listProjectContainers } from '../observed.js';
 
 /** Options of {@link execInService} (`docker compose exec`'s flags, and where the streams go). */
@@ -93,12 +92,17 @@ export function outputSink(sinks: { stdout?: NodeJS.WritableStream | undefined; 
 
 /**
  * Runs `command` in container #`index` of `service` in `project`.
- * @throws CapstanError USAGE `no such service: x` for a service the project lacks; NOT_FOUND
+ * A service of a profile not enabled now is accepted (as compose, which looks only for the running
+ * container): `--profile debug up` then `exec debug-shell …` works without `--profile`.
+ * @throws CapstanError USAGE `no such service: x` for a service the project lacks, enabled or
+ *   not; NOT_FOUND
  *   `service "x" is not running container #N` when no such container runs; EngineError from
  *   the exec calls; UNSUPPORTED when the engine cannot attach stdin.
  */
 export async function execInService(engine: Engine, project: Project, service: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  checkServices(project, [service]);
+  if (!Object.hasOwn(project.services, service) && !Object.hasOwn(project.disabledServices, service)) {
+    throw new CapstanError('USAGE', `no such service: ${service}`);
+  }
   const index = options.index ?? 1;
   const running = await listProjectContainers(engine, project.name, { all: false, services: [service] });
   const container = running.find((c) => c.number === index);

@@ -1,16 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, capstan, cleanup, engine, leftovers, uniqueProject } from '../helpers.js';
-
-/** A TCP port nothing listens on right now (a demo of the example may hold its default, 18270). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { ROOT, capstan, cleanup, engine, leftovers, uniqueProject, freePort } from '../helpers.js';
 
 /** One HTTP request through nginx; the status and the parsed JSON body. */
 async function api(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {

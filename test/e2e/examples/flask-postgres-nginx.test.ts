@@ -1,17 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, capstan, cleanup, engine, httpGet, leftovers, uniqueProject } from '../helpers.js';
-
-/** A TCP port nothing listens on right now (a demo of the example may hold its default, 18260). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { ROOT, capstan, cleanup, engine, httpGet, leftovers, uniqueProject, freePort } from '../helpers.js';
 
 /**
  * Issue 12, example 3: examples/flask-postgres-nginx (nginx → gunicorn/Flask → PostgreSQL, all
