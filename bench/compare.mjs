@@ -49,9 +49,17 @@ function composeFile(count) {
   const services = Array.from({ length: count }, (_, i) => `  s${i}:\n    image: busybox:latest\n    command: ${JSON.stringify(cmd)}\n`).join('');
   return `services:\n${services}`;
 }
-/** Run a command to completion (stdout discarded), throwing on a non-zero exit. */
+/**
+ * Networks dockerd 20.10 refused to remove with "has active endpoints" though no container was
+ * left on them (its endpoint count goes wrong now and then when many containers go at once — the
+ * floor's raw API calls hit it too). Counted and reported, not fatal: only an engine restart frees them.
+ */
+const leaks = { floor: 0, capstan: 0, v1: 0 };
+const isLeak = (text) => /has active endpoints/.test(text);
+/** Run a command to completion (stdout discarded), throwing on a non-zero exit (an engine endpoint leak is counted instead). */
 function run(file, args, options = {}) {
   const r = spawnSync(file, args, { cwd: options.cwd, env: { ...env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  if (r.status !== 0 && isLeak(r.stderr?.toString() ?? '') && options.leak) return void leaks[options.leak]++;
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().slice(-2000)}`);
 }
 const capstan = (project, dir, ...args) => run(bin, ['-p', project, ...args], { cwd: dir });
@@ -129,7 +137,10 @@ async function floorDown(project, count) {
       await engine.removeContainer(name, { force: true });
     }),
   );
-  await engine.removeNetwork(`${project}_default`);
+  await engine.removeNetwork(`${project}_default`).catch((err) => {
+    if (!isLeak(err.message)) throw err;
+    leaks.floor++;
+  });
 }
 
 // ───────────────────────────── scenarios ─────────────────────────────
@@ -151,7 +162,7 @@ async function upDown(count) {
     capstan: async () => {
       const p = newProject('capstan');
       up.capstan = [...(up.capstan ?? []), await time(() => capstan(p, dir, 'up', '-d'))];
-      down.capstan = [...(down.capstan ?? []), await time(() => capstan(p, dir, 'down'))];
+      down.capstan = [...(down.capstan ?? []), await time(() => run(bin, ['-p', p, 'down'], { cwd: dir, leak: 'capstan' }))];
       return 0;
     },
     ...(hasV1
@@ -159,7 +170,7 @@ async function upDown(count) {
           v1: async () => {
             const p = newProject('v1');
             up.v1 = [...(up.v1 ?? []), await time(() => v1(p, dir, 'up', '-d'))];
-            down.v1 = [...(down.v1 ?? []), await time(() => v1(p, dir, 'down'))];
+            down.v1 = [...(down.v1 ?? []), await time(() => run('docker-compose', ['--no-ansi', '-p', p, 'down'], { cwd: dir, leak: 'v1' }))];
             return 0;
           },
         }
@@ -316,7 +327,8 @@ const header = [
   `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${rounds} interleaved rounds per scenario (medians),`,
   `engine ${engineVersion.Version} (API ${engineVersion.ApiVersion}), ${cpus().length} cores, Node ${process.version},`,
   `docker-compose ${hasV1 ? '1.29 (v1)' : 'not installed'}; load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')};`,
-  `took ${((Date.now() - started) / 60000).toFixed(1)} min.`,
+  `took ${((Date.now() - started) / 60000).toFixed(1)} min. Networks the engine kept with "has active endpoints" and no container`,
+  `(dockerd 20.10 endpoint count): floor ${leaks.floor}, capstan ${leaks.capstan}, v1 ${leaks.v1}.`,
 ];
 console.log(header.join('\n'));
 console.log(lines.join('\n'));
