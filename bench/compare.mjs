@@ -55,18 +55,35 @@ function composeFile(count) {
  * floor's raw API calls hit it too). Counted and reported, not fatal: only an engine restart frees them.
  */
 const leaks = { floor: 0, capstan: 0, v1: 0 };
+/**
+ * Commands that did not end within `hangAfter` seconds and were killed, per contestant: docker-compose
+ * 1.29 now and then deadlocks (every thread in a futex wait, no request open) during `up -d` of 100+
+ * services. Such a sample is dropped from the median and counted in the results.
+ */
+const hangs = { capstan: 0, v1: 0 };
+const hangAfter = Number(opt('hang-after', '300'));
 const isLeak = (text) => /has active endpoints/.test(text);
-/** Run a command to completion (stdout discarded), throwing on a non-zero exit (an engine endpoint leak is counted instead). */
+/**
+ * Run a command to completion (stdout discarded), throwing on a non-zero exit. With `options.leak`
+ * (a contestant), an engine endpoint leak is counted instead, and a hang (see `hangs`) is counted and
+ * returns 'hung', which `time` turns into a dropped sample.
+ */
 function run(file, args, options = {}) {
-  const r = spawnSync(file, args, { cwd: options.cwd, env: { ...env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const r = spawnSync(file, args, { cwd: options.cwd, env: { ...env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, timeout: hangAfter * 1000, killSignal: 'SIGKILL' });
+  if (r.error?.code === 'ETIMEDOUT' && options.leak) {
+    hangs[options.leak]++;
+    process.stderr.write(`bench: ${file} ${args.join(' ')} hung ${hangAfter} s: killed, sample dropped\n`);
+    return 'hung';
+  }
   if (r.status !== 0 && isLeak(r.stderr?.toString() ?? '') && options.leak) return void leaks[options.leak]++;
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().slice(-2000)}`);
 }
-const capstan = (project, dir, ...args) => run(bin, ['-p', project, ...args], { cwd: dir });
-const v1 = (project, dir, ...args) => run('docker-compose', ['--no-ansi', '-p', project, ...args], { cwd: dir });
+const capstan = (project, dir, ...args) => run(bin, ['-p', project, ...args], { cwd: dir, leak: 'capstan' });
+const v1 = (project, dir, ...args) => run('docker-compose', ['--no-ansi', '-p', project, ...args], { cwd: dir, leak: 'v1' });
+/** Seconds `fn` took, or undefined when it hung (see `hangs`). */
 async function time(fn) {
   const t = performance.now();
-  await fn();
+  if ((await fn()) === 'hung') return undefined;
   return (performance.now() - t) / 1000;
 }
 /** Bytes a command writes on stdout, streamed (not held), and the seconds it took. */
@@ -83,14 +100,15 @@ function streamTime(file, args, options = {}) {
   });
 }
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => x !== undefined).sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 /** Remove everything labelled with `project` (containers, networks, volumes). */
 async function purge(project) {
   const filters = { label: [`com.docker.compose.project=${project}`] };
   const cs = await engine.listContainers({ all: true, filters });
-  await Promise.all(cs.map((c) => engine.removeContainer(c.Id, { force: true, volumes: true })));
+  await Promise.allSettled(cs.map((c) => engine.removeContainer(c.Id, { force: true, volumes: true })));
   for (const n of await engine.listNetworks(filters)) await engine.removeNetwork(n.Id).catch(() => undefined);
   for (const v of await engine.listVolumes(filters)) await engine.removeVolume(v.Name, true).catch(() => undefined);
 }
@@ -299,12 +317,13 @@ async function version() {
 // ───────────────────────────── main ─────────────────────────────
 const started = Date.now();
 try {
-  if (only.has('version')) await version();
-  if (only.has('config')) await config();
-  if (['noop', 'ps', 'exec'].some((s) => only.has(s))) await warm();
-  if (only.has('up')) for (const n of sizes) await upDown(n);
-  if (only.has('logs')) await logs();
-  if (only.has('example')) await example();
+  const step = (what) => process.stderr.write(`bench: ${new Date().toISOString().slice(11, 19)} ${what}\n`);
+  if (only.has('version')) step('version'), await version();
+  if (only.has('config')) step('config'), await config();
+  if (['noop', 'ps', 'exec'].some((s) => only.has(s))) step('no-op up, ps, exec'), await warm();
+  if (only.has('up')) for (const n of sizes) step(`up/down ${n}`), await upDown(n);
+  if (only.has('logs')) step('logs'), await logs();
+  if (only.has('example')) step('example'), await example();
 } finally {
   for (const p of projects) await purge(p).catch(() => undefined);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -328,7 +347,8 @@ const header = [
   `engine ${engineVersion.Version} (API ${engineVersion.ApiVersion}), ${cpus().length} cores, Node ${process.version},`,
   `docker-compose ${hasV1 ? '1.29 (v1)' : 'not installed'}; load average at the end ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')};`,
   `took ${((Date.now() - started) / 60000).toFixed(1)} min. Networks the engine kept with "has active endpoints" and no container`,
-  `(dockerd 20.10 endpoint count): floor ${leaks.floor}, capstan ${leaks.capstan}, v1 ${leaks.v1}.`,
+  `(dockerd 20.10 endpoint count): floor ${leaks.floor}, capstan ${leaks.capstan}, v1 ${leaks.v1}. Commands killed after`,
+  `${hangAfter} s without ending (sample dropped): capstan ${hangs.capstan}, v1 ${hangs.v1}.`,
 ];
 console.log(header.join('\n'));
 console.log(lines.join('\n'));
