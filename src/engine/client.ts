@@ -411,8 +411,18 @@ export class EngineClient implements Engine, SwarmEngine {
     return this.agentInstance;
   }
 
-  /** Sends one request; resolves with the response (any status) or rejects with a Node error. */
-  private transport(spec: RequestSpec, path: string): Promise<IncomingMessage> {
+  /** An agent for one request on a new connection (closed after its answer), with the keep-alive agent's TLS settings. */
+  private freshAgent(): http.Agent {
+    const { options } = this.agent() as http.Agent & { options: http.AgentOptions };
+    const ep = this.endpoint;
+    return ep.kind === 'tcp' && ep.tls ? new (httpsModule().Agent)({ ...options, keepAlive: false }) : new http.Agent({ keepAlive: false });
+  }
+
+  /**
+   * Sends one request; resolves with the response (any status) or rejects with a Node error.
+   * `fresh`: on a new connection of its own instead of the keep-alive agent's.
+   */
+  private transport(spec: RequestSpec, path: string, fresh = false): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const ep = this.endpoint;
       const headers: OutgoingHttpHeaders = { 'User-Agent': this.userAgent, ...spec.headers };
@@ -433,7 +443,7 @@ export class EngineClient implements Engine, SwarmEngine {
         method: spec.method,
         path,
         headers,
-        agent: this.agent(),
+        agent: fresh ? this.freshAgent() : this.agent(),
         ...(spec.signal ? { signal: spec.signal } : {}),
         // On a socket there is no TLS server name: saying so spares the agent its IP check of
         // the host name, a regular expression that costs milliseconds on a cold start.
@@ -517,11 +527,19 @@ export class EngineClient implements Engine, SwarmEngine {
       try {
         res = await this.transport(spec, path);
       } catch (err) {
-        // A keep-alive socket the daemon closed while idle: retry once, for reads only.
+        // A keep-alive socket the engine closed while idle (its close not seen yet, e.g. while the
+        // event loop was busy): send once more on a new socket. A read always; a write only on
+        // EPIPE with a buffered body: the write itself failed, so the engine never read the request
+        // (ECONNRESET could come after the engine acted on it, and a streamed body is gone).
         const e = err as NodeError;
         const retriable = e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
-        if (!retriable || (spec.method !== 'GET' && spec.method !== 'HEAD')) throw err;
-        res = await this.transport(spec, path);
+        const read = spec.method === 'GET' || spec.method === 'HEAD';
+        const unsent = e.code === 'EPIPE' && !(spec.body && !Buffer.isBuffer(spec.body));
+        if (!retriable || !(read || unsent)) throw err;
+        // The other idle sockets are as old: dropped, and the request goes on a new connection of
+        // its own (the agent may still hand out a destroyed socket until its close is seen).
+        for (const free of Object.values(this.agent().freeSockets)) for (const socket of free ?? []) socket.destroy();
+        res = await this.transport(spec, path, true);
       }
     } catch (err) {
       throw this.mapError(err, spec, false);
