@@ -6,7 +6,7 @@
 // and writes it with the date, engine version and core count to bench/RESULTS.md.
 //
 //   npm run bench                                   (= npm run build && node bench/compare.mjs)
-//   node bench/compare.mjs [--rounds 5] [--sizes 20,100,200] [--only up,noop,ps,config,exec,logs,example,version] [--no-write]
+//   node bench/compare.mjs [--rounds 5] [--sizes 20,100,200] [--only up,noop,ps,config,exec,logs,example,version] [--hang-after 300] [--no-write]
 //
 // Needs the built dist/ (npm run build), a running engine (scripts/engine.sh) with busybox:latest
 // and debian:bookworm, and `docker-compose` (apt-get install docker-compose) for the v1 column.
