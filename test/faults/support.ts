@@ -76,9 +76,43 @@ export class PrivateEngine {
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     await Promise.race([gone, sleep(30_000)]);
-    // its containerd (a child it started) goes with it; wait for its socket to be free
+    await this.containerdGone();
+  }
+
+  /**
+   * Its containerd (a child dockerd started, killed with it) must be gone — reaped, not a zombie —
+   * before the next dockerd starts: dockerd 20.10 takes a live pid in `containerd.pid` (a zombie
+   * answers `kill(pid, 0)`) for a running containerd, waits for its socket and gives up with
+   * "timeout waiting for containerd to start". The orphan's reaping is up to PID 1 and took over a
+   * second here; after 10 s a containerd still running is killed, and the pid file of a dead one is
+   * removed, so the next dockerd starts its own. (Its shims outlive it by design: not waited for.)
+   */
+  private async containerdGone(): Promise<void> {
+    const pidFile = `${this.root}/exec/containerd/containerd.pid`;
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0;
+    if (!pid) return;
+    const state = (): string | undefined => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) S ..."; the state follows the last ')'
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      } catch {
+        return undefined;
+      }
+    };
     const deadline = Date.now() + 10_000;
-    while (containerdPids(this.root).length && Date.now() < deadline) await sleep(100);
+    while (state() !== undefined && Date.now() < deadline) await sleep(100);
+    const left = state();
+    if (left !== undefined && left !== 'Z') {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      const killDeadline = Date.now() + 5_000;
+      while (![undefined, 'Z'].includes(state()) && Date.now() < killDeadline) await sleep(100);
+    }
+    if (state() === undefined || state() === 'Z') rmSync(pidFile, { force: true });
   }
 
   /** Restart: kill (SIGKILL), start again, wait for `/_ping`. */
