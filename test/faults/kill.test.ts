@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCapstan } from '../e2e/helpers.js';
+import { libnetworkDeadlock, longBlocked } from './goroutines.js';
 import { faultProject, faultSeed, idleService, PrivateEngine, run as runOn, seeded, sleep, snapshot, generationCompose } from './support.js';
 
 /**
@@ -16,7 +17,7 @@ beforeAll(async () => {
   engine.loadImage('busybox:latest');
 });
 afterAll(() => engine.destroy());
-const run = (args: string[], dir: string) => runOn(args, dir, engine.env);
+const run = (args: string[], dir: string, timeoutMs?: number) => runOn(args, dir, engine.env, timeoutMs);
 
 const SERVICES = 20;
 const TRIALS = 10;
@@ -34,6 +35,26 @@ async function killedUp(project: string, dir: string, delayMs: number, args: str
   child.kill('SIGKILL');
   await closed;
   return stderr;
+}
+
+/**
+ * `up -d`, which must converge. When it has not finished after 2 minutes, the engine's goroutines
+ * tell why: a dockerd caught in libnetwork's lock-order deadlock (support.ts `libnetworkDeadlock`,
+ * a dockerd 20.10.24 defect that a recreate of 20 services triggered once in CI: every start
+ * waited forever) is restarted, as its operator would have to, and `up -d` runs again; any other
+ * hang fails the test with the goroutines that were blocked.
+ */
+async function convergingUp(project: string, dir: string, what: string): Promise<void> {
+  let up = await run(['-p', project, 'up', '-d'], dir, 120_000);
+  if (up.code === null) {
+    const stacks = await engine.goroutineStacks();
+    const deadlock = libnetworkDeadlock(stacks);
+    expect(deadlock, `${what}: up -d hung for 2 minutes, not in libnetwork's known deadlock; goroutines blocked a minute or more:\n${longBlocked(stacks)}\n${up.stderr}`).toBeDefined();
+    console.log(`${what}: dockerd is in libnetwork's lock-order deadlock (moby/moby#46661, fixed in 20.10.27): ${deadlock}; restarting it`);
+    await engine.restart();
+    up = await run(['-p', project, 'up', '-d'], dir);
+  }
+  expect(up.code, `${what}: ${up.stderr}`).toBe(0);
 }
 
 /** The project converged: `names` running, nothing else, one network, the marker in the volume. */
@@ -61,8 +82,7 @@ describe('kill -9 of capstan', () => {
       writeFileSync(`${dir}/compose.yaml`, compose(trial));
       const delay = Math.floor(random() * 2500);
       await killedUp(project, dir, delay);
-      const up = await run(['-p', project, 'up', '-d'], dir);
-      expect(up.code, `trial ${trial} (kill after ${delay} ms, seed ${seed}): ${up.stderr}`).toBe(0);
+      await convergingUp(project, dir, `trial ${trial} (kill after ${delay} ms, seed ${seed})`);
       if (trial === 0) {
         const write = await run(['-p', project, 'exec', '-T', 'store', 'sh', '-c', `echo ${marker} > /data/marker`], dir);
         expect(write.code, write.stderr).toBe(0);
@@ -81,7 +101,7 @@ describe('kill -9 of capstan', () => {
     }
     expect(down.code, down.stderr).toBe(0);
     expect(await snapshot(engine.client, project)).toEqual({ names: [], states: [], networks: [], volumes: [`${project}_data`] });
-  });
+  }, 600_000); // 10 trials take about 160 s; an engine restart after a deadlock adds about 150 s
 
   it('in the middle of a recreate (temporary copy created, old container stopping): the next up converges', async () => {
     // `slow` ignores SIGTERM: stopping the old container takes its whole grace period, during
@@ -117,8 +137,7 @@ describe('kill -9 of capstan', () => {
 
     const plan = await run(['-p', project, 'up', '-d', '--dry-run'], dir);
     expect(plan.stdout).toMatch(/remove +leftover of an interrupted recreate/);
-    const up = await run(['-p', project, 'up', '-d'], dir);
-    expect(up.code, up.stderr).toBe(0);
+    await convergingUp(project, dir, 'after the interrupted recreate');
     await expectConverged(project, dir, names, marker);
     const info = await engine.client.inspectContainer(`${project}-slow-1`);
     expect(info.Config?.Env).toContain('GENERATION=2');

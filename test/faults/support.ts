@@ -69,14 +69,39 @@ export class PrivateEngine {
     await this.stop('SIGKILL');
   }
 
-  /** Stop dockerd with `signal` and wait until it and its containerd are gone (at most 30 s). */
+  /**
+   * Stop dockerd with `signal` and wait until it and its containerd are gone. A dockerd that is
+   * still there after 30 s (a wedged one may never finish shutting down) is killed (SIGKILL).
+   */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const gone = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
     child.kill(signal);
-    await Promise.race([gone, sleep(30_000)]);
+    if (!(await Promise.race([gone, sleep(30_000).then(() => false)])) && signal !== 'SIGKILL') {
+      child.kill('SIGKILL');
+      await Promise.race([gone, sleep(10_000)]);
+    }
     await this.containerdGone();
+  }
+
+  /**
+   * Its goroutine stacks, for telling why it hangs: on SIGUSR1 dockerd writes them to
+   * `<exec-root>/goroutine-stacks-<time>.log` and logs "goroutine stacks written to <path>".
+   * Returns the dump; '' when dockerd is not running or wrote none within 10 s.
+   */
+  async goroutineStacks(): Promise<string> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return '';
+    const log = `${this.root}/dockerd.log`;
+    const written = (): string[] => [...(existsSync(log) ? readFileSync(log, 'utf8') : '').matchAll(/goroutine stacks written to (\S+?)"/g)].map((m) => m[1]!);
+    const before = written().length;
+    child.kill('SIGUSR1');
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(100)) {
+      const paths = written();
+      if (paths.length > before) return readFileSync(paths[paths.length - 1]!, 'utf8');
+    }
+    return '';
   }
 
   /**
@@ -127,20 +152,24 @@ export class PrivateEngine {
     execFileSync('docker', ['load', '-q'], { input: tar, env: { ...process.env, ...this.env } });
   }
 
+  /** Remove its containers, networks and volumes through its API. */
+  private async removeAll(): Promise<void> {
+    const containers = await this.client.listContainers({ all: true });
+    await Promise.all(containers.map((c) => this.client.removeContainer(c.Id!, { force: true, volumes: true }).catch(() => undefined)));
+    const networks = await this.client.listNetworks();
+    await Promise.all(networks.filter((n) => !['bridge', 'host', 'none'].includes(n.Name ?? '')).map((n) => this.client.removeNetwork(n.Id!).catch(() => undefined)));
+    const volumes = await this.client.listVolumes();
+    await Promise.all(volumes.map((v) => this.client.removeVolume(v.Name, true).catch(() => undefined)));
+  }
+
   /**
-   * Remove everything it holds (containers, networks, volumes, through its API), stop it
-   * gracefully (so it unmounts its layers), kill what is left of it and delete its directory.
+   * Remove everything it holds (containers, networks, volumes, through its API; at most 30 s: a
+   * wedged engine may never answer), stop it gracefully (so it unmounts its layers), kill what is
+   * left of it and delete its directory.
    */
   async destroy(): Promise<void> {
     try {
-      if (await ping(this.socket)) {
-        const containers = await this.client.listContainers({ all: true });
-        await Promise.all(containers.map((c) => this.client.removeContainer(c.Id!, { force: true, volumes: true }).catch(() => undefined)));
-        const networks = await this.client.listNetworks();
-        await Promise.all(networks.filter((n) => !['bridge', 'host', 'none'].includes(n.Name ?? '')).map((n) => this.client.removeNetwork(n.Id!).catch(() => undefined)));
-        const volumes = await this.client.listVolumes();
-        await Promise.all(volumes.map((v) => this.client.removeVolume(v.Name, true).catch(() => undefined)));
-      }
+      if (await ping(this.socket)) await Promise.race([this.removeAll(), sleep(30_000)]);
     } finally {
       this.client.close();
       await this.stop('SIGTERM');
