@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
  * Four projects: `unit` (no engine, fast, beside loader and planner), `e2e` (the built CLI
  * against a real daemon, one file at a time so engine load stays predictable), then `faults`
  * (test/faults: fault injection, run after both), then `swarm` (`capstan stack` on
- * scripts/swarm-cluster.sh's 3-node cluster; skipped when it is not up).
+ * scripts/swarm-cluster.sh's 3-node cluster, built right before it with CAPSTAN_SWARM=1; skipped when
+ * it is not up and not asked for).
  */
 export default defineConfig({
   test: {
@@ -47,7 +48,7 @@ export default defineConfig({
       },
       {
         test: {
-          // `capstan stack` on the 3-node cluster of scripts/swarm-cluster.sh (skipped when it is not up)
+          // `capstan stack` on the 3-node cluster of scripts/swarm-cluster.sh (test/swarm/cluster.ts)
           name: 'swarm',
           include: ['test/swarm/**/*.test.ts'],
           environment: 'node',

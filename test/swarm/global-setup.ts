@@ -1,23 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUILT_MARKER, SCRIPT } from './cluster.js';
 
 /**
- * The swarm suite runs against the 3-node cluster of scripts/swarm-cluster.sh. It is used when it
- * is already up; with CAPSTAN_SWARM=1 it is built here (about a minute, root) and taken down
- * after. Otherwise the suite is skipped (test/swarm/cluster.ts `clusterUp`).
+ * The swarm suite's cluster (scripts/swarm-cluster.sh) is built by the suite itself, right before
+ * it runs (cluster.ts `ensureCluster`, with CAPSTAN_SWARM=1). This teardown, after the whole run,
+ * takes it down again when the suite built it, even when a test failed or a worker died.
  */
-const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const SCRIPT = join(ROOT, 'scripts', 'swarm-cluster.sh');
-let started = false;
-
-export function setup(): void {
-  if (existsSync('/run/capstan-swarm/node1.sock') || process.env.CAPSTAN_SWARM !== '1') return;
-  execFileSync('bash', [SCRIPT, 'up'], { stdio: 'inherit' });
-  started = true;
-}
+export function setup(): void {}
 
 export function teardown(): void {
-  if (started) execFileSync('bash', [SCRIPT, 'down'], { stdio: 'inherit' });
+  if (existsSync(BUILT_MARKER)) execFileSync('bash', [SCRIPT, 'down'], { stdio: 'inherit' });
 }

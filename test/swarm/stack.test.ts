@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ROOT, capstan } from '../e2e/helpers.js';
+import { ensureCluster, MANAGER, wanted } from './cluster.js';
 
 /**
  * Issue 15 acceptance on the 3-node cluster of scripts/swarm-cluster.sh (manager capswarm1, workers
@@ -16,8 +17,6 @@ import { ROOT, capstan } from '../e2e/helpers.js';
  * readable and a changed file rolls the service; a redeploy with no change plans nothing; `stack
  * rm` leaves nothing with the stack label.
  */
-const MANAGER = '/run/capstan-swarm/node1.sock';
-const up = existsSync(MANAGER);
 const STACK = `capsw${randomBytes(3).toString('hex')}`;
 const PORT = 18090;
 const env = { DOCKER_HOST: `unix://${MANAGER}`, REGISTRY: '10.231.0.1:5000', ROUND: '1' };
@@ -88,8 +87,9 @@ async function secretInTicker(): Promise<string> {
 
 const deploy = (...extra: string[]) => capstan(['-f', 'compose.yaml', '-f', join(dir, 'stack.yaml'), 'stack', 'deploy', ...extra, STACK], { cwd, env });
 
-describe.skipIf(!up)('capstan stack on a 3-node swarm (scripts/swarm-cluster.sh)', () => {
+describe.skipIf(!wanted)('capstan stack on a 3-node swarm (scripts/swarm-cluster.sh)', () => {
   beforeAll(async () => {
+    ensureCluster();
     dir = mkdtempSync(join(tmpdir(), 'capstan-swarm-'));
     writeFileSync(join(dir, 'x.txt'), 'first secret\n');
     writeFileSync(
