@@ -21,8 +21,8 @@ export function libnetworkDeadlock(stacks: string): string | undefined {
 }
 
 /**
- * The goroutines of a dump that have waited a minute or more: each as its header and the frames
- * of the dockerd code it waits in (for a test's failure message when an engine hangs).
+ * The goroutines of a dump that have waited a minute or more, one line each (`headOf`), for a
+ * test's failure message when an engine hangs.
  */
 export function longBlocked(stacks: string): string {
   return goroutines(stacks)
@@ -33,9 +33,15 @@ export function longBlocked(stacks: string): string {
 
 const goroutines = (stacks: string): string[] => stacks.split(/\n\s*\n/).map((g) => g.trim());
 
-/** A goroutine's header line and its first three function frames (`pkg.(*T).f(...)` lines). */
+/**
+ * A goroutine's header line, then its function frames (`pkg.(*T).f(...)` lines, arguments elided)
+ * from where it waits up to the third caller outside Go's `runtime` and `sync` packages: a wait on
+ * a mutex starts with three `sync` frames, and the dockerd code that took the lock comes after.
+ */
 function headOf(goroutine: string): string {
   const [header, ...rest] = goroutine.split('\n');
-  const frames = rest.filter((l) => !/^\s/.test(l)).slice(0, 3).map((l) => l.replace(/\(0x[^)]*\)$/, '(…)'));
-  return `${header} ${frames.join(' ← ')}`;
+  const frames = rest.filter((l) => !/^\s/.test(l)).map((l) => l.replace(/\([^()]*\)$/, '(…)'));
+  const waitPoint = frames.findIndex((f) => !/^(runtime|sync)[.(]/.test(f));
+  const shown = waitPoint === -1 ? frames : frames.slice(0, waitPoint + 3);
+  return `${header} ${shown.join(' ← ')}`;
 }

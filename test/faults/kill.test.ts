@@ -39,7 +39,7 @@ async function killedUp(project: string, dir: string, delayMs: number, args: str
 
 /**
  * `up -d`, which must converge. When it has not finished after 2 minutes, the engine's goroutines
- * tell why: a dockerd caught in libnetwork's lock-order deadlock (support.ts `libnetworkDeadlock`,
+ * tell why: a dockerd caught in libnetwork's lock-order deadlock (goroutines.ts `libnetworkDeadlock`,
  * a dockerd 20.10.24 defect that a recreate of 20 services triggered once in CI: every start
  * waited forever) is restarted, as its operator would have to, and `up -d` runs again; any other
  * hang fails the test with the goroutines that were blocked.

@@ -43,5 +43,12 @@ describe('longBlocked', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('goroutine 1 [chan receive, 12 minutes]: main.main(…)');
     expect(lines[1]).toContain('goroutine 41 [semacquire, 4 minutes]: sync.runtime_SemacquireMutex(…) ← sync.(*Mutex).lockSlow(…) ← ');
+    // past the lock's own frames, to the dockerd code that waits
+    expect(lines[1]).toMatch(/lockSlow\(…\) ← github\.com\/docker\/libnetwork\.\(\*controller\)\.getNetworkFromStore\(…\) ← github\.com\/docker\/libnetwork\.\(\*network\)\.getSvcRecords\(…\)$/);
+  });
+
+  it("elides Go 1.17+ arguments (structs in braces) as well as inlined frames' (...)", () => {
+    const dump = 'goroutine 7 [select, 3 minutes]:\ngithub.com/docker/docker/pkg/signal.DumpStacks({0x557fce4226b3, 0xf})\n\t/x.go:1 +0x1\nmain.runDaemon(...)\n\t/y.go:2';
+    expect(longBlocked(dump)).toBe('goroutine 7 [select, 3 minutes]: github.com/docker/docker/pkg/signal.DumpStacks(…) ← main.runDaemon(…)');
   });
 });
