@@ -169,7 +169,11 @@ export class PrivateEngine {
    */
   async destroy(): Promise<void> {
     try {
-      if (await ping(this.socket)) await Promise.race([this.removeAll(), sleep(30_000)]);
+      if (await ping(this.socket)) {
+        const removal = this.removeAll();
+        removal.catch(() => undefined); // a failure after the 30 s is no longer awaited: not an unhandled rejection
+        await Promise.race([removal, sleep(30_000)]);
+      }
     } finally {
       this.client.close();
       await this.stop('SIGTERM');
