@@ -98,10 +98,16 @@ describe('load', () => {
     console.log(`logs --tail 5 of 200 MB: ${ms} ms, peak RSS ${tail.peakMb.toFixed(0)} MB`);
   });
 
-  it('up -d then down of 200 services leaves nothing', async () => {
+  // network_mode: none — 200 containers joining and leaving one bridge network at once trip
+  // dockerd 20.10.24's libnetwork lock-order deadlock (moby/moby#46661: getSvcRecords against
+  // processEndpointDelete, fixed in 20.10.27, not in Debian's package). In CI stop 21 it froze the
+  // shared engine for every later test file; seen again here with plain `docker rm -f` of 40
+  // containers on one network. The limit is the test's own, above the CLI's 600 s, so a slow
+  // machine fails this test alone instead of leaving its `up` running under the next files.
+  it('up -d then down of 200 services leaves nothing', { timeout: 1_300_000 }, async () => {
     const services = Array.from({ length: 200 }, (_, i) => `  s${i}:\n    <<: *svc\n`).join('');
     const { project, dir } = setup('load-200', {
-      'compose.yaml': `x-svc: &svc\n  image: busybox\n  command: ["sleep", "3600"]\n  stop_signal: SIGKILL\nservices:\n${services}`,
+      'compose.yaml': `x-svc: &svc\n  image: busybox\n  network_mode: none\n  command: ["sleep", "3600"]\n  stop_signal: SIGKILL\nservices:\n${services}`,
     });
     const t0 = Date.now();
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir, timeoutMs: 600_000 });
@@ -113,17 +119,8 @@ describe('load', () => {
     const t1 = Date.now();
     const down = await capstan(['-p', project, 'down'], { cwd: dir, timeoutMs: 600_000 });
     const downMs = Date.now() - t1;
-    if (down.code !== 0 && /has active endpoints/.test(down.stderr)) {
-      // dockerd 20.10 now and then loses count of a network's endpoints when 200 containers go at
-      // once on a loaded machine: no container holds one, and only an engine restart frees the
-      // network. Capstan says so in one error line; every container and volume must still be gone.
-      console.warn(`200 services: the engine kept ${project}_default ("has active endpoints"; dockerd 20.10 endpoint count)`);
-      expect(down.stderr.split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1);
-      expect(await leftovers(project)).toEqual({ containers: 0, networks: 1, volumes: 0 });
-    } else {
-      expect(down.code, down.stderr.slice(-2000)).toBe(0);
-      expect(await leftovers(project)).toEqual({ containers: 0, networks: 0, volumes: 0 });
-    }
+    expect(down.code, down.stderr.slice(-2000)).toBe(0);
+    expect(await leftovers(project)).toEqual({ containers: 0, networks: 0, volumes: 0 });
     console.log(`200 services: up -d ${upMs} ms, down ${downMs} ms`);
   });
 });
