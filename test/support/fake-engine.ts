@@ -222,6 +222,8 @@ export class FakeEngine implements Engine {
   private readonly execs = new Map<string, FakeExec>();
   private readonly behaviours: { target: string; behaviour: ContainerBehaviour }[] = [];
   private readonly eventLog: EventMessage[] = [];
+  /** The last time {@link tick} gave, in milliseconds. */
+  private lastTick = 0;
   private readonly listeners = new Set<() => void>();
   private readonly buildScripts = new Map<string, { error?: string; output?: string[] }>();
   private execHandler: (container: FakeContainer, options: ExecOptions, stdin: string) => ExecResult = () => ({ exitCode: 0 });
@@ -311,7 +313,7 @@ export class FakeEngine implements Engine {
   /** The container `ref` prints `text` on `stream` (stdout by default). */
   write(ref: string, text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
     const c = this.mustFind(ref);
-    c.output.push({ stream, data: Buffer.from(text, 'utf8'), time: Date.now() });
+    c.output.push({ stream, data: Buffer.from(text, 'utf8'), time: this.tick() });
     this.changed();
   }
 
@@ -530,7 +532,7 @@ export class FakeEngine implements Engine {
     if (c.health !== undefined) c.health = behaviour.health ?? 'starting';
     this.event('container', 'start', c.id, this.containerAttributes(c));
     const output = typeof behaviour.output === 'string' ? [{ stream: 'stdout' as const, text: behaviour.output }] : (behaviour.output ?? []);
-    for (const o of output) c.output.push({ stream: o.stream, data: Buffer.from(o.text, 'utf8'), time: Date.now() });
+    for (const o of output) c.output.push({ stream: o.stream, data: Buffer.from(o.text, 'utf8'), time: this.tick() });
     if (behaviour.health && c.health !== undefined && behaviour.health !== 'starting') {
       this.event('container', `health_status: ${behaviour.health}`, c.id, this.containerAttributes(c));
     }
@@ -1089,9 +1091,9 @@ export class FakeEngine implements Engine {
   events(options: { filters?: Filters; since?: string; until?: string; signal?: AbortSignal }): AsyncIterable<EventMessage> {
     this.record('events', filterText(options.filters), [options]);
     // `until` (Unix seconds): events after it are not sent, and the stream ends at that time
-    const untilMs = options.until === undefined ? undefined : Number(options.until) * 1000;
+    const untilMs = options.until === undefined ? undefined : unixMs(options.until);
     const f = this.checkFilters(options.filters, ['type', 'event', 'container', 'label', 'network', 'volume', 'image'], 'follow engine events');
-    const sinceNano = options.since === undefined ? undefined : Number(options.since) * 1e9;
+    const sinceMs = options.since === undefined ? undefined : unixMs(options.since);
     const engine = this;
     const matches = (e: EventMessage): boolean =>
       (!f.type || f.type.includes(e.Type ?? '')) &&
@@ -1102,12 +1104,12 @@ export class FakeEngine implements Engine {
       (!f.image || (e.Type === 'image' && f.image.some((i) => e.Actor?.ID === i || e.Actor?.Attributes?.name === normaliseRef(i)))) &&
       (!f.label || matchLabels(f.label, e.Actor?.Attributes));
     return (async function* () {
-      let cursor = sinceNano === undefined ? engine.eventLog.length : engine.eventLog.findIndex((e) => (e.timeNano ?? 0) >= sinceNano);
+      let cursor = sinceMs === undefined ? engine.eventLog.length : engine.eventLog.findIndex((e) => (e.timeNano ?? 0) / 1e6 >= sinceMs - TICK_MS / 2);
       if (cursor < 0) cursor = engine.eventLog.length;
       for (;;) {
         while (cursor < engine.eventLog.length) {
           const e = engine.eventLog[cursor++]!;
-          if (untilMs !== undefined && (e.timeNano ?? 0) / 1e6 > untilMs) return;
+          if (untilMs !== undefined && (e.timeNano ?? 0) / 1e6 > untilMs + TICK_MS / 2) return;
           if (matches(e)) yield structuredClone(e);
         }
         if (options.signal?.aborted) return;
@@ -1159,9 +1161,21 @@ export class FakeEngine implements Engine {
     });
   }
 
+  /**
+   * The time of a log entry or an event, in milliseconds: the wall clock, but at least
+   * {@link TICK_MS} after the last one. The daemon stamps both in nanoseconds, so a line printed
+   * by a restarted container comes after the `die` of its previous run even within one
+   * millisecond; with `Date.now()` alone they tied, and `logs -f` resuming from the `die` time
+   * lost that line (a flake of one run in a hundred).
+   */
+  private tick(): number {
+    this.lastTick = Math.max(Date.now(), this.lastTick + TICK_MS);
+    return this.lastTick;
+  }
+
   private event(type: NonNullable<EventMessage['Type']>, action: string, id: string, attributes: Record<string, string>): void {
-    const now = Date.now();
-    this.eventLog.push({ Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local', time: Math.floor(now / 1000), timeNano: now * 1e6 });
+    const now = this.tick();
+    this.eventLog.push({ Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local', time: Math.floor(now / 1000), timeNano: Math.round(now * 1e6) });
     this.changed();
   }
 
@@ -1377,7 +1391,7 @@ export class FakeEngine implements Engine {
   }
 
   private async *logStream(c: FakeContainer, options: LogsOptions): AsyncGenerator<LogChunk, void, undefined> {
-    const sinceMs = options.since === undefined ? 0 : typeof options.since === 'number' ? options.since * 1000 : Number(options.since) * 1000 || Date.parse(options.since);
+    const sinceMs = options.since === undefined ? 0 : unixMs(options.since);
     const format = (o: FakeContainer['output'][number]): LogChunk => {
       if (!options.timestamps) return { stream: o.stream, data: o.data };
       const stamp = new Date(o.time).toISOString().replace('Z', '000000Z');
@@ -1385,8 +1399,8 @@ export class FakeEngine implements Engine {
       return { stream: o.stream, data: Buffer.from(text, 'utf8') };
     };
     let cursor = 0;
-    const untilMs = options.until === undefined ? Infinity : typeof options.until === 'number' ? options.until * 1000 : Number(options.until) * 1000 || Date.parse(options.until);
-    let backlog = c.output.filter((o) => o.time >= sinceMs && o.time < untilMs);
+    const untilMs = options.until === undefined ? Infinity : unixMs(options.until);
+    let backlog = c.output.filter((o) => o.time >= sinceMs - TICK_MS / 2 && o.time < untilMs);
     if (options.tail !== undefined && options.tail !== 'all') {
       const lines = backlog.flatMap((o) => o.data.toString('utf8').split(/(?<=\n)/).filter(Boolean).map((text) => ({ ...o, data: Buffer.from(text, 'utf8') })));
       backlog = options.tail <= 0 ? [] : lines.slice(-options.tail);
@@ -1408,6 +1422,27 @@ export class FakeEngine implements Engine {
       }
     }
   }
+}
+
+/**
+ * The fake clock's step, in milliseconds (10 µs). A `since` that Capstan computed from an event's
+ * `timeNano` is off by well under a microsecond (floating point), so comparisons allow half a step.
+ */
+const TICK_MS = 0.01;
+
+/**
+ * A `since`/`until` value as the daemon reads it, in milliseconds: Unix seconds (a number, or a
+ * decimal string such as "1765000000.123000000", read digit by digit: `Number(s) * 1000` lands a
+ * hair above the millisecond about one time in eight and would drop an entry of that very
+ * millisecond) or an RFC 3339 time.
+ */
+function unixMs(value: string | number): number {
+  if (typeof value === 'number') return value * 1000;
+  const m = /^(-?\d+)(?:\.(\d*))?$/.exec(value.trim());
+  if (!m) return Date.parse(value);
+  const fraction = (m[2] ?? '').padEnd(9, '0');
+  const ms = Math.abs(Number(m[1])) * 1000 + Number(fraction.slice(0, 3)) + Number(`0.${fraction.slice(3)}`);
+  return m[1]!.startsWith('-') ? -ms : ms;
 }
 
 /** dockerd's answer when a container name is taken. */
