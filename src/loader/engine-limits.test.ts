@@ -89,6 +89,22 @@ describe('volume names', () => {
   });
 });
 
+describe('resource names', () => {
+  it.each([
+    ['services:\n  web app:\n    image: busybox\n', 'service name "web app"'],
+    ['services:\n  web:\n    image: busybox\nvolumes:\n  "my/data": {}\n', 'volume name "my/data"'],
+    ['services:\n  web:\n    image: busybox\nsecrets:\n  "db:pw":\n    file: ./pw\n', 'secret name "db:pw"'],
+  ])('a name Docker refuses is named as such, at its key: %#', async (text, what) => {
+    const err = await errorOf(text);
+    expect(err.reason).toBe(`${what} is invalid: a name takes only letters, digits, '.', '_' and '-' (Docker refuses the rest)`);
+    expect(err.line).toBe(text.split('\n').findIndex((l) => l.includes(what.split('"')[1]!)) + 1);
+  });
+
+  it('an unknown top-level key keeps the schema\'s wording', async () => {
+    expect((await errorOf('services:\n  web:\n    image: busybox\nservice:\n  x: {}\n')).reason).toBe("additional properties 'service' not allowed");
+  });
+});
+
 describe('resources', () => {
   it('mem_limit below 6MB', async () => {
     const err = await errorOf(web('    mem_limit: 1k\n'));

@@ -62,7 +62,11 @@ export function validateModel(model: unknown, locate?: LocateInFiles): LoaderErr
     switch (e.keyword) {
       case 'additionalProperties': {
         const prop = String((e.params as { additionalProperty: string }).additionalProperty);
-        reason = `additional properties '${prop}' not allowed`;
+        const kind = path.length === 1 ? RESOURCE_KIND[String(path[0])] : undefined;
+        reason =
+          kind && !RESOURCE_NAME.test(prop)
+            ? `${kind} name ${JSON.stringify(prop)} is invalid: a name takes only letters, digits, '.', '_' and '-' (Docker refuses the rest)`
+            : `additional properties '${prop}' not allowed`;
         where = locate?.([...path, prop], { key: true }) ?? where;
         break;
       }
@@ -95,6 +99,10 @@ export function validateModel(model: unknown, locate?: LocateInFiles): LoaderErr
   }
   return out;
 }
+
+/** The top-level maps whose keys name a resource, and the schema's pattern for those names. */
+const RESOURCE_KIND: Record<string, string> = { services: 'service', networks: 'network', volumes: 'volume', secrets: 'secret', configs: 'config' };
+const RESOURCE_NAME = /^[a-zA-Z0-9._-]+$/;
 
 /** The value at `path` in `model` (undefined when absent). */
 function valueAt(model: unknown, path: readonly (string | number)[]): unknown {

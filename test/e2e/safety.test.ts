@@ -158,4 +158,17 @@ describe('values the engine would refuse fail before anything is created', () =>
     expect(await engine.listContainers({ all: true, filters: own })).toEqual([]);
     expect(await engine.listNetworks(own)).toEqual([]);
   });
+
+  it('a service name with characters Docker refuses', async () => {
+    const project = uniqueProject('limits');
+    const dir = projectDir({ 'compose.yaml': `services:\n  good:\n    image: busybox\n    command: ${idle()}\n  web app:\n    image: busybox\n` });
+    afterFile(() => cleanup(project, [dir]));
+    const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(up.code).not.toBe(0);
+    expect(up.stderr).toMatch(/compose\.yaml:5:3: services: service name "web app" is invalid: a name takes only letters, digits, '\.', '_' and '-'/);
+    expect(up.stderr.match(/^error:/gm)).toHaveLength(1);
+    const own = { label: [`com.docker.compose.project=${project}`] };
+    expect(await engine.listContainers({ all: true, filters: own })).toEqual([]);
+    expect(await engine.listNetworks(own)).toEqual([]);
+  });
 });
