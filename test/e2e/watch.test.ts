@@ -185,16 +185,22 @@ describe('capstan watch --no-up', () => {
     'src/a.txt': 'a\n',
   });
 
-  it('starts nothing, and still watches', async () => {
-    const c = spawnCapstan(['-p', other.project, 'watch', '--no-up'], { cwd: other.dir });
+  it('starts nothing, and still watches; --progress json also writes each watch line as a record', async () => {
+    const c = spawnCapstan(['--progress', 'json', '-p', other.project, 'watch', '--no-up'], { cwd: other.dir });
     let out = '';
+    let err = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const done = new Promise((resolve) => c.on('close', (code) => resolve(code)));
     await within(20_000, async () => out.includes('⦿ Watch enabled'));
     writeFileSync(join(other.dir, 'src', 'a.txt'), 'b\n');
     await within(3000, async () => out.includes('Syncing service "web"'));
     c.kill('SIGINT');
     expect(await done).toBe(130);
+    const records = err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { resource?: string; message?: string });
+    const watch = records.filter((r) => r.resource === 'watch').map((r) => r.message);
+    expect(watch[0]).toBe('Watch enabled');
+    expect(watch.some((m) => /^Syncing service "web" after \d+ changes were detected$/.test(m ?? ''))).toBe(true);
     expect(await leftovers(other.project)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });
 });
