@@ -145,7 +145,8 @@ async function ps(_g: GlobalOptions, flags: StackPsFlags, operands: string[]): P
   const rows = tasks.map((t: StackTaskRow) => ({
     ID: trunc ? t.id.slice(0, 12) : t.id,
     Name: t.name,
-    Image: t.image,
+    // docker stack ps: the digest only with --no-trunc
+    Image: trunc ? t.image.replace(/@sha256:[0-9a-f]+$/, '') : t.image,
     Node: t.node,
     DesiredState: t.desiredState,
     CurrentState: t.currentState,

@@ -131,6 +131,12 @@ function fileMode(mode: string | undefined): number {
 function serviceMode(s: ServiceConfig): SwarmServiceSpec['Mode'] {
   const mode = s.deploy?.mode ?? 'replicated';
   const replicas = s.deploy?.replicas ?? s.scale ?? 1;
+  if ((mode === 'global' || mode === 'global-job') && s.deploy?.replicas !== undefined) {
+    // as docker stack deploy: a global service runs one task per node
+    throw new CapstanError('VALIDATION', `services.${s.name}.deploy.replicas: replicas can only be used with replicated or replicated-job mode (mode is ${mode})`, {
+      hint: 'remove replicas, or use mode: replicated',
+    });
+  }
   switch (mode) {
     case 'replicated':
       return { Replicated: { Replicas: replicas } };
@@ -155,7 +161,8 @@ export interface ConvertOptions {
 
 /**
  * Converts `project` into stack `namespace`'s services, networks, secrets and configs.
- * @throws CapstanError VALIDATION for a value Swarm cannot take (port range, unknown mode), naming the key
+ * @throws CapstanError VALIDATION for a value Swarm cannot take (port range, unknown mode, replicas of a
+ *   global service), naming the key
  */
 export function convertStack(project: Project, namespace: string, options: ConvertOptions): ConvertedStack {
   const nsLabel = { [STACK_NAMESPACE_LABEL]: namespace };

@@ -102,6 +102,10 @@ describe('convertStack: a Project as Swarm ServiceSpecs', () => {
     expect(() => convertStack(p, 'st', { read })).toThrow(/services\.a\.ports: published port range 80-81/);
     const m = project('st', { a: { deploy: { mode: 'daemon' } } });
     expect(() => convertStack(m, 'st', { read })).toThrow(/services\.a\.deploy\.mode: invalid value "daemon"/);
+    for (const mode of ['global', 'global-job'] as const) {
+      const g = project('st', { a: { deploy: { mode, replicas: 2 } } });
+      expect(() => convertStack(g, 'st', { read })).toThrow(`services.a.deploy.replicas: replicas can only be used with replicated or replicated-job mode (mode is ${mode})`);
+    }
   });
 
   it('VIP reliance: vip endpoints and ingress ports are named; dnsrr + host ports are not', () => {

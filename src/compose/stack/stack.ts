@@ -48,6 +48,7 @@ export interface StackServiceRow {
 export interface StackTaskRow {
   id: string;
   name: string;
+  /** As in the task's spec, digest included (`stack ps` drops it unless `--no-trunc`). */
   image: string;
   node: string;
   desiredState: string;
@@ -381,7 +382,7 @@ function taskRow(t: SwarmTask, s: SwarmService | undefined, n: SwarmNode | undef
   return {
     id: t.ID,
     name: global ? `${service}.${t.NodeID ?? ''}` : `${service}.${t.Slot ?? ''}`,
-    image: (t.Spec.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]+$/, ''),
+    image: t.Spec.ContainerSpec?.Image ?? '',
     node: n?.Description.Hostname ?? t.NodeID ?? '',
     desiredState: t.DesiredState.charAt(0).toUpperCase() + t.DesiredState.slice(1),
     currentState: currentState(t),
