@@ -200,7 +200,8 @@ export function buildRequest(project: Project, service: ServiceConfig, overrides
     ulimits: ulimits.map((u) => `${u.Name}=${u.Soft}:${u.Hard}`),
     entitlements: build.entitlements,
     'extra-hosts': Object.fromEntries(extraHosts.map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1)])),
-    output: ['type=docker'],
+    // the docker exporter cannot load a multi-platform image (compose's bakeOutputs)
+    output: platforms.length > 1 ? ['type=image,push=false'] : ['type=docker'],
   });
   return stripUndefined({
     service: service.name,

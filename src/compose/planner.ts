@@ -816,7 +816,7 @@ function planImages(
     const image = serviceImage(project.name, service);
     const present = images.get(image) !== undefined;
     const stale = options.staleImages?.get(image);
-    const wanted = !present || options.build || service.pull_policy === 'build' || stale !== undefined;
+    const wanted = !present || options.build || buildPolicy(service, options) !== undefined || stale !== undefined;
     if (service.build && wanted && !options.noBuild) {
       rebuilt.add(service.name);
       if (building.has(image)) continue; // two services sharing one image build it once
@@ -834,12 +834,21 @@ function planImages(
   return rebuilt;
 }
 
-/** Why an image is built: missing, `--build`, `pull_policy: build`, or its inputs changed (stale). */
+/**
+ * `--pull build`, or `pull_policy: build` when `--pull` does not override it (compose sets every
+ * service's policy from `--pull`): the words saying so, else undefined.
+ */
+function buildPolicy(service: ServiceConfig, options: UpPlanOptions): string | undefined {
+  const fromFlag = options.pull !== undefined && options.pull !== 'policy';
+  if (fromFlag) return options.pull === 'build' ? '--pull build' : undefined;
+  return service.pull_policy === 'build' ? 'pull_policy: build' : undefined;
+}
+
+/** Why an image is built: missing, `--build`, `--pull build` / `pull_policy: build`, or its inputs changed (stale). */
 function buildCause(present: boolean, service: ServiceConfig, options: UpPlanOptions, stale: string | undefined): string {
   if (!present) return 'image missing';
   if (options.build) return '--build';
-  if (service.pull_policy === 'build') return 'pull_policy: build';
-  return stale ?? 'stale';
+  return buildPolicy(service, options) ?? stale ?? 'stale';
 }
 
 /**
