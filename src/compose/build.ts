@@ -199,7 +199,13 @@ export function buildRequest(project: Project, service: ServiceConfig, overrides
     'shm-size': build.shm_size,
     ulimits: ulimits.map((u) => `${u.Name}=${u.Soft}:${u.Hard}`),
     entitlements: build.entitlements,
-    'extra-hosts': Object.fromEntries(extraHosts.map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1)])),
+    // a host with several addresses: one entry, the addresses joined by ',' (as compose)
+    'extra-hosts': extraHosts.reduce<Record<string, string>>((hosts, h) => {
+      const name = h.slice(0, h.indexOf(':'));
+      const ip = h.slice(h.indexOf(':') + 1);
+      hosts[name] = hosts[name] === undefined ? ip : `${hosts[name]},${ip}`;
+      return hosts;
+    }, {}),
     // the docker exporter cannot load a multi-platform image (compose's bakeOutputs)
     output: platforms.length > 1 ? ['type=image,push=false'] : ['type=docker'],
   });

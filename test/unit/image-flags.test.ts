@@ -431,6 +431,7 @@ describe('classic-builder attributes reach POST /build', () => {
     '    build:',
     '      context: ./multi',
     '      platforms: [linux/amd64, linux/arm64]',
+    '      extra_hosts: [db.local=10.0.0.2, db.local=10.0.0.3]',
     '',
   ].join('\n');
   const files = {
@@ -502,9 +503,11 @@ describe('classic-builder attributes reach POST /build', () => {
     const file = workspace(compose, files);
     const r = await capstan(file, 'build', '--print', 'multi');
     expect(r.failed).toBe(false);
-    const bake = JSON.parse(r.stdout) as { group: { default: { targets: string[] } }; target: Record<string, { platforms?: string[] }> };
+    const bake = JSON.parse(r.stdout) as { group: { default: { targets: string[] } }; target: Record<string, { platforms?: string[]; 'extra-hosts'?: Record<string, string> }> };
     expect(bake.group.default.targets).toEqual(['multi']);
     expect(bake.target.multi!.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    // a host with two addresses: one entry, both addresses (compose joins them with ',')
+    expect(bake.target.multi!['extra-hosts']).toEqual({ 'db.local': '10.0.0.2,10.0.0.3' });
     expect(fake.targets('build')).toEqual([]);
   });
 
