@@ -214,11 +214,19 @@ status() {
   for n in "${nodes[@]}"; do
     local ns=absent eng=down
     ip netns list | grep -qw "capswarm$n" && ns=present
-    answers "$n" && eng="up ($(dk "$n" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null))"
+    local swarm=
+    if answers "$n"; then
+      swarm=$(dk "$n" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)
+      eng="up ($swarm)"
+    fi
     echo "node$n $(node_ip "$n"): netns $ns, engine $eng"
-    [ "$eng" != down ] || ok=1
+    # a node that left the swarm is not ready either (`up` joins it again)
+    case "$swarm" in active\ *) ;; *) ok=1 ;; esac
   done
-  if answers 1; then dk 1 node ls 2>/dev/null || true; fi
+  if answers 1; then
+    dk 1 node ls 2>/dev/null || true
+    [ "$(dk 1 node ls --format '{{.Status}}' 2>/dev/null | grep -c Ready)" = 3 ] || ok=1
+  fi
   curl -sf -o /dev/null --max-time 2 "http://$host_ip:5000/v2/" && echo "registry $host_ip:5000: answers" || echo "registry $host_ip:5000: absent"
   return $ok
 }
