@@ -2,25 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { Parser } from 'tar';
 import { packContext, type BuildRequest } from './build.js';
-
-async function entries(tar: Buffer): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const parser = new Parser();
-  parser.on('entry', (e) => {
-    const chunks: Buffer[] = [];
-    e.on('data', (c: Buffer) => chunks.push(c));
-    e.on('end', () => (out[e.path.replace(/^\.\//, '')] = Buffer.concat(chunks).toString()));
-  });
-  await new Promise<void>((resolve, reject) => {
-    parser.on('end', resolve);
-    parser.on('error', reject);
-    Readable.from([tar]).pipe(parser);
-  });
-  return out;
-}
+import { tarEntries as entries } from '../../test/support/tar.js';
 
 function context(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'capstan-ctx-'));

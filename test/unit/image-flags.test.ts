@@ -2,8 +2,6 @@ import http from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { Parser } from 'tar';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GlobalOptions, Session } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
@@ -16,6 +14,7 @@ import { EngineError } from '../../src/errors.js';
 import { loadProject } from '../../src/loader/index.js';
 import type { Project } from '../../src/model/types.js';
 import { FakeEngine } from '../support/fake-engine.js';
+import { tarEntries } from '../support/tar.js';
 
 /**
  * The image flags of issue 11 (`create --pull`, `pull`/`push`/`build` flags) and the classic
@@ -158,22 +157,6 @@ function imageLines(plan: string): string[] {
     .split('\n')
     .map((l) => l.trim().replace(/\s+/g, ' '))
     .filter((l) => l.startsWith('image '));
-}
-
-async function tarEntries(tar: Buffer): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const parser = new Parser();
-  parser.on('entry', (e) => {
-    const chunks: Buffer[] = [];
-    e.on('data', (c: Buffer) => chunks.push(c));
-    e.on('end', () => (out[e.path.replace(/^\.\//, '')] = Buffer.concat(chunks).toString()));
-  });
-  await new Promise<void>((resolve, reject) => {
-    parser.on('end', resolve);
-    parser.on('error', reject);
-    Readable.from([tar]).pipe(parser);
-  });
-  return out;
 }
 
 describe('create --pull', () => {
