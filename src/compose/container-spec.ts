@@ -59,7 +59,11 @@ export interface ContainerSpecInput {
   replica: number;
   configHash: string;
   configDigest: string;
-  /** Anonymous volumes of the container being replaced: target path → volume name. */
+  /**
+   * Volumes of the container being replaced that the new one keeps: target path → volume name.
+   * Its anonymous volumes, and those at paths its image declares that the service does not mount
+   * (added as volume mounts of their own).
+   */
   inheritedVolumes?: Record<string, string>;
   /** The negotiated Engine API version (`Engine.negotiatedApiVersion`); default `'1.41'`. */
   apiVersion?: string;
@@ -514,6 +518,11 @@ function applyMounts(host: HostConfig, ctx: Ctx, inherited: Record<string, strin
       continue;
     }
     mounts.push(mountOf(v, ctx, inherited));
+  }
+  // the old container's volumes at paths its image declares, which the service mounts nothing on
+  const declared = new Set((ctx.service.volumes ?? []).map((v) => v.target));
+  for (const [target, source] of Object.entries(inherited)) {
+    if (!declared.has(target)) mounts.push({ Type: 'volume', Source: source, Target: target });
   }
   if (binds.length) host.Binds = binds;
   if (mounts.length) host.Mounts = mounts;

@@ -25,6 +25,11 @@ export interface ObservedState {
   /** When each present image was last pulled or tagged (else created), ms since the epoch (refresh pull policies). */
   imageTimes?: Map<string, number>;
   /**
+   * The paths each present image declares as volumes (`Config.Volumes`, from a Dockerfile
+   * `VOLUME`), by image reference: a recreated container keeps the old one's volume there.
+   */
+  imageVolumes?: Map<string, string[]>;
+  /**
    * `pre_start` hook containers (label `com.docker.compose.hook`): kept apart from `containers`,
    * which they are not; `down` removes them. Absent when not listed.
    */
@@ -149,6 +154,7 @@ export async function observe(
     volumes: new Map(),
     images: new Map(images.map(([ref, image]) => [ref, image?.Id] as const)),
     imageTimes,
+    imageVolumes: new Map(images.flatMap(([ref, image]) => (image?.Config?.Volumes ? [[ref, Object.keys(image.Config.Volumes)] as const] : []))),
   };
   const byName = new Map<string, Network[]>();
   for (const n of networks) {

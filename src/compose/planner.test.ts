@@ -79,6 +79,19 @@ describe('planUp', () => {
     ]);
   });
 
+  it('keeps the volumes at paths the image declares (VOLUME) that the service does not mount', async () => {
+    const p = project('p', { app: { image: 'pg', volumes: [{ type: 'bind', source: '/srv/conf', target: '/etc/pg' }], tmpfs: ['/run:size=64k'] } });
+    const observed = converged(p);
+    observed.imageVolumes = new Map([['pg', ['/var/lib/pg', '/etc/pg', '/run', '/gone']]]);
+    observed.containers[0] = { ...observed.containers[0]!, volumes: { '/var/lib/pg': 'anon456', '/run': 'anon789' } };
+    const plan = await planUp(p, observed, { forceRecreate: true });
+    const create = plan.steps.find((s) => s.op.type === 'create-container')!;
+    // /etc/pg has the service's bind and /run its tmpfs; /gone has no old volume
+    expect(create.op.type === 'create-container' && create.op.spec.body.HostConfig?.Mounts).toEqual([
+      { Type: 'volume', Source: 'anon456', Target: '/var/lib/pg' },
+    ]);
+  });
+
   it('--force-recreate and --no-recreate', async () => {
     const p = shop();
     expect((await planUp(p, converged(p), { forceRecreate: true })).nodes.filter((e) => e.action === 'recreate')).toHaveLength(2);

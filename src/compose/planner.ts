@@ -646,7 +646,7 @@ export class Reconciler {
       replica: old.number,
       configHash: ctx.hash,
       configDigest: ctx.digestText,
-      inheritedVolumes: anonymousVolumes(service, old),
+      inheritedVolumes: anonymousVolumes(service, old, this.observed.imageVolumes?.get(serviceImage(project.name, service)) ?? []),
     });
     spec.body.Labels![Label.replace] = old.name;
     if (ctx.imageId) spec.body.Labels![Label.image] = ctx.imageId;
@@ -1141,11 +1141,20 @@ function volumeCreate(project: Project, key: string): Operation {
   };
 }
 
-/** The old container's anonymous volumes (no `source` in the service), by target: kept on recreate. */
-function anonymousVolumes(service: ServiceConfig, old: ObservedContainer): Record<string, string> {
+/**
+ * The old container's volumes a recreate keeps, by target: its anonymous volumes (no `source` in
+ * the service), and the volumes at the paths its image declares (`VOLUME` in the Dockerfile) that
+ * the service mounts nothing on. Without the second, a database image's data would start empty
+ * on every recreate (compose keeps them too).
+ */
+function anonymousVolumes(service: ServiceConfig, old: ObservedContainer, imageVolumes: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of service.volumes ?? []) {
     if (v.type === 'volume' && !v.source && old.volumes[v.target]) out[v.target] = old.volumes[v.target]!;
+  }
+  const mounted = new Set([...(service.volumes ?? []).map((v) => v.target), ...(service.tmpfs ?? []).map((t) => t.split(':')[0]!)]);
+  for (const path of imageVolumes) {
+    if (!mounted.has(path) && old.volumes[path]) out[path] = old.volumes[path]!;
   }
   return out;
 }
