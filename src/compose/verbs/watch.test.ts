@@ -4,42 +4,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeEngine } from '../../../test/support/fake-engine.js';
 import { project } from '../../../test/support/fixtures.js';
+import { until, watching } from '../../../test/support/watching.js';
 import { readTar } from '../archive.js';
 import { Compose } from '../compose.js';
 import type { ComposeEvent } from '../events.js';
-import type { LogLine } from '../logs.js';
-import type { StartWatcher } from '../watch/watcher.js';
-import type { DryRunVerdict, WatchOptions } from './watch.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-/** A fake watcher: `change(paths)` reports changes as the real one would. */
-function fakeWatcher(): { start: StartWatcher; change: (paths: string[]) => void; roots: string[][]; closed: () => boolean } {
-  let report: (paths: string[]) => void = () => {};
-  const roots: string[][] = [];
-  let closed = false;
-  return {
-    start: async (r, onPaths) => {
-      roots.push(r);
-      report = onPaths;
-      return { close: async () => void (closed = true) };
-    },
-    change: (paths) => report(paths),
-    roots,
-    closed: () => closed,
-  };
-}
-
-const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 /** A project dir with src/ and api/ (a Dockerfile), `web` (sync rules) and `api` (rebuild), `worker` depending on api with restart: true. */
 async function running(develop: NonNullable<Parameters<typeof project>[1][string]['develop']>) {
@@ -64,27 +37,6 @@ async function running(develop: NonNullable<Parameters<typeof project>[1][string
   await compose.up(p, { detach: true });
   fake.clearCalls();
   return { dir, fake, compose, p, events };
-}
-
-/** Starts `compose.watch` with a fake watcher; `stop()` ends it and resolves its promise. */
-function watching(compose: Compose, p: ReturnType<typeof project>, options: WatchOptions = {}) {
-  const watcher = fakeWatcher();
-  const messages: string[] = [];
-  const logs: LogLine[] = [];
-  const dry: [string, DryRunVerdict[]][] = [];
-  const stop = new AbortController();
-  let ready = false;
-  const done = compose.watch(p, {
-    quietPeriodMs: 5,
-    startWatcher: watcher.start,
-    signal: stop.signal,
-    onMessage: (m) => messages.push(m),
-    onLog: (l) => logs.push(l),
-    onDryRun: (path, v) => dry.push([path, v]),
-    onReady: () => (ready = true),
-    ...options,
-  });
-  return { watcher, messages, logs, dry, done, stop: () => (stop.abort(), done), ready: () => until(() => ready) };
 }
 
 describe('Compose.watch on the fake engine', () => {
