@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { capstan, engine, idle, setup } from './helpers.js';
+import { afterFile, capstan, engine, idle, setup } from './helpers.js';
 
 const file = (env: string): string => `services:\n  app:\n    build: .\n    command: ${idle()}\n    environment: {STAGE: ${env}}\n`;
 const { project, dir } = setup('imgvol', {
@@ -22,6 +22,9 @@ describe('recreate and image volumes', () => {
     const [before] = await engine.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } });
     const volume = (await engine.inspectContainer(before!.Id!)).Mounts?.find((m) => m.Destination === '/data')?.Name;
     expect(volume).toMatch(/^[0-9a-f]{64}$/);
+    // the replacement mounts it by name, so the engine no longer counts it as the container's
+    // anonymous volume and removing the container with its volumes leaves it (compose alike)
+    afterFile(() => engine.removeVolume(volume!, true).catch(() => undefined));
 
     writeFileSync(join(dir, 'compose.yaml'), file('two'));
     const up = await capstan(['-p', project, 'up', '-d'], { cwd: dir });
