@@ -10,7 +10,7 @@ import { attachedTo, type ObservedContainer, type ObservedResource, type Observe
 import { PlanBuilder, type Operation, type Plan, type PlanNode } from './plan.js';
 import { buildRequest, type BuildOverrides } from './build.js';
 import { networkDifferences, volumeDifferences } from './divergence.js';
-import { planPulls, planPush, presentAfterPulls, type PlannedPulls } from './pull.js';
+import { effectivePullPolicy, planPulls, planPush, presentAfterPulls, type PlannedPulls } from './pull.js';
 import { preStartContainers, preStartImages } from './pre-start.js';
 
 /**
@@ -834,14 +834,10 @@ function planImages(
   return rebuilt;
 }
 
-/**
- * `--pull build`, or `pull_policy: build` when `--pull` does not override it (compose sets every
- * service's policy from `--pull`): the words saying so, else undefined.
- */
+/** `--pull build`, or `pull_policy: build` that `--pull` does not override: the words saying so, else undefined. */
 function buildPolicy(service: ServiceConfig, options: UpPlanOptions): string | undefined {
-  const fromFlag = options.pull !== undefined && options.pull !== 'policy';
-  if (fromFlag) return options.pull === 'build' ? '--pull build' : undefined;
-  return service.pull_policy === 'build' ? 'pull_policy: build' : undefined;
+  const { text, source } = effectivePullPolicy(service, options.pull);
+  return text === 'build' ? source : undefined;
 }
 
 /** Why an image is built: missing, `--build`, `--pull build` / `pull_policy: build`, or its inputs changed (stale). */

@@ -50,6 +50,18 @@ function period(nanos: number): string {
 }
 
 /**
+ * The pull policy that applies to `service`: `--pull` (`override`; absent or `policy` = none)
+ * replaces the service's `pull_policy`, as compose sets every service's policy from the flag.
+ * @returns the policy's text (undefined when neither gives one) and the words naming where it
+ *   comes from (`--pull build`, `pull_policy: always`), for plan causes.
+ */
+export function effectivePullPolicy(service: ServiceConfig, override?: string): { text: string | undefined; source: string } {
+  const fromFlag = Boolean(override) && override !== 'policy';
+  const text = fromFlag ? override : service.pull_policy;
+  return { text, source: fromFlag ? `--pull ${text}` : `pull_policy: ${text}` };
+}
+
+/**
  * Why `service`'s image must be pulled now, or '' when it must not (compose's `mustPull`):
  * `always` pulls; `never` and `build` never do; `missing`/`if_not_present` (the default) when
  * the image is absent; `daily`/`weekly`/`every_<d>` when absent or last pulled (tagged, else
@@ -57,12 +69,10 @@ function period(nanos: number): string {
  * @throws CapstanError VALIDATION for an unreadable `every_` duration.
  */
 export function pullReason(service: ServiceConfig, image: string, observed: Pick<ObservedState, 'images' | 'imageTimes'>, override?: string, now = Date.now()): string {
-  const fromFlag = override !== undefined && override !== 'policy';
-  const text = fromFlag ? override : service.pull_policy;
+  const { text, source } = effectivePullPolicy(service, override);
   const policy = pullPolicyOf(text);
   if (!policy) throw new CapstanError('VALIDATION', `service "${service.name}": pull_policy "${service.pull_policy}" is not a valid policy (every_<duration>, e.g. every_12h)`);
   const present = observed.images.get(image) !== undefined;
-  const source = fromFlag ? `--pull ${text}` : `pull_policy: ${text}`;
   switch (policy.policy) {
     case 'always':
       return source;
@@ -100,8 +110,7 @@ export function planPulls(
   for (const service of services) {
     if (!service.image) continue;
     const image = serviceImage(project.name, service);
-    const policyText = options.pull && options.pull !== 'policy' ? options.pull : service.pull_policy;
-    if (service.build && (options.build || policyText === 'build')) continue;
+    if (service.build && (options.build || effectivePullPolicy(service, options.pull).text === 'build')) continue;
     const why = pullReason(service, image, observed, options.pull, now);
     if (!why) continue;
     pulls.services.add(service.name);
@@ -128,7 +137,7 @@ export function planPulls(
     }
     // pre_start hook images follow the service's policy (`build` reads as `missing`: a hook
     // image cannot be built), as compose's pullRequiredImages
-    for (const hook of hookImageServices(project, service, options.pull && options.pull !== 'policy' ? options.pull : service.pull_policy)) {
+    for (const hook of hookImageServices(project, service, effectivePullPolicy(service, options.pull).text)) {
       if (pulls.steps.has(hook.image!)) continue;
       const why = pullReason(hook, hook.image!, observed, undefined, now);
       if (!why) continue;
