@@ -224,8 +224,10 @@ status() {
     case "$swarm" in active\ *) ;; *) ok=1 ;; esac
   done
   if answers 1; then
-    dk 1 node ls 2>/dev/null || true
-    [ "$(dk 1 node ls --format '{{.Status}}' 2>/dev/null | grep -c Ready)" = 3 ] || ok=1
+    local nodes_table
+    nodes_table=$(dk 1 node ls 2>/dev/null || true)
+    echo "$nodes_table"
+    [ "$(grep -c ' Ready ' <<<"$nodes_table")" = 3 ] || ok=1
   fi
   curl -sf -o /dev/null --max-time 2 "http://$host_ip:5000/v2/" && echo "registry $host_ip:5000: answers" || echo "registry $host_ip:5000: absent"
   return $ok
